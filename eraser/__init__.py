@@ -1,0 +1,29 @@
+"""eraser: point at an object in a photo and it disappears.
+
+``import eraser`` stays light: the pipeline and its heavy imports load on
+first use of :func:`eraser.remove`.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "remove", "EraserError", "hookimpl", "Prompt"]
+
+
+def __getattr__(name: str):
+    if name == "remove":
+        from eraser.api import remove
+
+        return remove
+    if name == "EraserError":
+        from eraser.errors import EraserError
+
+        return EraserError
+    if name == "hookimpl":
+        from eraser.hookspecs import hookimpl
+
+        return hookimpl
+    if name == "Prompt":
+        from eraser.backends import Prompt
+
+        return Prompt
+    raise AttributeError(f"module 'eraser' has no attribute {name!r}")

@@ -1,0 +1,299 @@
+"""The ``eraser`` command line.
+
+Only typer is imported at start-up; numpy, OpenCV and the pipeline load
+inside the commands, so ``eraser --help`` and ``--version`` stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from eraser import __version__
+from eraser.errors import EraserError
+
+DEFAULT_MAX_PIXELS = 100_000_000  # equal to eraser.imageio.DEFAULT_MAX_PIXELS, kept here to avoid the import
+
+app = typer.Typer(
+    name="eraser",
+    help="Point at an object in a photo and it disappears.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+POINT_HELP = "X,Y on an object (repeat for more objects; X1,Y1+X2,Y2 for several clicks on one object)."
+EXCLUDE_HELP = "X,Y that must stay out of every object (repeatable)."
+BOX_HELP = "X0,Y0,X1,Y1 around an object (repeatable)."
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"eraser {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Point at an object in a photo and it disappears."""
+
+
+class _Report:
+    """The one-line summary and, with -v, per-stage timings, on stderr."""
+
+    def __init__(self, quiet: bool, verbose: bool) -> None:
+        self.quiet, self.verbose = quiet, verbose
+        self.timings: dict[str, float] = {}
+        self.start = time.perf_counter()
+
+    def stage(self, name: str, seconds: float) -> None:
+        self.timings[name] = self.timings.get(name, 0.0) + seconds
+
+    def notice(self, text: str) -> None:
+        if not self.quiet:
+            typer.echo(f"note: {text}", err=True)
+
+    def done(self, line: str) -> None:
+        total = time.perf_counter() - self.start
+        if self.quiet:
+            return
+        typer.echo(f"{line} in {total:.2f} s", err=True)
+        if self.verbose:
+            stages = ", ".join(f"{k} {v:.3f} s" for k, v in self.timings.items())
+            typer.echo(f"  stages: {stages}", err=True)
+
+
+def _timed(report: _Report, name: str, fn, *args, **kwargs):
+    start = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        report.stage(name, time.perf_counter() - start)
+
+
+def _load(image: Path, max_pixels: int, report: _Report):
+    from eraser.imageio import load_image
+
+    return _timed(report, "decode", load_image, image, max_pixels=max_pixels)
+
+
+def _output_path(image: Path, output: Optional[Path], force: bool, suffix: str = "erased") -> Path:
+    from eraser.imageio import check_output, default_output_path
+
+    out = output if output is not None else default_output_path(image, suffix)
+    check_output(out, source=image, overwrite=force)
+    return out
+
+
+@app.command()
+def remove(
+    image: Path = typer.Argument(..., help="The photo to clean."),
+    point: List[str] = typer.Option([], "--point", "-p", help=POINT_HELP),
+    exclude: List[str] = typer.Option([], "--exclude", "-x", help=EXCLUDE_HELP),
+    box: List[str] = typer.Option([], "--box", "-b", help=BOX_HELP),
+    mask: Optional[Path] = typer.Option(None, "--mask", "-m", help="A mask image of what to remove (white or opaque = remove)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the result [default: IMAGE.erased.EXT beside the input]."),
+    segmenter: str = typer.Option("auto", "--segmenter", "-s", help="Segmenter backend (see `eraser plugins`)."),
+    inpainter: str = typer.Option("auto", "--inpainter", "-i", help="Inpainter backend (see `eraser plugins`)."),
+    dilate: int = typer.Option(10, "--dilate", min=0, help="Widen the selection by this many pixels."),
+    feather: float = typer.Option(5.0, "--feather", min=0.0, help="Gaussian sigma of the mask's soft edge."),
+    save_mask: Optional[Path] = typer.Option(None, "--save-mask", help="Also write the refined mask (PNG)."),
+    compare: Optional[Path] = typer.Option(None, "--compare", help="Also write a before | mask | after image."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
+    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", min=1, help="Refuse larger images (decompression-bomb guard)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
+) -> None:
+    """Remove the objects under the points, boxes or mask from IMAGE."""
+    report = _Report(quiet, verbose)
+    out_path = _output_path(image, output, force)
+    extras = _check_extras(image, force, save_mask, compare)
+    loaded = _load(image, max_pixels, report)
+
+    from eraser import pipeline
+    from eraser.api import make_prompts
+    from eraser.imageio import save_image
+
+    prompts = make_prompts(loaded, point, box, exclude, mask)
+    result = pipeline.run(loaded.rgb, prompts, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
+    for stage, seconds in result.timings.items():
+        report.stage(stage, seconds)
+    for note in result.notices:
+        report.notice(note)
+    _timed(report, "encode", save_image, loaded, result.image, out_path, overwrite=force)
+    _write_extras(loaded, result.image, result.removal_mask(), extras)
+    objects = len(prompts)
+    report.done(
+        f"erased {objects} object{'s' if objects != 1 else ''} with {'+'.join(result.segmenters)} and "
+        f"{result.inpainter}: {100 * result.share:.1f}% of the photo changed -> {out_path}"
+    )
+
+
+def _check_extras(image: Path, force: bool, save_mask: Optional[Path], compare: Optional[Path]) -> dict[str, Path]:
+    from eraser.imageio import check_output
+
+    extras = {k: v for k, v in (("mask", save_mask), ("compare", compare)) if v is not None}
+    for path in extras.values():
+        check_output(path, source=image, overwrite=force)
+    return extras
+
+
+def _write_extras(loaded, result_rgb, removal_mask, extras: dict[str, Path]) -> None:
+    from eraser.compare import compare_image
+    from eraser.imageio import save_array
+
+    if "mask" in extras:
+        save_array(removal_mask, extras["mask"], overwrite=True)
+    if "compare" in extras:
+        save_array(compare_image(loaded.rgb, removal_mask, result_rgb), extras["compare"], overwrite=True)
+
+
+@app.command()
+def segment(
+    image: Path = typer.Argument(..., help="The photo."),
+    output: Path = typer.Option(..., "--output", "-o", help="Where to write the refined mask (PNG)."),
+    point: List[str] = typer.Option([], "--point", "-p", help=POINT_HELP),
+    exclude: List[str] = typer.Option([], "--exclude", "-x", help=EXCLUDE_HELP),
+    box: List[str] = typer.Option([], "--box", "-b", help=BOX_HELP),
+    segmenter: str = typer.Option("auto", "--segmenter", "-s", help="Segmenter backend."),
+    dilate: int = typer.Option(10, "--dilate", min=0, help="Widen the selection by this many pixels."),
+    feather: float = typer.Option(5.0, "--feather", min=0.0, help="Gaussian sigma of the mask's soft edge."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
+    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", min=1, help="Refuse larger images."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
+) -> None:
+    """Write the refined mask (255 = replaced, feathered edge, 0 = kept) without inpainting.
+
+    `eraser inpaint IMAGE --mask MASK` then reproduces `eraser remove`.
+    """
+    report = _Report(quiet, verbose)
+    _output_path(image, output, force)
+    loaded = _load(image, max_pixels, report)
+
+    from eraser import masks, pipeline
+    from eraser.api import make_prompts
+    from eraser.imageio import save_array
+
+    prompts = make_prompts(loaded, point, box, exclude)
+    selection, used, notices = _timed(report, "segment", pipeline.segment, loaded.rgb, prompts, segmenter)
+    for note in notices:
+        report.notice(note)
+    hole, keep = _timed(report, "refine", masks.refine, selection, dilate, feather)
+    removal = (1.0 - keep) * 255
+    _timed(report, "encode", save_array, removal.round().astype("uint8"), output, overwrite=force)
+    report.done(f"segmented with {'+'.join(used)}: {100 * hole.mean():.1f}% of the photo selected -> {output}")
+
+
+@app.command()
+def inpaint(
+    image: Path = typer.Argument(..., help="The photo."),
+    mask: Path = typer.Option(..., "--mask", "-m", help="What to fill: white (or opaque) = replace; grey blends."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the result [default: IMAGE.erased.EXT]."),
+    inpainter: str = typer.Option("auto", "--inpainter", "-i", help="Inpainter backend."),
+    dilate: int = typer.Option(0, "--dilate", min=0, help="Widen the mask by this many pixels."),
+    feather: float = typer.Option(0.0, "--feather", min=0.0, help="Gaussian sigma of a soft edge to add."),
+    compare: Optional[Path] = typer.Option(None, "--compare", help="Also write a before | mask | after image."),
+    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
+    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", min=1, help="Refuse larger images."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
+) -> None:
+    """Fill the masked part of IMAGE. The mask is used as given unless --dilate/--feather ask for more."""
+    report = _Report(quiet, verbose)
+    out_path = _output_path(image, output, force)
+    extras = _check_extras(image, force, None, compare)
+    loaded = _load(image, max_pixels, report)
+
+    from eraser import pipeline
+    from eraser.imageio import save_image
+    from eraser.maskfile import load_mask
+
+    height, width = loaded.rgb.shape[:2]
+    selection = load_mask(mask, width, height)
+    timings: dict[str, float] = {}
+    out, hole, keep, spec = pipeline.inpaint(loaded.rgb, selection, inpainter, dilate, feather, timings=timings)
+    for stage, seconds in timings.items():
+        report.stage(stage, seconds)
+    _timed(report, "encode", save_image, loaded, out, out_path, overwrite=force)
+    removal = ((1.0 - keep) * 255).round().astype("uint8")
+    _write_extras(loaded, out, removal, extras)
+    report.done(f"inpainted with {spec.name}: {100 * hole.mean():.1f}% of the photo changed -> {out_path}")
+
+
+@app.command()
+def plugins(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List plugins and the backends each registers."""
+    from eraser import plugins as plugin_system
+
+    rows = []
+    for info in plugin_system.plugin_info():
+        rows.append(
+            {
+                "name": info.name,
+                "distribution": info.distribution,
+                "version": info.version,
+                "builtin": info.builtin,
+                "hooks": info.hooks,
+                "error": info.error,
+                "segmenters": [],
+                "inpainters": [],
+            }
+        )
+    by_name = {row["name"]: row for row in rows}
+    for kind in ("segmenter", "inpainter"):
+        for spec in plugin_system.backends(kind).values():
+            reason = spec.unavailable_reason()
+            entry = {"name": spec.name, "description": spec.description, "priority": spec.priority, "available": reason is None}
+            if reason is not None:
+                entry["unavailable"] = reason
+            if kind == "segmenter":
+                entry["prompts"] = sorted(spec.prompts)
+            else:
+                entry["working_size"] = spec.working_size
+            by_name.setdefault(spec.plugin, {"name": spec.plugin, "segmenters": [], "inpainters": []})[kind + "s"].append(entry)
+    if as_json:
+        typer.echo(json.dumps(list(by_name.values()), indent=2))
+        return
+    for row in by_name.values():
+        origin = "built-in" if row.get("builtin") else (row.get("distribution") or "in-process")
+        version = f" {row['version']}" if row.get("version") else ""
+        typer.echo(f"{row['name']} ({origin}{version})")
+        if row.get("error"):
+            typer.echo(f"  failed to load: {row['error']}")
+        for kind in ("segmenters", "inpainters"):
+            for entry in row[kind]:
+                status = "" if entry["available"] else f"  [unavailable: {entry['unavailable']}]"
+                typer.echo(f"  {kind[:-1]:9} {entry['name']:10} {entry['description']}{status}")
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and exit status 2."""
+    import click
+
+    command = typer.main.get_command(app)
+    try:
+        command.main(prog_name="eraser", standalone_mode=False)
+    except EraserError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.UsageError as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)

@@ -1,0 +1,11 @@
+"""The ``mask`` segmenter: the user's own mask, passed through."""
+
+import numpy as np
+
+from eraser.backends import Prompt
+
+
+class MaskSegmenter:
+    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
+        # The CLI and API load the file and check its size; see eraser.maskfile.
+        return np.asarray(prompt.mask, dtype=np.float32)

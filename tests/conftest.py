@@ -1,0 +1,32 @@
+import numpy as np
+import pytest
+
+from eraser import plugins
+
+
+@pytest.fixture
+def register_plugin():
+    """Register plugin objects in-process for one test; unregistered after."""
+    pm = plugins.get_plugin_manager()
+    added = []
+
+    def add(obj, name=None):
+        pm.register(obj, name=name)
+        added.append(obj)
+        return obj
+
+    yield add
+    for obj in added:
+        pm.unregister(obj)
+
+
+@pytest.fixture
+def scene():
+    """A textured 120x160 RGB image with a solid red disk (the object) and its mask."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:120, 0:160]
+    base = np.stack([(xx * 1.2) % 256, (yy * 2.0) % 256, ((xx + yy) * 0.7) % 256], axis=-1)
+    image = np.clip(base + rng.normal(0, 6, base.shape), 0, 255).astype(np.uint8)
+    mask = (xx - 80) ** 2 + (yy - 60) ** 2 <= 20**2
+    image[mask] = (220, 30, 30)
+    return image, mask
