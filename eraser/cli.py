@@ -279,7 +279,10 @@ def plugins(
 
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
-    import click
+    try:
+        from click import exceptions as click_errors
+    except ImportError:  # typer 0.2x vendors click under a private name
+        from typer._click import exceptions as click_errors  # type: ignore[no-redef]
 
     command = typer.main.get_command(app)
     try:
@@ -287,13 +290,13 @@ def main() -> None:
     except EraserError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except click.exceptions.UsageError as exc:
+    except click_errors.UsageError as exc:
         typer.echo(f"error: {exc.format_message()}", err=True)
         sys.exit(2)
-    except click.exceptions.Abort:
+    except click_errors.Abort:
         typer.echo("error: aborted", err=True)
         sys.exit(130)
-    except click.exceptions.Exit as exc:
+    except click_errors.Exit as exc:
         sys.exit(exc.exit_code)
     except BrokenPipeError:
         sys.exit(1)
