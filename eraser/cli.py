@@ -114,9 +114,9 @@ def remove(
 ) -> None:
     """Remove the objects under the points, boxes or mask from IMAGE."""
     report = _Report(quiet, verbose)
+    loaded = _load(image, max_pixels, report)
     out_path = _output_path(image, output, force)
     extras = _check_extras(image, force, save_mask, compare)
-    loaded = _load(image, max_pixels, report)
 
     from eraser import pipeline
     from eraser.api import make_prompts
@@ -176,8 +176,8 @@ def segment(
     `eraser inpaint IMAGE --mask MASK` then reproduces `eraser remove`.
     """
     report = _Report(quiet, verbose)
-    _output_path(image, output, force)
     loaded = _load(image, max_pixels, report)
+    _output_path(image, output, force)
 
     from eraser import masks, pipeline
     from eraser.api import make_prompts
@@ -209,9 +209,9 @@ def inpaint(
 ) -> None:
     """Fill the masked part of IMAGE. The mask is used as given unless --dilate/--feather ask for more."""
     report = _Report(quiet, verbose)
+    loaded = _load(image, max_pixels, report)
     out_path = _output_path(image, output, force)
     extras = _check_extras(image, force, None, compare)
-    loaded = _load(image, max_pixels, report)
 
     from eraser import pipeline
     from eraser.imageio import save_image

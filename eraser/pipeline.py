@@ -171,6 +171,7 @@ def run(
 ) -> Result:
     """Segment the prompted objects and erase them from ``image`` (RGB uint8)."""
     timings: dict[str, float] = {}
+    plugins.choose("inpainter", inpainter)  # a bad name fails before the slow part
     with _timed(timings, "segment"):
         selection, used, notices = segment(image, prompts, segmenter)
     out, hole, keep, spec = inpaint(image, selection, inpainter, dilate, feather, working_size, timings)

@@ -74,4 +74,9 @@ class GrabCutSegmenter:
         region = Rect(x0, y0, x1, y1).grow(margin, width, height)
         labels = box_labels(region, prompt.box)
         stamp_points(labels, region, prompt, radius=max(2, max(region.width, region.height) // 100))
-        return grabcut_seeded(image, labels, region, self.work_size)
+        mask = grabcut_seeded(image, labels, region, self.work_size)
+        if not (mask >= 0.5).any():
+            # Nothing in the box stands out from its surroundings; a person who
+            # dragged a box still wants its content gone.
+            mask[y0:y1, x0:x1] = 1.0
+        return mask
