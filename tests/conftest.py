@@ -1,7 +1,9 @@
+import sys
+
 import numpy as np
 import pytest
 
-from eraser import plugins
+from eraser import cli, plugins
 
 
 @pytest.fixture
@@ -30,3 +32,20 @@ def scene():
     mask = (xx - 80) ** 2 + (yy - 60) ** 2 <= 20**2
     image[mask] = (220, 30, 30)
     return image, mask
+
+
+@pytest.fixture
+def eraser_cli(monkeypatch, capsys):
+    """Run ``eraser ARGS`` in-process; returns (exit status, stdout, stderr)."""
+
+    def call(*args):
+        monkeypatch.setattr(sys, "argv", ["eraser", *map(str, args)])
+        try:
+            cli.main()
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call

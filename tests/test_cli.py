@@ -13,26 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from eraser import cli
-
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SPOON = SAMPLES / "coffee_spoon"
 
-
-
-@pytest.fixture
-def eraser_cli(monkeypatch, capsys):
-    def call(*args):
-        monkeypatch.setattr(sys, "argv", ["eraser", *map(str, args)])
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return call
 
 
 @pytest.fixture
