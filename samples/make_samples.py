@@ -97,6 +97,7 @@ def check_prompts(name: str, mask: np.ndarray) -> list[str]:
             problems.append(f"{name}: exclude {p} is inside the mask")
     ys, xs = np.nonzero(mask)
     x0, y0, x1, y1 = prompts["box"]
+    x1, y1 = x1 - 1, y1 - 1  # the box's x1/y1 are exclusive, as in `eraser --box`
     h, w = mask.shape
     if not (x0 <= xs.min() and y0 <= ys.min() and x1 >= xs.max() and y1 >= ys.max()):
         problems.append(f"{name}: box {prompts['box']} does not contain the mask "

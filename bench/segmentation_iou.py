@@ -1,0 +1,204 @@
+"""Segmentation quality of the classical segmenters on the samples.
+
+For each ``samples/<name>/`` (``photo.jpg`` or ``photo.png``, ``mask.png``
+with 255 = object, ``prompts.json`` with ``point``, ``points``, optional ``exclude`` and
+``box``) and each prompt kind (one click, three clicks, three clicks plus
+the negative ``exclude`` clicks where the sample has some, the box), run the ``point`` segmenter (and, for the box, the
+``grabcut`` segmenter too), then print IoU against the ground truth (both
+thresholded at 0.5) and seconds per call as a markdown table.
+
+    .venv/bin/python bench/segmentation_iou.py [--samples DIR] [--json OUT]
+        [--overlays DIR] [--only NAME ...] [--methods point grabcut]
+
+``--overlays DIR`` writes ``DIR/<sample>_<method>_<kind>.png``: the photo
+with the predicted outline in red, the ground truth outline in green and
+the clicks (positive yellow, negative blue) and box (cyan).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+for entry in (ROOT, ROOT / "plugins"):
+    if str(entry) not in sys.path:
+        sys.path.insert(0, str(entry))
+
+from eraser.backends import Prompt  # noqa: E402
+
+KINDS = ("point", "points", "points+exclude", "box")
+
+
+def load_sample(folder: Path):
+    photo = next((folder / n for n in ("photo.jpg", "photo.png", "photo.jpeg") if (folder / n).exists()), None)
+    if photo is None or not (folder / "mask.png").exists() or not (folder / "prompts.json").exists():
+        return None
+    bgr = cv2.imread(str(photo), cv2.IMREAD_COLOR)
+    gt = cv2.imread(str(folder / "mask.png"), cv2.IMREAD_GRAYSCALE)
+    if bgr is None or gt is None:
+        return None
+    image = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    if gt.shape != image.shape[:2]:
+        gt = cv2.resize(gt, (image.shape[1], image.shape[0]), interpolation=cv2.INTER_NEAREST)
+    prompts = json.loads((folder / "prompts.json").read_text())
+    return image, gt >= 128, prompts
+
+
+def make_prompt(prompts: dict, kind: str):
+    """The :class:`Prompt` for one prompt kind, or None when the sample has none.
+
+    ``prompts.json`` boxes use the CLI's convention (``x1``/``y1`` exclusive),
+    as :class:`Prompt` does.
+    """
+    if kind == "box":
+        if not prompts.get("box"):
+            return None
+        x0, y0, x1, y1 = (int(v) for v in prompts["box"])
+        return Prompt(box=(x0, y0, x1, y1))
+    key = "point" if kind == "point" else "points"
+    if not prompts.get(key):
+        return None
+    pts = [tuple(map(float, p)) for p in prompts[key]]
+    labels = [1] * len(pts)
+    if kind == "points+exclude":
+        neg = prompts.get("exclude") or []
+        if not neg:
+            return None
+        pts += [tuple(map(float, p)) for p in neg]
+        labels += [0] * len(neg)
+    return Prompt(points=tuple(pts), labels=tuple(labels))
+
+
+def iou(pred: np.ndarray, gt: np.ndarray) -> float:
+    p = pred >= 0.5
+    union = np.logical_or(p, gt).sum()
+    return float(np.logical_and(p, gt).sum() / union) if union else 1.0
+
+
+def outline(mask: np.ndarray, thickness: int) -> np.ndarray:
+    m = mask.astype(np.uint8)
+    k = np.ones((2 * thickness + 1, 2 * thickness + 1), np.uint8)
+    return (cv2.dilate(m, k) > 0) & ~(cv2.erode(m, k) > 0)
+
+
+def overlay(image: np.ndarray, pred: np.ndarray, gt: np.ndarray, prompt: Prompt) -> np.ndarray:
+    vis = (image.astype(np.float32) * 0.8).astype(np.uint8)
+    t = max(1, max(image.shape[:2]) // 400)
+    vis[outline(gt, t)] = (0, 255, 0)
+    vis[outline(pred >= 0.5, t)] = (255, 0, 0)
+    r = max(3, max(image.shape[:2]) // 120)
+    for (x, y), lab in zip(prompt.points, prompt.labels):
+        cv2.circle(vis, (int(x), int(y)), r, (255, 255, 0) if lab == 1 else (0, 128, 255), -1)
+    if prompt.box is not None:
+        x0, y0, x1, y1 = prompt.box
+        cv2.rectangle(vis, (x0, y0), (x1 - 1, y1 - 1), (0, 255, 255), t)
+    return vis
+
+
+def segmenters(names):
+    out = {}
+    for name in names:
+        if name == "point":
+            from eraser_classic.point import PointSegmenter
+
+            out[name] = PointSegmenter()
+        elif name == "grabcut":
+            from eraser_classic.grabcut import GrabCutSegmenter
+
+            out[name] = GrabCutSegmenter()
+        else:
+            raise SystemExit(f"unknown method {name!r}")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--samples", default=str(ROOT / "samples"), help="folder of sample folders (default: samples/)")
+    ap.add_argument("--json", dest="json_out", help="also write the results as JSON here")
+    ap.add_argument("--overlays", help="write outline overlays (PNG) into this folder")
+    ap.add_argument("--only", nargs="*", help="only these sample names")
+    ap.add_argument("--methods", nargs="*", default=["point", "grabcut"], help="segmenters to run (point, grabcut)")
+    args = ap.parse_args(argv)
+
+    root = Path(args.samples)
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if args.only:
+        folders = [f for f in folders if f.name in args.only]
+    segs = segmenters(args.methods)
+    if args.overlays:
+        Path(args.overlays).mkdir(parents=True, exist_ok=True)
+
+    rows = []
+    for folder in folders:
+        sample = load_sample(folder)
+        if sample is None:
+            print(f"skipping {folder.name}: needs photo.jpg|png, mask.png, prompts.json", file=sys.stderr)
+            continue
+        image, gt, prompts = sample
+        for kind in KINDS:
+            prompt = make_prompt(prompts, kind)
+            if prompt is None:
+                continue
+            for method, seg in segs.items():
+                if method == "grabcut" and prompt.box is None:
+                    continue
+                start = time.perf_counter()
+                pred = seg.segment(image, prompt)
+                seconds = time.perf_counter() - start
+                score = iou(pred, gt)
+                rows.append(
+                    {
+                        "sample": folder.name,
+                        "size": f"{image.shape[1]}x{image.shape[0]}",
+                        "method": method,
+                        "kind": kind,
+                        "iou": round(score, 4),
+                        "seconds": round(seconds, 4),
+                    }
+                )
+                if args.overlays:
+                    vis = overlay(image, pred, gt, prompt)
+                    name = Path(args.overlays) / f"{folder.name}_{method}_{kind}.png"
+                    cv2.imwrite(str(name), cv2.cvtColor(vis, cv2.COLOR_RGB2BGR))
+
+    if not rows:
+        print(f"no samples found in {root}", file=sys.stderr)
+        return 1
+    columns = [(m, k) for m in segs for k in KINDS if any(r["method"] == m and r["kind"] == k for r in rows)]
+    names = list(dict.fromkeys(r["sample"] for r in rows))
+    table = {(r["sample"], r["method"], r["kind"]): r for r in rows}
+    print("| sample | size | " + " | ".join(f"{m} ({k})" for m, k in columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    for name in names:
+        size = next(r["size"] for r in rows if r["sample"] == name)
+        cells = []
+        for m, k in columns:
+            r = table.get((name, m, k))
+            cells.append(f"{r['iou']:.3f} ({r['seconds']:.2f}s)" if r else "-")
+        print(f"| {name} | {size} | " + " | ".join(cells) + " |")
+    means = {}
+    for m, k in columns:
+        sel = [r for r in rows if r["method"] == m and r["kind"] == k]
+        means[f"{m}/{k}"] = {
+            "iou": round(float(np.mean([r["iou"] for r in sel])), 4),
+            "seconds": round(float(np.mean([r["seconds"] for r in sel])), 4),
+            "n": len(sel),
+        }
+    print("| **mean** | | " + " | ".join(f"**{means[f'{m}/{k}']['iou']:.3f}** ({means[f'{m}/{k}']['seconds']:.2f}s)" for m, k in columns) + " |")
+    print()
+    for key, v in means.items():
+        print(f"mean IoU {key}: {v['iou']:.3f} over {v['n']} samples, {v['seconds']:.3f} s per call")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps({"rows": rows, "means": means}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,432 @@
+"""The ``point`` segmenter: classical segmentation from clicks (no model weights).
+
+Used when no neural segmenter is installed. From one or a few positive clicks
+(plus optional negative clicks and an optional box) it estimates the object:
+
+1. Work on a downscaled copy (long side ``work_size``), or on a crop around
+   the box when one is given.
+2. Propose candidate extents around the clicks: marker watershed on a
+   smoothed copy, the clicks as foreground markers and the outside of a
+   square window of several sizes (plus the negative clicks) as background
+   markers. Each window size gives the strongest closed contour inside it.
+3. Score each candidate by how strong and how complete its contour is
+   (colour gradient along its boundary, compared with the gradient inside
+   it), penalising candidates that fill their whole window.
+4. Refine the best candidate with GrabCut: the candidate (slightly widened)
+   is probable foreground, the rest of a window around it probable
+   background, far pixels and negative clicks sure background, small disks
+   at the positive clicks sure foreground.
+5. Keep the connected parts that hold the positive clicks, fill holes,
+   smooth the outline and scale back up.
+
+Everything is deterministic (no random state besides GrabCut's k-means,
+which is seeded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from eraser.backends import Prompt
+from eraser.masks import Rect
+
+
+@dataclass(frozen=True)
+class _Work:
+    """The prompt mapped into the downscaled working image."""
+
+    image: np.ndarray  # uint8 RGB, the working copy
+    region: Rect  # the part of the full image it shows
+    scale: float  # work pixels per image pixel
+    pos: list[tuple[int, int]]
+    neg: list[tuple[int, int]]
+    box: Optional[tuple[int, int, int, int]]  # in work pixels, exclusive end
+
+
+def _as_rgb(image: np.ndarray) -> np.ndarray:
+    a = np.asarray(image)
+    if a.dtype != np.uint8:
+        if np.issubdtype(a.dtype, np.floating) and a.size and float(np.nanmax(a)) <= 1.0:
+            a = a * 255.0
+        a = np.clip(np.nan_to_num(a), 0, 255).astype(np.uint8)
+    if a.ndim == 2:
+        a = np.repeat(a[:, :, None], 3, axis=2)
+    elif a.ndim == 3 and a.shape[2] == 1:
+        a = np.repeat(a, 3, axis=2)
+    elif a.ndim == 3 and a.shape[2] > 3:
+        a = a[:, :, :3]
+    return np.ascontiguousarray(a)
+
+
+def _disk(shape: tuple[int, int], centres, radius: int) -> np.ndarray:
+    out = np.zeros(shape, np.uint8)
+    for x, y in centres:
+        cv2.circle(out, (int(x), int(y)), max(0, int(radius)), 1, thickness=-1)
+    return out.astype(bool)
+
+
+def _fill_holes(binary: np.ndarray) -> np.ndarray:
+    """Fill the holes of a boolean mask (background not reachable from the border)."""
+    h, w = binary.shape
+    padded = np.zeros((h + 2, w + 2), np.uint8)
+    padded[1:-1, 1:-1] = binary
+    flood = padded.copy()
+    ff_mask = np.zeros((h + 4, w + 4), np.uint8)
+    cv2.floodFill(flood, ff_mask, (0, 0), 1)
+    holes = flood[1:-1, 1:-1] == 0
+    return binary | holes
+
+
+def _components_at(binary: np.ndarray, seeds) -> np.ndarray:
+    """The connected components of ``binary`` that contain one of ``seeds``."""
+    if not binary.any():
+        return binary
+    count, labels = cv2.connectedComponents(binary.astype(np.uint8), connectivity=8)
+    keep = set()
+    for x, y in seeds:
+        lab = labels[y, x]
+        if lab:
+            keep.add(int(lab))
+        else:
+            # A click just outside the mask: take the nearest component in a small window.
+            r = 3
+            win = labels[max(0, y - r) : y + r + 1, max(0, x - r) : x + r + 1]
+            vals = win[win > 0]
+            if vals.size:
+                keep.add(int(np.bincount(vals).argmax()))
+    if not keep:
+        return np.zeros_like(binary)
+    return np.isin(labels, sorted(keep))
+
+
+class PointSegmenter:
+    """Classical click (and box) segmenter; see the module docstring."""
+
+    work_size = 512
+    box_work_size = 384  # box prompts: GrabCut's cost grows with the box area
+    # Window half-sizes tried around the clicks, as fractions of the working long side.
+    scales = (0.05, 0.08, 0.12, 0.18, 0.26, 0.36, 0.5, 0.7)
+    # Candidate ranking: contrast * (1 + soft support) ** support_power, where the
+    # soft support is the summed IoU with the other windows' candidates (stable
+    # extents recur across window sizes); "soft", "contrast", "hard" are the
+    # alternatives measured in bench/segmentation_iou.py.
+    select = "product"
+    support_power = 2.0
+    support_iou = 0.75  # "hard" support counts candidates above this IoU
+    max_fraction = 0.4  # candidates covering more of the frame are last resorts
+    grabcut_iterations = 4
+    refine = True
+    # GrabCut refines within a band of this fraction of the candidate's size
+    # around it (None: a box 1.5x the candidate's).
+    band: Optional[float] = 0.25
+
+    # ---------------------------------------------------------------- public
+
+    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
+        rgb = _as_rgb(image)
+        height, width = rgb.shape[:2]
+        out = np.zeros((height, width), np.float32)
+        if height == 0 or width == 0:
+            return out
+        work = self._prepare(rgb, prompt)
+        if work is None:
+            return out
+        small = self._segment_work(work)
+        return self._paste(small, work, height, width)
+
+    # ------------------------------------------------------------- mapping
+
+    def _prepare(self, rgb: np.ndarray, prompt: Prompt) -> Optional[_Work]:
+        height, width = rgb.shape[:2]
+        points = [(float(x), float(y)) for x, y in prompt.points]
+        labels = list(prompt.labels) + [1] * (len(points) - len(prompt.labels))
+        box = None
+        if prompt.box is not None:
+            x0, y0, x1, y1 = (int(round(v)) for v in prompt.box)
+            x0, x1 = sorted((min(max(x0, 0), width), min(max(x1, 0), width)))
+            y0, y1 = sorted((min(max(y0, 0), height), min(max(y1, 0), height)))
+            if x1 - x0 >= 1 and y1 - y0 >= 1:
+                box = (x0, y0, x1, y1)
+        positives = [p for p, lab in zip(points, labels) if lab == 1]
+        if box is None and not positives:
+            return None
+        if box is not None:
+            margin = max(8, max(box[2] - box[0], box[3] - box[1]) // 4)
+            region = Rect(*box).grow(margin, width, height)
+        else:
+            region = Rect(0, 0, width, height)
+        limit = self.work_size if box is None else self.box_work_size
+        scale = min(1.0, limit / max(region.width, region.height))
+        size = (max(1, round(region.width * scale)), max(1, round(region.height * scale)))
+        crop = rgb[region.slices]
+        small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA) if scale < 1 else crop.copy()
+        sx = size[0] / region.width
+        sy = size[1] / region.height
+
+        def to_work(p):
+            x = int(np.floor((p[0] - region.x0) * sx))
+            y = int(np.floor((p[1] - region.y0) * sy))
+            return min(max(x, 0), size[0] - 1), min(max(y, 0), size[1] - 1)
+
+        pos = [to_work(p) for p, lab in zip(points, labels) if lab == 1]
+        neg = [to_work(p) for p, lab in zip(points, labels) if lab != 1]
+        wbox = None
+        if box is not None:
+            bx0 = int(np.floor((box[0] - region.x0) * sx))
+            by0 = int(np.floor((box[1] - region.y0) * sy))
+            bx1 = int(np.ceil((box[2] - region.x0) * sx))
+            by1 = int(np.ceil((box[3] - region.y0) * sy))
+            bx0, by0 = min(max(bx0, 0), size[0] - 1), min(max(by0, 0), size[1] - 1)
+            bx1, by1 = max(min(bx1, size[0]), bx0 + 1), max(min(by1, size[1]), by0 + 1)
+            wbox = (bx0, by0, bx1, by1)
+            # Clicks outside the box cannot be on the object.
+            pos = [p for p in pos if bx0 <= p[0] < bx1 and by0 <= p[1] < by1]
+        return _Work(small, region, scale, pos, neg, wbox)
+
+    def _paste(self, small: np.ndarray, work: _Work, height: int, width: int) -> np.ndarray:
+        region = work.region
+        if small.shape != (region.height, region.width):
+            small = cv2.resize(small.astype(np.float32), (region.width, region.height), interpolation=cv2.INTER_LINEAR)
+        out = np.zeros((height, width), np.float32)
+        out[region.slices] = np.clip(small, 0.0, 1.0)
+        return out
+
+    # ------------------------------------------------------------- the work
+
+    def _segment_work(self, work: _Work) -> np.ndarray:
+        img = work.image
+        h, w = img.shape[:2]
+        if h < 8 or w < 8 or int(img.max()) - int(img.min()) < 2:
+            return self._trivial(work)
+        feats = self._features(img)
+        if work.box is not None and not work.pos:
+            cand = self._box_candidate(work, feats)
+        else:
+            cand = self._select_candidate(work, feats)
+        mask = cand
+        if self.refine:
+            mask = self._grabcut(work, cand)
+        mask = self._clean(mask, work)
+        if not mask.any():
+            mask = self._trivial(work) > 0.5
+        return mask.astype(np.float32)
+
+    def _trivial(self, work: _Work) -> np.ndarray:
+        """Too small or flat to segment: the box, or a small disk at each click."""
+        h, w = work.image.shape[:2]
+        out = np.zeros((h, w), np.float32)
+        if work.box is not None and not work.pos:
+            x0, y0, x1, y1 = work.box
+            out[y0:y1, x0:x1] = 1.0
+            return out
+        flat = work.image.size and int(work.image.max()) - int(work.image.min()) < 2
+        if flat and work.box is not None:
+            x0, y0, x1, y1 = work.box
+            out[y0:y1, x0:x1] = 1.0
+            return out
+        radius = max(1, round(0.03 * max(h, w)))
+        out[_disk((h, w), work.pos, radius)] = 1.0
+        return out
+
+    def _features(self, img: np.ndarray) -> dict:
+        h, w = img.shape[:2]
+        smooth = cv2.bilateralFilter(img, 7, 40, 5)
+        lab = cv2.cvtColor(smooth, cv2.COLOR_RGB2LAB).astype(np.float32)
+        grad = np.zeros((h, w), np.float32)
+        for c in range(3):
+            gx = cv2.Sobel(lab[:, :, c], cv2.CV_32F, 1, 0, ksize=3)
+            gy = cv2.Sobel(lab[:, :, c], cv2.CV_32F, 0, 1, ksize=3)
+            grad += gx * gx + gy * gy
+        grad = np.sqrt(grad)
+        return {"smooth": smooth, "lab": lab, "grad": grad, "grad_ref": float(np.median(grad)) + 1.0}
+
+    def _windows(self, work: _Work) -> list[Rect]:
+        h, w = work.image.shape[:2]
+        xs = [p[0] for p in work.pos]
+        ys = [p[1] for p in work.pos]
+        core = Rect(min(xs), min(ys), max(xs) + 1, max(ys) + 1)
+        long_side = max(h, w)
+        out = []
+        for s in self.scales:
+            win = core.grow(max(3, round(s * long_side)), w, h)
+            if work.box is not None:
+                bx0, by0, bx1, by1 = work.box
+                win = Rect(max(win.x0, bx0), max(win.y0, by0), min(win.x1, bx1), min(win.y1, by1))
+            if out and out[-1] == win:
+                continue
+            out.append(win)
+        return out
+
+    def _watershed(self, smooth: np.ndarray, win: Rect, work: _Work, seed_radius: int) -> np.ndarray:
+        h, w = smooth.shape[:2]
+        markers = np.ones((h, w), np.int32)
+        inner = Rect(win.x0 + 1, win.y0 + 1, win.x1 - 1, win.y1 - 1)
+        markers[inner.slices] = 0
+        if work.neg:
+            markers[_disk((h, w), work.neg, seed_radius)] = 1
+        markers[_disk((h, w), work.pos, seed_radius)] = 2
+        cv2.watershed(cv2.cvtColor(smooth, cv2.COLOR_RGB2BGR), markers)
+        return markers == 2
+
+    def _score(self, cand: np.ndarray, win: Rect, feats: dict) -> float:
+        area = int(cand.sum())
+        if area == 0:
+            return -np.inf
+        h, w = cand.shape
+        c8 = cand.astype(np.uint8)
+        kernel = np.ones((3, 3), np.uint8)
+        boundary = (cv2.dilate(c8, kernel) > 0) & ~cand
+        # Boundary pixels on the window edge mean the region was stopped by the window, not by an edge.
+        on_win = np.zeros((h, w), bool)
+        on_win[win.slices] = True
+        inner = np.zeros((h, w), bool)
+        inner[win.y0 + 2 : win.y1 - 2, win.x0 + 2 : win.x1 - 2] = True
+        at_image_edge = np.zeros((h, w), bool)
+        at_image_edge[[0, -1], :] = True
+        at_image_edge[:, [0, -1]] = True
+        free = boundary & inner
+        nb = int(boundary.sum())
+        if nb == 0:
+            return -np.inf
+        touching = boundary & ~inner & ~at_image_edge
+        touch_frac = float(touching.sum()) / nb
+        grad = feats["grad"]
+        edge = float(grad[free].mean()) if free.any() else 0.0
+        interior = float(np.median(grad[cand])) if area > 0 else 0.0
+        contrast = edge / (interior + feats["grad_ref"])
+        return contrast * (1.0 - touch_frac) ** 2
+
+    def _select_candidate(self, work: _Work, feats: dict) -> np.ndarray:
+        h, w = work.image.shape[:2]
+        self.last_candidates = []
+        cands = []
+        seed_radius = max(1, round(0.006 * max(h, w)))
+        for win in self._windows(work):
+            cand = _components_at(self._watershed(feats["smooth"], win, work, seed_radius), work.pos)
+            cands.append(("ws", win, cand))
+        n = len(cands)
+        areas = np.array([c[2].sum() for c in cands], np.float64)
+        ious = np.eye(n)
+        for i in range(n):
+            for j in range(i + 1, n):
+                inter = np.logical_and(cands[i][2], cands[j][2]).sum()
+                union = areas[i] + areas[j] - inter
+                ious[i, j] = ious[j, i] = inter / union if union else 0.0
+        best, best_score = None, -np.inf
+        for i, (src, win, cand) in enumerate(cands):
+            fill = areas[i] / max(1, win.width * win.height)
+            support = float((ious[i] > self.support_iou).sum() - 1)
+            soft_support = float(ious[i].sum() - 1)
+            contrast = self._score(cand, win, feats) if areas[i] else -np.inf
+            frac = areas[i] / (h * w)
+            if self.select == "soft":
+                score = soft_support
+            elif self.select == "contrast":
+                score = contrast
+            elif self.select == "product":
+                score = contrast * (1.0 + soft_support) ** self.support_power
+            else:
+                score = support + 0.01 * contrast
+            if frac > self.max_fraction:
+                score -= 50
+            if areas[i] < 0.002 * h * w:
+                score -= 100
+            self.last_candidates.append((src, win.width, int(areas[i]), round(fill, 3), support, round(soft_support, 2), round(contrast, 2)))
+            if score > best_score:
+                best, best_score = cand, score
+        if best is None or not best.any():
+            best = _disk((h, w), work.pos, max(1, round(0.01 * max(h, w))))
+        return best
+
+    def _box_candidate(self, work: _Work, feats: dict) -> np.ndarray:
+        h, w = work.image.shape[:2]
+        out = np.zeros((h, w), bool)
+        x0, y0, x1, y1 = work.box
+        out[y0:y1, x0:x1] = True
+        return out
+
+    def _grabcut(self, work: _Work, cand: np.ndarray) -> np.ndarray:
+        img = work.image
+        h, w = img.shape[:2]
+        long_side = max(h, w)
+        labels = np.full((h, w), cv2.GC_BGD, np.uint8)
+        if work.box is not None:
+            x0, y0, x1, y1 = work.box
+            labels[y0:y1, x0:x1] = cv2.GC_PR_BGD
+        else:
+            ys, xs = np.nonzero(cand)
+            bb = Rect(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+            if self.band is None:
+                grow = max(8, round(0.5 * max(bb.width, bb.height)))
+                reg = bb.grow(grow, w, h)
+                labels[reg.slices] = cv2.GC_PR_BGD
+            else:
+                b = max(3, round(self.band * max(bb.width, bb.height)))
+                kb = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * b + 1, 2 * b + 1))
+                labels[cv2.dilate(cand.astype(np.uint8), kb) > 0] = cv2.GC_PR_BGD
+        k = max(1, round(0.01 * long_side))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
+        prf = cv2.dilate(cand.astype(np.uint8), kernel) > 0
+        if work.box is not None:
+            boxm = np.zeros((h, w), bool)
+            x0, y0, x1, y1 = work.box
+            boxm[y0:y1, x0:x1] = True
+            prf &= boxm
+        labels[prf] = cv2.GC_PR_FGD
+        seed_radius = max(1, round(0.01 * long_side))
+        if work.neg:
+            labels[_disk((h, w), work.neg, seed_radius)] = cv2.GC_BGD
+        if work.pos:
+            labels[_disk((h, w), work.pos, seed_radius)] = cv2.GC_FGD
+        if not np.isin(labels, (cv2.GC_BGD, cv2.GC_PR_BGD)).any():
+            labels[[0, -1], :] = cv2.GC_BGD
+            labels[:, [0, -1]] = cv2.GC_BGD
+        if not np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD)).any():
+            return cand
+        # GrabCut's cost grows with the pixels it is given: hand it only the
+        # undecided part plus a frame of sure background.
+        ys, xs = np.nonzero(labels != cv2.GC_BGD)
+        if ys.size == 0:
+            return cand
+        crop = Rect(0, 0, w, h)
+        if work.box is None:
+            crop = Rect(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1).grow(4, w, h)
+        sub = np.ascontiguousarray(labels[crop.slices])
+        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        cv2.setRNGSeed(0)
+        try:
+            cv2.grabCut(
+                cv2.cvtColor(np.ascontiguousarray(img[crop.slices]), cv2.COLOR_RGB2BGR),
+                sub, None, bgd, fgd, self.grabcut_iterations, cv2.GC_INIT_WITH_MASK,
+            )
+        except cv2.error:
+            return cand
+        out = np.zeros((h, w), bool)
+        out[crop.slices] = np.isin(sub, (cv2.GC_FGD, cv2.GC_PR_FGD))
+        return out
+
+    def _clean(self, mask: np.ndarray, work: _Work) -> np.ndarray:
+        h, w = mask.shape
+        long_side = max(h, w)
+        k = max(1, round(0.004 * long_side))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
+        m = mask.astype(np.uint8)
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, kernel)
+        m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, kernel) > 0
+        if work.pos:
+            kept = _components_at(m, work.pos)
+            if not kept.any():
+                kept = _components_at(mask.astype(bool), work.pos)
+            m = kept
+        elif m.any():
+            count, labels, stats, _ = cv2.connectedComponentsWithStats(m.astype(np.uint8), connectivity=8)
+            if count > 1:
+                biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+                m = labels == biggest
+        if work.neg:
+            m &= ~_disk((h, w), work.neg, 1)
+        return _fill_holes(m)
