@@ -277,6 +277,105 @@ def plugins(
                 typer.echo(f"  {kind[:-1]:9} {entry['name']:10} {entry['description']}{status}")
 
 
+models_app = typer.Typer(help="Install, check and convert the models eraser runs (MobileSAM, LaMa).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+MODELS_DIR_HELP = "The model store [default: $ERASER_MODELS_DIR or the user data folder]."
+
+
+@models_app.command("list")
+def models_list(
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=MODELS_DIR_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the models eraser knows and whether each is installed."""
+    from eraser import modelstore
+
+    rows = []
+    for name, src in modelstore.sources().items():
+        reason = modelstore.missing_reason(name, models_dir)
+        rows.append({"name": name, "installed": reason is None, "status": reason or "installed",
+                     "path": str(modelstore.store_dir(models_dir) / name), "description": src.description,
+                     "license": src.license, "url": src.url, "md5": src.md5})
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        status = "installed" if row["installed"] else "not installed"
+        typer.echo(f"{row['name']:11} {status:14} {row['description']}")
+
+
+@models_app.command("install")
+def models_install(
+    name: str = typer.Argument(..., help="The model, e.g. mobile-sam or lama."),
+    from_file: Optional[Path] = typer.Option(None, "--from", help="Install from this checkpoint file instead of downloading."),
+    url: Optional[str] = typer.Option(None, "--url", help="Download from this address instead of the manifest's."),
+    md5: Optional[str] = typer.Option(None, "--md5", help="Expect this md5 instead of the official checkpoint's."),
+    force: bool = typer.Option(False, "--force", "-f", help="Reinstall over an installed model."),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=MODELS_DIR_HELP),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+) -> None:
+    """Download (or take --from) a checkpoint, check it, convert it, store it."""
+    from eraser import modelstore
+
+    report = _Report(quiet, False)
+    model = modelstore.install(name, models_dir, from_file=from_file, url=url, md5=md5, force=force)
+    report.done(f"installed {name} ({len(model.files)} files) -> {model.folder}")
+
+
+@models_app.command("convert")
+def models_convert(
+    name: str = typer.Argument(..., help="The model architecture, e.g. mobile-sam or lama."),
+    checkpoint: Path = typer.Option(..., "--checkpoint", "-c", help="The PyTorch checkpoint to convert."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Folder to write [default: NAME-converted]."),
+    force: bool = typer.Option(False, "--force", "-f", help="Replace a non-empty output folder."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+) -> None:
+    """Convert a checkpoint to CoreML packages and ONNX graphs, with a manifest."""
+    from eraser import modelstore
+
+    report = _Report(quiet, False)
+    out = output or Path(f"{name}-converted")
+    model = modelstore.convert_into(name, checkpoint, out, force=force)
+    report.done(f"converted {checkpoint} ({len(model.files)} files) -> {out}")
+
+
+@models_app.command("verify")
+def models_verify(
+    name: Optional[str] = typer.Argument(None, help="One model [default: every installed model]."),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=MODELS_DIR_HELP),
+) -> None:
+    """Check every file of installed models against its recorded checksum."""
+    from eraser import modelstore
+
+    names = [name] if name else [n for n in modelstore.sources() if modelstore.installed(n, models_dir)]
+    bad = False
+    for model_name in names:
+        modelstore.source(model_name)
+        model = modelstore.installed(model_name, models_dir)
+        if model is None:
+            raise EraserError(modelstore.missing_reason(model_name, models_dir))
+        problems = model.problems(full=True)
+        bad = bad or bool(problems)
+        typer.echo(f"{model_name}: " + ("ok" if not problems else "; ".join(problems)))
+    if bad:
+        raise EraserError("some model files are damaged; reinstall with: eraser models install NAME --force")
+
+
+@models_app.command("path")
+def models_path(
+    name: Optional[str] = typer.Argument(None, help="One model [default: the store itself]."),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=MODELS_DIR_HELP),
+) -> None:
+    """Print where models are (or would be) stored."""
+    from eraser import modelstore
+
+    root = modelstore.store_dir(models_dir)
+    if name:
+        modelstore.source(name)
+        root = root / name
+    typer.echo(str(root))
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 2."""
     try:
