@@ -8,6 +8,7 @@ loaded in its own guard: a broken plugin is reported and skipped, never fatal.
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -20,6 +21,10 @@ from eraser.errors import EraserError
 
 ENTRY_POINT_GROUP = "eraser"
 CORE_DISTRIBUTION = "eraser"
+# Set to 1 to load only the built-in plugins (for a broken installation).
+ENV_DISABLE = "ERASER_DISABLE_PLUGINS"
+# Comma-separated entry-point names of plugins not to load.
+ENV_BLOCK = "ERASER_BLOCK_PLUGINS"
 HOOK_FOR_KIND: dict[str, str] = {
     "segmenter": "register_segmenters",
     "inpainter": "register_inpainters",
@@ -33,6 +38,7 @@ class PluginInfo:
     version: Optional[str] = None
     builtin: bool = False
     error: Optional[str] = None
+    skipped: Optional[str] = None  # why it was not loaded on purpose
     hooks: list[str] = field(default_factory=list)
 
 
@@ -53,7 +59,11 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 
 def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    disable_external = os.environ.get(ENV_DISABLE, "").strip().lower() in ("1", "true", "yes")
+    blocked = {n.strip() for n in os.environ.get(ENV_BLOCK, "").split(",") if n.strip()}
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in _info:
+            continue  # the same distribution seen twice on sys.path
         dist = ep.dist.name if ep.dist is not None else None
         info = PluginInfo(
             name=ep.name,
@@ -61,17 +71,35 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
             version=ep.dist.version if ep.dist is not None else None,
             builtin=dist == CORE_DISTRIBUTION,
         )
-        if ep.name in _info:
-            continue  # the same distribution seen twice on sys.path
         _info[ep.name] = info
+        if ep.name in blocked:
+            info.skipped = f"blocked by {ENV_BLOCK}"
+            continue
+        if disable_external and not info.builtin:
+            info.skipped = f"third-party plugins disabled by {ENV_DISABLE}"
+            continue
         try:
             pm.register(ep.load(), name=ep.name)
+            # A hook implementation with a misspelled name or argument.
+            pm.check_pending()
         except Exception as exc:  # a broken plugin must not take eraser down
-            info.error = f"{type(exc).__name__}: {exc}"
-            warnings.warn(
-                f"eraser plugin {ep.name!r} ({dist}) failed to load: {info.error}",
-                stacklevel=2,
-            )
+            _fail(pm, info, exc)
+
+
+def _fail(pm: pluggy.PluginManager, info: PluginInfo, exc: BaseException) -> None:
+    info.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    plugin = pm.get_plugin(info.name)
+    if plugin is not None:
+        pm.unregister(plugin)
+    warnings.warn(f"eraser plugin {info.name!r} ({info.distribution}) was disabled: {info.error}", stacklevel=3)
+
+
+def reset() -> None:
+    """Forget loaded plugins and built backends; the next use loads them again."""
+    global _manager
+    _manager = None
+    _info.clear()
+    _instances.clear()
 
 
 def plugin_info() -> list[PluginInfo]:
@@ -82,7 +110,7 @@ def plugin_info() -> list[PluginInfo]:
         info = _info.get(name) or PluginInfo(name=name)
         info.hooks = sorted(impl.name for impl in pm.get_hookcallers(plugin) or [])
         infos.append(info)
-    infos.extend(i for i in _info.values() if i.error is not None)
+    infos.extend(i for i in _info.values() if i.error is not None or i.skipped is not None)
     return sorted(infos, key=lambda i: (not i.builtin, i.name))
 
 
@@ -126,7 +154,16 @@ def backends(kind: Kind) -> dict[str, BackendSpec]:
                 available=available,
             )
 
-        impl.function(**{arg: register for arg in impl.argnames})
+        try:
+            impl.function(**{arg: register for arg in impl.argnames})
+        except EraserError:
+            raise
+        except Exception as exc:  # this plugin's backends are lost, the others stay
+            info = _info.setdefault(plugin_name, PluginInfo(name=plugin_name))
+            if info.error is None:
+                _fail(pm, info, exc)
+            for name in [n for n, spec in found.items() if spec.plugin == plugin_name]:
+                del found[name]
     return found
 
 
