@@ -220,13 +220,13 @@ def inpaint(
     height, width = loaded.rgb.shape[:2]
     selection = load_mask(mask, width, height)
     timings: dict[str, float] = {}
-    out, hole, keep, spec = pipeline.inpaint(loaded.rgb, selection, inpainter, dilate, feather, timings=timings)
+    out, parts, spec = pipeline.inpaint(loaded.rgb, selection, inpainter, dilate, feather, timings=timings)
+    result = pipeline.Result(out, selection, parts, inpainter=spec.name)
     for stage, seconds in timings.items():
         report.stage(stage, seconds)
     _timed(report, "encode", save_image, loaded, out, out_path, overwrite=force)
-    removal = ((1.0 - keep) * 255).round().astype("uint8")
-    _write_extras(loaded, out, removal, extras)
-    report.done(f"inpainted with {spec.name}: {100 * hole.mean():.1f}% of the photo changed -> {out_path}")
+    _write_extras(loaded, out, result.removal_mask(), extras)
+    report.done(f"inpainted with {spec.name}: {100 * result.share:.1f}% of the photo changed -> {out_path}")
 
 
 @app.command()

@@ -49,6 +49,10 @@ class Rect:
     def overlaps(self, other: "Rect") -> bool:
         return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
 
+    def relative_to(self, other: "Rect") -> "Rect":
+        """This rectangle in the coordinates of ``other``'s crop."""
+        return Rect(self.x0 - other.x0, self.y0 - other.y0, self.x1 - other.x0, self.y1 - other.y0)
+
     def union(self, other: "Rect") -> "Rect":
         return Rect(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
 
@@ -94,46 +98,62 @@ def bounding_rect(binary: np.ndarray) -> Rect | None:
     return Rect(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
 
 
-def plan_crops(selection: np.ndarray, pad: int, context: float = 0.5, min_context: int = 64) -> list[Rect]:
-    """Rectangles to inpaint, one around each group of nearby objects.
+@dataclass(frozen=True)
+class Region:
+    """One group of nearby objects: refinement happens in ``inner`` (the
+    objects plus the refinement's reach), the inpainter sees ``outer``
+    (``inner`` plus context around it)."""
+
+    inner: Rect
+    outer: Rect
+
+
+def plan_regions(selection: np.ndarray, pad: int, context: float = 0.5, min_context: int = 64) -> list[Region]:
+    """Where to refine and inpaint: one region around each group of objects.
 
     Each connected part of ``selection`` gets its bounding box grown by ``pad``
-    (room for refinement) plus context for the inpainter (``context`` times the
-    box's longest side, at least ``min_context`` pixels); overlapping
-    rectangles are merged so no hole is split between two crops.
+    (room for refinement, the inner rectangle) and then by context for the
+    inpainter (``context`` times the box's longest side, at least
+    ``min_context`` pixels). Parts whose outer rectangles overlap are merged
+    into one region, so no hole is split between two crops.
     """
     height, width = selection.shape
-    outer = bounding_rect(selection)
-    if outer is None:
+    outer_box = bounding_rect(selection)
+    if outer_box is None:
         return []
     # Label only inside the bounding box: on a 12 MP photo with a small object
     # that is a fraction of the frame.
-    sub = selection[outer.slices].astype(np.uint8)
+    sub = selection[outer_box.slices].astype(np.uint8)
     count, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
-    rects = []
+    regions = []
     for x, y, w, h, _area in stats[1:count]:
-        r = Rect(outer.x0 + x, outer.y0 + y, outer.x0 + x + w, outer.y0 + y + h)
-        margin = pad + max(min_context, int(context * max(w, h)))
-        rects.append(r.grow(margin, width, height))
+        box = Rect(outer_box.x0 + x, outer_box.y0 + y, outer_box.x0 + x + w, outer_box.y0 + y + h)
+        inner = box.grow(pad, width, height)
+        regions.append(Region(inner, inner.grow(max(min_context, int(context * max(w, h))), width, height)))
     merged = True
     while merged:
         merged = False
-        for i in range(len(rects)):
-            for j in range(i + 1, len(rects)):
-                if rects[i].overlaps(rects[j]):
-                    rects[i] = rects[i].union(rects.pop(j))
+        for i in range(len(regions)):
+            for j in range(i + 1, len(regions)):
+                if regions[i].outer.overlaps(regions[j].outer):
+                    other = regions.pop(j)
+                    regions[i] = Region(regions[i].inner.union(other.inner), regions[i].outer.union(other.outer))
                     merged = True
                     break
             if merged:
                 break
-    return rects
+    return regions
 
 
 def composite(original: np.ndarray, fill: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """``original * keep + fill * (1 - keep)``, exact wherever ``keep == 1``."""
-    k = keep[..., None]
-    blended = original.astype(np.float32) * k + fill.astype(np.float32) * (1.0 - k)
-    out = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
-    untouched = keep >= 1.0
-    out[untouched] = original[untouched]
+    """``original * keep + fill * (1 - keep)``, exact wherever ``keep == 1``.
+
+    Only the pixels with ``keep < 1`` are computed, so a small hole in a large
+    crop costs little.
+    """
+    out = original.copy()
+    changed = keep < 1.0
+    k = keep[changed][:, None]
+    blended = original[changed].astype(np.float32) * k + fill[changed].astype(np.float32) * (1.0 - k)
+    out[changed] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
     return out

@@ -15,9 +15,18 @@ from typing import Iterator, Optional, Sequence
 import cv2
 import numpy as np
 
-from eraser import masks, plugins
+from eraser import detail, masks, plugins
 from eraser.backends import BackendSpec, Prompt
 from eraser.errors import EraserError
+
+
+@dataclass
+class Part:
+    """The refined mask of one region: ``hole`` and ``keep`` cover ``rect``."""
+
+    rect: masks.Rect
+    hole: np.ndarray
+    keep: np.ndarray
 
 
 @dataclass
@@ -26,8 +35,7 @@ class Result:
 
     image: np.ndarray
     selection: np.ndarray  # float32 union of the segmented objects
-    hole: np.ndarray  # bool: the pixels that may have changed
-    keep: np.ndarray  # float32: how much of the original each pixel kept
+    parts: list[Part]
     segmenters: list[str] = field(default_factory=list)
     inpainter: Optional[str] = None
     notices: list[str] = field(default_factory=list)
@@ -36,11 +44,30 @@ class Result:
     @property
     def share(self) -> float:
         """Fraction of the photo inside the hole."""
-        return float(self.hole.mean())
+        return sum(int(p.hole.sum()) for p in self.parts) / self.selection.size
+
+    @property
+    def hole(self) -> np.ndarray:
+        """bool, full frame: the pixels that may have changed."""
+        full = np.zeros(self.selection.shape, bool)
+        for p in self.parts:
+            full[p.rect.slices] = p.hole
+        return full
+
+    @property
+    def keep(self) -> np.ndarray:
+        """float32, full frame: how much of the original each pixel kept."""
+        full = np.ones(self.selection.shape, np.float32)
+        for p in self.parts:
+            full[p.rect.slices] = p.keep
+        return full
 
     def removal_mask(self) -> np.ndarray:
         """The refined mask as 8-bit: 255 replaced, 0 kept, feathered between."""
-        return np.rint((1.0 - self.keep) * 255).astype(np.uint8)
+        full = np.zeros(self.selection.shape, np.uint8)
+        for p in self.parts:
+            full[p.rect.slices] = np.rint((1.0 - p.keep) * 255).astype(np.uint8)
+        return full
 
 
 @contextmanager
@@ -103,18 +130,31 @@ def _checked_fill(fill: object, crop: np.ndarray, spec: BackendSpec) -> np.ndarr
     return fill
 
 
-def fill_crop(backend: object, spec: BackendSpec, crop: np.ndarray, hole: np.ndarray, working_size: Optional[int]) -> np.ndarray:
-    """Inpaint one crop, at the working size if the crop is larger."""
+def fill_region(
+    backend: object, spec: BackendSpec, crop: np.ndarray, hole: np.ndarray, want: masks.Rect, working_size: Optional[int]
+) -> np.ndarray:
+    """Inpaint ``crop`` and return the fill of ``want`` (a rect of the crop).
+
+    A crop larger than ``working_size`` is inpainted downscaled; only ``want``
+    is scaled back, and it gets the crop's fine detail (see eraser.detail).
+    """
     height, width = hole.shape
     if working_size is None or max(height, width) <= working_size:
-        return _checked_fill(backend.inpaint(crop, hole), crop, spec)
+        return _checked_fill(backend.inpaint(crop, hole), crop, spec)[want.slices]
     scale = working_size / max(height, width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     # A small pixel is a hole if any of the pixels it covers is one.
     small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
-    fill = _checked_fill(backend.inpaint(small, small_hole), small, spec)
-    return cv2.resize(fill, (width, height), interpolation=cv2.INTER_CUBIC)
+    small_fill = _checked_fill(backend.inpaint(small, small_hole), small, spec)
+    # Scale back only ``want``: the affine map is cv2.resize's pixel-centre one.
+    sx, sy = size[0] / width, size[1] / height
+    to_small = np.array([[sx, 0, (want.x0 + 0.5) * sx - 0.5], [0, sy, (want.y0 + 0.5) * sy - 0.5]], np.float32)
+    fill = cv2.warpAffine(
+        small_fill, to_small, (want.width, want.height),
+        flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
+    )
+    return detail.restore_detail(crop, fill, hole, want, 1 / scale)
 
 
 def inpaint(
@@ -125,8 +165,8 @@ def inpaint(
     feather: float = masks.DEFAULT_FEATHER,
     working_size: Optional[int] = None,
     timings: Optional[dict[str, float]] = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, BackendSpec]:
-    """Fill ``selection`` (float32 HxW) and composite; returns (out, hole, keep, spec).
+) -> tuple[np.ndarray, list[Part], BackendSpec]:
+    """Fill ``selection`` (float32 HxW) and composite; returns (out, parts, spec).
 
     ``working_size`` overrides the backend's declared working size.
     """
@@ -136,27 +176,27 @@ def inpaint(
     spec = plugins.choose("inpainter", inpainter)
     backend = plugins.instance(spec)
     size = working_size or spec.working_size
-    height, width = selection.shape
     out = image.copy()
-    hole = np.zeros((height, width), bool)
-    keep = np.ones((height, width), np.float32)
-    # Crops are planned around what refine will treat as selected.
+    parts: list[Part] = []
+    # Regions are planned around what refine will treat as selected.
     selected = selection > 0 if dilate == 0 and feather == 0 else selection >= 0.5
-    for rect in masks.plan_crops(selected, pad=masks.reach(dilate, feather)):
-        sl = rect.slices
+    for region in masks.plan_regions(selected, pad=masks.reach(dilate, feather)):
+        inner, outer = region.inner, region.outer
         with _timed(timings, "refine"):
-            crop_hole, crop_keep = masks.refine(selection[sl], dilate, feather)
-        if not crop_hole.any():
+            hole, keep = masks.refine(selection[inner.slices], dilate, feather)
+        if not hole.any():
             continue
+        want = inner.relative_to(outer)
+        crop_hole = np.zeros((outer.height, outer.width), bool)
+        crop_hole[want.slices] = hole
         with _timed(timings, "inpaint"):
-            fill = fill_crop(backend, spec, image[sl], crop_hole, size)
+            fill = fill_region(backend, spec, image[outer.slices], crop_hole, want, size)
         with _timed(timings, "composite"):
-            out[sl] = masks.composite(image[sl], fill, crop_keep)
-            hole[sl] = crop_hole
-            keep[sl] = crop_keep
-    if not hole.any():
+            out[inner.slices] = masks.composite(image[inner.slices], fill, keep)
+        parts.append(Part(inner, hole, keep))
+    if not parts:
         raise EraserError("the selection is empty: the mask selects no pixels")
-    return out, hole, keep, spec
+    return out, parts, spec
 
 
 def run(
@@ -174,5 +214,5 @@ def run(
     plugins.choose("inpainter", inpainter)  # a bad name fails before the slow part
     with _timed(timings, "segment"):
         selection, used, notices = segment(image, prompts, segmenter)
-    out, hole, keep, spec = inpaint(image, selection, inpainter, dilate, feather, working_size, timings)
-    return Result(out, selection, hole, keep, used, spec.name, notices, timings)
+    out, parts, spec = inpaint(image, selection, inpainter, dilate, feather, working_size, timings)
+    return Result(out, selection, parts, used, spec.name, notices, timings)

@@ -46,24 +46,27 @@ def test_composite_is_exact_where_keep_is_one():
     assert np.abs(out.astype(int) - expected).max() <= 1
 
 
-def test_plan_crops_separates_far_objects_and_merges_near_ones():
+def test_plan_regions_separates_far_objects_and_merges_near_ones():
     sel = np.zeros((1000, 1000), bool)
     sel[100:120, 100:120] = True
     sel[800:820, 800:820] = True
-    far = masks.plan_crops(sel, pad=10)
+    far = masks.plan_regions(sel, pad=10)
     assert len(far) == 2
-    for rect in far:
-        assert sel[rect.slices].sum() == 400  # each crop holds one whole object
+    for region in far:
+        assert sel[region.inner.slices].sum() == 400  # each region holds one whole object
     sel[130:150, 130:150] = True  # close to the first object
-    near = masks.plan_crops(sel, pad=10)
+    near = masks.plan_regions(sel, pad=10)
     assert len(near) == 2
-    assert sum(sel[r.slices].sum() for r in near) == sel.sum()
+    assert sum(sel[r.inner.slices].sum() for r in near) == sel.sum()
 
 
-def test_plan_crops_leaves_room_for_refinement_and_context():
+def test_plan_regions_leave_room_for_refinement_and_context():
     sel = np.zeros((500, 500), bool)
     sel[200:260, 200:240] = True
-    (rect,) = masks.plan_crops(sel, pad=masks.reach(10, 5.0), context=0.5, min_context=64)
-    margin = masks.reach(10, 5.0) + 64
-    assert (rect.x0, rect.y0, rect.x1, rect.y1) == (200 - margin, 200 - margin, 240 + margin, 260 + margin)
-    assert masks.plan_crops(np.zeros((5, 5), bool), pad=3) == []
+    (region,) = masks.plan_regions(sel, pad=masks.reach(10, 5.0), context=0.5, min_context=64)
+    pad = masks.reach(10, 5.0)
+    inner, outer = region.inner, region.outer
+    assert (inner.x0, inner.y0, inner.x1, inner.y1) == (200 - pad, 200 - pad, 240 + pad, 260 + pad)
+    m = pad + 64
+    assert (outer.x0, outer.y0, outer.x1, outer.y1) == (200 - m, 200 - m, 240 + m, 260 + m)
+    assert masks.plan_regions(np.zeros((5, 5), bool), pad=3) == []

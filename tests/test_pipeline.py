@@ -45,13 +45,16 @@ def test_backends_get_crops_at_their_working_size(register_plugin):
     image = np.full((1200, 1600, 3), 200, np.uint8)
     selection = np.zeros((1200, 1600), np.float32)
     selection[500:700, 600:900] = 1.0
-    out, hole, keep, _ = pipeline.inpaint(image, selection, "recorder")
+    out, parts, _ = pipeline.inpaint(image, selection, "recorder")
     ((shape, mask_shape, dtype),) = seen
     assert max(shape[:2]) == 100 and shape[:2] == mask_shape and dtype == bool
+    result = pipeline.Result(out, selection, parts)
+    hole = result.hole
     assert np.array_equal(out[~hole], image[~hole])
     assert out[600, 750].max() == 0  # the fill was scaled back into the hole
-    # A crop around the object, not the full frame, was processed.
-    assert keep.shape == (1200, 1600) and hole[:400].sum() == 0
+    # Only a region around the object was refined, not the full frame.
+    ((part),) = parts
+    assert part.rect.width < 1600 and part.rect.height < 1200 and hole[:400].sum() == 0
 
 
 def test_several_objects_are_unioned_and_each_crop_filled(scene):
