@@ -1,11 +1,14 @@
 """Test helpers for eraser and for authors of eraser plugins.
 
-Installed as a pytest plugin (the ``pytest11`` entry point), it provides the
+``InpainterContract`` and ``SegmenterContract`` are test classes to subclass
+with a backend's name: the contract every backend must keep. Installed as a
+pytest plugin (the ``pytest11`` entry point), eraser also provides the
 ``image_snapshot`` fixture: before/after snapshot tests of image edits with a
 stated per-pixel tolerance, a diff image on failure and ``--force-regen`` to
 update. The snapshot files are managed by pytest-regressions.
 """
 
+from eraser.testing.contracts import InpainterContract, SegmenterContract
 from eraser.testing.snapshot import Comparison, Tolerance, compare_images, diff_image
 
-__all__ = ["Comparison", "Tolerance", "compare_images", "diff_image"]
+__all__ = ["Comparison", "InpainterContract", "SegmenterContract", "Tolerance", "compare_images", "diff_image"]

@@ -1,0 +1,134 @@
+"""Contract tests every backend must pass, for a plugin's own test suite.
+
+Subclass in a test module and name your backend::
+
+    from eraser.testing import InpainterContract
+
+    class TestMyFill(InpainterContract):
+        inpainter = "my-fill"
+
+pytest then runs every ``test_*`` method below against it, through the
+plugin system, exactly as ``eraser remove --inpainter my-fill`` would.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eraser import pipeline, plugins
+from eraser.backends import Prompt
+
+ODD_SIZES = [(1, 1), (3, 7), (7, 3), (37, 53), (61, 90)]
+
+
+def photo_like(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """A smooth colour gradient with noise: cheap, and not flat."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    base = np.stack([xx * 180 / max(width, 1), yy * 180 / max(height, 1), (xx + yy) * 60 / max(width + height, 1)], -1)
+    return np.clip(base + 40 + rng.normal(0, 8, base.shape), 0, 255).astype(np.uint8)
+
+
+def blob(height: int, width: int) -> np.ndarray:
+    """An ellipse in the middle third of the frame (at least one pixel)."""
+    yy, xx = np.mgrid[0:height, 0:width]
+    cy, cx, ry, rx = (height - 1) / 2, (width - 1) / 2, max(height / 6, 0.5), max(width / 6, 0.5)
+    return ((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2 <= 1
+
+
+class InpainterContract:
+    """Set ``inpainter`` to the registered name of the backend under test."""
+
+    inpainter: str = ""
+
+    def backend(self):
+        return plugins.instance(plugins.choose("inpainter", self.inpainter))
+
+    def check_output(self, image: np.ndarray, out: object) -> np.ndarray:
+        out = np.asarray(out)
+        assert out.shape == image.shape, f"shape {out.shape}, expected {image.shape}"
+        assert out.dtype == np.uint8, f"dtype {out.dtype}, expected uint8"
+        return out
+
+    def test_shape_and_dtype_kept_for_odd_sizes(self):
+        for height, width in ODD_SIZES:
+            image = photo_like(height, width)
+            self.check_output(image, self.backend().inpaint(image, blob(height, width)))
+
+    def test_all_false_mask(self):
+        image = photo_like(40, 60)
+        self.check_output(image, self.backend().inpaint(image, np.zeros((40, 60), bool)))
+
+    def test_all_true_mask(self):
+        image = photo_like(40, 60)
+        self.check_output(image, self.backend().inpaint(image, np.ones((40, 60), bool)))
+
+    def test_deterministic(self):
+        image, mask = photo_like(64, 96, seed=3), blob(64, 96)
+        first = self.check_output(image, self.backend().inpaint(image.copy(), mask.copy()))
+        second = self.check_output(image, self.backend().inpaint(image.copy(), mask.copy()))
+        assert np.array_equal(first, second), "the same input gave different outputs"
+
+    def test_input_not_modified(self):
+        image, mask = photo_like(50, 70), blob(50, 70)
+        before = image.copy()
+        self.backend().inpaint(image, mask)
+        assert np.array_equal(image, before), "the backend wrote into its input"
+
+    def test_pipeline_keeps_pixels_outside_the_feathered_mask(self):
+        image = photo_like(150, 201)  # not a multiple of 8
+        selection = blob(150, 201).astype(np.float32)
+        result = pipeline.run(image, [Prompt(mask=selection)], inpainter=self.inpainter)
+        untouched = result.keep == 1.0
+        assert untouched.any() and (~untouched).any()
+        assert np.array_equal(result.image[untouched], image[untouched])
+
+
+class SegmenterContract:
+    """Set ``segmenter`` to the registered name of the backend under test."""
+
+    segmenter: str = ""
+
+    def spec(self):
+        return plugins.backends("segmenter")[self.segmenter]
+
+    def prompts(self, height: int, width: int) -> list[Prompt]:
+        """One prompt of each kind the backend accepts, on the middle blob."""
+        cy, cx = (height - 1) / 2, (width - 1) / 2
+        kinds = {
+            "point": Prompt(points=((cx, cy),), labels=(1,)),
+            "box": Prompt(box=(width // 3, height // 3, max(width // 3 + 1, 2 * width // 3), max(height // 3 + 1, 2 * height // 3))),
+            "mask": Prompt(mask=blob(height, width).astype(np.float32)),
+        }
+        return [kinds[k] for k in sorted(self.spec().prompts)]
+
+    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
+        backend = plugins.instance(plugins.choose("segmenter", self.segmenter, prompt))
+        mask = np.asarray(backend.segment(image, prompt))
+        height, width = image.shape[:2]
+        assert mask.shape == (height, width), f"shape {mask.shape}, expected {(height, width)}"
+        assert mask.dtype == np.float32, f"dtype {mask.dtype}, expected float32"
+        assert np.isfinite(mask).all() and mask.min() >= 0.0 and mask.max() <= 1.0, "values outside [0, 1]"
+        return mask
+
+    def test_mask_shape_dtype_and_range(self):
+        for height, width in ODD_SIZES:
+            image = photo_like(height, width)
+            for prompt in self.prompts(height, width):
+                self.segment(image, prompt)
+
+    def test_deterministic(self):
+        image = photo_like(80, 120, seed=5)
+        image[blob(80, 120)] = (200, 40, 40)
+        for prompt in self.prompts(80, 120):
+            assert np.array_equal(self.segment(image, prompt), self.segment(image, prompt))
+
+    def test_finds_a_distinct_object(self):
+        """A flat red ellipse on a textured background: most of it is selected."""
+        image = photo_like(90, 120, seed=7)
+        obj = blob(90, 120)
+        image[obj] = (220, 30, 30)
+        for prompt in self.prompts(90, 120):
+            selected = self.segment(image, prompt) >= 0.5
+            iou = (selected & obj).sum() / max((selected | obj).sum(), 1)
+            assert iou > 0.5, f"IoU {iou:.2f} for a {prompt.kind} prompt"
