@@ -246,6 +246,7 @@ def plugins(
                 "builtin": info.builtin,
                 "hooks": info.hooks,
                 "error": info.error,
+                "skipped": info.skipped,
                 "segmenters": [],
                 "inpainters": [],
             }
@@ -271,6 +272,8 @@ def plugins(
         typer.echo(f"{row['name']} ({origin}{version})")
         if row.get("error"):
             typer.echo(f"  failed to load: {row['error']}")
+        if row.get("skipped"):
+            typer.echo(f"  not loaded: {row['skipped']}")
         for kind in ("segmenters", "inpainters"):
             for entry in row[kind]:
                 status = "" if entry["available"] else f"  [unavailable: {entry['unavailable']}]"

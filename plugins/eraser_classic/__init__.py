@@ -36,5 +36,5 @@ def register_segmenters(register):
         _point,
         prompts=("point", "box"),
         priority=5,
-        description="classical point segmenter (no model weights): region growing seeded from the clicks, then GrabCut",
+        description="classical point segmenter (no model weights): watershed candidates around the clicks, refined by GrabCut",
     )
