@@ -1,0 +1,228 @@
+"""Speed and memory of the converted models, against torch and the compute floor.
+
+    python bench/models.py [mobile-sam] [lama] [--runs 3] [--json OUT]
+
+Everything runs with the same random weights (fixed seed) in one invocation,
+so the ratios compare like with like on this noisy, shared machine:
+
+* the compute floor of a model is its FLOP count (counted by
+  ``torch.utils.flop_counter.FlopCounterMode``) divided by the best sgemm
+  rate measured in this run (2048x2048 float32, numpy and torch);
+* mobile-sam: the image encoder at 1024x1024 on ONNX Runtime and on torch; a
+  second click on a cached 12 MP photo (prompt encoder, decoder and
+  post-processing up to the full-size keep-mask); peak RSS of one whole
+  12 MP segmentation in a fresh process;
+* lama: big-lama at 512x512 on ONNX Runtime and on torch; a 12 MP photo with
+  a 5% object end to end through the pipeline with ``lama``; its peak RSS.
+
+Targets (from the issues, on the 2-core machine): mobile-sam encoder at least
+2.8x faster than torch and at most 1.15x the floor, second click at most
+50 ms, peak RSS at most 1 GB; lama at most 1.1x the floor and no slower than
+torch, 12 MP end to end at most 6 s, peak RSS at most 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+from speed import machine, vm_hwm_kb  # noqa: E402
+
+ROOT = BENCH.parent
+
+
+def median_time(fn: Callable[[], object], runs: int) -> float:
+    fn()  # warm-up: first-run allocations and lazy initialisation
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def sgemm_gflops(runs: int = 5) -> dict[str, float]:
+    import torch
+
+    n = 2048
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    ta = torch.from_numpy(a)
+    flops = 2 * n**3
+    return {
+        "numpy": flops / median_time(lambda: a @ a, runs) / 1e9,
+        "torch": flops / median_time(lambda: ta @ ta, runs) / 1e9,
+    }
+
+
+def count_flops(module, *inputs) -> int:
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        module(*inputs)
+    return counter.get_total_flops()
+
+
+def ort_session(path: Path):
+    from eraser.runtimes.onnx import OnnxSession
+
+    return OnnxSession(path)
+
+
+def photo_12mp(seed: int = 0) -> np.ndarray:
+    """A 4000x3000 sample photo (cubic upscale plus mild grain)."""
+    import cv2
+    from PIL import Image
+
+    small = np.asarray(Image.open(ROOT / "samples" / "coffee_spoon" / "photo.jpg").convert("RGB"))
+    big = cv2.resize(small, (4000, 3000), interpolation=cv2.INTER_CUBIC).astype(np.float32)
+    big += np.random.default_rng(seed).normal(0, 2, big.shape).astype(np.float32)
+    return np.clip(big, 0, 255).astype(np.uint8)
+
+
+def store_with(folder: Path, name: str, files: list[Path]):
+    """An installed-model record for files written by a benchmark."""
+    from eraser import modelstore
+
+    modelstore._write_manifest(folder, files, name, modelstore.source(name), "random-weights")
+    return modelstore.installed(name, folder.parent) if folder.name == name else None
+
+
+# --- mobile-sam -----------------------------------------------------------------
+
+
+def bench_mobile_sam(work: Path, runs: int, floor_rate: float) -> dict:
+    import torch
+
+    from eraser import masks
+    from eraser.backends import Prompt
+    from eraser_mobilesam import convert
+    from eraser_mobilesam import model as ms
+    from eraser_mobilesam.cache import EmbeddingCache
+    from eraser_mobilesam.segmenter import MobileSamSegmenter
+
+    torch.manual_seed(0)
+    model = ms.build_mobile_sam()
+    folder = work / "mobile-sam"
+    files = convert.export_onnx(model, folder)
+    installed = store_with(folder, "mobile-sam", files)
+
+    image = torch.randn(1, 3, 1024, 1024)
+    flops = count_flops(model.image_encoder, image)
+    session = ort_session(folder / "ImageEncoder.onnx")
+    feed = {"image": image.numpy()}
+    with torch.no_grad():
+        torch_s = median_time(lambda: model.image_encoder(image), runs)
+    onnx_s = median_time(lambda: session.run(feed), runs)
+    floor_s = flops / (floor_rate * 1e9)
+
+    photo = photo_12mp()
+    segmenter = MobileSamSegmenter(installed, runtime="onnx", cache=EmbeddingCache())
+    click = Prompt(points=((2200.0, 2000.0),), labels=(1,))
+    segmenter.segment(photo, click)  # encodes and caches
+
+    def second_click():
+        selection = segmenter.segment(photo, click)
+        for region in masks.plan_regions(selection >= 0.5, pad=masks.reach(10, 5.0)):
+            masks.refine(selection[region.inner.slices], 10, 5.0)
+
+    click_s = median_time(second_click, max(runs, 10))
+    child = subprocess.run(
+        [sys.executable, __file__, "--child-mobile-sam", str(folder)], capture_output=True, text=True, check=True
+    )
+    rss_kb = json.loads(child.stdout.strip().splitlines()[-1])["vm_hwm_kb"]
+    return {
+        "encoder_gflop": flops / 1e9,
+        "encoder_floor_s": floor_s,
+        "encoder_torch_s": torch_s,
+        "encoder_onnx_s": onnx_s,
+        "speedup_vs_torch": torch_s / onnx_s,
+        "onnx_over_floor": onnx_s / floor_s,
+        "second_click_12mp_s": click_s,
+        "peak_rss_mb": rss_kb / 1024,
+        "targets": {
+            "encoder >= 2.8x faster than torch": torch_s / onnx_s >= 2.8,
+            "encoder <= 1.15x the floor": onnx_s / floor_s <= 1.15,
+            "second click <= 50 ms": click_s <= 0.050,
+            "peak RSS <= 1 GB": rss_kb / 1024 <= 1024,
+        },
+    }
+
+
+def child_mobile_sam(folder: Path) -> None:
+    """One whole 12 MP segmentation in a fresh process; prints its peak RSS."""
+    from eraser import modelstore
+    from eraser.backends import Prompt
+    from eraser_mobilesam.cache import EmbeddingCache
+    from eraser_mobilesam.segmenter import MobileSamSegmenter
+
+    segmenter = MobileSamSegmenter(modelstore.installed("mobile-sam", folder.parent), runtime="onnx", cache=EmbeddingCache())
+    segmenter.segment(photo_12mp(), Prompt(points=((2200.0, 2000.0),), labels=(1,)))
+    print(json.dumps({"vm_hwm_kb": vm_hwm_kb()}))
+
+
+# --- report ---------------------------------------------------------------------
+
+
+def report(results: dict) -> str:
+    m = results["machine"]
+    lines = [
+        f"machine: {m['cpu']}, {m['cores']} cores, Python {m.get('python', '?')}; "
+        f"sgemm 2048: numpy {results['sgemm']['numpy']:.0f} GFLOP/s, torch {results['sgemm']['torch']:.0f} GFLOP/s",
+        "",
+    ]
+    sam = results.get("mobile-sam")
+    if sam:
+        lines += [
+            "| mobile-sam | value |",
+            "|---|---:|",
+            f"| image encoder FLOPs | {sam['encoder_gflop']:.1f} GFLOP |",
+            f"| compute floor (FLOPs / best sgemm rate) | {sam['encoder_floor_s']:.3f} s |",
+            f"| encoder, torch | {sam['encoder_torch_s']:.3f} s |",
+            f"| encoder, ONNX Runtime | {sam['encoder_onnx_s']:.3f} s |",
+            f"| ONNX Runtime speed-up over torch | {sam['speedup_vs_torch']:.2f}x |",
+            f"| ONNX Runtime / floor | {sam['onnx_over_floor']:.2f}x |",
+            f"| second click on a cached 12 MP photo | {1000 * sam['second_click_12mp_s']:.1f} ms |",
+            f"| peak RSS, one 12 MP segmentation | {sam['peak_rss_mb']:.0f} MB |",
+            "",
+        ]
+        lines += [f"- {name}: {'PASS' if ok else 'FAIL'}" for name, ok in sam["targets"].items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child-mobile-sam"]:  # the fresh process measuring peak RSS
+        child_mobile_sam(Path(argv[1]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="*", default=["mobile-sam", "lama"], help="mobile-sam and/or lama")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    results: dict = {"machine": machine(), "sgemm": sgemm_gflops()}
+    floor_rate = max(results["sgemm"].values())
+    with tempfile.TemporaryDirectory() as tmp:
+        if "mobile-sam" in args.models:
+            results["mobile-sam"] = bench_mobile_sam(Path(tmp), args.runs, floor_rate)
+    text = report(results)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
