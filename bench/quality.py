@@ -1,0 +1,617 @@
+"""Inpainting and segmentation quality on real photos, with known answers.
+
+**Inpainting.** Each photo (the distinct sample photos, plus scikit-image's
+bundled brick, grass and gravel textures and the ``chelsea`` cat) gets
+synthetic holes of three kinds (``blob``: one object-shaped blob; ``thick``:
+strokes 5 % of the short side wide; ``thin``: strokes 3 to 6 px wide) at two
+sizes (see ``quality_metrics.HOLE_SIZES``). A seeded generator makes them (the
+seed is a hash of ``photo/kind/size``), so every run measures the same work.
+The pixels under a synthetic hole are known, so every backend is scored
+against the photo itself (see ``quality_metrics`` for what each score
+rewards and where it misleads):
+
+* every *available* inpainter the plugin system registers (built-in and
+  third-party), through ``pipeline.inpaint`` with the hole as the selection,
+  ``dilate=0`` and ``feather=0``, so the scored hole is exactly the synthetic
+  one and the pipeline's crop / working size / composite are all exercised;
+* the **raw** library calls on the full frame as baselines the pipeline must
+  not be worse than: ``raw:telea`` and ``raw:ns`` (``cv2.inpaint``, radius 5
+  like the opencv plugin), ``raw:patchmatch`` (``patch_match.inpaint``,
+  patch size 3 and seed 0 like the patchmatch plugin) when installed.
+
+**Segmentation.** For every available segmenter and prompt kind it accepts
+(``point``, ``points``, ``points+exclude``, ``box`` from each sample's
+``prompts.json``): IoU against the hand-made ``mask.png``.
+
+**Output** (``--out``, default ``bench/results/quality``): ``quality.md``
+(tables), ``quality.json`` (every score) and ``sheets/<photo>.png``
+contact sheets: one row per hole, columns original | hole | one per backend,
+each cell a crop around the hole.
+
+    .venv/bin/python bench/quality.py [--smoke] [--out DIR] [--inpainters telea raw:telea ...]
+        [--photos brick coffee_cup ...] [--segmenters point grabcut] [--no-sheets] [--no-segmentation]
+
+``--smoke`` (for CI, well under 20 s): two photos, the small size of each
+hole kind, telea, ns, raw:telea (and patchmatch when available), one small
+contact sheet, segmentation on one sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+for entry in (ROOT, ROOT / "plugins", BENCH):
+    if str(entry) not in sys.path:
+        sys.path.insert(0, str(entry))
+
+import quality_metrics as qm  # noqa: E402
+from segmentation_iou import KINDS as PROMPT_KINDS  # noqa: E402
+from segmentation_iou import iou, load_sample, make_prompt  # noqa: E402
+
+from eraser import pipeline, plugins  # noqa: E402
+from eraser.errors import EraserError  # noqa: E402
+
+SKIMAGE_PHOTOS = ("brick", "grass", "gravel", "chelsea")
+SMOKE_PHOTOS = ("coins_coin", "brick")
+SMOKE_SEGMENTATION_SAMPLES = ("coins_coin",)
+METRICS = ("psnr_hole", "ssim_hole", "ssim_band", "texture", "seam")
+METRIC_HEADERS = {
+    "psnr_hole": "PSNR hole (dB) ↑",
+    "ssim_hole": "SSIM hole ↑",
+    "ssim_band": "SSIM band ↑",
+    "texture": "texture (1 ideal)",
+    "seam": "seam (1 ideal)",
+}
+# Pipeline backend -> its raw baseline; the pipeline must not be worse.
+RAW_FOR = {"telea": "raw:telea", "ns": "raw:ns", "patchmatch": "raw:patchmatch"}
+# "Not worse": mean over a hole kind no more than this below the raw call.
+TOLERANCE = {"psnr_hole": 0.1, "ssim_hole": 0.005}
+
+
+# --------------------------------------------------------------------------- photos
+
+
+def load_photos(names: Optional[list[str]] = None) -> list[tuple[str, np.ndarray]]:
+    """(name, RGB uint8) for the distinct sample photos and the scikit-image ones."""
+    photos: list[tuple[str, np.ndarray]] = []
+    seen: set[str] = set()
+    samples = ROOT / "samples"
+    for folder in sorted(p for p in samples.iterdir() if p.is_dir()):
+        sample = load_sample(folder)
+        if sample is None:
+            continue
+        digest = hashlib.sha256(sample[0].tobytes()).hexdigest()
+        if digest in seen:  # coffee_cup and coffee_spoon share a photo
+            continue
+        seen.add(digest)
+        photos.append((folder.name, sample[0]))
+    import skimage.data
+
+    for name in SKIMAGE_PHOTOS:
+        image = getattr(skimage.data, name)()
+        if image.ndim == 2:
+            image = np.stack([image] * 3, axis=-1)
+        photos.append((name, np.ascontiguousarray(image[..., :3], dtype=np.uint8)))
+    if names:
+        known = {n for n, _ in photos}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise SystemExit(f"unknown photo(s) {unknown}; choose from {sorted(known)}")
+        photos = [p for p in photos if p[0] in names]
+    return photos
+
+
+def make_cases(photos, sizes: tuple[str, ...]) -> list[dict]:
+    cases = []
+    for name, image in photos:
+        for kind in qm.HOLE_KINDS:
+            for size in sizes:
+                case = f"{name}/{kind}/{size}"
+                seed = qm.seed_for(case)
+                hole = qm.make_hole(image.shape[:2], kind, qm.HOLE_SIZES[kind][size], seed)
+                cases.append({"case": case, "photo": name, "kind": kind, "size": size, "seed": seed,
+                              "image": image, "hole": hole, "area": round(float(hole.mean()), 4)})
+    return cases
+
+
+# --------------------------------------------------------------------------- backends
+
+
+def raw_backends() -> dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]:
+    """The raw library calls on the full frame, with the plugins' parameters."""
+    out = {
+        "raw:telea": lambda img, hole: cv2.inpaint(img, hole.astype(np.uint8), 5, cv2.INPAINT_TELEA),
+        "raw:ns": lambda img, hole: cv2.inpaint(img, hole.astype(np.uint8), 5, cv2.INPAINT_NS),
+    }
+    try:
+        from patchmatch import patch_match
+    except Exception:  # not installed: no baseline for it
+        return out
+
+    def raw_patchmatch(img: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        patch_match.set_random_seed(0)
+        return patch_match.inpaint(img, hole.astype(np.uint8), patch_size=3)
+
+    out["raw:patchmatch"] = raw_patchmatch
+    return out
+
+
+def pipeline_backend(name: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    def run(img: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        out, _parts, _spec = pipeline.inpaint(img, hole.astype(np.float32), inpainter=name, dilate=0, feather=0)
+        return out
+
+    return run
+
+
+def choose_backends(requested: Optional[list[str]], smoke: bool) -> tuple[dict[str, dict], dict[str, str]]:
+    """Backends to run ({name: {"run", "type", "plugin"}}) and skipped ones with why."""
+    specs = plugins.backends("inpainter")
+    raws = raw_backends()
+    chosen: dict[str, dict] = {}
+    skipped: dict[str, str] = {}
+    for name, spec in specs.items():
+        reason = spec.unavailable_reason()
+        if reason is not None:
+            skipped[name] = reason
+            continue
+        chosen[name] = {"run": pipeline_backend(name), "type": "pipeline", "plugin": spec.plugin,
+                        "working_size": spec.working_size}
+    for name, fn in raws.items():
+        chosen[name] = {"run": fn, "type": "raw", "plugin": None, "working_size": None}
+    if requested:
+        unknown = [n for n in requested if n not in chosen and n not in skipped]
+        if unknown:
+            raise SystemExit(f"unknown inpainter(s) {unknown}; choose from {sorted(chosen) + sorted(skipped)}")
+        for n in requested:
+            if n in skipped:
+                print(f"inpainter {n!r} is not available: {skipped[n]}", file=sys.stderr)
+        chosen = {n: chosen[n] for n in requested if n in chosen}
+        skipped = {n: r for n, r in skipped.items() if n in requested}
+    elif smoke:
+        keep = ["telea", "ns", "raw:telea", "patchmatch"]
+        chosen = {n: chosen[n] for n in keep if n in chosen}
+    return chosen, skipped
+
+
+# --------------------------------------------------------------------------- inpainting
+
+
+def run_inpainting(cases: list[dict], backends: dict[str, dict], log=print) -> tuple[list[dict], dict]:
+    rows = []
+    fills: dict[tuple[str, str], np.ndarray] = {}
+    for i, case in enumerate(cases, 1):
+        image, hole = case["image"], case["hole"]
+        for name, backend in backends.items():
+            start = time.perf_counter()
+            try:
+                out = backend["run"](image, hole)
+                error = None
+            except Exception as exc:  # a broken backend is reported, not fatal
+                out, error = None, f"{type(exc).__name__}: {exc}".splitlines()[0]
+            seconds = time.perf_counter() - start
+            row = {k: case[k] for k in ("case", "photo", "kind", "size", "seed", "area")}
+            row.update(backend=name, type=backend["type"], seconds=round(seconds, 4))
+            if out is not None:
+                # Outside the hole the photo must come back bit-identical.
+                row["outside_changed"] = int(np.any(out[~hole] != image[~hole], axis=-1).sum())
+                row.update(qm.score(out, image, hole))
+                fills[(case["case"], name)] = out
+            else:
+                row["error"] = error
+            rows.append(row)
+        log(f"[{i}/{len(cases)}] {case['case']} area {case['area']:.3f}: " + ", ".join(
+            f"{r['backend']} {r.get('psnr_hole', float('nan')):.1f} dB" for r in rows[-len(backends):]))
+    return rows, fills
+
+
+def _mean(values) -> Optional[float]:
+    values = [v for v in values if v is not None]
+    return round(float(np.mean(values)), 4) if values else None
+
+
+def summarise(rows: list[dict], backends: list[str], group: tuple[str, ...]) -> list[dict]:
+    """Mean of every metric per ``group`` (e.g. ("kind",)) and backend."""
+    keys = list(dict.fromkeys(tuple(r[g] for g in group) for r in rows))
+    out = []
+    for key in keys:
+        for name in backends:
+            sel = [r for r in rows if r["backend"] == name and tuple(r[g] for g in group) == key and "error" not in r]
+            if not sel:
+                continue
+            entry = dict(zip(group, key))
+            entry.update(backend=name, n=len(sel), seconds=_mean(r["seconds"] for r in sel))
+            entry.update({m: _mean(r[m] for r in sel) for m in METRICS})
+            out.append(entry)
+    return out
+
+
+def baseline_check(rows: list[dict], backends: list[str]) -> list[dict]:
+    """Per pipeline backend with a raw counterpart and hole kind: is it worse?"""
+    checks = []
+    for name, raw in RAW_FOR.items():
+        if name not in backends or raw not in backends:
+            continue
+        for kind in qm.HOLE_KINDS:
+            pairs = []
+            for r in rows:
+                if r["backend"] != name or r["kind"] != kind or "error" in r:
+                    continue
+                base = next((b for b in rows if b["backend"] == raw and b["case"] == r["case"] and "error" not in b), None)
+                if base is not None:
+                    pairs.append((r, base))
+            if not pairs:
+                continue
+            entry = {"backend": name, "raw": raw, "kind": kind, "n": len(pairs)}
+            ok = True
+            for metric, tol in TOLERANCE.items():
+                delta = float(np.mean([p[metric] - b[metric] for p, b in pairs]))
+                worst = min(pairs, key=lambda pb: pb[0][metric] - pb[1][metric])
+                entry[f"delta_{metric}"] = round(delta, 4)
+                entry[f"worst_{metric}"] = {"case": worst[0]["case"], "delta": round(worst[0][metric] - worst[1][metric], 4)}
+                ok = ok and delta >= -tol
+            entry["ok"] = ok
+            checks.append(entry)
+    return checks
+
+
+# --------------------------------------------------------------------------- contact sheets
+
+
+def _label(cell: np.ndarray, text: str) -> None:
+    scale = 0.4
+    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+    cv2.rectangle(cell, (0, 0), (min(cell.shape[1], w + 4), h + base + 4), (0, 0, 0), -1)
+    cv2.putText(cell, text, (2, h + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA)
+
+
+def _fit(crop: np.ndarray, cell: int) -> np.ndarray:
+    h, w = crop.shape[:2]
+    scale = min(cell / h, cell / w)
+    if scale < 1:
+        crop = cv2.resize(crop, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    elif scale >= 2:  # small crops: integer zoom so pixels stay sharp
+        k = int(scale)
+        crop = cv2.resize(crop, (w * k, h * k), interpolation=cv2.INTER_NEAREST)
+    canvas = np.full((cell, cell, 3), 32, np.uint8)
+    y, x = (cell - crop.shape[0]) // 2, (cell - crop.shape[1]) // 2
+    canvas[y : y + crop.shape[0], x : x + crop.shape[1]] = crop
+    return canvas
+
+
+def contact_sheet(cases: list[dict], fills: dict, backends: list[str], rows: list[dict], cell: int = 224) -> np.ndarray:
+    """One row per hole: original | hole | one column per backend (crops around the hole)."""
+    scores = {(r["case"], r["backend"]): r for r in rows}
+    header = []
+    for title in ["original", "hole", *backends]:
+        c = np.full((20, cell, 3), 255, np.uint8)
+        cv2.putText(c, title, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+        header.append(c)
+    lines = [np.hstack(header)]
+    for case in cases:
+        image, hole = case["image"], case["hole"]
+        ys, xs = np.nonzero(hole)
+        pad = 16
+        y0, y1 = max(0, ys.min() - pad), min(image.shape[0], ys.max() + 1 + pad)
+        x0, x1 = max(0, xs.min() - pad), min(image.shape[1], xs.max() + 1 + pad)
+        crop = (slice(y0, y1), slice(x0, x1))
+        shown = image.copy()
+        shown[hole] = (255, 0, 255)
+        cells = [_fit(image[crop], cell), _fit(shown[crop], cell)]
+        _label(cells[0], f"{case['kind']} {case['size']} {100 * case['area']:.1f}%")
+        for name in backends:
+            out = fills.get((case["case"], name))
+            c = _fit(out[crop], cell) if out is not None else np.full((cell, cell, 3), 64, np.uint8)
+            r = scores.get((case["case"], name), {})
+            if "psnr_hole" in r:
+                _label(c, f"{r['psnr_hole']:.1f}dB t{r['texture']:.2f} s{r['seam']:.2f}")
+            cells.append(c)
+        lines.append(np.hstack(cells))
+    return np.vstack(lines)
+
+
+# --------------------------------------------------------------------------- segmentation
+
+
+def run_segmentation(names: Optional[list[str]], only_samples: Optional[tuple[str, ...]], log=print) -> tuple[list[dict], dict]:
+    specs = plugins.backends("segmenter")
+    chosen, skipped = [], {}
+    for name, spec in specs.items():
+        reason = spec.unavailable_reason()
+        if names and name not in names:
+            continue
+        if reason is not None:
+            skipped[name] = reason
+        elif not spec.prompts & {"point", "box"}:
+            skipped[name] = f"accepts only {', '.join(sorted(spec.prompts))} prompts"
+        else:
+            chosen.append(spec)
+    rows = []
+    for folder in sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir()):
+        if only_samples and folder.name not in only_samples:
+            continue
+        sample = load_sample(folder)
+        if sample is None:
+            continue
+        image, gt, prompts = sample
+        for kind in PROMPT_KINDS:
+            prompt = make_prompt(prompts, kind)
+            if prompt is None:
+                continue
+            for spec in chosen:
+                if prompt.kind not in spec.prompts:
+                    continue
+                start = time.perf_counter()
+                try:
+                    mask, _, _ = pipeline.segment(image, [prompt], spec.name)
+                    score, error = iou(mask, gt), None
+                except EraserError as exc:  # e.g. an empty selection scores 0
+                    score, error = 0.0, str(exc)
+                row = {"sample": folder.name, "segmenter": spec.name, "kind": kind, "iou": round(score, 4),
+                       "seconds": round(time.perf_counter() - start, 4)}
+                if error:
+                    row["error"] = error
+                rows.append(row)
+        log(f"segmentation {folder.name}: " + ", ".join(
+            f"{r['segmenter']}/{r['kind']} {r['iou']:.3f}" for r in rows if r["sample"] == folder.name))
+    return rows, skipped
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _fmt(value, metric: str = "") -> str:
+    if value is None:
+        return "-"
+    if metric == "psnr_hole" or metric == "seconds_psnr":
+        return f"{value:.2f}"
+    if metric == "seconds":
+        return f"{value:.3f}"
+    return f"{value:.3f}"
+
+
+def _table(entries: list[dict], group: tuple[str, ...], bold_best: bool = True) -> list[str]:
+    head = [*group, "backend", *(METRIC_HEADERS[m] for m in METRICS), "s/case", "n"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(group) + "---|" + "---:|" * (len(METRICS) + 2)]
+    previous = None
+    for e in entries:
+        key = tuple(e[g] for g in group)
+        cells = [str(k) if key != previous else "" for k in key]
+        previous = key
+        same = [x for x in entries if tuple(x[g] for g in group) == key]
+        values = []
+        for m in METRICS:
+            text = _fmt(e[m], m)
+            if bold_best and len(same) > 1 and e[m] is not None:
+                if m in ("texture", "seam"):
+                    best = min(abs(x[m] - 1) for x in same if x[m] is not None)
+                    is_best = abs(e[m] - 1) == best
+                else:
+                    is_best = e[m] == max(x[m] for x in same if x[m] is not None)
+                text = f"**{text}**" if is_best else text
+            values.append(text)
+        lines.append("| " + " | ".join([*cells, f"`{e['backend']}`", *values, _fmt(e["seconds"], "seconds"), str(e["n"])]) + " |")
+    return lines
+
+
+def markdown(report: dict) -> str:
+    meta = report["meta"]
+    inp = report["inpainting"]
+    out = [f"# Quality benchmark ({meta['mode']} run)", ""]
+    out.append(f"{meta['date']}, {meta['machine']}; {meta['runtime_s']:.1f} s in all "
+               f"(inpainting {meta['inpainting_s']:.1f} s, segmentation {meta['segmentation_s']:.1f} s).")
+    out.append("")
+    out.append(f"Photos ({len(inp['photos'])}): " + ", ".join(f"`{p}`" for p in inp["photos"]) + ". "
+               f"Holes: {', '.join(qm.HOLE_KINDS)} at sizes {', '.join(inp['sizes'])} "
+               f"(area fractions {json.dumps(qm.HOLE_SIZES)}), seeded by case name.")
+    out.append("")
+    backends = ", ".join(f"`{n}`" + (f" ({b['plugin']} plugin, working size {b['working_size']})" if b["type"] == "pipeline" else " (raw, full frame)")
+                         for n, b in inp["backends"].items())
+    out.append(f"Inpainters: {backends}.")
+    for name, reason in inp["skipped"].items():
+        out.append(f"Not run: `{name}`: {reason}.")
+    out.append("")
+    out.append("## Inpainting: means per hole kind")
+    out.append("")
+    out.extend(_table(inp["by_kind"], ("kind",)))
+    out.append("")
+    out.append("Bold: best per hole kind (for texture and seam, closest to 1).")
+    out.append("")
+    out.append("## Inpainting: means per hole kind and size")
+    out.append("")
+    out.extend(_table(inp["by_kind_size"], ("kind", "size")))
+    out.append("")
+    out.append("## Inpainting: means per photo (all holes)")
+    out.append("")
+    out.extend(_table(inp["by_photo"], ("photo",)))
+    out.append("")
+    out.append("## The pipeline against the raw library call")
+    out.append("")
+    out.append(f"Mean difference pipeline − raw over the same holes; the pipeline fails when a mean is more than "
+               f"{TOLERANCE['psnr_hole']} dB PSNR or {TOLERANCE['ssim_hole']} SSIM below the raw call.")
+    out.append("")
+    out.append("| backend | baseline | kind | n | Δ PSNR hole (dB) | worst case | Δ SSIM hole | worst case | verdict |")
+    out.append("|---|---|---|---:|---:|---|---:|---|---|")
+    for c in inp["baseline_check"]:
+        wp, ws = c["worst_psnr_hole"], c["worst_ssim_hole"]
+        out.append(f"| `{c['backend']}` | `{c['raw']}` | {c['kind']} | {c['n']} | {c['delta_psnr_hole']:+.3f} | "
+                   f"{wp['case']} ({wp['delta']:+.2f}) | {c['delta_ssim_hole']:+.4f} | {ws['case']} ({ws['delta']:+.4f}) | "
+                   f"{'not worse' if c['ok'] else '**WORSE**'} |")
+    changed = [r for r in inp["rows"] if r.get("outside_changed")]
+    out.append("")
+    out.append("Pixels outside the hole changed: " + (
+        "none (every backend returns the photo bit-identical outside the hole)." if not changed else
+        ", ".join(f"{r['backend']} on {r['case']} ({r['outside_changed']} px)" for r in changed[:10])))
+    errors = [r for r in inp["rows"] if "error" in r]
+    if errors:
+        out.append("")
+        out.append("Errors: " + "; ".join(f"{r['backend']} on {r['case']}: {r['error']}" for r in errors[:10]))
+    if inp["sheets"]:
+        out.append("")
+        out.append("Contact sheets (original | hole in magenta | one column per backend; each cell a crop around the hole, "
+                   "labelled PSNR dB / texture / seam): " + ", ".join(f"`{s}`" for s in inp["sheets"]) + ".")
+    out.append("")
+    out.append("## What the scores reward, and where they mislead")
+    out.append("")
+    out.extend(SCORE_NOTES)
+    seg = report.get("segmentation")
+    if seg is not None:
+        out.append("")
+        out.append("## Segmentation: IoU against the hand-made masks")
+        out.append("")
+        for name, reason in seg["skipped"].items():
+            out.append(f"Not run: `{name}`: {reason}.")
+        if seg["skipped"]:
+            out.append("")
+        rows = seg["rows"]
+        cols = list(dict.fromkeys((r["segmenter"], r["kind"]) for r in rows))
+        cols.sort(key=lambda c: (c[0], PROMPT_KINDS.index(c[1])))
+        if cols:
+            table = {(r["sample"], r["segmenter"], r["kind"]): r for r in rows}
+            out.append("| sample | " + " | ".join(f"{s} ({k})" for s, k in cols) + " |")
+            out.append("|---|" + "---:|" * len(cols))
+            for sample in dict.fromkeys(r["sample"] for r in rows):
+                cells = []
+                for s, k in cols:
+                    r = table.get((sample, s, k))
+                    cells.append("-" if r is None else f"{r['iou']:.3f}" + (" (error)" if "error" in r else ""))
+                out.append(f"| {sample} | " + " | ".join(cells) + " |")
+            means = seg["means"]
+            out.append("| **mean** | " + " | ".join(f"**{means[f'{s}/{k}']['iou']:.3f}**" for s, k in cols) + " |")
+            out.append("| s/call | " + " | ".join(f"{means[f'{s}/{k}']['seconds']:.2f}" for s, k in cols) + " |")
+            out.append("| samples | " + " | ".join(str(means[f"{s}/{k}"]["n"]) for s, k in cols) + " |")
+            out.append("")
+            out.append("Means over different sample counts are not comparable: `points+exclude` exists only where a "
+                       "sample has negative clicks. IoU thresholds both masks at 0.5.")
+    out.append("")
+    return "\n".join(out)
+
+
+SCORE_NOTES = [
+    "- **PSNR hole**: pixel-wise error inside the hole (dB, higher is better). It rewards the fill closest to "
+    "the lost pixels on average, so it **favours blur**: where the true texture cannot be guessed, a smooth "
+    "average colour has less squared error than sharp texture in slightly the wrong place.",
+    "- **SSIM hole / band**: local mean, contrast and structure (Gaussian window, sigma 1.5) averaged over the "
+    f"hole, and over a band {qm.BAND} px either side of its border. It punishes a flat fill on textured ground more "
+    "than PSNR does, but it also wants the texture in the same place, so plausible but shifted texture gains "
+    "little. The band score is about how the fill joins its surroundings; for thin strokes it covers the whole "
+    "stroke.",
+    f"- **texture**: high-frequency energy (variance of gray − GaussianBlur(gray, {qm.TEXTURE_SIGMA})) inside the "
+    f"hole (eroded by {qm.TEXTURE_INSET} px where it is wide enough) over the same in the original: 1.0 is ideal, "
+    "below 1 is a smooth smear, above 1 invented noise or edges. It ignores *where* the detail is, so the wrong "
+    "texture can score 1.0: read it with PSNR/SSIM. Thin strokes are narrower than the inset, so the whole "
+    "stroke is measured and the high-pass there also sees the known pixels beside it.",
+    "- **seam**: mean absolute step from each border pixel of the hole to its neighbour just outside, in the "
+    f"result over the same in the original (+{qm.SEAM_FLOOR:g} grey level each side): 1.0 means the border is as "
+    "continuous as the photo; above 1 is a visible seam or colour jump. Below 1 means the fill continues the "
+    "border pixels more smoothly than the photo did, which diffusion (telea, ns) does by construction, so a low "
+    "seam on texture is a sign of smearing, not a merit.",
+]
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--smoke", action="store_true", help="a small run for CI (< 20 s)")
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "quality"), help="output folder")
+    ap.add_argument("--inpainters", nargs="*", help="inpainters to run (registered names and raw:telea, raw:ns, raw:patchmatch)")
+    ap.add_argument("--photos", nargs="*", help="only these photos (sample folder names or brick, grass, gravel, chelsea)")
+    ap.add_argument("--sizes", nargs="*", choices=("small", "large"), help="hole sizes (default: both; smoke: small)")
+    ap.add_argument("--segmenters", nargs="*", help="segmenters to score (default: every available one)")
+    ap.add_argument("--no-sheets", action="store_true", help="write no contact sheets")
+    ap.add_argument("--no-segmentation", action="store_true", help="skip the segmentation part")
+    ap.add_argument("--quiet", action="store_true", help="no progress lines")
+    args = ap.parse_args(argv)
+    log = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k, flush=True))
+
+    started = time.perf_counter()
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    photos = load_photos(args.photos or (list(SMOKE_PHOTOS) if args.smoke else None))
+    sizes = tuple(args.sizes or (("small",) if args.smoke else ("small", "large")))
+    backends, skipped = choose_backends(args.inpainters, args.smoke)
+    if not backends:
+        raise SystemExit("no inpainter to run")
+    cases = make_cases(photos, sizes)
+    log(f"{len(cases)} holes on {len(photos)} photos x {len(backends)} inpainters: {', '.join(backends)}")
+    if skipped:
+        log("not available: " + "; ".join(f"{n}: {r}" for n, r in skipped.items()))
+
+    rows, fills = run_inpainting(cases, backends, log)
+    inpainting_s = time.perf_counter() - started
+    names = list(backends)
+
+    sheets = []
+    if not args.no_sheets:
+        sheet_dir = out_dir / "sheets"
+        sheet_dir.mkdir(exist_ok=True)
+        for name, _ in (photos[:1] if args.smoke else photos):
+            sel = [c for c in cases if c["photo"] == name]
+            sheet = contact_sheet(sel, fills, names, rows, cell=96 if args.smoke else 224)
+            path = sheet_dir / f"{name}.png"
+            cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+            sheets.append(str(path.relative_to(out_dir)))
+
+    seg_start = time.perf_counter()
+    segmentation = None
+    if not args.no_segmentation:
+        seg_rows, seg_skipped = run_segmentation(args.segmenters, SMOKE_SEGMENTATION_SAMPLES if args.smoke else None, log)
+        means = {}
+        for s, k in dict.fromkeys((r["segmenter"], r["kind"]) for r in seg_rows):
+            sel = [r for r in seg_rows if r["segmenter"] == s and r["kind"] == k]
+            means[f"{s}/{k}"] = {"iou": _mean(r["iou"] for r in sel), "seconds": _mean(r["seconds"] for r in sel), "n": len(sel)}
+        segmentation = {"rows": seg_rows, "means": means, "skipped": seg_skipped}
+    segmentation_s = time.perf_counter() - seg_start
+
+    report = {
+        "meta": {
+            "mode": "smoke" if args.smoke else "full",
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, OpenCV {cv2.__version__}",
+            "runtime_s": round(time.perf_counter() - started, 2),
+            "inpainting_s": round(inpainting_s, 2),
+            "segmentation_s": round(segmentation_s, 2),
+            "psnr_cap": qm.PSNR_CAP,
+            "band_px": qm.BAND,
+            "texture_sigma": qm.TEXTURE_SIGMA,
+            "texture_inset": qm.TEXTURE_INSET,
+            "seam_floor": qm.SEAM_FLOOR,
+            "hole_sizes": qm.HOLE_SIZES,
+        },
+        "inpainting": {
+            "photos": [n for n, _ in photos],
+            "sizes": list(sizes),
+            "backends": {n: {k: v for k, v in b.items() if k != "run"} for n, b in backends.items()},
+            "skipped": skipped,
+            "rows": rows,
+            "by_kind": summarise(rows, names, ("kind",)),
+            "by_kind_size": summarise(rows, names, ("kind", "size")),
+            "by_photo": summarise(rows, names, ("photo",)),
+            "baseline_check": baseline_check(rows, names),
+            "sheets": sheets,
+        },
+        "segmentation": segmentation,
+    }
+    (out_dir / "quality.json").write_text(json.dumps(report, indent=1))
+    (out_dir / "quality.md").write_text(markdown(report))
+    log(f"wrote {out_dir / 'quality.md'}, {out_dir / 'quality.json'} and {len(sheets)} contact sheet(s) "
+        f"in {report['meta']['runtime_s']:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

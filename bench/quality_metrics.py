@@ -1,0 +1,282 @@
+"""Scores for inpainting quality and the seeded synthetic-hole generator.
+
+Pure numpy / OpenCV / scikit-image, no eraser imports, so the tests can check
+every score on constructed cases. Images are RGB ``uint8`` ``(H, W, 3)``;
+holes are ``bool`` ``(H, W)`` with True = pixel that was filled.
+
+What each score rewards, and where it misleads:
+
+* ``psnr_hole``: the mean squared error inside the hole, in dB (higher is
+  better, capped at ``PSNR_CAP`` for an exact fill). It rewards being close to
+  the original pixel by pixel, so it favours blur: when the fill cannot know
+  where a brick joint or a blade of grass was, the average colour has a lower
+  error than a sharp but shifted texture. A smeared fill can beat a plausible one.
+* ``ssim_hole`` / ``ssim_band``: SSIM (Gaussian window, sigma 1.5) averaged over
+  the hole, and over a band ``BAND`` px either side of the hole's border.
+  It compares local mean, contrast and structure, so it punishes a flat fill
+  on texture more than PSNR does, but it still wants the texture *in the same
+  place*, so a realistic but shifted texture scores little better than a smear.
+  The band score shows whether the fill joins the surroundings; for thin
+  strokes the band covers the whole stroke and both scores are about the same.
+* ``texture``: high-frequency energy (the variance of ``gray - GaussianBlur(gray,
+  1.5)``) inside the hole's core in the result, divided by the same in the
+  original; 1.0 is ideal, below 1 is a smear, above 1 is invented noise or
+  edges. It does not care *where* the detail is, so copying the wrong texture
+  (grass into sky) can score 1.0: read it together with PSNR/SSIM, never alone.
+  The core is the hole eroded by ``TEXTURE_INSET`` px, so the blur kernel does
+  not reach the known pixels; for holes thinner than that (thin strokes) the
+  whole hole is used, and the high-pass there also sees the known pixels beside it.
+* ``seam``: the mean absolute step between each hole pixel on the border and
+  its 4-neighbour just outside, in the result, divided by the same in the
+  original (each plus ``SEAM_FLOOR`` grey level so that flat sky does not
+  divide by zero). 1.0 means the border is as continuous as the photo was;
+  above 1 is a visible seam; below 1 means the fill continues the border
+  pixels *more* smoothly than the photo did, which is what diffusion (Telea,
+  NS) does and is not a merit on textured photos. Lower is not always better:
+  read distance from 1 for values below it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Optional
+
+import cv2
+import numpy as np
+
+PSNR_CAP = 100.0  # dB, reported for an exact fill (the true value is infinite)
+BAND = 8  # px either side of the hole border for ssim_band
+TEXTURE_SIGMA = 1.5  # Gaussian whose residual is the "high-frequency" part
+TEXTURE_INSET = 3  # px the hole is eroded by before measuring texture
+SEAM_FLOOR = 1.0  # grey levels added to both sides of the seam ratio
+
+HOLE_KINDS = ("blob", "thick", "thin")
+# Hole area as a fraction of the frame, per kind and size. Thin strokes cover
+# less: at 3 to 6 px wide, 10 % of the frame is a dense scribble.
+HOLE_SIZES: dict[str, dict[str, float]] = {
+    "blob": {"small": 0.03, "large": 0.12},
+    "thick": {"small": 0.03, "large": 0.10},
+    "thin": {"small": 0.01, "large": 0.03},
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _gray(image: np.ndarray) -> np.ndarray:
+    """Luma (BT.601 weights) as float32, so no rounding hides fine detail."""
+    image = np.asarray(image, np.float32)
+    if image.ndim == 2:
+        return image
+    return image[..., :3] @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def _disk(radius: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def erode(hole: np.ndarray, radius: int) -> np.ndarray:
+    if radius <= 0:
+        return hole.copy()
+    # Outside the frame counts as "not hole", so a hole touching the border shrinks there too.
+    return cv2.erode(hole.astype(np.uint8), _disk(radius), borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+
+
+def dilate(hole: np.ndarray, radius: int) -> np.ndarray:
+    if radius <= 0:
+        return hole.copy()
+    return cv2.dilate(hole.astype(np.uint8), _disk(radius)) > 0
+
+
+def band(hole: np.ndarray, width: int = BAND) -> np.ndarray:
+    """Pixels within ``width`` px of the hole's border, on either side."""
+    return dilate(hole, width) & ~erode(hole, width)
+
+
+# --------------------------------------------------------------------------- scores
+
+
+def psnr(result: np.ndarray, original: np.ndarray, region: np.ndarray) -> float:
+    """PSNR in dB over ``region`` (all channels), capped at ``PSNR_CAP``."""
+    region = np.asarray(region, bool)
+    if not region.any():
+        raise ValueError("empty region")
+    diff = result[region].astype(np.float64) - original[region].astype(np.float64)
+    mse = float(np.mean(diff * diff))
+    if mse == 0.0:
+        return PSNR_CAP
+    return min(PSNR_CAP, 10.0 * math.log10(255.0**2 / mse))
+
+
+def ssim_map(result: np.ndarray, original: np.ndarray) -> np.ndarray:
+    """Per-pixel SSIM (mean over channels), Wang et al.'s Gaussian-window form."""
+    from skimage.metrics import structural_similarity
+
+    channel_axis = 2 if result.ndim == 3 else None
+    _, full = structural_similarity(
+        original, result, data_range=255, channel_axis=channel_axis, full=True,
+        gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
+    )
+    return full.mean(axis=2) if full.ndim == 3 else full
+
+
+def ssim(result: np.ndarray, original: np.ndarray, region: np.ndarray, smap: Optional[np.ndarray] = None) -> float:
+    """SSIM averaged over ``region``; pass ``smap`` to reuse one :func:`ssim_map`."""
+    region = np.asarray(region, bool)
+    if not region.any():
+        raise ValueError("empty region")
+    smap = ssim_map(result, original) if smap is None else smap
+    return float(smap[region].mean())
+
+
+def high_freq_energy(image: np.ndarray, region: np.ndarray, sigma: float = TEXTURE_SIGMA) -> float:
+    """Mean squared residual of ``gray - GaussianBlur(gray, sigma)`` over ``region``."""
+    gray = _gray(image)
+    residual = gray - cv2.GaussianBlur(gray, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT)
+    return float(np.mean(residual[np.asarray(region, bool)] ** 2))
+
+
+def texture_core(hole: np.ndarray, inset: int = TEXTURE_INSET) -> np.ndarray:
+    """The hole eroded by ``inset``, or the hole itself when that leaves < 10 % of it."""
+    core = erode(hole, inset)
+    return core if core.sum() >= 0.1 * hole.sum() and core.any() else np.asarray(hole, bool)
+
+
+def texture_ratio(result: np.ndarray, original: np.ndarray, hole: np.ndarray, floor: float = 1e-3) -> float:
+    """High-frequency energy of the fill over that of the original (1.0 ideal, < 1 smear)."""
+    core = texture_core(hole)
+    return (high_freq_energy(result, core) + floor) / (high_freq_energy(original, core) + floor)
+
+
+def border_step(image: np.ndarray, hole: np.ndarray) -> float:
+    """Mean absolute RGB step (grey levels) from each border hole pixel to its
+    4-neighbours outside the hole."""
+    hole = np.asarray(hole, bool)
+    img = image.astype(np.float32)
+    if img.ndim == 2:
+        img = img[..., None]
+    total = 0.0
+    count = 0
+    # (inside, outside) pairs along each axis in both directions, no wrap-around.
+    for axis in (0, 1):
+        a = [slice(None)] * 2
+        b = [slice(None)] * 2
+        a[axis], b[axis] = slice(None, -1), slice(1, None)
+        a, b = tuple(a), tuple(b)
+        for inner, outer in ((a, b), (b, a)):
+            pairs = hole[inner] & ~hole[outer]
+            if pairs.any():
+                total += float(np.abs(img[inner][pairs] - img[outer][pairs]).mean(axis=1).sum())
+                count += int(pairs.sum())
+    if count == 0:
+        raise ValueError("the hole has no border inside the frame")
+    return total / count
+
+
+def seam_ratio(result: np.ndarray, original: np.ndarray, hole: np.ndarray) -> float:
+    """Step across the hole border in the result over that in the original (1.0 ideal, > 1 seam)."""
+    return (border_step(result, hole) + SEAM_FLOOR) / (border_step(original, hole) + SEAM_FLOOR)
+
+
+def score(result: np.ndarray, original: np.ndarray, hole: np.ndarray) -> dict[str, float]:
+    """Every score for one filled image; see the module docstring."""
+    hole = np.asarray(hole, bool)
+    smap = ssim_map(result, original)
+    return {
+        "psnr_hole": round(psnr(result, original, hole), 3),
+        "ssim_hole": round(ssim(result, original, hole, smap), 4),
+        "ssim_band": round(ssim(result, original, band(hole), smap), 4),
+        "texture": round(texture_ratio(result, original, hole), 4),
+        "seam": round(seam_ratio(result, original, hole), 4),
+    }
+
+
+# --------------------------------------------------------------------------- holes
+
+
+def seed_for(name: str) -> int:
+    """A stable seed from a case name (Python's ``hash`` changes per process)."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "little")
+
+
+def make_hole(shape: tuple[int, int], kind: str, area: float, seed: int, margin: Optional[int] = None) -> np.ndarray:
+    """A seeded synthetic hole covering about ``area`` of an ``(H, W)`` frame.
+
+    ``blob``: one smooth, object-like star-shaped polygon (random low
+    harmonics of the radius), scaled to the area. ``thick``: random polylines
+    5 % of the short side wide. ``thin``: random polylines 3 to 6 px wide.
+    Every hole pixel stays at least ``margin`` px (default 4 % of the short
+    side, at least 6) from the frame's edge.
+    """
+    if kind not in HOLE_KINDS:
+        raise ValueError(f"unknown hole kind {kind!r}; choose one of {HOLE_KINDS}")
+    if not 0 < area < 0.5:
+        raise ValueError("area must be a fraction of the frame in (0, 0.5)")
+    height, width = shape
+    short = min(height, width)
+    margin = max(6, round(0.04 * short)) if margin is None else margin
+    rng = np.random.default_rng(seed)
+    target = area * height * width
+    if kind == "blob":
+        return _blob(rng, height, width, margin, target)
+    if kind == "thick":
+        widths = lambda: max(3, round(0.05 * short))  # noqa: E731
+    else:
+        widths = lambda: int(rng.integers(3, 7))  # noqa: E731
+    return _strokes(rng, height, width, margin, target, widths)
+
+
+def _blob(rng: np.random.Generator, height: int, width: int, margin: int, target: float) -> np.ndarray:
+    n = 96
+    theta = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    radius = np.ones(n)
+    for k in range(2, 6):  # low harmonics: lobes and dents, no spikes
+        radius += rng.uniform(0.04, 0.22) / (k - 1) ** 0.5 * np.cos(k * theta + rng.uniform(0, 2 * np.pi))
+    aspect = rng.uniform(0.6, 1.0)  # a little elongated, in a random direction
+    rot = rng.uniform(0, np.pi)
+    x = radius * np.cos(theta)
+    y = radius * np.sin(theta) * aspect
+    x, y = x * np.cos(rot) - y * np.sin(rot), x * np.sin(rot) + y * np.cos(rot)
+    # Shoelace area of the unit shape, then scale to the target area.
+    unit_area = 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+    scale = math.sqrt(target / unit_area)
+    xs, ys = x * scale, y * scale
+    # Shrink if it cannot fit inside the margins.
+    fit = min((width - 2 * margin) / (np.ptp(xs) + 1), (height - 2 * margin) / (np.ptp(ys) + 1), 1.0)
+    xs, ys = xs * fit, ys * fit
+    cx = rng.uniform(margin - xs.min(), width - margin - 1 - xs.max())
+    cy = rng.uniform(margin - ys.min(), height - margin - 1 - ys.max())
+    pts = np.stack([xs + cx, ys + cy], axis=1)
+    mask = np.zeros((height, width), np.uint8)
+    cv2.fillPoly(mask, [np.round(pts * 16).astype(np.int32)], 1, lineType=cv2.LINE_8, shift=4)
+    return mask > 0
+
+
+def _strokes(rng, height: int, width: int, margin: int, target: float, widths) -> np.ndarray:
+    mask = np.zeros((height, width), np.uint8)
+    short = min(height, width)
+    while cv2.countNonZero(mask) < target:
+        w = widths()
+        lo = margin + (w + 1) // 2
+        hi_x, hi_y = width - 1 - lo, height - 1 - lo
+        p = np.array([rng.uniform(lo, hi_x), rng.uniform(lo, hi_y)])
+        angle = rng.uniform(0, 2 * np.pi)
+        for _ in range(int(rng.integers(3, 7))):  # vertices per stroke
+            angle += rng.uniform(-1.0, 1.0)
+            length = rng.uniform(0.12, 0.3) * short
+            q = p + length * np.array([np.cos(angle), np.sin(angle)])
+            if not (lo <= q[0] <= hi_x and lo <= q[1] <= hi_y):
+                angle += np.pi  # bounce off the margin
+                q = np.clip(p + length * np.array([np.cos(angle), np.sin(angle)]), [lo, lo], [hi_x, hi_y])
+            # Walk the segment in short steps so the area stops near the target.
+            steps = max(1, int(np.linalg.norm(q - p) // max(2, w)))
+            a = p
+            for t in np.linspace(0, 1, steps + 1)[1:]:
+                b = p + t * (q - p)
+                cv2.line(mask, tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int)), 1, thickness=w, lineType=cv2.LINE_8)
+                a = b
+                if cv2.countNonZero(mask) >= target:
+                    return mask > 0
+            p = q
+    return mask > 0
