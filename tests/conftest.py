@@ -6,6 +6,18 @@ import pytest
 from eraser import cli, plugins
 
 
+@pytest.fixture(autouse=True, scope="session")
+def isolated_environment(tmp_path_factory):
+    """Tests see an empty model store and no user settings, whatever this
+    machine has installed; tests that need a model install their own."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("ERASER_MODELS_DIR", str(tmp_path_factory.mktemp("empty-model-store")))
+    for name in ("ERASER_EMBEDDING_CACHE", "ERASER_RUNTIME", "ERASER_DISABLE_PLUGINS", "ERASER_BLOCK_PLUGINS"):
+        patch.delenv(name, raising=False)
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def register_plugin():
     """Register plugin objects in-process for one test; unregistered after."""
