@@ -107,3 +107,17 @@ def test_remove_with_lama_keeps_pixels_outside_the_mask(installed, eraser_cli, t
     removal = np.asarray(Image.open(mask))
     assert np.array_equal(result[removal == 0], original[removal == 0])
     assert (result[removal == 255] != original[removal == 255]).any()
+
+
+@pytest.mark.parametrize("shape", [(64, 64), (48, 80), (15, 22), (8, 9)])
+def test_matmul_dft_equals_torch_fft(shape):
+    """The ONNX export's matrix-product transforms against torch.fft (ortho)."""
+    h, w = shape
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 3, h, w, generator=gen)
+    spec = torch.fft.rfftn(x, dim=(-2, -1), norm="ortho")
+    re, im = lm.rfft2_ortho_matmul(x)
+    assert (re - spec.real).abs().max() < 1e-5 and (im - spec.imag).abs().max() < 1e-5
+    y, z = torch.randn(2, 3, h, w // 2 + 1, generator=gen), torch.randn(2, 3, h, w // 2 + 1, generator=gen)
+    reference = torch.fft.irfftn(torch.complex(y, z), s=(h, w), dim=(-2, -1), norm="ortho")
+    assert (lm.irfft2_ortho_matmul(y, z, h, w) - reference).abs().max() < 1e-5

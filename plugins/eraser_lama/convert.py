@@ -32,6 +32,7 @@ importing this module costs nothing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -73,6 +74,22 @@ def _example(h: int, w: int, multiple: int):
     return image, mask
 
 
+@contextlib.contextmanager
+def _matmul_dft(module):
+    """Export the Fourier units' transforms as matrix products (see
+    model.FourierUnit: onnxruntime's DFT operator is slow on CPU)."""
+    from eraser_lama.model import FourierUnit
+
+    units = [m for m in module.modules() if isinstance(m, FourierUnit)]
+    for unit in units:
+        unit.matmul_dft = True
+    try:
+        yield
+    finally:
+        for unit in units:
+            unit.matmul_dft = False
+
+
 def export_onnx(model, path: str | os.PathLike, size: int | tuple[int, int] = 512, *,
                 dynamic: bool = True, composite: bool = True) -> dict[str, Any]:
     """Write ``model`` (a LamaGenerator) as an ONNX file at ``path``.
@@ -95,7 +112,7 @@ def export_onnx(model, path: str | os.PathLike, size: int | tuple[int, int] = 51
         spatial = {2: multiple * hd, 3: multiple * wd}
         kwargs["dynamic_shapes"] = {"image": spatial, "mask": spatial}
     t0 = time.perf_counter()
-    with torch.no_grad():
+    with torch.no_grad(), _matmul_dft(wrapper):
         program = torch.onnx.export(
             wrapper, (image, mask), None, dynamo=True, input_names=list(INPUT_NAMES),
             output_names=[OUTPUT_NAME], opset_version=ONNX_OPSET, optimize=True, **kwargs)
