@@ -79,6 +79,7 @@ class BackendSpec:
     description: str = ""
     priority: int = 0
     working_size: Optional[int] = None
+    detail: bool = True
     prompts: frozenset[str] = frozenset()
     available: Optional[Callable[[], Optional[str]]] = None
 

@@ -71,9 +71,10 @@ def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, want: R
             norm[ay : ay + tile, ax : ax + tile] += weight * weight
     detail = acc[half : half + want.height, half : half + want.width][hole_in_want]
     root = np.sqrt(norm[half : half + want.height, half : half + want.width][hole_in_want])
-    out = fill.astype(np.float32)
-    out[hole_in_want] += detail / np.maximum(root, 1e-3)[:, None]
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    values = fill[hole_in_want].astype(np.float32) + detail / np.maximum(root, 1e-3)[:, None]
+    out = fill.copy()
+    out[hole_in_want] = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    return out
 
 
 def _box_sums(mask: np.ndarray, size: int, pad: int = 0) -> np.ndarray:

@@ -36,6 +36,8 @@ def register_inpainters(register):
     :class:`eraser.backends.Inpainter`. Keyword arguments of ``register``:
     ``working_size`` (the longest side, in pixels, of the crop the backend
     should be given; the pipeline downscales larger crops and scales the fill
-    back; ``None`` means full resolution), ``description``, ``priority`` and
+    back; ``None`` means full resolution), ``detail`` (default True: give a
+    downscaled fill the photo's fine detail back; diffusion fills, which have
+    no texture to match, say False), ``description``, ``priority`` and
     ``available`` as for segmenters.
     """

@@ -86,7 +86,7 @@ def segment(
     if not prompts:
         raise EraserError("nothing to remove: give --point, --box or --mask")
     height, width = image.shape[:2]
-    union = np.zeros((height, width), np.float32)
+    union: Optional[np.ndarray] = None
     used: list[str] = []
     notices: list[str] = []
     for prompt in prompts:
@@ -95,7 +95,12 @@ def segment(
             notices.extend(n for n in _fallback_notices(spec, prompt) if n not in notices)
         out = plugins.instance(spec).segment(image, prompt)
         out = _checked_mask(out, (height, width), spec)
-        np.maximum(union, out, out=union)
+        if union is None:
+            # A buffer of our own only when other objects will be merged into
+            # it: one object costs no second full-size mask (48 MB at 12 MP).
+            union = out.copy() if len(prompts) > 1 else out
+        else:
+            np.maximum(union, out, out=union)
         if spec.name not in used:
             used.append(spec.name)
     if not (union >= 0.5).any():
@@ -118,7 +123,10 @@ def _checked_mask(mask: object, shape: tuple[int, int], spec: BackendSpec) -> np
     mask = np.asarray(mask)
     if mask.shape != shape:
         raise RuntimeError(f"segmenter {spec.name!r} ({spec.plugin}) returned a mask of shape {mask.shape}, expected {shape}")
-    return np.clip(mask.astype(np.float32, copy=False), 0.0, 1.0)
+    mask = mask.astype(np.float32, copy=False)
+    if mask.size and (mask.min() < 0.0 or mask.max() > 1.0):
+        mask = np.clip(mask, 0.0, 1.0)
+    return mask
 
 
 def _checked_fill(fill: object, crop: np.ndarray, spec: BackendSpec) -> np.ndarray:
@@ -154,6 +162,8 @@ def fill_region(
         small_fill, to_small, (want.width, want.height),
         flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
     )
+    if not spec.detail:
+        return fill
     return detail.restore_detail(crop, fill, hole, want, 1 / scale)
 
 

@@ -133,6 +133,7 @@ def backends(kind: Kind) -> dict[str, BackendSpec]:
             description: str = "",
             priority: int = 0,
             working_size: Optional[int] = None,
+            detail: bool = True,
             prompts: tuple[str, ...] = ("point", "box"),
             available: Optional[Callable[[], Optional[str]]] = None,
             _plugin: str = plugin_name,
@@ -150,6 +151,7 @@ def backends(kind: Kind) -> dict[str, BackendSpec]:
                 description=description,
                 priority=priority,
                 working_size=working_size,
+                detail=detail,
                 prompts=frozenset(prompts) if kind == "segmenter" else frozenset(),
                 available=available,
             )
