@@ -95,20 +95,20 @@ def _output_path(image: Path, output: Optional[Path], force: bool, suffix: str =
 
 @app.command()
 def remove(
-    image: Path = typer.Argument(..., help="The photo to clean."),
-    point: List[str] = typer.Option([], "--point", "-p", help=POINT_HELP),
-    exclude: List[str] = typer.Option([], "--exclude", "-x", help=EXCLUDE_HELP),
-    box: List[str] = typer.Option([], "--box", "-b", help=BOX_HELP),
-    mask: Optional[Path] = typer.Option(None, "--mask", "-m", help="A mask image of what to remove (white or opaque = remove)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the result [default: IMAGE.erased.EXT beside the input]."),
-    segmenter: str = typer.Option("auto", "--segmenter", "-s", help="Segmenter backend (see `eraser plugins`)."),
-    inpainter: str = typer.Option("auto", "--inpainter", "-i", help="Inpainter backend (see `eraser plugins`)."),
-    dilate: int = typer.Option(10, "--dilate", min=0, help="Widen the selection by this many pixels."),
-    feather: float = typer.Option(5.0, "--feather", min=0.0, help="Gaussian sigma of the mask's soft edge."),
-    save_mask: Optional[Path] = typer.Option(None, "--save-mask", help="Also write the refined mask (PNG)."),
-    compare: Optional[Path] = typer.Option(None, "--compare", help="Also write a before | mask | after image."),
+    image: Path = typer.Argument(..., metavar="IMAGE", help="The photo to clean."),
+    point: List[str] = typer.Option([], "--point", "-p", metavar="X,Y[+X,Y]", help=POINT_HELP),
+    exclude: List[str] = typer.Option([], "--exclude", "-x", metavar="X,Y", help=EXCLUDE_HELP),
+    box: List[str] = typer.Option([], "--box", "-b", metavar="X0,Y0,X1,Y1", help=BOX_HELP),
+    mask: Optional[Path] = typer.Option(None, "--mask", "-m", metavar="MASK", help="A mask image of what to remove (white or opaque = remove)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help="Where to write the result [default: IMAGE.erased.EXT beside the input]."),
+    segmenter: str = typer.Option("auto", "--segmenter", "-s", metavar="NAME", help="Segmenter backend (see `eraser plugins`)."),
+    inpainter: str = typer.Option("auto", "--inpainter", "-i", metavar="NAME", help="Inpainter backend (see `eraser plugins`)."),
+    dilate: int = typer.Option(10, "--dilate", metavar="PX", min=0, help="Widen the selection by this many pixels."),
+    feather: float = typer.Option(5.0, "--feather", metavar="SIGMA", min=0.0, help="Gaussian sigma of the mask's soft edge."),
+    save_mask: Optional[Path] = typer.Option(None, "--save-mask", metavar="PATH", help="Also write the refined mask (PNG)."),
+    compare: Optional[Path] = typer.Option(None, "--compare", metavar="PATH", help="Also write a before | mask | after image."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
-    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", min=1, help="Refuse larger images (decompression-bomb guard)."),
+    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", metavar="N", min=1, help="Refuse larger images (decompression-bomb guard)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
 ) -> None:
@@ -158,16 +158,16 @@ def _write_extras(loaded, result_rgb, removal_mask, extras: dict[str, Path]) -> 
 
 @app.command()
 def segment(
-    image: Path = typer.Argument(..., help="The photo."),
-    output: Path = typer.Option(..., "--output", "-o", help="Where to write the refined mask (PNG)."),
-    point: List[str] = typer.Option([], "--point", "-p", help=POINT_HELP),
-    exclude: List[str] = typer.Option([], "--exclude", "-x", help=EXCLUDE_HELP),
-    box: List[str] = typer.Option([], "--box", "-b", help=BOX_HELP),
-    segmenter: str = typer.Option("auto", "--segmenter", "-s", help="Segmenter backend."),
-    dilate: int = typer.Option(10, "--dilate", min=0, help="Widen the selection by this many pixels."),
-    feather: float = typer.Option(5.0, "--feather", min=0.0, help="Gaussian sigma of the mask's soft edge."),
+    image: Path = typer.Argument(..., metavar="IMAGE", help="The photo."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="OUT", help="Where to write the refined mask (PNG)."),
+    point: List[str] = typer.Option([], "--point", "-p", metavar="X,Y[+X,Y]", help=POINT_HELP),
+    exclude: List[str] = typer.Option([], "--exclude", "-x", metavar="X,Y", help=EXCLUDE_HELP),
+    box: List[str] = typer.Option([], "--box", "-b", metavar="X0,Y0,X1,Y1", help=BOX_HELP),
+    segmenter: str = typer.Option("auto", "--segmenter", "-s", metavar="NAME", help="Segmenter backend."),
+    dilate: int = typer.Option(10, "--dilate", metavar="PX", min=0, help="Widen the selection by this many pixels."),
+    feather: float = typer.Option(5.0, "--feather", metavar="SIGMA", min=0.0, help="Gaussian sigma of the mask's soft edge."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
-    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", min=1, help="Refuse larger images."),
+    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", metavar="N", min=1, help="Refuse larger images."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
 ) -> None:
@@ -195,15 +195,15 @@ def segment(
 
 @app.command()
 def inpaint(
-    image: Path = typer.Argument(..., help="The photo."),
-    mask: Path = typer.Option(..., "--mask", "-m", help="What to fill: white (or opaque) = replace; grey blends."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write the result [default: IMAGE.erased.EXT]."),
-    inpainter: str = typer.Option("auto", "--inpainter", "-i", help="Inpainter backend."),
-    dilate: int = typer.Option(0, "--dilate", min=0, help="Widen the mask by this many pixels."),
-    feather: float = typer.Option(0.0, "--feather", min=0.0, help="Gaussian sigma of a soft edge to add."),
-    compare: Optional[Path] = typer.Option(None, "--compare", help="Also write a before | mask | after image."),
+    image: Path = typer.Argument(..., metavar="IMAGE", help="The photo."),
+    mask: Path = typer.Option(..., "--mask", "-m", metavar="MASK", help="What to fill: white (or opaque) = replace; grey blends."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help="Where to write the result [default: IMAGE.erased.EXT]."),
+    inpainter: str = typer.Option("auto", "--inpainter", "-i", metavar="NAME", help="Inpainter backend."),
+    dilate: int = typer.Option(0, "--dilate", metavar="PX", min=0, help="Widen the mask by this many pixels."),
+    feather: float = typer.Option(0.0, "--feather", metavar="SIGMA", min=0.0, help="Gaussian sigma of a soft edge to add."),
+    compare: Optional[Path] = typer.Option(None, "--compare", metavar="PATH", help="Also write a before | mask | after image."),
     force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
-    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", min=1, help="Refuse larger images."),
+    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", metavar="N", min=1, help="Refuse larger images."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
 ) -> None:
@@ -287,7 +287,7 @@ MODELS_DIR_HELP = "The model store [default: $ERASER_MODELS_DIR or the user data
 
 @models_app.command("list")
 def models_list(
-    models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=MODELS_DIR_HELP),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the models eraser knows and whether each is installed."""
@@ -309,12 +309,12 @@ def models_list(
 
 @models_app.command("install")
 def models_install(
-    name: str = typer.Argument(..., help="The model, e.g. mobile-sam or lama."),
-    from_file: Optional[Path] = typer.Option(None, "--from", help="Install from this checkpoint file instead of downloading."),
-    url: Optional[str] = typer.Option(None, "--url", help="Download from this address instead of the manifest's."),
-    md5: Optional[str] = typer.Option(None, "--md5", help="Expect this md5 instead of the official checkpoint's."),
+    name: str = typer.Argument(..., metavar="NAME", help="The model, e.g. mobile-sam or lama."),
+    from_file: Optional[Path] = typer.Option(None, "--from", metavar="FILE", help="Install from this checkpoint file instead of downloading."),
+    url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Download from this address instead of the manifest's."),
+    md5: Optional[str] = typer.Option(None, "--md5", metavar="HEX", help="Expect this md5 instead of the official checkpoint's."),
     force: bool = typer.Option(False, "--force", "-f", help="Reinstall over an installed model."),
-    models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=MODELS_DIR_HELP),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
     """Download (or take --from) a checkpoint, check it, convert it, store it."""
@@ -327,9 +327,9 @@ def models_install(
 
 @models_app.command("convert")
 def models_convert(
-    name: str = typer.Argument(..., help="The model architecture, e.g. mobile-sam or lama."),
-    checkpoint: Path = typer.Option(..., "--checkpoint", "-c", help="The PyTorch checkpoint to convert."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Folder to write [default: NAME-converted]."),
+    name: str = typer.Argument(..., metavar="NAME", help="The model architecture, e.g. mobile-sam or lama."),
+    checkpoint: Path = typer.Option(..., "--checkpoint", "-c", metavar="FILE", help="The PyTorch checkpoint to convert."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help="Folder to write [default: NAME-converted]."),
     force: bool = typer.Option(False, "--force", "-f", help="Replace a non-empty output folder."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
@@ -344,8 +344,8 @@ def models_convert(
 
 @models_app.command("verify")
 def models_verify(
-    name: Optional[str] = typer.Argument(None, help="One model [default: every installed model]."),
-    models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=MODELS_DIR_HELP),
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="One model [default: every installed model]."),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
 ) -> None:
     """Check every file of installed models against its recorded checksum."""
     from eraser import modelstore
@@ -366,8 +366,8 @@ def models_verify(
 
 @models_app.command("path")
 def models_path(
-    name: Optional[str] = typer.Argument(None, help="One model [default: the store itself]."),
-    models_dir: Optional[Path] = typer.Option(None, "--models-dir", help=MODELS_DIR_HELP),
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="One model [default: the store itself]."),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
 ) -> None:
     """Print where models are (or would be) stored."""
     from eraser import modelstore
