@@ -28,9 +28,20 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-POINT_HELP = "X,Y on an object (repeat for more objects; X1,Y1+X2,Y2 for several clicks on one object)."
-EXCLUDE_HELP = "X,Y that must stay out of every object (repeatable)."
-BOX_HELP = "X0,Y0,X1,Y1 around an object (repeatable)."
+# Options several commands share.
+POINT = typer.Option(
+    [], "--point", "-p", metavar="X,Y[+X,Y]",
+    help="X,Y on an object (repeat for more objects; X1,Y1+X2,Y2 for several clicks on one object).",
+)
+EXCLUDE = typer.Option([], "--exclude", "-x", metavar="X,Y", help="X,Y that must stay out of every object (repeatable).")
+BOX = typer.Option([], "--box", "-b", metavar="X0,Y0,X1,Y1", help="X0,Y0,X1,Y1 around an object (repeatable).")
+FORCE = typer.Option(False, "--force", "-f", help="Overwrite an existing output file.")
+QUIET = typer.Option(False, "--quiet", "-q", help="Print nothing on success.")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings.")
+COMPARE = typer.Option(None, "--compare", metavar="PATH", help="Also write a before | mask | after image.")
+MAX_PIXELS = typer.Option(
+    DEFAULT_MAX_PIXELS, "--max-pixels", metavar="N", min=1, help="Refuse larger images (decompression-bomb guard)."
+)
 
 
 def _version(value: bool) -> None:
@@ -96,9 +107,9 @@ def _output_path(image: Path, output: Optional[Path], force: bool, suffix: str =
 @app.command()
 def remove(
     image: Path = typer.Argument(..., metavar="IMAGE", help="The photo to clean."),
-    point: List[str] = typer.Option([], "--point", "-p", metavar="X,Y[+X,Y]", help=POINT_HELP),
-    exclude: List[str] = typer.Option([], "--exclude", "-x", metavar="X,Y", help=EXCLUDE_HELP),
-    box: List[str] = typer.Option([], "--box", "-b", metavar="X0,Y0,X1,Y1", help=BOX_HELP),
+    point: List[str] = POINT,
+    exclude: List[str] = EXCLUDE,
+    box: List[str] = BOX,
     mask: Optional[Path] = typer.Option(None, "--mask", "-m", metavar="MASK", help="A mask image of what to remove (white or opaque = remove)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help="Where to write the result [default: IMAGE.erased.EXT beside the input]."),
     segmenter: str = typer.Option("auto", "--segmenter", "-s", metavar="NAME", help="Segmenter backend (see `eraser plugins`)."),
@@ -106,11 +117,11 @@ def remove(
     dilate: int = typer.Option(10, "--dilate", metavar="PX", min=0, help="Widen the selection by this many pixels."),
     feather: float = typer.Option(5.0, "--feather", metavar="SIGMA", min=0.0, help="Gaussian sigma of the mask's soft edge."),
     save_mask: Optional[Path] = typer.Option(None, "--save-mask", metavar="PATH", help="Also write the refined mask (PNG)."),
-    compare: Optional[Path] = typer.Option(None, "--compare", metavar="PATH", help="Also write a before | mask | after image."),
-    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
-    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", metavar="N", min=1, help="Refuse larger images (decompression-bomb guard)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
+    compare: Optional[Path] = COMPARE,
+    force: bool = FORCE,
+    max_pixels: int = MAX_PIXELS,
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Remove the objects under the points, boxes or mask from IMAGE."""
     report = _Report(quiet, verbose)
@@ -160,16 +171,16 @@ def _write_extras(loaded, result_rgb, removal_mask, extras: dict[str, Path]) -> 
 def segment(
     image: Path = typer.Argument(..., metavar="IMAGE", help="The photo."),
     output: Path = typer.Option(..., "--output", "-o", metavar="OUT", help="Where to write the refined mask (PNG)."),
-    point: List[str] = typer.Option([], "--point", "-p", metavar="X,Y[+X,Y]", help=POINT_HELP),
-    exclude: List[str] = typer.Option([], "--exclude", "-x", metavar="X,Y", help=EXCLUDE_HELP),
-    box: List[str] = typer.Option([], "--box", "-b", metavar="X0,Y0,X1,Y1", help=BOX_HELP),
+    point: List[str] = POINT,
+    exclude: List[str] = EXCLUDE,
+    box: List[str] = BOX,
     segmenter: str = typer.Option("auto", "--segmenter", "-s", metavar="NAME", help="Segmenter backend."),
     dilate: int = typer.Option(10, "--dilate", metavar="PX", min=0, help="Widen the selection by this many pixels."),
     feather: float = typer.Option(5.0, "--feather", metavar="SIGMA", min=0.0, help="Gaussian sigma of the mask's soft edge."),
-    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
-    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", metavar="N", min=1, help="Refuse larger images."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
+    force: bool = FORCE,
+    max_pixels: int = MAX_PIXELS,
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Write the refined mask (255 = replaced, feathered edge, 0 = kept) without inpainting.
 
@@ -201,11 +212,11 @@ def inpaint(
     inpainter: str = typer.Option("auto", "--inpainter", "-i", metavar="NAME", help="Inpainter backend."),
     dilate: int = typer.Option(0, "--dilate", metavar="PX", min=0, help="Widen the mask by this many pixels."),
     feather: float = typer.Option(0.0, "--feather", metavar="SIGMA", min=0.0, help="Gaussian sigma of a soft edge to add."),
-    compare: Optional[Path] = typer.Option(None, "--compare", metavar="PATH", help="Also write a before | mask | after image."),
-    force: bool = typer.Option(False, "--force", "-f", help="Overwrite an existing output file."),
-    max_pixels: int = typer.Option(DEFAULT_MAX_PIXELS, "--max-pixels", metavar="N", min=1, help="Refuse larger images."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print per-stage timings."),
+    compare: Optional[Path] = COMPARE,
+    force: bool = FORCE,
+    max_pixels: int = MAX_PIXELS,
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
 ) -> None:
     """Fill the masked part of IMAGE. The mask is used as given unless --dilate/--feather ask for more."""
     report = _Report(quiet, verbose)
@@ -315,7 +326,7 @@ def models_install(
     md5: Optional[str] = typer.Option(None, "--md5", metavar="HEX", help="Expect this md5 instead of the official checkpoint's."),
     force: bool = typer.Option(False, "--force", "-f", help="Reinstall over an installed model."),
     models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    quiet: bool = QUIET,
 ) -> None:
     """Download (or take --from) a checkpoint, check it, convert it, store it."""
     from eraser import modelstore
@@ -331,7 +342,7 @@ def models_convert(
     checkpoint: Path = typer.Option(..., "--checkpoint", "-c", metavar="FILE", help="The PyTorch checkpoint to convert."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help="Folder to write [default: NAME-converted]."),
     force: bool = typer.Option(False, "--force", "-f", help="Replace a non-empty output folder."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+    quiet: bool = QUIET,
 ) -> None:
     """Convert a checkpoint to CoreML packages and ONNX graphs, with a manifest."""
     from eraser import modelstore
