@@ -124,9 +124,11 @@ def plan_regions(selection: np.ndarray, pad: int, context: float = 0.5, min_cont
     # Label only inside the bounding box: on a 12 MP photo with a small object
     # that is a fraction of the frame.
     sub = selection[outer_box.slices].astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+    # The outer contours' bounding boxes are the 8-connected parts' boxes,
+    # found many times faster than by labelling every pixel.
+    contours, _ = cv2.findContours(sub, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     regions = []
-    for x, y, w, h, _area in stats[1:count]:
+    for x, y, w, h in map(cv2.boundingRect, contours):
         box = Rect(outer_box.x0 + x, outer_box.y0 + y, outer_box.x0 + x + w, outer_box.y0 + y + h)
         inner = box.grow(pad, width, height)
         regions.append(Region(inner, inner.grow(max(min_context, int(context * max(w, h))), width, height)))
