@@ -125,9 +125,7 @@ def remove(
 ) -> None:
     """Remove the objects under the points, boxes or mask from IMAGE."""
     report = _Report(quiet, verbose)
-    loaded = _load(image, max_pixels, report)
-    out_path = _output_path(image, output, force)
-    extras = _check_extras(image, force, save_mask, compare)
+    loaded, out_path, extras = _start(image, output, force, max_pixels, report, save_mask, compare)
 
     from eraser import pipeline
     from eraser.api import make_prompts
@@ -146,6 +144,13 @@ def remove(
         f"erased {objects} object{'s' if objects != 1 else ''} with {'+'.join(result.segmenters)} and "
         f"{result.inpainter}: {100 * result.share:.1f}% of the photo changed -> {out_path}"
     )
+
+
+def _start(image: Path, output: Optional[Path], force: bool, max_pixels: int, report: _Report,
+           save_mask: Optional[Path], compare: Optional[Path]):
+    """Load the input, then check every output path before any slow work."""
+    loaded = _load(image, max_pixels, report)
+    return loaded, _output_path(image, output, force), _check_extras(image, force, save_mask, compare)
 
 
 def _check_extras(image: Path, force: bool, save_mask: Optional[Path], compare: Optional[Path]) -> dict[str, Path]:
@@ -220,9 +225,7 @@ def inpaint(
 ) -> None:
     """Fill the masked part of IMAGE. The mask is used as given unless --dilate/--feather ask for more."""
     report = _Report(quiet, verbose)
-    loaded = _load(image, max_pixels, report)
-    out_path = _output_path(image, output, force)
-    extras = _check_extras(image, force, None, compare)
+    loaded, out_path, extras = _start(image, output, force, max_pixels, report, None, compare)
 
     from eraser import pipeline
     from eraser.imageio import save_image
