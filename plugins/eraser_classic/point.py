@@ -110,13 +110,11 @@ class PointSegmenter:
     box_work_size = 384  # box prompts: GrabCut's cost grows with the box area
     # Window half-sizes tried around the clicks, as fractions of the working long side.
     scales = (0.05, 0.08, 0.12, 0.18, 0.26, 0.36, 0.5, 0.7)
-    # Candidate ranking: contrast * (1 + soft support) ** support_power, where the
-    # soft support is the summed IoU with the other windows' candidates (stable
-    # extents recur across window sizes); "soft", "contrast", "hard" are the
-    # alternatives measured in bench/segmentation_iou.py.
-    select = "product"
+    # Candidate ranking: contrast * (1 + support) ** support_power, where the
+    # support is the summed IoU with the other windows' candidates (stable
+    # extents recur across window sizes). Ranking by contrast alone, by
+    # support alone, or by counting near-equal candidates measured worse.
     support_power = 2.0
-    support_iou = 0.75  # "hard" support counts candidates above this IoU
     max_fraction = 0.4  # candidates covering more of the frame are last resorts
     grabcut_iterations = 4
     refine = True
@@ -302,7 +300,6 @@ class PointSegmenter:
 
     def _select_candidate(self, work: _Work, feats: dict) -> np.ndarray:
         h, w = work.image.shape[:2]
-        self.last_candidates = []
         cands = []
         seed_radius = max(1, round(0.006 * max(h, w)))
         for win in self._windows(work):
@@ -317,25 +314,14 @@ class PointSegmenter:
                 union = areas[i] + areas[j] - inter
                 ious[i, j] = ious[j, i] = inter / union if union else 0.0
         best, best_score = None, -np.inf
-        for i, (src, win, cand) in enumerate(cands):
-            fill = areas[i] / max(1, win.width * win.height)
-            support = float((ious[i] > self.support_iou).sum() - 1)
-            soft_support = float(ious[i].sum() - 1)
+        for i, (_src, win, cand) in enumerate(cands):
+            support = float(ious[i].sum() - 1)
             contrast = self._score(cand, win, feats) if areas[i] else -np.inf
-            frac = areas[i] / (h * w)
-            if self.select == "soft":
-                score = soft_support
-            elif self.select == "contrast":
-                score = contrast
-            elif self.select == "product":
-                score = contrast * (1.0 + soft_support) ** self.support_power
-            else:
-                score = support + 0.01 * contrast
-            if frac > self.max_fraction:
+            score = contrast * (1.0 + support) ** self.support_power
+            if areas[i] / (h * w) > self.max_fraction:
                 score -= 50
             if areas[i] < 0.002 * h * w:
                 score -= 100
-            self.last_candidates.append((src, win.width, int(areas[i]), round(fill, 3), support, round(soft_support, 2), round(contrast, 2)))
             if score > best_score:
                 best, best_score = cand, score
         if best is None or not best.any():
