@@ -193,3 +193,32 @@ def test_unwritable_output_folder(eraser_cli, photo, tmp_path, monkeypatch):
     code, _, err = eraser_cli("remove", photo, "--box", box_arg(), "-o", locked / "out.jpg")
     assert code == 2 and "not writable" in err
     assert list(locked.iterdir()) == []
+
+
+def test_rotated_jpeg_prompts_are_upright_and_the_output_is_stored_upright(eraser_cli, tmp_path):
+    """A camera JPEG stored sideways with EXIF Orientation 6: prompts and the
+    output both refer to the photo as a person sees it."""
+    upright = Image.open(SPOON / "photo.jpg").convert("RGB")  # 600x400
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # what the sensor wrote: 400x600
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 clockwise to display
+    exif[0x010F] = "eraser-test-camera"
+    photo = tmp_path / "sideways.jpg"
+    stored.save(photo, quality=95, exif=exif.tobytes())
+    out, mask = tmp_path / "out.png", tmp_path / "mask.png"
+    code, _, err = eraser_cli("remove", photo, "--box", box_arg(), "-i", "telea", "-o", out, "--save-mask", mask)
+    assert code == 0, err
+    result, removal = Image.open(out), np.asarray(Image.open(mask))
+    assert result.size == (600, 400) and removal.shape == (400, 600)
+    # The box was taken in upright coordinates: the removal lies inside it.
+    x0, y0, x1, y1 = prompts()["box"]
+    inside = np.zeros_like(removal, bool)
+    inside[max(0, y0 - 40) : y1 + 40, max(0, x0 - 40) : x1 + 40] = True
+    assert removal[~inside].max() == 0 and removal[inside].max() == 255
+    decoded = np.asarray(Image.open(photo).transpose(Image.Transpose.ROTATE_270).convert("RGB"))
+    assert np.array_equal(np.asarray(result)[removal == 0], decoded[removal == 0])
+    jpeg_out = tmp_path / "out.jpg"
+    assert eraser_cli("remove", photo, "--box", box_arg(), "-i", "telea", "-o", jpeg_out, "-q")[0] == 0
+    with Image.open(jpeg_out) as im:
+        assert im.size == (600, 400)
+        assert im.getexif().get(0x0112, 1) == 1 and im.getexif().get(0x010F) == "eraser-test-camera"
