@@ -58,10 +58,9 @@ for entry in (ROOT, ROOT / "plugins", BENCH):
 
 import quality_metrics as qm  # noqa: E402
 from segmentation_iou import KINDS as PROMPT_KINDS  # noqa: E402
-from segmentation_iou import iou, load_sample, make_prompt  # noqa: E402
+from segmentation_iou import choose_segmenters, load_sample, score_samples  # noqa: E402
 
 from eraser import pipeline, plugins  # noqa: E402
-from eraser.errors import EraserError  # noqa: E402
 
 SKIMAGE_PHOTOS = ("brick", "grass", "gravel", "chelsea")
 SMOKE_PHOTOS = ("coins_coin", "brick")
@@ -326,46 +325,14 @@ def contact_sheet(cases: list[dict], fills: dict, backends: list[str], rows: lis
 
 
 def run_segmentation(names: Optional[list[str]], only_samples: Optional[tuple[str, ...]], log=print) -> tuple[list[dict], dict]:
-    specs = plugins.backends("segmenter")
-    chosen, skipped = [], {}
-    for name, spec in specs.items():
-        reason = spec.unavailable_reason()
-        if names and name not in names:
-            continue
-        if reason is not None:
-            skipped[name] = reason
-        elif not spec.prompts & {"point", "box"}:
-            skipped[name] = f"accepts only {', '.join(sorted(spec.prompts))} prompts"
-        else:
-            chosen.append(spec)
-    rows = []
-    for folder in sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir()):
-        if only_samples and folder.name not in only_samples:
-            continue
-        sample = load_sample(folder)
-        if sample is None:
-            continue
-        image, gt, prompts = sample
-        for kind in PROMPT_KINDS:
-            prompt = make_prompt(prompts, kind)
-            if prompt is None:
-                continue
-            for spec in chosen:
-                if prompt.kind not in spec.prompts:
-                    continue
-                start = time.perf_counter()
-                try:
-                    mask, _, _ = pipeline.segment(image, [prompt], spec.name)
-                    score, error = iou(mask, gt), None
-                except EraserError as exc:  # e.g. an empty selection scores 0
-                    score, error = 0.0, str(exc)
-                row = {"sample": folder.name, "segmenter": spec.name, "kind": kind, "iou": round(score, 4),
-                       "seconds": round(time.perf_counter() - start, 4)}
-                if error:
-                    row["error"] = error
-                rows.append(row)
-        log(f"segmentation {folder.name}: " + ", ".join(
-            f"{r['segmenter']}/{r['kind']} {r['iou']:.3f}" for r in rows if r["sample"] == folder.name))
+    chosen, skipped = choose_segmenters(names)
+    folders = [p for p in sorted((ROOT / "samples").iterdir()) if p.is_dir()]
+    if only_samples:
+        folders = [p for p in folders if p.name in only_samples]
+    rows = score_samples(folders, chosen)
+    for folder in folders:
+        done = [r for r in rows if r["sample"] == folder.name]
+        log(f"segmentation {folder.name}: " + ", ".join(f"{r['segmenter']}/{r['kind']} {r['iou']:.3f}" for r in done))
     return rows, skipped
 
 
@@ -486,7 +453,7 @@ def markdown(report: dict) -> str:
                 cells = []
                 for s, k in cols:
                     r = table.get((sample, s, k))
-                    cells.append("-" if r is None else f"{r['iou']:.3f}" + (" (error)" if "error" in r else ""))
+                    cells.append("-" if r is None else f"{r['iou']:.3f}")
                 out.append(f"| {sample} | " + " | ".join(cells) + " |")
             means = seg["means"]
             out.append("| **mean** | " + " | ".join(f"**{means[f'{s}/{k}']['iou']:.3f}**" for s, k in cols) + " |")

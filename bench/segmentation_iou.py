@@ -102,38 +102,32 @@ def overlay(image: np.ndarray, pred: np.ndarray, gt: np.ndarray, prompt: Prompt)
     return vis
 
 
-def segmenters(names):
-    out = {}
-    for name in names:
-        if name == "point":
-            from eraser_classic.point import PointSegmenter
+def choose_segmenters(names=None):
+    """Registered segmenters that can run on the samples' point/box prompts:
+    (chosen specs, {name: why skipped}); ``names`` limits the choice."""
+    from eraser import plugins
 
-            out[name] = PointSegmenter()
-        elif name == "grabcut":
-            from eraser_classic.grabcut import GrabCutSegmenter
-
-            out[name] = GrabCutSegmenter()
+    chosen, skipped = [], {}
+    for name, spec in plugins.backends("segmenter").items():
+        if names and name not in names:
+            continue
+        reason = spec.unavailable_reason()
+        if reason is None and not spec.prompts & {"point", "box"}:
+            reason = f"accepts only {', '.join(sorted(spec.prompts))} prompts"
+        if reason is None:
+            chosen.append(spec)
         else:
-            raise SystemExit(f"unknown method {name!r}")
-    return out
+            skipped[name] = reason
+    return chosen, skipped
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--samples", default=str(ROOT / "samples"), help="folder of sample folders (default: samples/)")
-    ap.add_argument("--json", dest="json_out", help="also write the results as JSON here")
-    ap.add_argument("--overlays", help="write outline overlays (PNG) into this folder")
-    ap.add_argument("--only", nargs="*", help="only these sample names")
-    ap.add_argument("--methods", nargs="*", default=["point", "grabcut"], help="segmenters to run (point, grabcut)")
-    args = ap.parse_args(argv)
+def score_samples(folders, specs, on_prediction=None) -> list[dict]:
+    """IoU and seconds of every segmenter on every prompt kind of every sample.
 
-    root = Path(args.samples)
-    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-    if args.only:
-        folders = [f for f in folders if f.name in args.only]
-    segs = segmenters(args.methods)
-    if args.overlays:
-        Path(args.overlays).mkdir(parents=True, exist_ok=True)
+    ``on_prediction(folder, segmenter, kind, image, pred, gt, prompt)`` sees
+    each mask (for overlays).
+    """
+    from eraser import plugins
 
     rows = []
     for folder in folders:
@@ -146,34 +140,57 @@ def main(argv=None) -> int:
             prompt = make_prompt(prompts, kind)
             if prompt is None:
                 continue
-            for method, seg in segs.items():
-                if method == "grabcut" and prompt.box is None:
+            for spec in specs:
+                if prompt.kind not in spec.prompts:
                     continue
                 start = time.perf_counter()
-                pred = seg.segment(image, prompt)
+                pred = plugins.instance(spec).segment(image, prompt)
                 seconds = time.perf_counter() - start
-                score = iou(pred, gt)
-                rows.append(
-                    {
-                        "sample": folder.name,
-                        "size": f"{image.shape[1]}x{image.shape[0]}",
-                        "method": method,
-                        "kind": kind,
-                        "iou": round(score, 4),
-                        "seconds": round(seconds, 4),
-                    }
-                )
-                if args.overlays:
-                    vis = overlay(image, pred, gt, prompt)
-                    name = Path(args.overlays) / f"{folder.name}_{method}_{kind}.png"
-                    cv2.imwrite(str(name), cv2.cvtColor(vis, cv2.COLOR_RGB2BGR))
+                rows.append({
+                    "sample": folder.name,
+                    "size": f"{image.shape[1]}x{image.shape[0]}",
+                    "segmenter": spec.name,
+                    "kind": kind,
+                    "iou": round(iou(pred, gt), 4),
+                    "seconds": round(seconds, 4),
+                })
+                if on_prediction:
+                    on_prediction(folder, spec.name, kind, image, pred, gt, prompt)
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--samples", default=str(ROOT / "samples"), help="folder of sample folders (default: samples/)")
+    ap.add_argument("--json", dest="json_out", help="also write the results as JSON here")
+    ap.add_argument("--overlays", help="write outline overlays (PNG) into this folder")
+    ap.add_argument("--only", nargs="*", help="only these sample names")
+    ap.add_argument("--methods", nargs="*", help="segmenters to run [default: every available one]")
+    args = ap.parse_args(argv)
+
+    root = Path(args.samples)
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    if args.only:
+        folders = [f for f in folders if f.name in args.only]
+    specs, skipped = choose_segmenters(args.methods)
+    for name, reason in skipped.items():
+        print(f"not run: {name}: {reason}", file=sys.stderr)
+
+    def save_overlay(folder, segmenter, kind, image, pred, gt, prompt):
+        vis = overlay(image, pred, gt, prompt)
+        name = Path(args.overlays) / f"{folder.name}_{segmenter}_{kind}.png"
+        cv2.imwrite(str(name), cv2.cvtColor(vis, cv2.COLOR_RGB2BGR))
+
+    if args.overlays:
+        Path(args.overlays).mkdir(parents=True, exist_ok=True)
+    rows = score_samples(folders, specs, save_overlay if args.overlays else None)
 
     if not rows:
         print(f"no samples found in {root}", file=sys.stderr)
         return 1
-    columns = [(m, k) for m in segs for k in KINDS if any(r["method"] == m and r["kind"] == k for r in rows)]
+    columns = list(dict.fromkeys((r["segmenter"], r["kind"]) for r in rows))
     names = list(dict.fromkeys(r["sample"] for r in rows))
-    table = {(r["sample"], r["method"], r["kind"]): r for r in rows}
+    table = {(r["sample"], r["segmenter"], r["kind"]): r for r in rows}
     print("| sample | size | " + " | ".join(f"{m} ({k})" for m, k in columns) + " |")
     print("|---|---|" + "---|" * len(columns))
     for name in names:
@@ -185,7 +202,7 @@ def main(argv=None) -> int:
         print(f"| {name} | {size} | " + " | ".join(cells) + " |")
     means = {}
     for m, k in columns:
-        sel = [r for r in rows if r["method"] == m and r["kind"] == k]
+        sel = [r for r in rows if r["segmenter"] == m and r["kind"] == k]
         means[f"{m}/{k}"] = {
             "iou": round(float(np.mean([r["iou"] for r in sel])), 4),
             "seconds": round(float(np.mean([r["seconds"] for r in sel])), 4),
