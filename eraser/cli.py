@@ -204,8 +204,7 @@ def segment(
     for note in notices:
         report.notice(note)
     hole, keep = _timed(report, "refine", masks.refine, selection, dilate, feather)
-    removal = (1.0 - keep) * 255
-    _timed(report, "encode", save_array, removal.round().astype("uint8"), output, overwrite=force)
+    _timed(report, "encode", save_array, masks.removal(keep), output, overwrite=force)
     report.done(f"segmented with {'+'.join(used)}: {100 * hole.mean():.1f}% of the photo selected -> {output}")
 
 

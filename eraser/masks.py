@@ -85,6 +85,11 @@ def refine(mask: np.ndarray, dilate_px: int, feather: float) -> tuple[np.ndarray
     return hole, keep
 
 
+def removal(keep: np.ndarray) -> np.ndarray:
+    """The refined mask as 8-bit: 255 replaced, 0 kept, feathered between."""
+    return np.rint((1.0 - keep) * 255).astype(np.uint8)
+
+
 def reach(dilate_px: int, feather: float) -> int:
     """How far beyond the selection refinement can change a pixel."""
     return dilate_px + int(np.ceil(3 * feather)) + 1

@@ -66,7 +66,7 @@ class Result:
         """The refined mask as 8-bit: 255 replaced, 0 kept, feathered between."""
         full = np.zeros(self.selection.shape, np.uint8)
         for p in self.parts:
-            full[p.rect.slices] = np.rint((1.0 - p.keep) * 255).astype(np.uint8)
+            full[p.rect.slices] = masks.removal(p.keep)
         return full
 
 
