@@ -106,7 +106,7 @@ def bench_mobile_sam(work: Path, runs: int, floor_rate: float) -> dict:
     import torch
 
     from eraser import masks
-    from eraser.backends import Prompt
+    from eraser.prompts import Prompt
     from eraser_mobilesam import convert
     from eraser_mobilesam import model as ms
     from eraser_mobilesam.cache import EmbeddingCache
@@ -182,7 +182,7 @@ def bench_mobile_sam(work: Path, runs: int, floor_rate: float) -> dict:
 def child_mobile_sam(folder: Path) -> None:
     """One whole 12 MP segmentation in a fresh process; prints its peak RSS."""
     from eraser import modelstore
-    from eraser.backends import Prompt
+    from eraser.prompts import Prompt
     from eraser_mobilesam.cache import EmbeddingCache
     from eraser_mobilesam.segmenter import MobileSamSegmenter
 

@@ -31,7 +31,7 @@ for entry in (ROOT, ROOT / "plugins"):
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from eraser.backends import Prompt  # noqa: E402
+from eraser.prompts import Prompt  # noqa: E402
 
 KINDS = ("point", "points", "points+exclude", "box")
 

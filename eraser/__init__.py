@@ -23,7 +23,7 @@ def __getattr__(name: str):
 
         return hookimpl
     if name == "Prompt":
-        from eraser.backends import Prompt
+        from eraser.prompts import Prompt
 
         return Prompt
     raise AttributeError(f"module 'eraser' has no attribute {name!r}")

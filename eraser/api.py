@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from eraser import masks, pipeline
-from eraser.backends import Prompt
+from eraser.prompts import Prompt
 from eraser.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image, to_pil
 from eraser.maskfile import MaskSource, load_mask
 from eraser.prompts import Box, Point, PointGroup, build_prompts

@@ -16,46 +16,14 @@ Both must be deterministic: the same input gives the same output.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Literal, Optional, Protocol, runtime_checkable
 
 import numpy as np
 
-PromptKind = Literal["point", "box", "mask"]
+from eraser.prompts import Prompt, PromptKind  # noqa: F401  (part of the contract)
+
 Kind = Literal["segmenter", "inpainter"]
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """What a person pointed at, for one object, in image pixel coordinates.
-
-    ``points`` are ``(x, y)`` clicks and ``labels`` say for each whether it is on
-    the object (1) or must stay out of it (0). ``box`` is ``(x0, y0, x1, y1)``
-    with exclusive ``x1``/``y1``. ``mask`` is a float32 ``(H, W)`` mask given
-    by the user, for segmenters that accept one.
-    """
-
-    points: tuple[tuple[float, float], ...] = ()
-    labels: tuple[int, ...] = ()
-    box: Optional[tuple[int, int, int, int]] = None
-    mask: Optional[np.ndarray] = field(default=None, compare=False)
-
-    @property
-    def positive_points(self) -> list[tuple[float, float]]:
-        return [p for p, label in zip(self.points, self.labels) if label == 1]
-
-    @property
-    def negative_points(self) -> list[tuple[float, float]]:
-        return [p for p, label in zip(self.points, self.labels) if label == 0]
-
-    @property
-    def kind(self) -> PromptKind:
-        """The prompt kind a segmenter must accept to handle this prompt."""
-        if self.mask is not None:
-            return "mask"
-        if self.box is not None:
-            return "box"
-        return "point"
 
 
 @runtime_checkable

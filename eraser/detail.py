@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from eraser.masks import Rect
+from eraser.geometry import Rect
 
 
 def _window(size: int) -> np.ndarray:

@@ -1,11 +1,12 @@
 """The one exception type for mistakes a user can make.
 
 The CLI prints ``error: <message>`` and exits with status 2 for these; any
-other exception is a bug and keeps its traceback.
+other exception is a bug. ``EraserError`` is a ``ValueError`` so that Python
+callers who already catch bad values catch it too.
 """
 
 
-class EraserError(Exception):
+class EraserError(ValueError):
     """A user-facing error with a one-line message."""
 
     def __init__(self, message: str) -> None:

@@ -20,41 +20,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from eraser.geometry import Rect, bounding_rect
+
 DEFAULT_DILATE = 10
 DEFAULT_FEATHER = 5.0
-
-
-@dataclass(frozen=True)
-class Rect:
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-
-    @property
-    def slices(self) -> tuple[slice, slice]:
-        return slice(self.y0, self.y1), slice(self.x0, self.x1)
-
-    @property
-    def width(self) -> int:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> int:
-        return self.y1 - self.y0
-
-    def grow(self, by: int, width: int, height: int) -> "Rect":
-        return Rect(max(0, self.x0 - by), max(0, self.y0 - by), min(width, self.x1 + by), min(height, self.y1 + by))
-
-    def overlaps(self, other: "Rect") -> bool:
-        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
-
-    def relative_to(self, other: "Rect") -> "Rect":
-        """This rectangle in the coordinates of ``other``'s crop."""
-        return Rect(self.x0 - other.x0, self.y0 - other.y0, self.x1 - other.x0, self.y1 - other.y0)
-
-    def union(self, other: "Rect") -> "Rect":
-        return Rect(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
 
 
 def dilate(binary: np.ndarray, pixels: int) -> np.ndarray:
@@ -93,14 +62,6 @@ def removal(keep: np.ndarray) -> np.ndarray:
 def reach(dilate_px: int, feather: float) -> int:
     """How far beyond the selection refinement can change a pixel."""
     return dilate_px + int(np.ceil(3 * feather)) + 1
-
-
-def bounding_rect(binary: np.ndarray) -> Rect | None:
-    rows = np.flatnonzero(binary.any(axis=1))
-    if rows.size == 0:
-        return None
-    cols = np.flatnonzero(binary.any(axis=0))
-    return Rect(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ import cv2
 import numpy as np
 
 from eraser import detail, masks, plugins
-from eraser.backends import BackendSpec, Prompt
+from eraser.geometry import Rect
+from eraser.backends import BackendSpec
+from eraser.prompts import Prompt
 from eraser.errors import EraserError
 
 
@@ -24,7 +26,7 @@ from eraser.errors import EraserError
 class Part:
     """The refined mask of one region: ``hole`` and ``keep`` cover ``rect``."""
 
-    rect: masks.Rect
+    rect: Rect
     hole: np.ndarray
     keep: np.ndarray
 
@@ -139,7 +141,7 @@ def _checked_fill(fill: object, crop: np.ndarray, spec: BackendSpec) -> np.ndarr
 
 
 def fill_region(
-    backend: object, spec: BackendSpec, crop: np.ndarray, hole: np.ndarray, want: masks.Rect, working_size: Optional[int]
+    backend: object, spec: BackendSpec, crop: np.ndarray, hole: np.ndarray, want: Rect, working_size: Optional[int]
 ) -> np.ndarray:
     """Inpaint ``crop`` and return the fill of ``want`` (a rect of the crop).
 

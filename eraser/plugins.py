@@ -16,7 +16,8 @@ from typing import Callable, Optional
 import pluggy
 
 from eraser import hookspecs
-from eraser.backends import BackendSpec, Kind, Prompt
+from eraser.backends import BackendSpec, Kind
+from eraser.prompts import Prompt
 from eraser.errors import EraserError
 
 ENTRY_POINT_GROUP = "eraser"

@@ -12,10 +12,48 @@ Syntax (the CLI and the Python API share it):
 from __future__ import annotations
 
 import math
-from typing import Iterable, Optional, Sequence, Union
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Optional, Sequence, Union
 
-from eraser.backends import Prompt
+import numpy as np
+
 from eraser.errors import EraserError
+
+PromptKind = Literal["point", "box", "mask"]
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What a person pointed at, for one object, in image pixel coordinates.
+
+    ``points`` are ``(x, y)`` clicks and ``labels`` say for each whether it is on
+    the object (1) or must stay out of it (0). ``box`` is ``(x0, y0, x1, y1)``
+    with exclusive ``x1``/``y1``. ``mask`` is a float32 ``(H, W)`` mask given
+    by the user, for segmenters that accept one.
+    """
+
+    points: tuple[tuple[float, float], ...] = ()
+    labels: tuple[int, ...] = ()
+    box: Optional[tuple[int, int, int, int]] = None
+    mask: Optional[np.ndarray] = field(default=None, compare=False)
+
+    @property
+    def positive_points(self) -> list[tuple[float, float]]:
+        return [p for p, label in zip(self.points, self.labels) if label == 1]
+
+    @property
+    def negative_points(self) -> list[tuple[float, float]]:
+        return [p for p, label in zip(self.points, self.labels) if label == 0]
+
+    @property
+    def kind(self) -> PromptKind:
+        """The prompt kind a segmenter must accept to handle this prompt."""
+        if self.mask is not None:
+            return "mask"
+        if self.box is not None:
+            return "box"
+        return "point"
+
 
 Point = tuple[float, float]
 Box = tuple[int, int, int, int]

@@ -18,7 +18,7 @@ pytest.importorskip("onnx")
 import torch.nn.functional as F  # noqa: E402
 
 from eraser import modelstore, plugins  # noqa: E402
-from eraser.backends import Prompt  # noqa: E402
+from eraser.prompts import Prompt  # noqa: E402
 from eraser_mobilesam import model as ms  # noqa: E402
 from eraser_mobilesam.cache import EmbeddingCache, image_key  # noqa: E402
 from eraser_mobilesam.segmenter import (  # noqa: E402

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from eraser import hookimpl, plugins
-from eraser.backends import Prompt
+from eraser.prompts import Prompt
 from eraser.errors import EraserError
 
 

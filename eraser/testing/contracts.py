@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from eraser import pipeline, plugins
-from eraser.backends import Prompt
+from eraser.prompts import Prompt
 
 ODD_SIZES = [(1, 1), (3, 7), (7, 3), (37, 53), (61, 90)]
 

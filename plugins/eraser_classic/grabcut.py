@@ -11,8 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from eraser.backends import Prompt
-from eraser.masks import Rect
+from eraser.prompts import Prompt
+from eraser.geometry import Rect
 
 
 def grabcut_seeded(

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from eraser.backends import Prompt
+from eraser.prompts import Prompt
 
 
 class MaskSegmenter:

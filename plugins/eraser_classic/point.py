@@ -31,8 +31,8 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from eraser.backends import Prompt
-from eraser.masks import Rect
+from eraser.prompts import Prompt
+from eraser.geometry import Rect
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from eraser.backends import Prompt
+from eraser.prompts import Prompt
 from eraser.modelstore import InstalledModel
 from eraser.runtimes import open_session
 from eraser_mobilesam.cache import EmbeddingCache, image_key

@@ -6,7 +6,7 @@ import importlib.metadata
 import numpy as np
 
 from eraser import pipeline, plugins
-from eraser.backends import Prompt
+from eraser.prompts import Prompt
 from eraser.testing import InpainterContract
 
 
