@@ -1,3 +1,5 @@
+"""Fixtures shared by the core tests (tests/) and the built-in plugins' own tests (plugins/*/tests)."""
+
 import sys
 
 import numpy as np
