@@ -48,7 +48,7 @@ from PIL import Image, ImageOps, JpegImagePlugin, features
 
 from eraser.errors import EraserError
 
-DEFAULT_MAX_PIXELS = 100_000_000  # decompression-bomb guard, a CLI option raises it
+from eraser.defaults import DEFAULT_MAX_PIXELS  # noqa: E402
 
 _ORIENTATION = 0x0112
 

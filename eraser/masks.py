@@ -22,8 +22,7 @@ import numpy as np
 
 from eraser.geometry import Rect, bounding_rect
 
-DEFAULT_DILATE = 10
-DEFAULT_FEATHER = 5.0
+from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER  # noqa: E402,F401
 
 
 def dilate(binary: np.ndarray, pixels: int) -> np.ndarray:
