@@ -254,7 +254,7 @@ def child_lama(folder: Path) -> None:
     os.environ["ERASER_MODELS_DIR"] = str(folder.parent)
     from eraser import pipeline
     from eraser.api import make_prompts
-    from eraser.imageio import load_image, save_image
+    from eraser.io import load_image, save_image
 
     tmp = Path(tempfile.mkdtemp())
     photo = tmp / "photo.jpg"

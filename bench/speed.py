@@ -94,7 +94,7 @@ for entry in (ROOT, ROOT / "plugins"):
 
 from eraser import masks, pipeline  # noqa: E402
 from eraser.api import make_prompts  # noqa: E402
-from eraser.imageio import load_image, save_image  # noqa: E402
+from eraser.io import load_image, save_image  # noqa: E402
 
 WIDTH, HEIGHT = 4000, 3000
 JPEG_QUALITY = 92

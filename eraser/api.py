@@ -10,8 +10,8 @@ from PIL import Image
 
 from eraser import masks, pipeline
 from eraser.prompts import Prompt
-from eraser.imageio import DEFAULT_MAX_PIXELS, LoadedImage, load_image, to_pil
-from eraser.maskfile import MaskSource, load_mask
+from eraser.io import DEFAULT_MAX_PIXELS, LoadedImage, load_image, to_pil
+from eraser.io.mask import MaskSource, load_mask
 from eraser.prompts import Box, Point, PointGroup, build_prompts
 
 ImageSource = Union[str, Path, Image.Image, np.ndarray]

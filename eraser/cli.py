@@ -17,7 +17,7 @@ import typer
 from eraser import __version__
 from eraser.errors import EraserError
 
-DEFAULT_MAX_PIXELS = 100_000_000  # equal to eraser.imageio.DEFAULT_MAX_PIXELS, kept here to avoid the import
+DEFAULT_MAX_PIXELS = 100_000_000  # equal to eraser.io.DEFAULT_MAX_PIXELS, kept here to avoid the import
 
 app = typer.Typer(
     name="eraser",
@@ -91,13 +91,13 @@ def _timed(report: _Report, name: str, fn, *args, **kwargs):
 
 
 def _load(image: Path, max_pixels: int, report: _Report):
-    from eraser.imageio import load_image
+    from eraser.io import load_image
 
     return _timed(report, "decode", load_image, image, max_pixels=max_pixels)
 
 
 def _output_path(image: Path, output: Optional[Path], force: bool, suffix: str = "erased") -> Path:
-    from eraser.imageio import check_output, default_output_path
+    from eraser.io import check_output, default_output_path
 
     out = output if output is not None else default_output_path(image, suffix)
     check_output(out, source=image, overwrite=force)
@@ -129,7 +129,7 @@ def remove(
 
     from eraser import pipeline
     from eraser.api import make_prompts
-    from eraser.imageio import save_image
+    from eraser.io import save_image
 
     prompts = make_prompts(loaded, point, box, exclude, mask)
     result = pipeline.run(loaded.rgb, prompts, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
@@ -154,7 +154,7 @@ def _start(image: Path, output: Optional[Path], force: bool, max_pixels: int, re
 
 
 def _check_extras(image: Path, force: bool, save_mask: Optional[Path], compare: Optional[Path]) -> dict[str, Path]:
-    from eraser.imageio import check_output
+    from eraser.io import check_output
 
     extras = {k: v for k, v in (("mask", save_mask), ("compare", compare)) if v is not None}
     for path in extras.values():
@@ -164,7 +164,7 @@ def _check_extras(image: Path, force: bool, save_mask: Optional[Path], compare: 
 
 def _write_extras(loaded, result_rgb, removal_mask, extras: dict[str, Path]) -> None:
     from eraser.compare import compare_image
-    from eraser.imageio import save_array
+    from eraser.io import save_array
 
     if "mask" in extras:
         save_array(removal_mask, extras["mask"], overwrite=True)
@@ -197,7 +197,7 @@ def segment(
 
     from eraser import masks, pipeline
     from eraser.api import make_prompts
-    from eraser.imageio import save_array
+    from eraser.io import save_array
 
     prompts = make_prompts(loaded, point, box, exclude)
     selection, used, notices = _timed(report, "segment", pipeline.segment, loaded.rgb, prompts, segmenter)
@@ -227,8 +227,8 @@ def inpaint(
     loaded, out_path, extras = _start(image, output, force, max_pixels, report, None, compare)
 
     from eraser import pipeline
-    from eraser.imageio import save_image
-    from eraser.maskfile import load_mask
+    from eraser.io import save_image
+    from eraser.io import load_mask
 
     height, width = loaded.rgb.shape[:2]
     selection = load_mask(mask, width, height)

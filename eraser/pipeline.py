@@ -1,6 +1,6 @@
 """The pipeline: prompts -> segment -> refine -> inpaint -> composite.
 
-Loading and saving live in :mod:`eraser.imageio`; this module works on RGB
+Loading and saving live in :mod:`eraser.io`; this module works on RGB
 ``uint8`` arrays. It owns cropping and resizing, so backends only ever see a
 crop at their working size (see :mod:`eraser.backends` for their contract).
 """

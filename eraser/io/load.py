@@ -1,29 +1,16 @@
-"""Reading and writing photos without losing what makes them the user's photo.
+"""Decoding photos into upright 8-bit RGB without losing what makes them the user's photo.
 
 ``load_image`` turns a file (or an in-memory image) into upright 8-bit RGB plus
 an optional alpha channel, and remembers the metadata needed to write the result
-back faithfully: EXIF (Orientation reset to 1), XMP, ICC profile, DPI, and for
-JPEG the quantization tables and chroma subsampling, so a re-saved JPEG keeps
-the input's quality and size. ``save_image`` writes atomically and never
-overwrites the input.
+back faithfully (see :mod:`eraser.io.save`): EXIF (Orientation reset to 1), XMP,
+ICC profile, DPI, and for JPEG the quantization tables and chroma subsampling.
 
 Decisions worth knowing:
 
-* Grayscale sources are written back as mode ``L`` using Pillow's luminance
-  (ITU-R 601: 0.299 R + 0.587 G + 0.114 B). For an untouched gray pixel this is
-  exact; a slightly coloured edit is reduced the way a person would see it.
-* 16-bit sources (``I;16``, ``I``) are reduced to 8 bits (``round(v / 257)``) and
-  written as 8-bit. ``F`` (float) images are clipped to 0..255.
-* WebP output is lossless when the source was lossless (PNG, TIFF, lossless
-  WebP, in-memory arrays, ...), otherwise lossy at quality 95. JPEG output from
-  a non-JPEG source uses quality 95; HEIF output 80 and AVIF 90 (each about
-  JPEG 95's fidelity at a similar or smaller size).
-* JPEG cannot store alpha: transparent areas are flattened onto white.
-* The EXIF thumbnail (IFD1) is dropped: it would still show the unedited photo.
+* 16-bit sources (``I;16``, ``I``) are reduced to 8 bits (``round(v / 257)``).
+  ``F`` (float) images are clipped to 0..255.
 * Palette images become RGB, or RGBA when they have transparency.
-* TIFF output keeps a lossless source TIFF's compression, else Adobe Deflate.
-* XMP is carried into JPEG, WebP, HEIF and AVIF (Pillow's PNG and TIFF writers
-  take no XMP argument).
+* The EXIF thumbnail (IFD1) is dropped: it would still show the unedited photo.
 * In-memory sources (arrays, PIL images without a format) report ``format``
   ``'PNG'``, the lossless default.
 """
@@ -33,41 +20,22 @@ from __future__ import annotations
 import functools
 import io
 import os
-import stat
 import struct
-import tempfile
+import stat
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
 
 import numpy as np
-from PIL import Image, ImageOps, JpegImagePlugin, features
+from PIL import Image, ImageOps, JpegImagePlugin
 
+from eraser.defaults import DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
-
-from eraser.defaults import DEFAULT_MAX_PIXELS  # noqa: E402
+from eraser.io.files import reason as _reason
 
 _ORIENTATION = 0x0112
-
-# Output formats we write, by file extension.
-_EXTENSIONS: dict[str, str] = {
-    ".jpg": "JPEG",
-    ".jpeg": "JPEG",
-    ".jpe": "JPEG",
-    ".jfif": "JPEG",
-    ".png": "PNG",
-    ".webp": "WEBP",
-    ".tif": "TIFF",
-    ".tiff": "TIFF",
-    ".heic": "HEIF",
-    ".heif": "HEIF",
-    ".hif": "HEIF",
-    ".avif": "AVIF",
-}
-_WRITABLE = frozenset(_EXTENSIONS.values())
 _FORMAT_ALIASES = {"JPG": "JPEG", "MPO": "JPEG", "TIF": "TIFF", "HEIC": "HEIF"}
 
 # TIFF tags that describe the pixel layout of the *source* file. They show up in
@@ -77,7 +45,7 @@ _STRUCTURAL_TAGS = frozenset({
     284, 317, 320, 322, 323, 324, 325, 338, 339, 340, 341, 347, 513, 514, 529,
     530, 532, 700, 33723, 34377, 34675, 37724,
 })
-_LOSSLESS_TIFF = frozenset({"raw", "tiff_lzw", "tiff_adobe_deflate", "tiff_deflate", "packbits"})
+LOSSLESS_TIFF = frozenset({"raw", "tiff_lzw", "tiff_adobe_deflate", "tiff_deflate", "packbits"})
 
 # What a decoder may raise on a malformed file; any of these is the file's fault.
 _DECODE_ERRORS: tuple[type[BaseException], ...] = (
@@ -88,7 +56,7 @@ _TOO_BIG = Image.DecompressionBombError
 
 
 @dataclass(frozen=True)
-class _SaveMeta:
+class SaveMeta:
     """What the source carried that the output should carry too."""
 
     icc_profile: bytes | None = None
@@ -109,7 +77,7 @@ class LoadedImage:
     grayscale: bool  # source was single-channel: rgb has 3 equal channels
     format: str  # Pillow format name of the source ('JPEG', 'PNG', ...)
     path: Path | None = None  # source path when loaded from a file
-    _meta: _SaveMeta = field(default_factory=_SaveMeta, repr=False)
+    _meta: SaveMeta = field(default_factory=SaveMeta, repr=False)
 
 
 # --------------------------------------------------------------------- loading
@@ -122,7 +90,7 @@ def load_image(
     if max_pixels <= 0:
         raise EraserError("--max-pixels must be a positive number")
     if isinstance(source, np.ndarray):
-        return _from_array(source, max_pixels)
+        return from_array(source, max_pixels)
     if isinstance(source, Image.Image):
         name = str(getattr(source, "filename", "") or "image")
         with _decoding(max_pixels):
@@ -142,7 +110,7 @@ def _from_file(path: Path, max_pixels: int) -> LoadedImage:
     if st.st_size == 0:
         raise EraserError(f"{path}: file is empty")
 
-    _register_heif()
+    register_heif()
     with _decoding(max_pixels):
         try:
             im = Image.open(path)
@@ -171,7 +139,7 @@ def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) ->
     except _DECODE_ERRORS as e:
         raise EraserError(f"{name}: truncated or corrupt image ({_reason(e)})") from None
 
-    fmt = _canonical(im.format) if im.format else "PNG"
+    fmt = canonical(im.format) if im.format else "PNG"
     orientation, exif = _upright_exif(im)
     upright = im
     if orientation != 1:  # (TIFF and HEIF sources arrive upright already)
@@ -186,7 +154,7 @@ def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) ->
     xmp = upright.info.get("xmp")  # exif_transpose already removed its Orientation
 
     rgb, alpha, grayscale, icc = _to_rgb(upright, im.info.get("icc_profile") or None)
-    meta = _SaveMeta(
+    meta = SaveMeta(
         icc_profile=icc,
         exif=exif,
         xmp=xmp.encode() if isinstance(xmp, str) else (xmp or None),
@@ -206,7 +174,7 @@ def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) ->
     return LoadedImage(rgb, alpha, grayscale, fmt, path, meta)
 
 
-def _from_array(array: np.ndarray, max_pixels: int | None) -> LoadedImage:
+def from_array(array: np.ndarray, max_pixels: int | None) -> LoadedImage:
     if array.dtype != np.uint8:
         raise ValueError(f"expected a uint8 array, got {array.dtype}")
     if array.ndim == 3 and array.shape[2] == 1:
@@ -260,7 +228,7 @@ def _cmyk_to_rgb(im: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes
     """Use the embedded CMYK profile when there is one; the result is plain sRGB."""
     from PIL import ImageCms  # rare path: don't load littlecms for every import
 
-    if icc and _icc_space(icc) == b"CMYK":
+    if icc and icc_space(icc) == b"CMYK":
         with suppress(ImageCms.PyCMSError, OSError, ValueError):
             src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             dst = ImageCms.createProfile("sRGB")
@@ -294,7 +262,7 @@ def _is_lossless(im: Image.Image, fmt: str, path: Path | None) -> bool:
     if fmt in ("JPEG", "HEIF", "AVIF"):
         return False
     if fmt == "TIFF":
-        return im.info.get("compression") in _LOSSLESS_TIFF | {None}
+        return im.info.get("compression") in LOSSLESS_TIFF | {None}
     if fmt == "WEBP":
         source = path or getattr(im, "filename", None)
         return bool(source) and _webp_is_lossless(Path(source))
@@ -320,7 +288,7 @@ def _webp_is_lossless(path: Path) -> bool:
 
 
 @functools.cache
-def _register_heif() -> bool:
+def register_heif() -> bool:
     """Teach Pillow HEIF on first use; importing pillow_heif is not free."""
     try:
         import pillow_heif
@@ -328,16 +296,6 @@ def _register_heif() -> bool:
         return False
     pillow_heif.register_heif_opener()
     return True
-
-
-@functools.cache
-def _heif_encoder_is_x265() -> bool:
-    try:
-        import pillow_heif
-
-        return "x265" in str(pillow_heif.libheif_info().get("HEIF", ""))
-    except (ImportError, AttributeError):
-        return False
 
 
 @contextmanager
@@ -370,232 +328,17 @@ def _too_big_message(name: object, size: tuple[int, int] | None, max_pixels: int
     )
 
 
-# ---------------------------------------------------------------------- saving
-
-
-def output_format_for(path: Path, fallback: str) -> str:
-    """Pillow format for an output path from its extension, else ``fallback``.
-
-    A fallback we cannot write (e.g. 'BMP') becomes 'PNG'.
-    """
-    suffix = Path(path).suffix.lower()
-    if not suffix:
-        fmt = _canonical(fallback)
-        return fmt if fmt in _WRITABLE else "PNG"
-    if suffix not in _EXTENSIONS:
-        known = ", ".join(sorted(_EXTENSIONS))
-        raise EraserError(f"{path}: cannot write '{suffix}' files; use one of {known}")
-    return _EXTENSIONS[suffix]
-
-
-def default_output_path(input_path: Path, suffix: str = "erased") -> Path:
-    """photo.jpg -> photo.erased.jpg; an extension we cannot write becomes .png."""
-    input_path = Path(input_path)
-    ext = input_path.suffix if input_path.suffix.lower() in _EXTENSIONS else ".png"
-    return input_path.with_name(f"{input_path.stem}.{suffix}{ext}")
-
-
-def save_image(
-    image: LoadedImage,
-    rgb: np.ndarray,
-    path: str | Path,
-    *,
-    format: str | None = None,
-    overwrite: bool = False,
-) -> Path:
-    """Write ``rgb`` (HxWx3 uint8) with ``image``'s alpha and metadata to ``path``."""
-    dest = Path(path)
-    if format is None:
-        fmt = output_format_for(dest, image.format)
-    else:
-        fmt = _canonical(format)
-        if fmt not in _WRITABLE:
-            known = ", ".join(sorted(_WRITABLE))
-            raise EraserError(f"cannot write {format} images; use one of {known}")
-    _check_destination(dest, image.path, overwrite)
-    if fmt == "HEIF" and not _register_heif():
-        raise EraserError(f"{dest}: writing HEIF needs the pillow-heif package")
-    if fmt == "AVIF" and not features.check("avif"):
-        raise EraserError(f"{dest}: this Pillow build cannot write AVIF")
-
-    picture = _compose(image, rgb, fmt)
-    options = _save_options(image._meta, fmt, picture.mode)
-    _atomic_write(dest, lambda f: picture.save(f, format=fmt, **options))
-    return dest
-
-
-def check_output(path: str | Path, *, source: Path | None = None, overwrite: bool = False) -> str:
-    """Fail early, before any work, if ``save_image`` to ``path`` would fail.
-
-    Checks the extension, the folder, an existing file (unless ``overwrite``)
-    and that ``path`` is not ``source``. Returns the output's Pillow format.
-    """
-    dest = Path(path)
-    fmt = output_format_for(dest, "PNG")
-    _check_destination(dest, Path(source) if source is not None else None, overwrite)
-    return fmt
-
-
-def save_array(
-    array: np.ndarray, path: str | Path, *, format: str | None = None, overwrite: bool = False
-) -> Path:
-    """Write a plain HxW (gray), HxWx3 or HxWx4 uint8 array, e.g. a mask, atomically."""
-    loaded = _from_array(array, max_pixels=None)  # already in memory: no bomb to guard
-    return save_image(loaded, loaded.rgb, path, format=format, overwrite=overwrite)
-
-
-def to_pil(image: LoadedImage, rgb: np.ndarray) -> Image.Image:
-    """The result as a PIL image (alpha merged, L if the source was gray), with the
-    source's ICC profile, EXIF and DPI in ``.info`` for a caller who saves it."""
-    picture = _compose(image, rgb, "PNG")
-    meta = image._meta
-    icc = _fitting_icc(meta, picture.mode)
-    for key, value in (("icc_profile", icc), ("exif", meta.exif), ("dpi", meta.dpi)):
-        if value:
-            picture.info[key] = value
-    return picture
-
-
-def _compose(image: LoadedImage, rgb: np.ndarray, fmt: str) -> Image.Image:
-    """The Pillow image to write: rgb plus the original alpha, gray if the source was."""
-    if rgb.dtype != np.uint8 or rgb.shape != image.rgb.shape:
-        raise ValueError(
-            f"expected a uint8 array of shape {image.rgb.shape}, got {rgb.dtype} {rgb.shape}"
-        )
-    alpha = image.alpha
-    if alpha is not None and fmt == "JPEG":  # no alpha in JPEG: flatten onto white
-        a = alpha[:, :, None].astype(np.uint16)
-        rgb = ((rgb * a + 255 * (255 - a) + 127) // 255).astype(np.uint8)
-        alpha = None
-    picture = Image.fromarray(np.ascontiguousarray(rgb))
-    if image.grayscale:
-        picture = picture.convert("L")  # ITU-R 601 luminance; exact for gray pixels
-    if alpha is not None:
-        picture.putalpha(Image.fromarray(np.ascontiguousarray(alpha)))
-    if fmt == "WEBP" and picture.mode in ("L", "LA"):  # WebP has no grayscale
-        picture = picture.convert("RGBA" if picture.mode == "LA" else "RGB")
-    return picture
-
-
-def _save_options(meta: _SaveMeta, fmt: str, mode: str) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    if icc := _fitting_icc(meta, mode):
-        options["icc_profile"] = icc
-    if meta.exif:
-        options["exif"] = meta.exif
-    if meta.xmp and fmt in ("JPEG", "WEBP", "HEIF", "AVIF"):  # savers that take xmp=
-        options["xmp"] = meta.xmp
-    if meta.dpi and fmt in ("JPEG", "PNG", "TIFF"):
-        options["dpi"] = meta.dpi
-
-    if fmt == "JPEG":
-        if meta.jpeg_qtables:  # same tables + subsampling = same quality and size
-            options.update(qtables=meta.jpeg_qtables, subsampling=meta.jpeg_subsampling)
-        else:
-            options["quality"] = 95
-        options["progressive"] = meta.jpeg_progressive
-    elif fmt == "PNG":
-        options.update(optimize=False, compress_level=6)
-    elif fmt == "WEBP":
-        if meta.lossless:
-            options.update(lossless=True, exact=True)  # exact: keep rgb under alpha=0
-        else:
-            options["quality"] = 95
-    elif fmt == "TIFF":
-        keep = meta.tiff_compression in _LOSSLESS_TIFF
-        options["compression"] = meta.tiff_compression if keep else "tiff_adobe_deflate"
-    elif fmt == "HEIF":
-        # x265 at 80 already beats JPEG 95 (error and size); 90 is ~1.6x bigger.
-        options["quality"] = 80
-        if _heif_encoder_is_x265():  # "fast": half the time, same size and error
-            options["enc_params"] = {"preset": "fast"}
-    elif fmt == "AVIF":
-        options["quality"] = 90  # about JPEG 95's error at two thirds of its size
-    return options
-
-
-def _check_destination(dest: Path, source: Path | None, overwrite: bool) -> None:
-    if source is not None and _same_file(dest, source):
-        raise EraserError(
-            f"{dest}: refusing to overwrite the input image; choose another output path"
-        )
-    if dest.is_dir():
-        raise EraserError(f"{dest}: is a directory")
-    if dest.exists() and not overwrite:
-        raise EraserError(f"{dest} exists; use --force to overwrite")
-    folder = dest.parent
-    if not folder.is_dir():
-        raise EraserError(f"cannot write {dest}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise EraserError(f"cannot write {dest}: folder {folder} is not writable")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist
-        return a.resolve() == b.resolve()
-
-
-def _atomic_write(dest: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write via a hidden temp file in the same folder, then rename into place."""
-    folder = dest.parent
-    mode = stat.S_IMODE(dest.stat().st_mode) if dest.exists() else 0o666 & ~_umask()
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise EraserError(f"cannot write {dest}: {_reason(e)}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)  # mkstemp makes it 0600
-        os.replace(tmp, dest)
-    except BaseException as e:
-        with suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(e, OSError):
-            raise EraserError(f"cannot write {dest}: {_reason(e)}") from None
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable; not possible everywhere (e.g. Windows), so best effort."""
-    with suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 # --------------------------------------------------------------------- helpers
 
 
-def _umask() -> int:
-    mask = os.umask(0)  # the only way to read it is to set it
-    os.umask(mask)
-    return mask
-
-
-def _canonical(fmt: str) -> str:
+def canonical(fmt: str) -> str:
     name = fmt.upper().lstrip(".")
     return _FORMAT_ALIASES.get(name, name)
 
 
-def _icc_space(icc: bytes) -> bytes:
+def icc_space(icc: bytes) -> bytes:
     """The ICC header's data colour space: b'RGB ', b'GRAY', b'CMYK', ..."""
     return icc[16:20]
-
-
-def _fitting_icc(meta: _SaveMeta, mode: str) -> bytes | None:
-    """The source's profile if it describes the output's colour space, else None
-    (an RGB profile on a gray JPEG, say, makes readers reject or misdraw it)."""
-    space = b"GRAY" if mode in ("L", "LA") else b"RGB "
-    icc = meta.icc_profile
-    return icc if icc and _icc_space(icc) == space else None
 
 
 def _positive_pair(value: object) -> tuple[float, float] | None:
@@ -605,8 +348,3 @@ def _positive_pair(value: object) -> tuple[float, float] | None:
             if x > 0 and y > 0:
                 return (x, y)
     return None
-
-
-def _reason(e: BaseException) -> str:
-    text = getattr(e, "strerror", None) or str(e) or type(e).__name__
-    return " ".join(text.split())

@@ -9,7 +9,7 @@ import numpy as np
 from PIL import Image
 
 from eraser.errors import EraserError
-from eraser.imageio import load_image
+from eraser.io.load import load_image
 
 MaskSource = Union[str, Path, Image.Image, np.ndarray]
 
