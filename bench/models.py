@@ -95,7 +95,7 @@ def store_with(folder: Path, name: str, files: list[Path]):
     """An installed-model record for files written by a benchmark."""
     from eraser import modelstore
 
-    modelstore._write_manifest(folder, files, name, modelstore.source(name), "random-weights")
+    modelstore.write_manifest(folder, files, modelstore.source(name), "random-weights")
     return modelstore.installed(name, folder.parent) if folder.name == name else None
 
 

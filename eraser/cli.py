@@ -308,16 +308,15 @@ def models_list(
 
     rows = []
     for name, src in modelstore.sources().items():
-        reason = modelstore.missing_reason(name, models_dir)
-        rows.append({"name": name, "installed": reason is None, "status": reason or "installed",
+        state, reason = modelstore.status(name, models_dir)
+        rows.append({"name": name, "installed": reason is None, "state": state, "status": reason or "installed",
                      "path": str(modelstore.store_dir(models_dir) / name), "description": src.description,
                      "license": src.license, "url": src.url, "md5": src.md5})
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        status = "installed" if row["installed"] else "not installed"
-        typer.echo(f"{row['name']:11} {status:14} {row['description']}")
+        typer.echo(f"{row['name']:11} {row['state']:14} {row['description']}")
 
 
 @models_app.command("install")
@@ -363,14 +362,14 @@ def models_verify(
     """Check every file of installed models against its recorded checksum."""
     from eraser import modelstore
 
-    names = [name] if name else [n for n in modelstore.sources() if modelstore.installed(n, models_dir)]
+    names = [name] if name else modelstore.present(models_dir)
+    if not names:
+        typer.echo(f"no models installed in {modelstore.store_dir(models_dir)}; see: eraser models list")
+        return
     bad = False
     for model_name in names:
         modelstore.source(model_name)
-        model = modelstore.installed(model_name, models_dir)
-        if model is None:
-            raise EraserError(modelstore.missing_reason(model_name, models_dir))
-        problems = model.problems(full=True)
+        problems = modelstore.check(model_name, models_dir)
         bad = bad or bool(problems)
         typer.echo(f"{model_name}: " + ("ok" if not problems else "; ".join(problems)))
     if bad:

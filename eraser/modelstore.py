@@ -5,6 +5,12 @@ A model is installed into ``<store>/<name>/`` together with a
 install that stops half-way leaves nothing that looks complete. Installs are
 built in a temporary folder beside the target and renamed into place.
 
+Before a model is first used every file's sha256 is checked against that
+manifest; files that matched are remembered in ``<store>/<name>/verified.json``
+by size, mtime, ctime and inode, so later runs only ``stat`` them. Anything
+wrong with the store (a malformed manifest, a store path that is a file) is
+a one-line reason, never an exception, so ``eraser plugins`` always works.
+
 The store is ``$ERASER_MODELS_DIR`` when set, else the user's data folder
 (platformdirs), and every command takes ``--models-dir`` to override both.
 """
@@ -15,11 +21,13 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.resources
+import importlib.util
 import json
 import os
+import re
 import shutil
+import stat
 import tempfile
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -28,12 +36,17 @@ from eraser.errors import EraserError
 
 ENV_DIR = "ERASER_MODELS_DIR"
 LOCAL_MANIFEST = "manifest.json"
+RECORD = "verified.json"  # files whose sha256 matched, by stat signature
 CHUNK = 1 << 20
+MAX_MANIFEST_BYTES = 16 << 20  # a manifest lists tens of files; more is not one of ours
+SHA256 = re.compile(r"[0-9a-f]{64}")
+CONVERT_EXTRA = "pip install 'eraser[convert]'"
 
 
 @dataclass(frozen=True)
 class ModelSource:
-    """One entry of the packaged model manifest (models/manifest.json)."""
+    """A model eraser can install: where its checkpoint comes from and how
+    it becomes the files a plugin runs."""
 
     name: str
     description: str
@@ -42,22 +55,32 @@ class ModelSource:
     filename: str
     license: str
     converter: str  # "module:function" taking (checkpoint, out_dir) -> list[Path]
+    # modules the converter imports, checked before anything is downloaded
+    requires: tuple[str, ...] = ()
+
+    def check_requirements(self) -> None:
+        missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        if missing:
+            raise EraserError(f"converting {self.name} needs {', '.join(missing)} (not installed): {CONVERT_EXTRA}")
 
     def convert(self, checkpoint: Path, out_dir: Path) -> list[Path]:
+        self.check_requirements()
         module_name, _, function = self.converter.partition(":")
         try:
             module = importlib.import_module(module_name)
         except ImportError as exc:
-            raise EraserError(
-                f"converting {self.name} needs PyTorch and coremltools ({exc.name} is missing): "
-                "pip install 'eraser[convert]'"
-            ) from exc
+            what = exc.name or str(exc)
+            raise EraserError(f"converting {self.name} needs {what} (not installed): {CONVERT_EXTRA}") from exc
         return getattr(module, function)(checkpoint, out_dir)
 
 
 def sources() -> dict[str, ModelSource]:
     text = importlib.resources.files("eraser_models").joinpath("manifest.json").read_text()
-    return {name: ModelSource(name=name, **fields) for name, fields in json.loads(text).items()}
+    found = {}
+    for name, fields in json.loads(text).items():
+        fields = dict(fields, requires=tuple(fields.get("requires", ())))
+        found[name] = ModelSource(name=name, **fields)
+    return found
 
 
 def source(name: str) -> ModelSource:
@@ -69,12 +92,29 @@ def source(name: str) -> ModelSource:
 
 def store_dir(override: Optional[Path] = None) -> Path:
     if override is not None:
-        return Path(override)
+        return Path(override).expanduser()
     if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
+        return Path(os.environ[ENV_DIR]).expanduser()
     import platformdirs
 
     return Path(platformdirs.user_data_dir("eraser")) / "models"
+
+
+def store_problem(store: Path) -> Optional[str]:
+    """Why ``store`` cannot be a folder of models (a file, under a file), or None."""
+    for folder in (store, *store.parents):
+        try:
+            mode = folder.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+            return f"the model store {store} cannot be read ({getattr(exc, 'strerror', None) or exc})"
+        if stat.S_ISDIR(mode):
+            return None
+        if folder == store:
+            return f"the model store {store} is a file, not a folder"
+        return f"the model store {store} cannot be a folder: {folder} is a file"
+    return None
 
 
 def file_digest(path: Path, algorithm: str = "sha256") -> str:
@@ -83,6 +123,11 @@ def file_digest(path: Path, algorithm: str = "sha256") -> str:
         for block in iter(lambda: f.read(CHUNK), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def _signature(st: os.stat_result) -> list[int]:
+    # ctime too: restoring an old mtime (touch -r) after an edit still changes it
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
 
 
 @dataclass(frozen=True)
@@ -102,55 +147,182 @@ class InstalledModel:
         """Whether any file lies under ``folder`` (e.g. an ``.mlpackage``)."""
         return any(rel.startswith(folder + "/") for rel in self.files)
 
-    def problems(self, full: bool = False) -> list[str]:
-        """What is wrong with the files: sizes always, checksums when ``full``."""
-        found = []
+    def problems(self, full: bool = False, *, remembered: bool = False) -> list[str]:
+        """What is wrong with the files: sizes always; checksums when ``full``,
+        skipping files the verification record vouches for when ``remembered``.
+        Files whose checksum matched are recorded for the next run."""
+        record = self._record() if full else {}
+        checked, found = {}, []
         for rel, meta in self.files.items():
-            p = self.folder / rel
-            if not p.is_file():
+            try:
+                st = (self.folder / rel).stat()
+            except OSError:
                 found.append(f"{rel} is missing")
-            elif p.stat().st_size != meta["size"]:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                found.append(f"{rel} is not a file")
+            elif st.st_size != meta["size"]:
                 found.append(f"{rel} has the wrong size")
-            elif full and file_digest(p) != meta["sha256"]:
-                found.append(f"{rel} has the wrong checksum")
+            elif full:
+                entry = {"sha256": meta["sha256"], "stat": _signature(st)}
+                if not remembered or record.get(rel) != entry:
+                    try:
+                        digest = file_digest(self.folder / rel)
+                    except OSError as exc:
+                        found.append(f"{rel} cannot be read ({exc.strerror})")
+                        continue
+                    if digest != meta["sha256"]:
+                        found.append(f"{rel} has the wrong checksum")
+                        continue
+                checked[rel] = entry
+        if full and checked != record:
+            self._remember(checked)
         return found
 
+    def verify(self) -> list[str]:
+        """Problems with the files, hashing only what changed since it was last verified."""
+        return self.problems(full=True, remembered=True)
 
-def installed(name: str, root: Optional[Path] = None) -> Optional[InstalledModel]:
-    """The installed model, or None when there is none (or only a partial one)."""
-    folder = store_dir(root) / name
-    manifest = folder / LOCAL_MANIFEST
-    if not manifest.is_file():
-        return None
-    try:
-        data = json.loads(manifest.read_text())
-        return InstalledModel(name, folder, data["files"], data)
-    except (ValueError, KeyError, TypeError):
-        return None
+    def _record(self) -> dict:
+        try:
+            data = json.loads((self.folder / RECORD).read_text())
+        except (OSError, ValueError, RecursionError):
+            return {}
+        return data.get("files", {}) if isinstance(data, dict) and isinstance(data.get("files"), dict) else {}
+
+    def _remember(self, checked: dict) -> None:
+        """Write the record; a store we cannot write only costs hashing again."""
+        text = json.dumps({"files": checked}, indent=1) + "\n"
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{RECORD}.", suffix=".tmp")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(text)
+            os.replace(tmp, self.folder / RECORD)
+        except OSError:
+            pass
+        finally:
+            Path(tmp).unlink(missing_ok=True)
 
 
-def missing_reason(name: str, root: Optional[Path] = None) -> Optional[str]:
-    """None if ``name`` is installed and its files look whole, else a one-line fix."""
-    model = installed(name, root)
-    if model is None:
-        partial = (store_dir(root) / name).exists()
-        state = "incomplete" if partial else "not installed"
-        return f"model {name!r} is {state}; run: eraser models install {name}"
-    problems = model.problems()
-    if problems:
-        return f"model {name!r} is damaged ({problems[0]}); run: eraser models install {name} --force"
+def manifest_problem(data: object) -> Optional[str]:
+    """Why ``data`` (a parsed manifest.json) cannot describe a model, or None."""
+    if not isinstance(data, dict):
+        return "manifest.json is not a JSON object"
+    files = data.get("files")
+    if not isinstance(files, dict):
+        return "manifest.json has no 'files' object"
+    if not files:
+        return "manifest.json lists no files"
+    for rel, meta in files.items():
+        parts = Path(rel).parts
+        if not rel or Path(rel).is_absolute() or ".." in parts or rel in (LOCAL_MANIFEST, RECORD):
+            return f"manifest.json names a file outside the model: {rel!r}"
+        if not isinstance(meta, dict):
+            return f"manifest.json has no size and sha256 for {rel}"
+        size, digest = meta.get("size"), meta.get("sha256")
+        if type(size) is not int or size < 0:
+            return f"manifest.json has no valid size for {rel}"
+        if not isinstance(digest, str) or not SHA256.fullmatch(digest):
+            return f"manifest.json has no valid sha256 for {rel}"
     return None
 
 
+def _inspect(name: str, root: Optional[Path]) -> tuple[Optional[InstalledModel], str, Optional[str]]:
+    """(the model if its manifest is sound, its state, why it cannot be used)."""
+    store = store_dir(root)
+    problem = store_problem(store)
+    if problem:
+        return None, "not installed", f"model {name!r} is not installed: {problem}"
+    folder = store / name
+    fix = f"run: eraser models install {name} --force"
+    try:
+        if not folder.exists():
+            return None, "not installed", f"model {name!r} is not installed; run: eraser models install {name}"
+        if not folder.is_dir():
+            return None, "damaged", f"model {name!r} is damaged ({folder} is not a folder); {fix}"
+        manifest = folder / LOCAL_MANIFEST
+        if not manifest.exists():
+            return None, "incomplete", f"model {name!r} is incomplete; run: eraser models install {name}"
+        with open(manifest, "rb") as f:
+            raw = f.read(MAX_MANIFEST_BYTES + 1)
+    except OSError as exc:
+        return None, "unreadable", f"model {name!r} cannot be read ({exc.filename or folder}: {exc.strerror}); {fix}"
+    if len(raw) > MAX_MANIFEST_BYTES:
+        problem = "manifest.json is too large"
+    else:
+        try:
+            data = json.loads(raw)
+            problem = manifest_problem(data)
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
+            problem = "manifest.json is not valid JSON"
+    if problem:
+        return None, "damaged", f"model {name!r} in {folder} is damaged ({problem}); {fix}"
+    return InstalledModel(name, folder, data["files"], data), "installed", None
+
+
+def installed(name: str, root: Optional[Path] = None) -> Optional[InstalledModel]:
+    """The installed model, or None when there is none (or a partial or malformed one)."""
+    return _inspect(name, root)[0]
+
+
+def present(root: Optional[Path] = None) -> list[str]:
+    """Names of known models that have a folder in the store (whole or not)."""
+    return [name for name in sources() if _inspect(name, root)[1] != "not installed"]
+
+
+def damaged(model: InstalledModel, problems: list[str]) -> str:
+    more = f", and {len(problems) - 1} more" if len(problems) > 1 else ""
+    return (
+        f"model {model.name!r} in {model.folder} is damaged ({problems[0]}{more}); "
+        f"run: eraser models install {model.name} --force"
+    )
+
+
+def status(name: str, root: Optional[Path] = None) -> tuple[str, Optional[str]]:
+    """("installed", None) once every file is verified, else a state
+    ("not installed", "incomplete", "damaged", "unreadable") and a one-line fix.
+
+    The first call hashes every file; later calls trust the verification record."""
+    model, state, reason = _inspect(name, root)
+    if model is None:
+        return state, reason
+    problems = model.verify()
+    return ("damaged", damaged(model, problems)) if problems else ("installed", None)
+
+
+def missing_reason(name: str, root: Optional[Path] = None) -> Optional[str]:
+    """None if ``name`` is installed and every file is verified, else a one-line fix."""
+    return status(name, root)[1]
+
+
 def require(name: str, root: Optional[Path] = None) -> InstalledModel:
-    reason = missing_reason(name, root)
-    if reason is not None:
+    """The installed, verified model ``name``; EraserError naming the fix otherwise."""
+    model, _, reason = _inspect(name, root)
+    if model is None:
         raise EraserError(reason)
-    return installed(name, root)
+    problems = model.verify()
+    if problems:
+        raise EraserError(damaged(model, problems))
+    return model
 
 
-def download(url: str, dest: Path, progress: Optional[Callable[[int, int], None]] = None) -> None:
+def check(name: str, root: Optional[Path] = None) -> list[str]:
+    """Everything wrong with an installed model, every file hashed again
+    (``eraser models verify``); EraserError when it is not installed."""
+    model, state, reason = _inspect(name, root)
+    if state in ("not installed", "incomplete"):
+        raise EraserError(reason)
+    return [reason] if model is None else model.problems(full=True)
+
+
+def download(url: str, dest: Path, progress: Optional[Callable[[int, int], None]] = None, *, name: str = "NAME") -> None:
     """Fetch ``url`` into ``dest`` (only ever called by ``eraser models install``)."""
+    import http.client
+    import urllib.request
+
     try:
         with urllib.request.urlopen(url, timeout=60) as response, open(dest, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0)
@@ -160,8 +332,23 @@ def download(url: str, dest: Path, progress: Optional[Callable[[int, int], None]
                 done += len(block)
                 if progress:
                     progress(done, total)
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise EraserError(
+            f"cannot download {url}: {exc}; offline? fetch {dest.name} elsewhere, then run: "
+            f"eraser models install {name} --from FILE"
+        ) from exc
+
+
+def _work_folder(parent: Path, prefix: str) -> Path:
+    """A temporary folder in ``parent`` (created if needed), or a one-line error."""
+    problem = store_problem(parent)
+    if problem:
+        raise EraserError(f"{problem}; choose another with --models-dir or ${ENV_DIR}")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     except OSError as exc:
-        raise EraserError(f"cannot download {url}: {exc}") from exc
+        raise EraserError(f"cannot write to {parent}: {exc.strerror or exc}") from exc
 
 
 def install(
@@ -179,17 +366,16 @@ def install(
     store = store_dir(root)
     if installed(name, root) is not None and not force:
         raise EraserError(f"model {name!r} is already installed in {store / name}; use --force to reinstall")
-    store.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{name}.", dir=store))
+    if from_file is not None and not Path(from_file).is_file():
+        raise EraserError(f"{from_file}: no such file")
+    src.check_requirements()  # before a download of hundreds of MB
+    work = _work_folder(store, f".{name}.")
     try:
         checkpoint = work / src.filename
         if from_file is not None:
-            from_file = Path(from_file)
-            if not from_file.is_file():
-                raise EraserError(f"{from_file}: no such file")
             shutil.copyfile(from_file, checkpoint)
         else:
-            download(url or src.url, checkpoint, progress)
+            download(url or src.url, checkpoint, progress, name=name)
         expected = (md5 or src.md5).lower()
         actual = file_digest(checkpoint, "md5")
         if actual != expected:
@@ -209,11 +395,14 @@ def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = Fa
     checkpoint, out_dir = Path(checkpoint), Path(out_dir)
     if not checkpoint.is_file():
         raise EraserError(f"{checkpoint}: no such file")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise EraserError(f"{out_dir} is a file, not a folder")
     if out_dir.exists() and any(out_dir.iterdir()) and not force:
         raise EraserError(f"{out_dir} is not empty; use --force to replace it")
     if not out_dir.parent.is_dir():
         raise EraserError(f"cannot write {out_dir}: folder {out_dir.parent} does not exist")
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    src.check_requirements()
+    work = _work_folder(out_dir.parent, f".{out_dir.name}.")
     try:
         built = _build(src, checkpoint, work / "model", file_digest(checkpoint, "md5"))
         if out_dir.exists():
@@ -228,33 +417,42 @@ def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = Fa
 def _build(src: ModelSource, checkpoint: Path, out: Path, md5: str) -> Path:
     out.mkdir()
     written = src.convert(checkpoint, out)
-    _write_manifest(out, written, src.name, src, md5)
+    data = write_manifest(out, written, src, md5)
+    # Verified once here, so the first use after an install hashes nothing
+    # (renaming the folder into place keeps each file's stat signature).
+    InstalledModel(src.name, out, data["files"], data).problems(full=True)
     return out
 
 
-def _write_manifest(folder: Path, written: list[Path], name: str, src: ModelSource, md5: str) -> None:
+def write_manifest(folder: Path, written: list[Path], src: ModelSource, md5: str) -> dict:
+    """Record ``written`` (files or folders inside ``folder``) with their sizes
+    and sha256 in ``folder/manifest.json``: what makes a folder a model."""
     files = {}
     for path in written:
         for f in [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()):
-            files[str(f.relative_to(folder))] = {"sha256": file_digest(f), "size": f.stat().st_size}
+            files[f.relative_to(folder).as_posix()] = {"sha256": file_digest(f), "size": f.stat().st_size}
     versions = {}
     for package in ("eraser", "torch", "coremltools", "onnx", "onnxruntime", "numpy"):
         try:
             versions[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             pass
-    data = {"name": name, "checkpoint": {"file": src.filename, "md5": md5, "url": src.url}, "license": src.license,
-            "versions": versions, "files": files}
+    data = {"name": src.name, "checkpoint": {"file": src.filename, "md5": md5, "url": src.url},
+            "license": src.license, "versions": versions, "files": files}
     (folder / LOCAL_MANIFEST).write_text(json.dumps(data, indent=2) + "\n")
+    return data
 
 
 def _swap_in(new: Path, target: Path, name: str, root: Optional[Path]) -> InstalledModel:
     """Replace ``target`` by ``new`` with renames, so readers never see a mix."""
     old = None
-    if target.exists():
+    if os.path.lexists(target):
         old = target.with_name(f".{name}.old.{os.getpid()}")
         os.replace(target, old)
     os.replace(new, target)
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
     return installed(name, root)
