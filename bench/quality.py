@@ -60,7 +60,7 @@ import quality_metrics as qm  # noqa: E402
 from segmentation_iou import KINDS as PROMPT_KINDS  # noqa: E402
 from segmentation_iou import choose_segmenters, load_sample, score_samples  # noqa: E402
 
-from eraser import pipeline, plugins  # noqa: E402
+from eraser import pipeline, registry  # noqa: E402
 
 SKIMAGE_PHOTOS = ("brick", "grass", "gravel", "chelsea")
 SMOKE_PHOTOS = ("coins_coin", "brick")
@@ -157,7 +157,7 @@ def pipeline_backend(name: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray
 
 def choose_backends(requested: Optional[list[str]], smoke: bool) -> tuple[dict[str, dict], dict[str, str]]:
     """Backends to run ({name: {"run", "type", "plugin"}}) and skipped ones with why."""
-    specs = plugins.backends("inpainter")
+    specs = registry.backends("inpainter")
     raws = raw_backends()
     chosen: dict[str, dict] = {}
     skipped: dict[str, str] = {}

@@ -105,10 +105,10 @@ def overlay(image: np.ndarray, pred: np.ndarray, gt: np.ndarray, prompt: Prompt)
 def choose_segmenters(names=None):
     """Registered segmenters that can run on the samples' point/box prompts:
     (chosen specs, {name: why skipped}); ``names`` limits the choice."""
-    from eraser import plugins
+    from eraser import registry
 
     chosen, skipped = [], {}
-    for name, spec in plugins.backends("segmenter").items():
+    for name, spec in registry.backends("segmenter").items():
         if names and name not in names:
             continue
         reason = spec.unavailable_reason()
@@ -127,7 +127,7 @@ def score_samples(folders, specs, on_prediction=None) -> list[dict]:
     ``on_prediction(folder, segmenter, kind, image, pred, gt, prompt)`` sees
     each mask (for overlays).
     """
-    from eraser import plugins
+    from eraser import registry
 
     rows = []
     for folder in folders:
@@ -144,7 +144,7 @@ def score_samples(folders, specs, on_prediction=None) -> list[dict]:
                 if prompt.kind not in spec.prompts:
                     continue
                 start = time.perf_counter()
-                pred = plugins.instance(spec).segment(image, prompt)
+                pred = registry.build(spec).segment(image, prompt)
                 seconds = time.perf_counter() - start
                 rows.append({
                     "sample": folder.name,

@@ -11,13 +11,14 @@ compositing and saving, so a backend stays small:
   and returns a ``float32`` mask of shape ``(H, W)`` with values in ``[0, 1]``
   (1 = part of the object).
 
-Both must be deterministic: the same input gives the same output.
+Both must be deterministic: the same input gives the same output. What a
+plugin registers about a backend (its name, factory, priority...) is an
+:class:`eraser.registry.BackendSpec`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Literal, Optional, Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -34,23 +35,3 @@ class Inpainter(Protocol):
 @runtime_checkable
 class Segmenter(Protocol):
     def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray: ...
-
-
-@dataclass(frozen=True)
-class BackendSpec:
-    """One registered backend, as the plugin manager knows it (nothing built yet)."""
-
-    kind: Kind
-    name: str
-    factory: Callable[[], object]
-    plugin: str
-    description: str = ""
-    priority: int = 0
-    working_size: Optional[int] = None
-    detail: bool = True
-    prompts: frozenset[str] = frozenset()
-    available: Optional[Callable[[], Optional[str]]] = None
-
-    def unavailable_reason(self) -> Optional[str]:
-        """``None`` when the backend can be used now, else why not (one line)."""
-        return self.available() if self.available is not None else None

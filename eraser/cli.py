@@ -247,50 +247,28 @@ def plugins(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List plugins and the backends each registers."""
-    from eraser import plugins as plugin_system
+    from eraser import registry
 
-    rows = []
-    for info in plugin_system.plugin_info():
-        rows.append(
-            {
-                "name": info.name,
-                "distribution": info.distribution,
-                "version": info.version,
-                "builtin": info.builtin,
-                "hooks": info.hooks,
-                "error": info.error,
-                "skipped": info.skipped,
-                "segmenters": [],
-                "inpainters": [],
-            }
-        )
-    by_name = {row["name"]: row for row in rows}
-    for kind in ("segmenter", "inpainter"):
-        for spec in plugin_system.backends(kind).values():
-            reason = spec.unavailable_reason()
-            entry = {"name": spec.name, "description": spec.description, "priority": spec.priority, "available": reason is None}
-            if reason is not None:
-                entry["unavailable"] = reason
-            if kind == "segmenter":
-                entry["prompts"] = sorted(spec.prompts)
-            else:
-                entry["working_size"] = spec.working_size
-            by_name.setdefault(spec.plugin, {"name": spec.plugin, "segmenters": [], "inpainters": []})[kind + "s"].append(entry)
+    rows = registry.report()
     if as_json:
-        typer.echo(json.dumps(list(by_name.values()), indent=2))
+        typer.echo(json.dumps(rows, indent=2))
         return
-    for row in by_name.values():
-        origin = "built-in" if row.get("builtin") else (row.get("distribution") or "in-process")
-        version = f" {row['version']}" if row.get("version") else ""
+    for row in rows:
+        origin = "built-in" if row["builtin"] else (row["distribution"] or "in-process")
+        version = f" {row['version']}" if row["version"] else ""
         typer.echo(f"{row['name']} ({origin}{version})")
-        if row.get("error"):
+        if row["error"]:
             typer.echo(f"  failed to load: {row['error']}")
-        if row.get("skipped"):
+        if row["skipped"]:
             typer.echo(f"  not loaded: {row['skipped']}")
         for kind in ("segmenters", "inpainters"):
             for entry in row[kind]:
                 status = "" if entry["available"] else f"  [unavailable: {entry['unavailable']}]"
                 typer.echo(f"  {kind[:-1]:9} {entry['name']:10} {entry['description']}{status}")
+        for entry in row["models"]:
+            typer.echo(f"  {'model':9} {entry['name']:10} {entry['description']}")
+        for message in row["warnings"]:
+            typer.echo(f"  warning: {message}")
 
 
 models_app = typer.Typer(help="Install, check and convert the models eraser runs (MobileSAM, LaMa).", no_args_is_help=True)

@@ -12,3 +12,21 @@ class EraserError(ValueError):
     def __init__(self, message: str) -> None:
         # Keep messages to one line so the CLI output stays one line.
         super().__init__(" ".join(str(message).split()))
+
+
+class PluginWarning(UserWarning):
+    """A plugin that was skipped or partly ignored; the message is one line
+    naming the plugin and its distribution. The CLI prints these as
+    ``warning: <message>``; everything else keeps working."""
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A ``warnings.showwarning`` that prints ``warning: MESSAGE`` on one line
+    (the default adds the source file and line); the CLI installs it."""
+    import sys
+
+    stream = sys.stderr if file is None else file
+    try:
+        stream.write("warning: " + " ".join(str(message).split()) + "\n")
+    except (OSError, ValueError):
+        pass  # stderr gone: a warning is not worth a crash

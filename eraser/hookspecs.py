@@ -3,9 +3,15 @@
 A plugin is any module or object with functions decorated by
 ``eraser.hookimpl`` and named like the specs below. Built-in backends and
 third-party ones are found the same way: through the ``eraser`` entry-point
-group. A hook implementation may take fewer arguments than its spec names
-(pluggy passes only those it asks for), so specs can grow without breaking
-plugins.
+group. The registry (:mod:`eraser.registry`) calls each hook once per plugin
+with the spec's arguments by name; an implementation may take fewer arguments
+than its spec names (it gets only those it asks for), so specs can grow
+without breaking plugins.
+
+``register`` checks its arguments: a bad registration (a name that is not a
+string, ``priority="high"``, a factory that is not callable...) is skipped
+with one warning naming the plugin, and a name already registered keeps the
+first registration (eraser's built-in plugins win).
 """
 
 import pluggy
@@ -18,6 +24,7 @@ hookimpl = pluggy.HookimplMarker("eraser")
 def register_segmenters(register):
     """Register segmenters: call ``register(name, factory, ...)`` once for each.
 
+    ``register`` is an :class:`eraser.registry.RegisterBackend`.
     ``factory()`` is called only when a user picks the backend, so import heavy
     modules inside it. The object it returns must satisfy
     :class:`eraser.backends.Segmenter`. Keyword arguments of ``register``:
@@ -32,6 +39,7 @@ def register_segmenters(register):
 def register_inpainters(register):
     """Register inpainters: call ``register(name, factory, ...)`` once for each.
 
+    ``register`` is an :class:`eraser.registry.RegisterBackend`.
     ``factory()`` returns an object satisfying
     :class:`eraser.backends.Inpainter`. Keyword arguments of ``register``:
     ``working_size`` (the longest side, in pixels, of the crop the backend
@@ -40,4 +48,18 @@ def register_inpainters(register):
     downscaled fill the photo's fine detail back; diffusion fills, which have
     no texture to match, say False), ``description``, ``priority`` and
     ``available`` as for segmenters.
+    """
+
+
+@hookspec
+def register_models(register):
+    """Register models for ``eraser models`` (list, install, verify).
+
+    Call ``register(name, *, description, filename, converter, url=None,
+    md5=None, license="", files=())`` (an :class:`eraser.registry.RegisterModel`)
+    once for each: ``filename`` is the checkpoint's file name, ``url`` and
+    ``md5`` where to download it and its checksum, ``converter(checkpoint,
+    out_dir)`` turns a checkpoint into the files the backend runs and returns
+    their paths (import heavy modules inside it), ``files`` names the paths
+    (relative to the installed model's folder) a usable install must hold.
     """

@@ -15,9 +15,9 @@ from typing import Iterator, Optional, Sequence
 import cv2
 import numpy as np
 
-from eraser import detail, masks, plugins
+from eraser import detail, masks, registry
 from eraser.geometry import Rect
-from eraser.backends import BackendSpec
+from eraser.registry import BackendSpec
 from eraser.prompts import Prompt
 from eraser.errors import EraserError
 
@@ -92,10 +92,10 @@ def segment(
     used: list[str] = []
     notices: list[str] = []
     for prompt in prompts:
-        spec = plugins.choose("segmenter", segmenter, prompt)
+        spec = registry.choose("segmenter", segmenter, prompt)
         if segmenter == "auto":
             notices.extend(n for n in _fallback_notices(spec, prompt) if n not in notices)
-        out = plugins.instance(spec).segment(image, prompt)
+        out = registry.build(spec).segment(image, prompt)
         out = _checked_mask(out, (height, width), spec)
         if union is None:
             # A buffer of our own only when other objects will be merged into
@@ -113,7 +113,7 @@ def segment(
 def _fallback_notices(chosen: BackendSpec, prompt: Prompt) -> list[str]:
     """Say when ``auto`` passed over a better segmenter that is not installed."""
     notes = []
-    for spec in plugins.backends("segmenter").values():
+    for spec in registry.backends("segmenter").values():
         if prompt.kind in spec.prompts and spec.priority > chosen.priority:
             reason = spec.unavailable_reason()
             if reason is not None:
@@ -185,8 +185,8 @@ def inpaint(
     if dilate < 0 or feather < 0:
         raise EraserError("--dilate and --feather must not be negative")
     timings = {} if timings is None else timings
-    spec = plugins.choose("inpainter", inpainter)
-    backend = plugins.instance(spec)
+    spec = registry.choose("inpainter", inpainter)
+    backend = registry.build(spec)
     size = working_size or spec.working_size
     out = image.copy()
     parts: list[Part] = []
@@ -223,7 +223,7 @@ def run(
 ) -> Result:
     """Segment the prompted objects and erase them from ``image`` (RGB uint8)."""
     timings: dict[str, float] = {}
-    plugins.choose("inpainter", inpainter)  # a bad name fails before the slow part
+    registry.choose("inpainter", inpainter)  # a bad name fails before the slow part
     with _timed(timings, "segment"):
         selection, used, notices = segment(image, prompts, segmenter)
     out, parts, spec = inpaint(image, selection, inpainter, dilate, feather, working_size, timings)

@@ -1,24 +1,27 @@
-"""Finding plugins and the backends they register.
+"""Finding and loading plugins: the ``eraser`` entry-point group.
 
 Every backend, built-in or third-party, comes from a plugin found through the
 ``eraser`` entry-point group, so the core names no backend. Each entry point is
-loaded in its own guard: a broken plugin is reported and skipped, never fatal.
+loaded in its own guard: a broken plugin is reported in one warning and
+skipped, never fatal. What the plugins register is :mod:`eraser.registry`'s
+business.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import os
+import signal
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Iterator, Optional
 
 import pluggy
 
 from eraser import hookspecs
-from eraser.backends import BackendSpec, Kind
-from eraser.prompts import Prompt
-from eraser.errors import EraserError
+from eraser.errors import PluginWarning
 
 ENTRY_POINT_GROUP = "eraser"
 CORE_DISTRIBUTION = "eraser"
@@ -26,10 +29,6 @@ CORE_DISTRIBUTION = "eraser"
 ENV_DISABLE = "ERASER_DISABLE_PLUGINS"
 # Comma-separated entry-point names of plugins not to load.
 ENV_BLOCK = "ERASER_BLOCK_PLUGINS"
-HOOK_FOR_KIND: dict[str, str] = {
-    "segmenter": "register_segmenters",
-    "inpainter": "register_inpainters",
-}
 
 
 @dataclass
@@ -43,29 +42,72 @@ class PluginInfo:
     hooks: list[str] = field(default_factory=list)
 
 
-_manager: Optional[pluggy.PluginManager] = None
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, counting changes so that the registry built from it
+    knows when a plugin was added or removed (tests and embedders register
+    plugin objects in-process)."""
+
+    def __init__(self) -> None:
+        super().__init__("eraser")
+        self.generation = 0
+
+    def register(self, plugin, name=None):
+        try:
+            return super().register(plugin, name)
+        finally:
+            self.generation += 1
+
+    def unregister(self, plugin=None, name=None):
+        try:
+            return super().unregister(plugin, name)
+        finally:
+            self.generation += 1
+
+
+_manager: Optional[PluginManager] = None
 _info: dict[str, PluginInfo] = {}
-_instances: dict[tuple, object] = {}
+_lock = threading.RLock()
 
 
-def get_plugin_manager() -> pluggy.PluginManager:
+def get_plugin_manager() -> PluginManager:
     """The process-wide plugin manager, loading entry points on first use."""
     global _manager
-    if _manager is None:
-        pm = pluggy.PluginManager("eraser")
-        pm.add_hookspecs(hookspecs)
-        _load_entry_points(pm)
-        _manager = pm
-    return _manager
+    with _lock:
+        if _manager is None:
+            pm = PluginManager()
+            pm.add_hookspecs(hookspecs)
+            try:
+                _load_entry_points(pm)
+            except BaseException:  # a real Ctrl-C, or warnings made errors (-W error)
+                _info.clear()  # so that the next use starts over
+                raise
+            _manager = pm
+        return _manager
 
 
-def _load_entry_points(pm: pluggy.PluginManager) -> None:
+def _entry_points() -> list[importlib.metadata.EntryPoint]:
+    """The group's entry points, eraser's own first: a third-party
+    distribution cannot take a built-in plugin's name by coming first on
+    sys.path."""
+    found = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+    return sorted(found, key=lambda ep: _distribution(ep) != CORE_DISTRIBUTION)
+
+
+def _distribution(ep: importlib.metadata.EntryPoint) -> Optional[str]:
+    return ep.dist.name if ep.dist is not None else None
+
+
+def _load_entry_points(pm: PluginManager) -> None:
     disable_external = os.environ.get(ENV_DISABLE, "").strip().lower() in ("1", "true", "yes")
     blocked = {n.strip() for n in os.environ.get(ENV_BLOCK, "").split(",") if n.strip()}
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for ep in _entry_points():
+        dist = _distribution(ep)
         if ep.name in _info:
-            continue  # the same distribution seen twice on sys.path
-        dist = ep.dist.name if ep.dist is not None else None
+            taken = _info[ep.name]
+            if taken.distribution != dist:
+                warn(f"eraser plugin {ep.name!r} ({dist}) was not loaded: "
+                     f"the name is taken by {describe(ep.name)}")
+            continue  # else the same distribution seen twice on sys.path
         info = PluginInfo(
             name=ep.name,
             distribution=dist,
@@ -79,28 +121,108 @@ def _load_entry_points(pm: pluggy.PluginManager) -> None:
         if disable_external and not info.builtin:
             info.skipped = f"third-party plugins disabled by {ENV_DISABLE}"
             continue
-        try:
+        with guard() as failure:
             pm.register(ep.load(), name=ep.name)
             # A hook implementation with a misspelled name or argument.
             pm.check_pending()
-        except Exception as exc:  # a broken plugin must not take eraser down
-            _fail(pm, info, exc)
+        if failure:
+            disable(pm, ep.name, failure[0])
 
 
-def _fail(pm: pluggy.PluginManager, info: PluginInfo, exc: BaseException) -> None:
-    info.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    plugin = pm.get_plugin(info.name)
+@contextmanager
+def guard() -> Iterator[list[BaseException]]:
+    """Run plugin code, catching whatever it raises into the yielded list.
+
+    ``SystemExit`` and ``KeyboardInterrupt`` raised by a plugin's own code are
+    the plugin's fault and are caught like any error; a Ctrl-C the user really
+    pressed meanwhile (seen by a SIGINT handler installed for the duration)
+    is raised again.
+    """
+    failure: list[BaseException] = []
+    with _noting_ctrl_c() as pressed:
+        try:
+            yield failure
+        except BaseException as exc:  # noqa: B902 - a plugin must not take eraser down
+            if isinstance(exc, KeyboardInterrupt) and pressed:
+                raise
+            failure.append(exc)
+
+
+@contextmanager
+def _noting_ctrl_c() -> Iterator[list[bool]]:
+    pressed: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed  # signals only reach the main thread
+        return
+    try:
+        previous = signal.getsignal(signal.SIGINT)
+    except (ValueError, OSError):
+        yield pressed
+        return
+
+    def on_ctrl_c(signum, frame):
+        pressed.append(True)
+        if callable(previous):
+            previous(signum, frame)
+        elif previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: first line of the message`` (SystemExit(3) reads 'SystemExit: 3')."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def disable(pm: pluggy.PluginManager, name: str, exc: BaseException) -> None:
+    """Record a plugin as failed, unregister it and warn once."""
+    info = _info.setdefault(name, PluginInfo(name=name))
+    if info.error is not None:
+        return
+    info.error = one_line(exc)
+    plugin = pm.get_plugin(name)
     if plugin is not None:
         pm.unregister(plugin)
-    warnings.warn(f"eraser plugin {info.name!r} ({info.distribution}) was disabled: {info.error}", stacklevel=3)
+    warn(f"eraser plugin {describe(name, short=True)} was disabled: {info.error}")
+
+
+def describe(name: str, short: bool = False) -> str:
+    """``'name' (distribution)``; ``'name' (from distribution)`` unless short."""
+    info = _info.get(name)
+    if info is None or not info.distribution:
+        return f"{name!r} (in-process)" if short else repr(name)
+    return f"{name!r} ({info.distribution})" if short else f"{name!r} (from {info.distribution})"
+
+
+def warn(message: str) -> None:
+    """One warning line about a plugin, wherever it is shown.
+
+    Python's default format adds the source line of the ``warn`` call on a
+    second line; a pseudo file name (linecache skips ``<...>``) keeps it to
+    ``<eraser plugins>:0: PluginWarning: MESSAGE``. The CLI shows warnings as
+    ``warning: MESSAGE`` (``eraser.errors.show_warning``).
+    """
+    warnings.warn_explicit(" ".join(message.split()), PluginWarning, "<eraser plugins>", 0, module="eraser.plugins")
+
+
+def info(name: str) -> PluginInfo:
+    """What is known about the plugin called ``name`` (in-process ones too)."""
+    return _info.get(name) or PluginInfo(name=name)
 
 
 def reset() -> None:
-    """Forget loaded plugins and built backends; the next use loads them again."""
+    """Forget loaded plugins; the next use loads them again."""
     global _manager
-    _manager = None
-    _info.clear()
-    _instances.clear()
+    with _lock:
+        _manager = None
+        _info.clear()
 
 
 def plugin_info() -> list[PluginInfo]:
@@ -108,106 +230,10 @@ def plugin_info() -> list[PluginInfo]:
     pm = get_plugin_manager()
     infos = []
     for name, plugin in pm.list_name_plugin():
-        info = _info.get(name) or PluginInfo(name=name)
-        info.hooks = sorted(impl.name for impl in pm.get_hookcallers(plugin) or [])
-        infos.append(info)
+        if plugin is None:
+            continue
+        entry = info(name)
+        entry.hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+        infos.append(entry)
     infos.extend(i for i in _info.values() if i.error is not None or i.skipped is not None)
     return sorted(infos, key=lambda i: (not i.builtin, i.name))
-
-
-def backends(kind: Kind) -> dict[str, BackendSpec]:
-    """All backends of one kind, by name, as registered right now.
-
-    Each hook implementation is called on its own so that every backend knows
-    the plugin that registered it, and a clash names both plugins.
-    """
-    pm = get_plugin_manager()
-    hook = getattr(pm.hook, HOOK_FOR_KIND[kind])
-    found: dict[str, BackendSpec] = {}
-    for impl in hook.get_hookimpls():
-        plugin_name = impl.plugin_name
-
-        def register(
-            name: str,
-            factory: Callable[[], object],
-            *,
-            description: str = "",
-            priority: int = 0,
-            working_size: Optional[int] = None,
-            detail: bool = True,
-            prompts: tuple[str, ...] = ("point", "box"),
-            available: Optional[Callable[[], Optional[str]]] = None,
-            _plugin: str = plugin_name,
-        ) -> None:
-            if name in found:
-                raise EraserError(
-                    f"{kind} {name!r} is registered by two plugins: "
-                    f"{_describe(found[name].plugin)} and {_describe(_plugin)}"
-                )
-            found[name] = BackendSpec(
-                kind=kind,
-                name=name,
-                factory=factory,
-                plugin=_plugin,
-                description=description,
-                priority=priority,
-                working_size=working_size,
-                detail=detail,
-                prompts=frozenset(prompts) if kind == "segmenter" else frozenset(),
-                available=available,
-            )
-
-        try:
-            impl.function(**{arg: register for arg in impl.argnames})
-        except EraserError:
-            raise
-        except Exception as exc:  # this plugin's backends are lost, the others stay
-            info = _info.setdefault(plugin_name, PluginInfo(name=plugin_name))
-            if info.error is None:
-                _fail(pm, info, exc)
-            for name in [n for n, spec in found.items() if spec.plugin == plugin_name]:
-                del found[name]
-    return found
-
-
-def _describe(plugin_name: str) -> str:
-    info = _info.get(plugin_name)
-    if info is not None and info.distribution:
-        return f"{plugin_name!r} (from {info.distribution})"
-    return repr(plugin_name)
-
-
-def choose(kind: Kind, name: str, prompt: Optional[Prompt] = None) -> BackendSpec:
-    """The backend called ``name``, or the best available one for ``auto``."""
-    specs = backends(kind)
-    if name == "auto":
-        usable = [
-            s
-            for s in specs.values()
-            if (prompt is None or prompt.kind in s.prompts) and s.unavailable_reason() is None
-        ]
-        if not usable:
-            what = f" for a {prompt.kind} prompt" if prompt is not None else ""
-            raise EraserError(f"no {kind} is available{what}; see `eraser plugins`")
-        return max(usable, key=lambda s: (s.priority, s.name))
-    if name not in specs:
-        choices = ", ".join(["auto", *sorted(specs)])
-        raise EraserError(f"unknown {kind} {name!r}; choose one of: {choices}")
-    spec = specs[name]
-    if prompt is not None and prompt.kind not in spec.prompts:
-        accepts = ", ".join(sorted(spec.prompts))
-        raise EraserError(
-            f"{kind} {name!r} does not accept a {prompt.kind} prompt (it accepts: {accepts})"
-        )
-    reason = spec.unavailable_reason()
-    if reason is not None:
-        raise EraserError(f"{kind} {name!r} is not available: {reason}")
-    return spec
-
-
-def instance(spec: BackendSpec) -> object:
-    """The backend object for ``spec``, built once per process."""
-    key = (spec.kind, spec.name, spec.factory)
-    if key not in _instances:
-        _instances[key] = spec.factory()
-    return _instances[key]

@@ -7,10 +7,12 @@ import sys
 import textwrap
 import warnings
 
+import numpy as np
 import pytest
 
-from eraser import plugins
-from eraser.errors import EraserError
+import eraser
+from eraser import plugins, registry
+from eraser.errors import PluginWarning
 
 MODULES = {
     "good_plugin": """
@@ -48,6 +50,67 @@ MODULES = {
         def register_segmenters(register):
             raise RuntimeError("boom")
     """,
+    "flaky_plugin": """
+        from eraser import hookimpl
+
+        class Fill:
+            def inpaint(self, image, mask):
+                return image.copy()
+
+        def check():
+            raise RuntimeError("cannot tell")
+
+        @hookimpl
+        def register_inpainters(register):
+            register("flaky", Fill, priority=10_000, available=check)
+    """,
+    "exiting_plugin": "raise SystemExit(3)\n",
+    "interrupting_plugin": "raise KeyboardInterrupt\n",
+    "exiting_hook_plugin": """
+        import sys
+        from eraser import hookimpl
+
+        @hookimpl
+        def register_inpainters(register):
+            sys.exit("bye")
+    """,
+    "sloppy_plugin": """
+        from eraser import hookimpl
+
+        class Fill:
+            def inpaint(self, image, mask):
+                return image.copy()
+
+        @hookimpl
+        def register_inpainters(register):
+            register(None, Fill)
+            register(3, Fill)
+            register("auto", Fill)
+            register("two words", Fill)
+            register("eager", Fill, priority="high")
+            register("not-callable", 42)
+            register("tidy", Fill, description="registered right")
+    """,
+    "sloppy_segmenter_plugin": """
+        from eraser import hookimpl
+
+        class Cut:
+            def segment(self, image, prompt):
+                raise AssertionError("never chosen")
+
+        @hookimpl
+        def register_segmenters(register):
+            register("letters", Cut, prompts="pt")
+            register("huge", Cut, priority=10**6, prompts=())
+            register("unsure", Cut, priority=10**6, available="no")
+    """,
+    "impostor_plugin": """
+        from eraser import hookimpl
+
+        @hookimpl
+        def register_inpainters(register):
+            register("impostor-fill", object)
+    """,
 }
 
 
@@ -65,11 +128,11 @@ def site(tmp_path, monkeypatch):
     site = tmp_path / "site"
     site.mkdir()
     monkeypatch.syspath_prepend(str(site))
-    plugins.reset()
+    registry.reset()
     yield site
     for name in MODULES:
         sys.modules.pop(name, None)
-    plugins.reset()
+    registry.reset()
 
 
 def load(site):
@@ -77,6 +140,32 @@ def load(site):
         warnings.simplefilter("always")
         plugins.get_plugin_manager()
     return [str(w.message) for w in caught]
+
+
+def registrations(site):
+    """Warnings from loading the plugins and running their hooks."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plugins.get_plugin_manager()
+        registry.backends("inpainter")
+    return [str(w.message) for w in caught]
+
+
+def assert_eraser_works(eraser_cli):
+    """`eraser plugins` lists the built-ins and a real removal runs."""
+    code, out, err = eraser_cli("plugins", "--json")
+    assert code == 0, err
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert {"opencv", "classic"} <= set(rows)
+    image = np.zeros((40, 50, 3), np.uint8)
+    image[:, 25:] = 200
+    image[15:25, 20:30] = (255, 0, 0)  # a red square on the boundary
+    mask = np.zeros((40, 50), np.uint8)
+    mask[15:25, 20:30] = 255
+    out = eraser.remove(image, mask=mask, inpainter="telea")
+    assert out.shape == image.shape and out.dtype == np.uint8
+    assert not (out[18:22, 23:27] == (255, 0, 0)).all(axis=-1).any(), "the red square is still there"
+    assert np.array_equal(out[:5], image[:5]), "pixels far from the hole changed"
 
 
 def test_good_broken_misspelled_and_raising_plugins(site, eraser_cli):
@@ -87,12 +176,13 @@ def test_good_broken_misspelled_and_raising_plugins(site, eraser_cli):
     messages = load(site)
     assert any("'broken' (fake-broken)" in m and "ModuleNotFoundError" in m for m in messages)
     assert any("'misspelled' (fake-misspelled)" in m and "register_inpainter" in m for m in messages)
-    # The good plugin works next to the broken ones, built-ins too.
-    inpainters = plugins.backends("inpainter")
-    assert inpainters["good-fill"].plugin == "good" and "telea" in inpainters
+    # The good plugin works next to the broken ones, built-ins too. Hooks run
+    # once, when the registry is first used.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        segmenters = plugins.backends("segmenter")
+        inpainters = registry.backends("inpainter")
+        segmenters = registry.backends("segmenter")
+    assert inpainters["good-fill"].plugin == "good" and "telea" in inpainters
     assert "grabcut" in segmenters
     assert any("'raising' (fake-raising)" in str(w.message) and "boom" in str(w.message) for w in caught)
 
@@ -107,13 +197,21 @@ def test_good_broken_misspelled_and_raising_plugins(site, eraser_cli):
 
 
 def test_two_distributions_registering_one_name(site, eraser_cli):
+    # Issue 9: the third party's registration is skipped with one warning
+    # naming both distributions; every command keeps working.
     make_dist(site, "fake-conflict", "conflict", "conflict_plugin")
-    load(site)
-    with pytest.raises(EraserError) as err:
-        plugins.backends("inpainter")
-    assert "'opencv' (from eraser)" in str(err.value) and "'conflict' (from fake-conflict)" in str(err.value)
-    code, _, err_text = eraser_cli("plugins")
-    assert code == 2 and "registered by two plugins" in err_text
+    messages = registrations(site)
+    clash = [m for m in messages if "'telea'" in m]
+    assert len(clash) == 1 and "\n" not in clash[0]
+    assert "'opencv' (eraser)" in clash[0] and "'conflict' (fake-conflict)" in clash[0]
+    assert registry.backends("inpainter")["telea"].plugin == "opencv"
+    code, out, _ = eraser_cli("plugins")
+    assert code == 0
+    assert "warning: inpainter 'telea' is already registered by 'opencv' (eraser)" in out
+    code, out, _ = eraser_cli("plugins", "--json")
+    row = {r["name"]: r for r in json.loads(out)}["conflict"]
+    assert row["conflicts"] == [{"kind": "inpainter", "name": "telea", "kept": "opencv", "kept_distribution": "eraser"}]
+    assert_eraser_works(eraser_cli)
 
 
 def test_disabling_and_blocking_plugins(site, monkeypatch):
@@ -121,14 +219,107 @@ def test_disabling_and_blocking_plugins(site, monkeypatch):
     make_dist(site, "fake-conflict", "conflict", "conflict_plugin")
     monkeypatch.setenv(plugins.ENV_DISABLE, "1")
     load(site)
-    assert "good-fill" not in plugins.backends("inpainter")  # and no conflict either
+    assert "good-fill" not in registry.backends("inpainter")  # and no conflict either
     skipped = {i.name: i.skipped for i in plugins.plugin_info() if i.skipped}
     assert {"good", "conflict"} <= set(skipped) and "opencv" not in skipped  # patchmatch too, if installed
-    assert "telea" in plugins.backends("inpainter")
+    assert "telea" in registry.backends("inpainter")
 
     monkeypatch.delenv(plugins.ENV_DISABLE)
     monkeypatch.setenv(plugins.ENV_BLOCK, "conflict, opencv")
-    plugins.reset()
+    registry.reset()
     load(site)
-    inpainters = plugins.backends("inpainter")
+    inpainters = registry.backends("inpainter")
     assert "good-fill" in inpainters and "telea" not in inpainters
+
+
+def test_an_availability_check_that_raises(site, eraser_cli):
+    make_dist(site, "fake-flaky", "flaky", "flaky_plugin")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # The highest priority, but its check raises: auto passes it over.
+        assert registry.choose("inpainter", "auto").name != "flaky"
+        assert "flaky" not in [s.name for s in registry.candidates("inpainter")]
+        with pytest.raises(eraser.EraserError, match="its availability check raised RuntimeError: cannot tell"):
+            registry.choose("inpainter", "flaky")
+    messages = [str(w.message) for w in caught if issubclass(w.category, PluginWarning)]
+    assert messages == [
+        "eraser plugin 'flaky' (fake-flaky): the availability check of inpainter 'flaky' raised RuntimeError: cannot tell"
+    ]  # once, however often it is asked
+    code, out, _ = eraser_cli("plugins", "--json")
+    entry = {r["name"]: r for r in json.loads(out)}["flaky"]["inpainters"][0]
+    assert entry["available"] is False and "cannot tell" in entry["unavailable"]
+    code, out, _ = eraser_cli("plugins")
+    assert code == 0 and "[unavailable: its availability check raised RuntimeError: cannot tell]" in out
+    assert_eraser_works(eraser_cli)
+
+
+@pytest.mark.parametrize(
+    "module, error",
+    [("exiting_plugin", "SystemExit: 3"), ("interrupting_plugin", "KeyboardInterrupt"),
+     ("exiting_hook_plugin", "SystemExit: bye")],
+)
+def test_exit_or_interrupt_in_a_plugin_disables_only_that_plugin(site, eraser_cli, module, error):
+    # A KeyboardInterrupt raised by a plugin's own code is the plugin's fault,
+    # not a Ctrl-C (which is still raised: see the next test).
+    make_dist(site, "fake-quitter", "quitter", module)
+    messages = registrations(site)
+    assert f"eraser plugin 'quitter' (fake-quitter) was disabled: {error}" in messages
+    code, out, _ = eraser_cli("plugins", "--json")
+    assert {r["name"]: r for r in json.loads(out)}["quitter"]["error"] == error
+    code, out, _ = eraser_cli("plugins")
+    assert code == 0 and f"quitter (fake-quitter 1.0)\n  failed to load: {error}" in out
+    assert_eraser_works(eraser_cli)
+
+
+def test_a_real_ctrl_c_while_loading_plugins_still_interrupts(site):
+    # A plugin slow to import; the user presses Ctrl-C meanwhile.
+    (site / "slow_plugin.py").write_text("import os, signal\nos.kill(os.getpid(), signal.SIGINT)\n")
+    info = site / "fake_slow-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-slow\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[eraser]\nslow = slow_plugin\n")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            plugins.get_plugin_manager()
+    finally:
+        sys.modules.pop("slow_plugin", None)
+
+
+def test_bad_registrations_are_skipped_one_by_one(site, eraser_cli):
+    make_dist(site, "fake-sloppy", "sloppy", "sloppy_plugin")
+    make_dist(site, "fake-sloppy-cut", "sloppy-cut", "sloppy_segmenter_plugin")
+    messages = registrations(site)
+    sloppy = [m for m in messages if m.startswith("eraser plugin 'sloppy' (fake-sloppy): ")]
+    assert all("\n" not in m for m in messages)
+    assert len(sloppy) == 6, sloppy
+    assert any("inpainter None skipped: the name must be a string, got NoneType" in m for m in sloppy)
+    assert any("inpainter 3 skipped" in m for m in sloppy)
+    assert any("inpainter 'auto' skipped" in m for m in sloppy)
+    assert any("inpainter 'two words' skipped" in m for m in sloppy)
+    assert any("inpainter 'eager' skipped: priority must be an integer, got 'high'" in m for m in sloppy)
+    assert any("inpainter 'not-callable' skipped: factory must be callable, got int" in m for m in sloppy)
+    cut = [m for m in messages if "'sloppy-cut' (fake-sloppy-cut)" in m]
+    assert len(cut) == 3
+    assert "segmenter 'letters' skipped: prompts must be a non-empty subset of ['box', 'mask', 'point']" in cut[0]
+    assert "segmenter 'huge' skipped: prompts must be a non-empty subset" in cut[1]
+    assert "segmenter 'unsure' skipped: available must be callable or None, got str" in cut[2]
+    # The plugin's good registration, and everything else, still works.
+    inpainters = registry.backends("inpainter")
+    assert inpainters["tidy"].plugin == "sloppy" and "eager" not in inpainters and "telea" in inpainters
+    assert registry.choose("inpainter", "auto").name != "eager"
+    assert not {"letters", "huge", "unsure"} & set(registry.backends("segmenter"))
+    assert registry.choose("segmenter", "auto", eraser.Prompt(box=(0, 0, 4, 4))).name == "grabcut"
+    code, out, _ = eraser_cli("plugins", "--json")
+    row = {r["name"]: r for r in json.loads(out)}["sloppy"]
+    assert [b["name"] for b in row["inpainters"]] == ["tidy"] and len(row["warnings"]) == 6
+    assert_eraser_works(eraser_cli)
+
+
+def test_a_third_party_cannot_take_a_builtin_plugin_name(site, eraser_cli):
+    # Whatever the order on sys.path, eraser's own 'opencv' plugin loads.
+    make_dist(site, "fake-opencv", "opencv", "impostor_plugin")
+    messages = registrations(site)
+    assert "eraser plugin 'opencv' (fake-opencv) was not loaded: the name is taken by 'opencv' (from eraser)" in messages
+    inpainters = registry.backends("inpainter")
+    assert inpainters["telea"].plugin == "opencv" and "impostor-fill" not in inpainters
+    assert_eraser_works(eraser_cli)

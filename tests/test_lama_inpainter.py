@@ -15,7 +15,7 @@ torch = pytest.importorskip("torch", reason="converting LaMa needs torch (pip in
 pytest.importorskip("coremltools")
 pytest.importorskip("onnxscript")
 
-from eraser import modelstore, plugins, runtimes  # noqa: E402
+from eraser import modelstore, registry, runtimes  # noqa: E402
 from eraser.testing import InpainterContract  # noqa: E402
 from eraser_lama import model as lm  # noqa: E402
 from eraser_lama.inpainter import LamaInpainter, padded_size  # noqa: E402
@@ -48,8 +48,8 @@ class TestLamaContract(InpainterContract):
 def test_install_and_plugin(installed):
     model = modelstore.require("lama")
     assert model.has("LaMa.onnx") and model.has_any("LaMa.mlpackage")
-    assert plugins.choose("inpainter", "auto").name == "lama"
-    assert plugins.backends("inpainter")["lama"].working_size == 512
+    assert registry.choose("inpainter", "auto").name == "lama"
+    assert registry.backends("inpainter")["lama"].working_size == 512
 
 
 @pytest.mark.parametrize("shape", [(37, 53), (64, 64), (120, 97)])

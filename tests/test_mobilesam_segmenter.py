@@ -17,7 +17,7 @@ pytest.importorskip("onnx")
 
 import torch.nn.functional as F  # noqa: E402
 
-from eraser import modelstore, plugins  # noqa: E402
+from eraser import modelstore, registry  # noqa: E402
 from eraser.prompts import Prompt  # noqa: E402
 from eraser_mobilesam import model as ms  # noqa: E402
 from eraser_mobilesam.cache import EmbeddingCache, image_key  # noqa: E402
@@ -66,7 +66,7 @@ def test_install_writes_the_seed_files_and_enables_the_plugin(installed):
     }
     assert model.info["versions"]["coremltools"] and model.info["checkpoint"]["file"] == "mobile_sam.pt"
     assert model.problems(full=True) == []
-    spec = plugins.choose("segmenter", "auto", Prompt(points=((1.0, 1.0),), labels=(1,)))
+    spec = registry.choose("segmenter", "auto", Prompt(points=((1.0, 1.0),), labels=(1,)))
     assert spec.name == "mobile-sam"
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eraser import pipeline, plugins
+from eraser import pipeline, registry
 from eraser.prompts import Prompt
 
 ODD_SIZES = [(1, 1), (3, 7), (7, 3), (37, 53), (61, 90)]
@@ -42,7 +42,7 @@ class InpainterContract:
     inpainter: str = ""
 
     def backend(self):
-        return plugins.instance(plugins.choose("inpainter", self.inpainter))
+        return registry.build(registry.choose("inpainter", self.inpainter))
 
     def check_output(self, image: np.ndarray, out: object) -> np.ndarray:
         out = np.asarray(out)
@@ -90,7 +90,7 @@ class SegmenterContract:
     segmenter: str = ""
 
     def spec(self):
-        return plugins.backends("segmenter")[self.segmenter]
+        return registry.backends("segmenter")[self.segmenter]
 
     def prompts(self, height: int, width: int) -> list[Prompt]:
         """One prompt of each kind the backend accepts, on the middle blob."""
@@ -103,7 +103,7 @@ class SegmenterContract:
         return [kinds[k] for k in sorted(self.spec().prompts)]
 
     def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
-        backend = plugins.instance(plugins.choose("segmenter", self.segmenter, prompt))
+        backend = registry.build(registry.choose("segmenter", self.segmenter, prompt))
         mask = np.asarray(backend.segment(image, prompt))
         height, width = image.shape[:2]
         assert mask.shape == (height, width), f"shape {mask.shape}, expected {(height, width)}"

@@ -5,7 +5,7 @@ import importlib.metadata
 
 import numpy as np
 
-from eraser import pipeline, plugins
+from eraser import pipeline, plugins, registry
 from eraser.prompts import Prompt
 from eraser.testing import InpainterContract
 
@@ -17,7 +17,7 @@ class TestPatchMatchContract(InpainterContract):
 def test_registered_through_the_entry_point_of_its_own_distribution():
     (ep,) = [e for e in importlib.metadata.entry_points(group="eraser") if e.name == "patchmatch"]
     assert ep.dist.name == "eraser-patchmatch"
-    spec = plugins.backends("inpainter")["patchmatch"]
+    spec = registry.backends("inpainter")["patchmatch"]
     assert spec.plugin == "patchmatch" and spec.working_size is not None
     info = {i.name: i for i in plugins.plugin_info()}["patchmatch"]
     assert info.distribution == "eraser-patchmatch" and not info.builtin
