@@ -122,7 +122,10 @@ def _load_entry_points(pm: PluginManager) -> None:
             info.skipped = f"third-party plugins disabled by {ENV_DISABLE}"
             continue
         with guard() as failure:
-            pm.register(ep.load(), name=ep.name)
+            plugin = ep.load()
+            if plugin is None:  # pluggy would skip it without a word
+                raise TypeError(f"the entry point {ep.value!r} names None")
+            pm.register(plugin, name=ep.name)
             # A hook implementation with a misspelled name or argument.
             pm.check_pending()
         if failure:
@@ -176,7 +179,10 @@ def _noting_ctrl_c() -> Iterator[list[bool]]:
 
 def one_line(exc: BaseException) -> str:
     """``Type: first line of the message`` (SystemExit(3) reads 'SystemExit: 3')."""
-    text = str(exc).strip()
+    try:
+        text = str(exc).strip()
+    except Exception:  # an exception whose __str__ fails is still reported
+        text = "(its message cannot be shown)"
     first = text.splitlines()[0] if text else ""
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 

@@ -115,6 +115,12 @@ class _Register:
             shown = repr(name) if not isinstance(name, str) or len(name) < 80 else repr(name[:77] + "...")
             _note(self.notes, self.plugin, f"{self.kind} {shown} skipped: {why}")
 
+    def _unknown(self, name: object, options: dict) -> None:
+        # A plugin written for a later eraser (or a typo) keeps its backend.
+        if options and not self.closed:
+            _note(self.notes, self.plugin,
+                  f"{self.kind} {name!r}: unknown option(s) {', '.join(sorted(options))} ignored")
+
 
 class RegisterBackend(_Register):
     """``register`` for ``register_segmenters`` and ``register_inpainters``."""
@@ -134,7 +140,10 @@ class RegisterBackend(_Register):
         detail: bool = True,
         prompts: Iterable[str] = ("point", "box"),
         available: Optional[Callable[[], Optional[str]]] = None,
+        **unknown: object,
     ) -> None:
+        self._unknown(name, unknown)
+
         def make() -> BackendSpec:
             if not callable(factory):
                 raise Rejected(f"factory must be callable, got {type(factory).__name__}")
@@ -178,7 +187,10 @@ class RegisterModel(_Register):
         md5: Optional[str] = None,
         license: str = "",
         files: Iterable[str] = (),
+        **unknown: object,
     ) -> None:
+        self._unknown(name, unknown)
+
         def make() -> ModelSpec:
             if not isinstance(filename, str) or not filename or Path(filename).name != filename or filename in (".", ".."):
                 raise Rejected(f"filename must be a plain file name, got {filename!r}")
@@ -264,6 +276,7 @@ def _note(notes: list[str], plugin: str, message: str) -> None:
 
 
 _built: Optional[tuple[object, int, _Built]] = None
+_building = threading.local()
 _instances: dict[tuple, object] = {}
 _warned_checks: set[tuple[str, str, str]] = set()
 _lock = threading.RLock()
@@ -281,11 +294,19 @@ def _bad_check(spec: BackendSpec, what: str) -> str:
 def _registry() -> _Built:
     global _built
     with _lock:
+        if getattr(_building, "now", False):
+            # A hook asking for the registry would build it again, forever.
+            raise RuntimeError("a register hook used eraser.registry while it was being built")
         pm = plugins.get_plugin_manager()
         if _built is None or _built[0] is not pm or _built[1] != pm.generation:
             if _built is not None and _built[0] is not pm:
                 _instances.clear()
-            built = _build(pm)
+            _warned_checks.clear()
+            _building.now = True
+            try:
+                built = _build(pm)
+            finally:
+                _building.now = False
             _built = (pm, pm.generation, built)  # after _build: it may disable plugins
         return _built[2]
 

@@ -104,6 +104,37 @@ MODULES = {
             register("huge", Cut, priority=10**6, prompts=())
             register("unsure", Cut, priority=10**6, available="no")
     """,
+    "odd_hooks_plugin": """
+        from eraser import hookimpl
+
+        @hookimpl(wrapper=True)
+        def register_inpainters(register):
+            register("wrapped", object)
+            return (yield)
+    """,
+    "wrong_argument_plugin": """
+        from eraser import hookimpl
+
+        @hookimpl
+        def register_inpainters(reg):
+            reg("never", object)
+    """,
+    "none_entry_plugin": "NOTHING = None\n",
+    "unprintable_plugin": """
+        class Unprintable(Exception):
+            def __str__(self):
+                raise ValueError("no")
+
+        raise Unprintable()
+    """,
+    "reentrant_plugin": """
+        from eraser import hookimpl, registry
+
+        @hookimpl
+        def register_inpainters(register):
+            if "telea" in registry.backends("inpainter"):
+                register("copycat", object)
+    """,
     "impostor_plugin": """
         from eraser import hookimpl
 
@@ -114,12 +145,13 @@ MODULES = {
 }
 
 
-def make_dist(site, dist, entry_name, module):
+def make_dist(site, dist, entry_name, module, attribute=None):
     (site / f"{module}.py").write_text(textwrap.dedent(MODULES[module]))
     info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text(f"[eraser]\n{entry_name} = {module}\n")
+    target = f"{module}:{attribute}" if attribute else module
+    (info / "entry_points.txt").write_text(f"[eraser]\n{entry_name} = {target}\n")
 
 
 @pytest.fixture
@@ -322,4 +354,24 @@ def test_a_third_party_cannot_take_a_builtin_plugin_name(site, eraser_cli):
     assert "eraser plugin 'opencv' (fake-opencv) was not loaded: the name is taken by 'opencv' (from eraser)" in messages
     inpainters = registry.backends("inpainter")
     assert inpainters["telea"].plugin == "opencv" and "impostor-fill" not in inpainters
+    assert_eraser_works(eraser_cli)
+
+
+def test_odd_plugins_are_each_one_line_and_the_rest_works(site, eraser_cli):
+    make_dist(site, "fake-odd", "odd", "odd_hooks_plugin")
+    make_dist(site, "fake-wrong", "wrong", "wrong_argument_plugin")
+    make_dist(site, "fake-none", "none", "none_entry_plugin", attribute="NOTHING")
+    make_dist(site, "fake-unprintable", "unprintable", "unprintable_plugin")
+    make_dist(site, "fake-reentrant", "reentrant", "reentrant_plugin")
+    messages = registrations(site)
+    assert all("\n" not in m for m in messages)
+    assert "eraser plugin 'odd' (fake-odd): register_inpainters as a hook wrapper is not supported; ignored" in messages
+    assert any(m.startswith("eraser plugin 'wrong' (fake-wrong) was disabled: PluginValidationError") for m in messages)
+    assert "eraser plugin 'none' (fake-none) was disabled: TypeError: the entry point 'none_entry_plugin:NOTHING' names None" in messages
+    assert "eraser plugin 'unprintable' (fake-unprintable) was disabled: Unprintable: (its message cannot be shown)" in messages
+    assert ("eraser plugin 'reentrant' (fake-reentrant) was disabled: RuntimeError: "
+            "a register hook used eraser.registry while it was being built") in messages
+    assert not {"wrapped", "never", "copycat"} & set(registry.backends("inpainter"))
+    rows = {r["name"]: r for r in registry.report()}
+    assert rows["none"]["error"].startswith("TypeError") and rows["reentrant"]["error"].startswith("RuntimeError")
     assert_eraser_works(eraser_cli)

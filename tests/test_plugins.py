@@ -225,3 +225,89 @@ def test_a_model_name_registered_twice_keeps_the_first(register_plugin):
         assert registry.models()["tiny-net"].plugin == "tiny"
     assert "eraser plugin 'tiny-again' (in-process): model 'tiny-net' is already registered by 'tiny' (in-process); " \
         "keeping that one" in [str(w.message) for w in caught]
+
+
+class Fill:
+    def inpaint(self, image, mask):
+        return image.copy()
+
+
+def registering(*calls, kind="inpainters"):
+    """An in-process plugin making the given register calls ((args, kwargs) pairs)."""
+
+    def hook(register):
+        for args, kwargs in calls:
+            register(*args, **kwargs)
+
+    plugin = type("Plugin", (), {})()
+    setattr(plugin, f"register_{kind}", hookimpl(hook))
+    return plugin
+
+
+def record(action):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = action()
+    return result, [str(w.message) for w in caught if issubclass(w.category, PluginWarning)]
+
+
+def test_each_bad_option_skips_only_its_registration(register_plugin):
+    register_plugin(registering(
+        (("bad-size", Fill), {"working_size": 0}),
+        (("bad-size-2", Fill), {"working_size": 512.0}),
+        (("bad-detail", Fill), {"detail": "yes"}),
+        (("bad-description", Fill), {"description": None}),
+        (("bad-available", Fill), {"available": "yes"}),
+        (("bool-priority", Fill), {"priority": True}),
+        (("x" * 65, Fill), {}),
+        (("fine", Fill), {"description": "two\nlines", "working_size": 256}),
+    ), name="options")
+    found, messages = record(lambda: registry.backends("inpainter"))
+    assert len(messages) == 7 and all("\n" not in m for m in messages)
+    assert all(m.startswith("eraser plugin 'options' (in-process): inpainter ") for m in messages)
+    assert "working_size must be a positive integer or None, got 0" in messages[0]
+    assert "detail must be True or False, got 'yes'" in messages[2]
+    assert "description must be a string, got NoneType" in messages[3]
+    assert "priority must be an integer, got True" in messages[5]
+    assert found["fine"].description == "two lines" and found["fine"].working_size == 256
+    assert [name for name in found if registry.backends("inpainter")[name].plugin == "options"] == ["fine"]
+
+
+def test_a_name_registered_twice_by_one_plugin_keeps_the_first(register_plugin):
+    first, second = (lambda: Fill()), (lambda: Fill())
+    register_plugin(registering((("twice", first), {}), (("twice", second), {})), name="repeat")
+    found, messages = record(lambda: registry.backends("inpainter"))
+    assert found["twice"].factory is first
+    assert messages == ["eraser plugin 'repeat' (in-process): inpainter 'twice' is already registered by "
+                        "'repeat' (in-process); keeping that one"]
+
+
+def test_unknown_options_are_ignored_with_a_warning(register_plugin):
+    # A plugin written for a later eraser (or a typo) keeps its backend.
+    register_plugin(registering((("future", Fill), {"priorty": 5, "gpu": True})), name="future")
+    found, messages = record(lambda: registry.backends("inpainter"))
+    assert found["future"].priority == 0
+    assert messages == ["eraser plugin 'future' (in-process): inpainter 'future': unknown option(s) gpu, priorty ignored"]
+
+
+@pytest.mark.parametrize("raised", [SystemExit(1), KeyboardInterrupt(), MemoryError("big"), RecursionError()])
+def test_availability_checks_that_raise_anything(register_plugin, raised):
+    def check():
+        raise raised
+
+    register_plugin(make_inpainter_plugin("touchy", priority=10_000, available=check), name="touchy")
+    spec, messages = record(lambda: registry.choose("inpainter", "auto"))
+    assert spec.name != "touchy"
+    assert len(messages) == 1 and f"raised {type(raised).__name__}" in messages[0]
+
+
+@pytest.mark.parametrize(
+    "answer, reason",
+    [(None, None), (True, None), (False, "its plugin says it cannot run here"), ("", "its plugin says it cannot run here"),
+     ("needs\n  a GPU", "needs a GPU"), (0, "its availability check returned int, not None or a reason")],
+)
+def test_availability_answers(register_plugin, answer, reason):
+    register_plugin(make_inpainter_plugin("answering", available=lambda: answer), name="answering")
+    found, messages = record(lambda: registry.backends("inpainter")["answering"].unavailable_reason())
+    assert found == reason
+    assert len(messages) == (1 if answer == 0 and answer is not False else 0)
