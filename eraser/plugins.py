@@ -66,6 +66,8 @@ class PluginManager(pluggy.PluginManager):
 
 _manager: Optional[PluginManager] = None
 _info: dict[str, PluginInfo] = {}
+# Entry points of other distributions with a name already loaded.
+_shadowed: dict[tuple[str, Optional[str]], PluginInfo] = {}
 _lock = threading.RLock()
 
 
@@ -80,6 +82,7 @@ def get_plugin_manager() -> PluginManager:
                 _load_entry_points(pm)
             except BaseException:  # a real Ctrl-C, or warnings made errors (-W error)
                 _info.clear()  # so that the next use starts over
+                _shadowed.clear()
                 raise
             _manager = pm
         return _manager
@@ -103,10 +106,10 @@ def _load_entry_points(pm: PluginManager) -> None:
     for ep in _entry_points():
         dist = _distribution(ep)
         if ep.name in _info:
-            taken = _info[ep.name]
-            if taken.distribution != dist:
-                warn(f"eraser plugin {ep.name!r} ({dist}) was not loaded: "
-                     f"the name is taken by {describe(ep.name)}")
+            if _info[ep.name].distribution != dist and (ep.name, dist) not in _shadowed:
+                why = f"the name is taken by {describe(ep.name)}"
+                _shadowed[ep.name, dist] = PluginInfo(ep.name, dist, ep.dist.version if ep.dist else None, skipped=why)
+                warn(f"eraser plugin {ep.name!r} ({dist}) was not loaded: {why}")
             continue  # else the same distribution seen twice on sys.path
         info = PluginInfo(
             name=ep.name,
@@ -229,10 +232,12 @@ def reset() -> None:
     with _lock:
         _manager = None
         _info.clear()
+        _shadowed.clear()
 
 
 def plugin_info() -> list[PluginInfo]:
-    """Every plugin seen: loaded ones, failed ones and in-process ones."""
+    """Every plugin seen: loaded ones, failed ones, in-process ones, and
+    entry points whose name was taken (listed after the one that has it)."""
     pm = get_plugin_manager()
     infos = []
     for name, plugin in pm.list_name_plugin():
@@ -242,4 +247,5 @@ def plugin_info() -> list[PluginInfo]:
         entry.hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         infos.append(entry)
     infos.extend(i for i in _info.values() if i.error is not None or i.skipped is not None)
+    infos.extend(_shadowed.values())
     return sorted(infos, key=lambda i: (not i.builtin, i.name))

@@ -440,8 +440,9 @@ def report() -> list[dict]:
     """One row per plugin, as ``eraser plugins --json`` prints them."""
     built = _registry()
     rows: dict[str, dict] = {}
+    shadowed: list[dict] = []  # entry points whose name another plugin has
     for info in plugins.plugin_info():
-        rows[info.name] = {
+        row = {
             "name": info.name,
             "distribution": info.distribution,
             "version": info.version,
@@ -455,6 +456,11 @@ def report() -> list[dict]:
             "conflicts": built.conflicts.get(info.name, []),
             "warnings": built.notes.get(info.name, []),
         }
+        if info.name in rows:
+            row["conflicts"], row["warnings"] = [], []
+            shadowed.append(row)
+        else:
+            rows[info.name] = row
     for kind in KINDS:
         for spec in built.backends[kind].values():
             reason = spec.unavailable_reason()
@@ -469,7 +475,7 @@ def report() -> list[dict]:
             rows[spec.plugin][kind + "s"].append(entry)  # every plugin has a row
     for model in built.models.values():
         rows[model.plugin]["models"].append({"name": model.name, "description": model.description})
-    return list(rows.values())
+    return [*rows.values(), *shadowed]
 
 
 def reset() -> None:

@@ -3,6 +3,8 @@ folders on sys.path) that are good, broken, conflicting, misspelled or
 raising, each kept from taking eraser down."""
 
 import json
+import os
+import subprocess
 import sys
 import textwrap
 import warnings
@@ -354,7 +356,28 @@ def test_a_third_party_cannot_take_a_builtin_plugin_name(site, eraser_cli):
     assert "eraser plugin 'opencv' (fake-opencv) was not loaded: the name is taken by 'opencv' (from eraser)" in messages
     inpainters = registry.backends("inpainter")
     assert inpainters["telea"].plugin == "opencv" and "impostor-fill" not in inpainters
+    code, out, _ = eraser_cli("plugins", "--json")
+    rows = [r for r in json.loads(out) if r["name"] == "opencv"]
+    assert [r["distribution"] for r in rows] == ["eraser", "fake-opencv"]
+    assert rows[1]["skipped"] == "the name is taken by 'opencv' (from eraser)" and rows[1]["inpainters"] == []
+    code, out, _ = eraser_cli("plugins")
+    assert "opencv (fake-opencv 1.0)\n  not loaded: the name is taken by 'opencv' (from eraser)" in out
     assert_eraser_works(eraser_cli)
+
+
+def test_the_cli_prints_each_plugin_warning_on_one_line(site):
+    # A real process: what a user sees on stderr.
+    make_dist(site, "fake-conflict", "conflict", "conflict_plugin")
+    make_dist(site, "fake-quitter", "quitter", "interrupting_plugin")
+    make_dist(site, "fake-sloppy", "sloppy", "sloppy_plugin")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), *sys.path])}
+    done = subprocess.run([sys.executable, "-c", "from eraser.cli import main; main()", "plugins"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 + 1 + 6, lines  # quitter, the telea clash, six bad registrations
+    assert all("eraser plugin '" in line for line in lines)
+    assert "telea" in done.stdout and "quitter (fake-quitter 1.0)" in done.stdout
 
 
 def test_odd_plugins_are_each_one_line_and_the_rest_works(site, eraser_cli):
