@@ -185,3 +185,199 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# ------------------------------------------------- allow-listed decoders only
+
+EPS = (
+    b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n"
+    b"newpath 0 0 moveto 10 10 lineto stroke\nshowpage\n%%EOF\n"
+)
+
+
+@pytest.mark.parametrize("name", ["photo.jpg", "photo.png", "photo.tif"])
+def test_postscript_under_a_photo_name_never_reaches_the_eps_decoder(tmp_path: Path, monkeypatch, name: str) -> None:
+    src = tmp_path / name
+    src.write_bytes(EPS)
+    with Image.open(src) as im:  # what Pillow alone would do: hand it to its EPS plugin
+        assert im.format == "EPS"
+    calls = []
+    Image.init()
+    factory, accept = Image.OPEN["EPS"]
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return factory(*args, **kwargs)
+
+    monkeypatch.setitem(Image.OPEN, "EPS", (spy, accept))
+    with pytest.raises(EraserError) as error:
+        load_image(src)
+    message = single_line(error)
+    assert str(src) in message and "JPEG" in message  # says what it does read
+    assert calls == []
+
+
+@pytest.mark.parametrize("fmt", ["PDF", "ICO", "PPM", "TGA", "PCX", "SGI", "JPEG2000"])
+def test_formats_outside_the_allow_list_are_refused(tmp_path: Path, fmt: str) -> None:
+    src = tmp_path / "photo.png"
+    Image.fromarray(noise(16, 16)).save(src, format=fmt)
+    with pytest.raises(EraserError) as error:
+        load_image(src)
+    assert "cannot read" in single_line(error)
+
+
+@pytest.mark.parametrize("ext, fmt", [("bmp", "BMP"), ("gif", "GIF"), ("webp", "WEBP"), ("tif", "TIFF")])
+def test_allowed_formats_still_load(tmp_path: Path, ext: str, fmt: str) -> None:
+    src = tmp_path / f"photo.{ext}"
+    Image.fromarray(blocks()).save(src)
+    loaded = load_image(src)
+    assert loaded.format == fmt and loaded.rgb.shape == blocks().shape and loaded.notices == []
+
+
+# ------------------------------------------------------------- multi-frame
+
+
+@pytest.mark.parametrize("ext", ["tif", "gif", "webp", "png"])
+def test_multi_frame_input_edits_the_first_frame_and_says_so(tmp_path: Path, ext: str) -> None:
+    colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255)]
+    frames = [Image.new("RGB", (16, 12), c) for c in colours]
+    src = tmp_path / f"pages.{ext}"
+    extra = {"duration": 100} if ext != "tif" else {}
+    if ext == "webp":
+        extra["lossless"] = True
+    frames[0].save(src, save_all=True, append_images=frames[1:], **extra)
+    loaded = load_image(src)
+    assert tuple(loaded.rgb[5, 5]) == (255, 0, 0)  # the first frame, not another
+    assert len(loaded.notices) == 1
+    notice = loaded.notices[0]
+    assert str(src) in notice and "first" in notice and "\n" not in notice
+    if ext != "gif":
+        assert "3 frames" in notice
+    single = tmp_path / f"one.{ext}"
+    frames[0].save(single)
+    assert load_image(single).notices == []
+
+
+def test_phone_mpo_gets_no_frames_notice(tmp_path: Path) -> None:
+    src = tmp_path / "phone.jpg"
+    Image.fromarray(blocks()).save(src, format="MPO", save_all=True, append_images=[Image.fromarray(blocks())])
+    loaded = load_image(src)
+    assert loaded.format == "JPEG" and loaded.notices == []
+
+
+# ------------------------------------------------------------- pixel formats
+
+
+def test_nan_and_inf_in_a_float_tiff_load_without_numpy_warnings(tmp_path: Path) -> None:
+    values = np.array([[np.nan, np.inf, -np.inf, 1e30, -1e30, 100.4, 300.0, -5.0]], np.float32)
+    src = tmp_path / "float.tif"
+    Image.fromarray(values, "F").save(src)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = load_image(src)
+    assert caught == []
+    assert loaded.rgb[0, :, 0].tolist() == [0, 255, 0, 255, 0, 100, 255, 0]
+    # And as a user sees it: nothing on stderr of a fresh interpreter.
+    code = f"from eraser.io import load_image; load_image({str(src)!r})"
+    result = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def _deep_png(width: int, height: int, channels: int, seed: int = 0) -> tuple[bytes, np.ndarray]:
+    """A 16-bit RGB or RGBA PNG (Pillow cannot write them) and its samples."""
+    import struct
+    import zlib
+
+    samples = np.random.default_rng(seed).integers(0, 65536, (height, width, channels), dtype=np.uint16)
+    rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in samples)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    colour = {3: 2, 4: 6}[channels]
+    header = struct.pack(">IIBBBBB", width, height, 16, colour, 0, 0, 0)
+    data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return data, samples
+
+
+PIXEL_FORMATS = {
+    "LA png": lambda: Image.fromarray(noise(channels=2), "LA"),
+    "LA tif": lambda: Image.fromarray(noise(channels=2), "LA"),
+    "P png": lambda: Image.fromarray(noise(channels=0)).convert("P"),
+    "P gif": lambda: Image.fromarray(noise()).convert("P"),
+    "CMYK jpg": lambda: Image.new("CMYK", (20, 10), (10, 200, 30, 40)),
+    "CMYK tif": lambda: Image.new("CMYK", (20, 10), (10, 200, 30, 40)),
+    "I;16 tif": lambda: Image.fromarray(np.arange(200, dtype=np.uint16).reshape(10, 20) * 300),
+    "I tif": lambda: Image.fromarray(np.arange(-100, 100, dtype=np.int32).reshape(10, 20) * 1000, "I"),
+    "F tif": lambda: Image.fromarray(np.linspace(-10, 300, 200, dtype=np.float32).reshape(10, 20), "F"),
+    "1 png": lambda: Image.new("1", (20, 10), 1),
+    "LAB tif": lambda: Image.new("LAB", (20, 10), (50, 10, 10)),
+    "YCbCr jpg": lambda: Image.new("YCbCr", (20, 10), (100, 120, 140)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PIXEL_FORMATS))
+def test_odd_pixel_formats_load_and_save(tmp_path: Path, case: str) -> None:
+    ext = case.split()[1]
+    src = tmp_path / f"in.{ext}"
+    PIXEL_FORMATS[case]().save(src)
+    loaded = load_image(src)
+    assert loaded.rgb.dtype == np.uint8 and loaded.rgb.ndim == 3 and loaded.rgb.shape[2] == 3
+    if case.startswith("LA "):
+        assert loaded.alpha is not None and loaded.grayscale
+    else:
+        assert loaded.alpha is None  # (LAB's "A" band is a colour, not transparency)
+    out = save_image(loaded, loaded.rgb, tmp_path / "out.png")
+    assert load_image(out).rgb.shape == loaded.rgb.shape
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_16_bit_colour_png(tmp_path: Path, channels: int) -> None:
+    data, samples = _deep_png(12, 9, channels)
+    src = tmp_path / "deep.png"
+    src.write_bytes(data)
+    loaded = load_image(src)
+    assert loaded.rgb.shape == (9, 12, 3) and (loaded.alpha is not None) == (channels == 4)
+    expected = (samples[:, :, :3] >> 8).astype(np.uint8)  # Pillow keeps the high byte
+    assert np.abs(loaded.rgb.astype(int) - expected).max() <= 1
+
+
+# ------------------------------------------------------------- thread safety
+
+
+def test_concurrent_loads_with_different_limits_leave_pillow_alone(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # below the image: only ours may decide
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show up
+    src = tmp_path / "in.png"
+    Image.fromarray(noise(64, 64)).save(src)
+    filters_before = list(warnings.filters)
+    limits = [64 * 64 - 1, 64 * 64, 10**9, 100] * 8
+    barrier = threading.Barrier(len(limits))
+    outcomes: dict[int, str] = {}
+
+    def work(i: int, limit: int) -> None:
+        barrier.wait()
+        try:
+            for _ in range(5):
+                load_image(src, max_pixels=limit)
+            outcomes[i] = "ok"
+        except EraserError as e:
+            outcomes[i] = "refused" if "--max-pixels" in str(e) else f"other: {e}"
+        except Exception as e:  # noqa: BLE001 - the test reports it
+            outcomes[i] = f"crash: {e!r}"
+
+    threads = [threading.Thread(target=work, args=(i, limit)) for i, limit in enumerate(limits)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    expected = {i: "ok" if limit >= 64 * 64 else "refused" for i, limit in enumerate(limits)}
+    assert outcomes == expected
+    assert Image.MAX_IMAGE_PIXELS == 1000
+    assert warnings.filters == filters_before

@@ -20,13 +20,16 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 import struct
 import stat
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, JpegImagePlugin
@@ -54,6 +57,12 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
 )
 _TOO_BIG = Image.DecompressionBombError
 
+# Pillow decoders a photo may arrive in, in the order they are tried. Formats
+# outside this list (EPS/PostScript, PDF, PSD, ICO, FITS, ...) are refused
+# even under a photo's file name. MPO (phone JPEGs) opens through JPEG.
+READABLE = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "AVIF", "BMP", "GIF")
+READABLE_NAMES = ("JPEG", "PNG", "WebP", "TIFF", "HEIF/HEIC", "AVIF", "BMP", "GIF")
+
 
 @dataclass(frozen=True)
 class SaveMeta:
@@ -78,6 +87,8 @@ class LoadedImage:
     format: str  # Pillow format name of the source ('JPEG', 'PNG', ...)
     path: Path | None = None  # source path when loaded from a file
     _meta: SaveMeta = field(default_factory=SaveMeta, repr=False)
+    # One line each for the user, e.g. that only the first page of a TIFF is edited.
+    notices: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------- loading
@@ -113,17 +124,50 @@ def _from_file(path: Path, max_pixels: int) -> LoadedImage:
     register_heif()
     with _decoding(max_pixels):
         try:
-            im = Image.open(path)
-        except Image.UnidentifiedImageError:
-            raise EraserError(f"{path}: not an image, or a format this tool cannot read") from None
+            with open(path, "rb") as fp:
+                im = _open(fp, str(path))
+                if im is None:
+                    raise EraserError(
+                        f"{path}: not an image, or a format this tool cannot read "
+                        f"(it reads {', '.join(READABLE_NAMES)})"
+                    )
+                with im:
+                    return _from_pil(im, str(path), path, max_pixels)
+        except EraserError:
+            raise
         except _TOO_BIG:
             raise EraserError(_too_big_message(path, None, max_pixels)) from None
         except OSError as e:
             raise EraserError(f"{path}: cannot read ({_reason(e)})") from None
         except _DECODE_ERRORS as e:
             raise EraserError(f"{path}: not a valid image ({_reason(e)})") from None
-        with im:
-            return _from_pil(im, str(path), path, max_pixels)
+
+
+def _open(fp: BinaryIO, filename: str) -> Image.Image | None:
+    """``Image.open(fp, formats=READABLE)`` without Pillow's global pixel limit.
+
+    Only image decoders on the allow-list get to see the file (a PostScript
+    file named .jpg never reaches the EPS plugin and Ghostscript). Pillow's
+    ``Image.open`` would also apply ``Image.MAX_IMAGE_PIXELS``, a process-wide
+    setting; our own limit is checked right after this, from the header.
+    """
+    prefix = fp.read(16)
+    for fmt in READABLE:
+        if fmt not in Image.OPEN:
+            Image.init()  # registers Pillow's plugins (once)
+        if fmt not in Image.OPEN:
+            continue  # e.g. HEIF without pillow-heif
+        factory, accept = Image.OPEN[fmt]
+        if accept is not None:
+            verdict = accept(prefix)  # a str means "looks like it, but no decoder here"
+            if isinstance(verdict, str) or not verdict:
+                continue
+        fp.seek(0)
+        try:
+            return factory(fp, filename)
+        except (SyntaxError, IndexError, TypeError, struct.error):
+            continue  # not this format after all: try the next one, as Image.open does
+    return None
 
 
 def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) -> LoadedImage:
@@ -132,6 +176,8 @@ def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) ->
         raise EraserError(_too_big_message(name, im.size, max_pixels))
     if width == 0 or height == 0:
         raise EraserError(f"{name}: image has no pixels")
+    fmt = canonical(im.format) if im.format else "PNG"
+    notices = _frames_notice(im, name, fmt)  # before load(): counting frames seeks
     try:
         im.load()  # decode everything now so truncation shows up here
     except _TOO_BIG:
@@ -139,7 +185,6 @@ def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) ->
     except _DECODE_ERRORS as e:
         raise EraserError(f"{name}: truncated or corrupt image ({_reason(e)})") from None
 
-    fmt = canonical(im.format) if im.format else "PNG"
     orientation, exif = _upright_exif(im)
     upright = im
     if orientation != 1:  # (TIFF and HEIF sources arrive upright already)
@@ -171,7 +216,25 @@ def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) ->
                 jpeg_subsampling=JpegImagePlugin.get_sampling(im),
                 jpeg_progressive=bool(im.info.get("progressive")),
             )
-    return LoadedImage(rgb, alpha, grayscale, fmt, path, meta)
+    return LoadedImage(rgb, alpha, grayscale, fmt, path, meta, notices)
+
+
+def _frames_notice(im: Image.Image, name: str, fmt: str) -> list[str]:
+    """Multi-page TIFFs and animations: only the first frame is edited, and we say so.
+
+    (A phone's MPO JPEG carries preview and depth images besides the photo;
+    they are not frames a person edits, so no notice for those.)
+    """
+    if fmt == "JPEG":
+        return []
+    try:
+        if not getattr(im, "is_animated", False):
+            return []
+        if fmt != "GIF":  # (counting a GIF's frames means decoding them all)
+            return [f"{name} has {im.n_frames} frames (pages); only the first is edited and written"]
+    except _DECODE_ERRORS:
+        pass
+    return [f"{name} has several frames; only the first is edited and written"]
 
 
 def from_array(array: np.ndarray, max_pixels: int | None) -> LoadedImage:
@@ -201,7 +264,9 @@ def _to_rgb(
         wide = np.clip(np.asarray(im, dtype=np.int64), 0, 65535)
         im = Image.fromarray(((wide + 128) // 257).astype(np.uint8))
     elif mode == "F":
-        im = Image.fromarray(np.clip(np.asarray(im), 0, 255).round().astype(np.uint8))
+        # NaN -> 0, +inf -> 255, -inf -> 0, without numpy's "invalid value" warning.
+        floats = np.nan_to_num(np.asarray(im, dtype=np.float32), nan=0.0, posinf=255.0, neginf=0.0)
+        im = Image.fromarray(np.clip(floats, 0, 255).round().astype(np.uint8))
     elif mode == "1":
         im = im.convert("L")
     elif mode == "La" or (mode == "L" and has_transparency):
@@ -210,7 +275,7 @@ def _to_rgb(
         im, icc = _cmyk_to_rgb(im, icc)
     elif mode not in ("L", "LA", "RGB", "RGBA"):
         # P, PA, RGBa, RGBX, YCbCr, LAB, HSV, ...: keep alpha if there is any.
-        keep_alpha = "A" in im.getbands() or has_transparency
+        keep_alpha = mode[-1] in "Aa" or has_transparency  # PA, RGBa (LAB's "A" is a colour)
         im = im.convert("RGBA" if keep_alpha else "RGB")
     elif mode == "RGB" and has_transparency:
         im = im.convert("RGBA")
@@ -298,26 +363,51 @@ def register_heif() -> bool:
     return True
 
 
+_QUIET = threading.Lock()
+_quiet_users = 0
+_QUIET_FILTERS = (
+    ("ignore", None, Image.DecompressionBombWarning, None, 0),
+    ("ignore", None, UserWarning, re.compile(r"PIL\."), 0),
+)
+
+
 @contextmanager
 def _decoding(max_pixels: int) -> Iterator[None]:
-    """Set up Pillow for decoding untrusted files for a CLI user.
+    """Decode untrusted files quietly, without touching Pillow's global settings.
 
-    Pillow refuses images over twice MAX_IMAGE_PIXELS and warns above it; with
-    its default a large --max-pixels would still be refused, so it follows our
-    limit here (process-wide, restored on exit: not thread-safe). Its bomb
-    warning is silenced because our own check right after reading the header
-    gives the better message, and so are its UserWarnings about corrupt EXIF
-    and the like: we drop what we cannot read, a warning would only be noise.
+    Pillow's UserWarnings about corrupt EXIF and the like are silenced (we drop
+    what we cannot read; a warning would only be noise), and so is its
+    decompression-bomb warning (our own limit, checked from the header, gives
+    the better message). ``warnings.catch_warnings`` is not thread-safe (it
+    restores a snapshot of the global filter list), so the two filters are
+    added by the first decoding thread and removed by the last, under a lock:
+    the filter list is the same after any number of concurrent loads.
+    ``max_pixels`` is checked in ``_from_pil``; Pillow's MAX_IMAGE_PIXELS is
+    never changed.
     """
-    previous = Image.MAX_IMAGE_PIXELS
-    Image.MAX_IMAGE_PIXELS = max_pixels
+    global _quiet_users
+    with _QUIET:
+        if _quiet_users == 0:
+            warnings.filters[:0] = _QUIET_FILTERS
+            _filters_changed()
+        _quiet_users += 1
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+        with np.errstate(invalid="ignore", over="ignore"):
             yield
     finally:
-        Image.MAX_IMAGE_PIXELS = previous
+        with _QUIET:
+            _quiet_users -= 1
+            if _quiet_users == 0:
+                for item in _QUIET_FILTERS:
+                    with suppress(ValueError):  # someone reset the filters meanwhile
+                        warnings.filters.remove(item)
+                _filters_changed()
+
+
+def _filters_changed() -> None:
+    """Tell the warnings module its filter list changed (what filterwarnings does)."""
+    with suppress(AttributeError):
+        warnings._filters_mutated()  # type: ignore[attr-defined]
 
 
 def _too_big_message(name: object, size: tuple[int, int] | None, max_pixels: int) -> str:
