@@ -32,6 +32,7 @@ for entry in (ROOT, ROOT / "plugins"):
         sys.path.insert(0, str(entry))
 
 from eraser.prompts import Prompt  # noqa: E402
+from eraser.testing import iou  # noqa: E402
 
 KINDS = ("point", "points", "points+exclude", "box")
 
@@ -74,12 +75,6 @@ def make_prompt(prompts: dict, kind: str):
         pts += [tuple(map(float, p)) for p in neg]
         labels += [0] * len(neg)
     return Prompt(points=tuple(pts), labels=tuple(labels))
-
-
-def iou(pred: np.ndarray, gt: np.ndarray) -> float:
-    p = pred >= 0.5
-    union = np.logical_or(p, gt).sum()
-    return float(np.logical_and(p, gt).sum() / union) if union else 1.0
 
 
 def outline(mask: np.ndarray, thickness: int) -> np.ndarray:

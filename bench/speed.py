@@ -95,6 +95,7 @@ for entry in (ROOT, ROOT / "plugins"):
 from eraser import masks, pipeline  # noqa: E402
 from eraser.api import make_prompts  # noqa: E402
 from eraser.io import load_image, save_image  # noqa: E402
+from eraser.testing import iou  # noqa: E402
 
 WIDTH, HEIGHT = 4000, 3000
 JPEG_QUALITY = 92
@@ -370,11 +371,6 @@ def fill_detail(image: np.ndarray, hole: np.ndarray) -> Optional[float]:
     if inner.sum() < 100 or ring.sum() < 100:
         return None
     return float(np.median(high[inner]) / max(np.median(high[ring]), 1e-6))
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> float:
-    union = np.logical_or(a, b).sum()
-    return float(np.logical_and(a, b).sum() / union) if union else 0.0
 
 
 def pick_crop(photo: np.ndarray, hole: np.ndarray, size: int = CROP) -> tuple[int, int]:

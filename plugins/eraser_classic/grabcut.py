@@ -32,22 +32,49 @@ def grabcut_seeded(
     size = (max(1, round(region.width * scale)), max(1, round(region.height * scale)))
     small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA) if scale < 1 else crop
     labels = cv2.resize(init, size, interpolation=cv2.INTER_NEAREST) if scale < 1 else init.copy()
-    # cv2.grabCut needs both sure-or-probable background and foreground.
-    if not np.isin(labels, (cv2.GC_BGD, cv2.GC_PR_BGD)).any():
-        labels[[0, -1], :] = cv2.GC_BGD
-        labels[:, [0, -1]] = cv2.GC_BGD
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.setRNGSeed(0)  # GrabCut's k-means initialisation is random
-    try:
-        cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), labels, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
-    except cv2.error:
-        pass  # too few pixels of one side to model (tiny images): keep the initial labels
-    fg = np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
+    with_background(labels)
+    run_grabcut(small, labels, iterations)  # on failure the initial labels stand
+    fg = foreground(labels).astype(np.float32)
     if scale < 1:
         fg = cv2.resize(fg, (region.width, region.height), interpolation=cv2.INTER_LINEAR)
     out = np.zeros((height, width), np.float32)
     out[region.slices] = fg
     return out
+
+
+def with_background(labels: np.ndarray) -> None:
+    """Make the image border sure background where ``labels`` has no
+    background at all: cv2.grabCut needs both sides to model."""
+    if not np.isin(labels, (cv2.GC_BGD, cv2.GC_PR_BGD)).any():
+        labels[[0, -1], :] = cv2.GC_BGD
+        labels[:, [0, -1]] = cv2.GC_BGD
+
+
+def run_grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int) -> bool:
+    """Refine ``labels`` (GC_* values, updated in place) with GrabCut on ``rgb``.
+
+    Deterministic: GrabCut's k-means initialisation is seeded. Returns False,
+    leaving ``labels`` as they were, when OpenCV cannot model one side (too
+    few pixels of it, as in tiny images).
+    """
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)
+    try:
+        cv2.grabCut(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), labels, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    except cv2.error:
+        return False
+    return True
+
+
+def foreground(labels: np.ndarray) -> np.ndarray:
+    """Sure or probable foreground, as a boolean mask."""
+    return np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD))
+
+
+def stamp_disks(labels: np.ndarray, centres, radius: int, value: int) -> None:
+    """Set disks of ``radius`` around ``centres`` (x, y) to ``value``, in order."""
+    for x, y in centres:
+        cv2.circle(labels, (int(x), int(y)), max(0, int(radius)), int(value), thickness=-1)
 
 
 def box_labels(region: Rect, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -63,8 +90,7 @@ def stamp_points(labels: np.ndarray, region: Rect, prompt: Prompt, radius: int) 
     for (x, y), label in zip(prompt.points, prompt.labels):
         cx, cy = int(round(x)) - region.x0, int(round(y)) - region.y0
         if 0 <= cx < region.width and 0 <= cy < region.height:
-            value = cv2.GC_FGD if label == 1 else cv2.GC_BGD
-            cv2.circle(labels, (cx, cy), radius, int(value), thickness=-1)
+            stamp_disks(labels, [(cx, cy)], radius, cv2.GC_FGD if label == 1 else cv2.GC_BGD)
 
 
 class GrabCutSegmenter:
