@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-for entry in (ROOT, ROOT / "plugins"):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
+from eraser.prompts import Prompt
+from eraser.testing import iou
+from eraser_classic.point import PointSegmenter
 
-from eraser.prompts import Prompt  # noqa: E402
-from eraser_classic.point import PointSegmenter  # noqa: E402
-
-SAMPLES = ROOT / "samples"
-
-
-def iou(pred: np.ndarray, truth: np.ndarray) -> float:
-    p = pred >= 0.5
-    union = np.logical_or(p, truth).sum()
-    return float(np.logical_and(p, truth).sum() / union) if union else 1.0
+SAMPLES = Path(__file__).resolve().parents[3] / "samples"
 
 
 def textured(shape, colour, rng, amplitude=18, period=None):
