@@ -36,6 +36,8 @@ def check_destination(dest: PathLike, inputs: Iterable[Optional[PathLike]] = (),
     anything that exists (a dangling symlink included).
     """
     dest = Path(dest)
+    if "\0" in str(dest):
+        raise EraserError(f"{str(dest)!r}: a file name cannot contain a NUL character")
     _check_name_length(dest)
     target = _stat(dest, follow=True)
     for source in inputs:
@@ -178,7 +180,7 @@ def _stat(path: Path, *, follow: bool) -> Optional[os.stat_result]:
 def _is_same(dest: Path, dest_stat: Optional[os.stat_result], source: Path) -> bool:
     try:
         st = os.stat(source)
-    except OSError:  # a missing input: compare the names instead
+    except (OSError, ValueError):  # a missing input: compare the names instead
         return os.path.realpath(dest) == os.path.realpath(source)
     if dest_stat is None:
         return False
@@ -190,7 +192,7 @@ def _identity(path: Path) -> object:
     try:
         st = os.stat(path)
         return ("inode", st.st_dev, st.st_ino)
-    except OSError:
+    except (OSError, ValueError):
         return ("path", os.path.realpath(path))
 
 
@@ -213,7 +215,15 @@ def _mode_for(dest: Path, overwrite: bool) -> int:
 
 
 def _umask() -> int:
-    mask = os.umask(0)  # the only way to read it is to set it
+    """The process umask, read without changing it where the system allows."""
+    with suppress(OSError, ValueError, IndexError):
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    # Elsewhere the only way to read it is to set it (briefly, so a file another
+    # thread creates in between could get mode 0666).
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask
 
