@@ -1,0 +1,152 @@
+"""``eraser remove``, ``segment`` and ``inpaint``: parse, check every output
+path before any work, call the core, print one summary line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from eraser.cli import paths
+from eraser.cli.options import (
+    BOX, COMPARE, DILATE, EXCLUDE, FEATHER, FORCE, INPAINTER, MAX_PIXELS, POINT, QUIET, SEGMENTER, VERBOSE, Report,
+)
+
+OUTPUT_HELP = "Where to write the result [default: IMAGE.erased.EXT beside the input]."
+
+
+def remove(
+    image: Path = typer.Argument(..., metavar="IMAGE", help="The photo to clean."),
+    point: List[str] = POINT,
+    exclude: List[str] = EXCLUDE,
+    box: List[str] = BOX,
+    mask: Optional[Path] = typer.Option(None, "--mask", "-m", metavar="MASK", help="A mask image of what to remove (white or opaque = remove)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help=OUTPUT_HELP),
+    segmenter: str = SEGMENTER,
+    inpainter: str = INPAINTER,
+    dilate: int = DILATE,
+    feather: float = FEATHER,
+    save_mask: Optional[Path] = typer.Option(None, "--save-mask", metavar="PATH", help="Also write the refined mask (PNG)."),
+    compare: Optional[Path] = COMPARE,
+    force: bool = FORCE,
+    max_pixels: int = MAX_PIXELS,
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
+) -> None:
+    """Remove the objects under the points, boxes or mask from IMAGE."""
+    report = Report(quiet, verbose)
+    out = _output(image, output)
+    paths.check([out, save_mask, compare], image=image, inputs=[mask], force=force)
+
+    from eraser import pipeline
+    from eraser.api import make_prompts
+
+    loaded = _load(image, max_pixels, report)
+    prompts = make_prompts(loaded, point, box, exclude, mask)
+    result = pipeline.run(loaded.rgb, prompts, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
+    report.stages(result.timings)
+    for note in result.notices:
+        report.notice(note)
+    _save(report, loaded, result.image, result.removal_mask(), out, save_mask, compare, force)
+    objects = len(prompts)
+    report.done(
+        f"erased {objects} object{'s' if objects != 1 else ''} with {'+'.join(result.segmenters)} and "
+        f"{result.inpainter}: {100 * result.share:.1f}% of the photo changed -> {out}"
+    )
+
+
+def segment(
+    image: Path = typer.Argument(..., metavar="IMAGE", help="The photo."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="OUT", help="Where to write the refined mask (PNG)."),
+    point: List[str] = POINT,
+    exclude: List[str] = EXCLUDE,
+    box: List[str] = BOX,
+    segmenter: str = SEGMENTER,
+    dilate: int = DILATE,
+    feather: float = FEATHER,
+    force: bool = FORCE,
+    max_pixels: int = MAX_PIXELS,
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
+) -> None:
+    """Write the refined mask (255 = replaced, feathered edge, 0 = kept) without inpainting.
+
+    `eraser inpaint IMAGE --mask MASK` then reproduces `eraser remove`.
+    """
+    report = Report(quiet, verbose)
+    paths.check([output], image=image, inputs=[], force=force)
+
+    from eraser import masks, pipeline
+    from eraser.api import make_prompts
+
+    loaded = _load(image, max_pixels, report)
+    prompts = make_prompts(loaded, point, box, exclude)
+    selection, used, notices = report.timed("segment", pipeline.segment, loaded.rgb, prompts, segmenter)
+    for note in notices:
+        report.notice(note)
+    hole, keep = report.timed("refine", masks.refine, selection, dilate, feather)
+    report.timed("encode", _save_array, masks.removal(keep), output, force)
+    report.done(f"segmented with {'+'.join(used)}: {100 * hole.mean():.1f}% of the photo selected -> {output}")
+
+
+def inpaint(
+    image: Path = typer.Argument(..., metavar="IMAGE", help="The photo."),
+    mask: Path = typer.Option(..., "--mask", "-m", metavar="MASK", help="What to fill: white (or opaque) = replace; grey blends."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help=OUTPUT_HELP),
+    inpainter: str = INPAINTER,
+    dilate: int = typer.Option(0, "--dilate", metavar="PX", min=0, help="Widen the mask by this many pixels."),
+    feather: float = typer.Option(0.0, "--feather", metavar="SIGMA", min=0.0, help="Gaussian sigma of a soft edge to add."),
+    compare: Optional[Path] = COMPARE,
+    force: bool = FORCE,
+    max_pixels: int = MAX_PIXELS,
+    quiet: bool = QUIET,
+    verbose: bool = VERBOSE,
+) -> None:
+    """Fill the masked part of IMAGE. The mask is used as given unless --dilate/--feather ask for more."""
+    report = Report(quiet, verbose)
+    out = _output(image, output)
+    paths.check([out, compare], image=image, inputs=[mask], force=force)
+
+    from eraser import pipeline
+    from eraser.io import load_mask
+
+    loaded = _load(image, max_pixels, report)
+    height, width = loaded.rgb.shape[:2]
+    selection = report.timed("mask", load_mask, mask, width, height)
+    timings: dict[str, float] = {}
+    filled, parts, spec = pipeline.inpaint(loaded.rgb, selection, inpainter, dilate, feather, timings=timings)
+    result = pipeline.Result(filled, selection, parts, inpainter=spec.name)
+    report.stages(timings)
+    _save(report, loaded, filled, result.removal_mask(), out, None, compare, force)
+    report.done(f"inpainted with {spec.name}: {100 * result.share:.1f}% of the photo changed -> {out}")
+
+
+def _output(image: Path, output: Optional[Path]) -> Path:
+    from eraser.io import default_output_path
+
+    return output if output is not None else default_output_path(image, "erased")
+
+
+def _load(image: Path, max_pixels: int, report: Report):
+    from eraser.io import load_image
+
+    return report.timed("decode", load_image, image, max_pixels=max_pixels)
+
+
+def _save_array(array, path: Path, force: bool) -> None:
+    from eraser.io import save_array
+
+    save_array(array, path, overwrite=force)
+
+
+def _save(report: Report, loaded, rgb, removal_mask, out: Path, save_mask: Optional[Path], compare: Optional[Path], force: bool) -> None:
+    from eraser.io import save_image
+
+    report.timed("encode", save_image, loaded, rgb, out, overwrite=force)
+    if save_mask is not None:
+        _save_array(removal_mask, save_mask, force)
+    if compare is not None:
+        from eraser.compare import compare_image
+
+        _save_array(compare_image(loaded.rgb, removal_mask, rgb), compare, force)

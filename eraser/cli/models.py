@@ -1,0 +1,117 @@
+"""``eraser models list|install|convert|verify|path``: the model store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from eraser.cli.options import QUIET, Report, help_without_command
+from eraser.errors import EraserError
+
+app = typer.Typer(
+    help="Install, check and convert the models eraser runs (MobileSAM, LaMa).", invoke_without_command=True
+)
+
+
+@app.callback()
+def _group(ctx: typer.Context) -> None:
+    help_without_command(ctx)
+
+
+MODELS_DIR_HELP = "The model store [default: $ERASER_MODELS_DIR or the user data folder]."
+
+
+@app.command("list")
+def models_list(
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the models eraser knows and whether each is installed."""
+    from eraser import modelstore
+
+    rows = []
+    for name, src in modelstore.sources().items():
+        state, reason = modelstore.status(name, models_dir)
+        rows.append({"name": name, "installed": reason is None, "state": state, "status": reason or "installed",
+                     "path": str(modelstore.store_dir(models_dir) / name), "description": src.description,
+                     "license": src.license, "url": src.url, "md5": src.md5})
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row['name']:11} {row['state']:14} {row['description']}")
+
+
+@app.command("install")
+def models_install(
+    name: str = typer.Argument(..., metavar="NAME", help="The model, e.g. mobile-sam or lama."),
+    from_file: Optional[Path] = typer.Option(None, "--from", metavar="FILE", help="Install from this checkpoint file instead of downloading."),
+    url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Download from this address instead of the manifest's."),
+    md5: Optional[str] = typer.Option(None, "--md5", metavar="HEX", help="Expect this md5 instead of the official checkpoint's."),
+    force: bool = typer.Option(False, "--force", "-f", help="Reinstall over an installed model."),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
+    quiet: bool = QUIET,
+) -> None:
+    """Download (or take --from) a checkpoint, check it, convert it, store it."""
+    from eraser import modelstore
+
+    report = Report(quiet, False)
+    model = modelstore.install(name, models_dir, from_file=from_file, url=url, md5=md5, force=force)
+    report.done(f"installed {name} ({len(model.files)} files) -> {model.folder}")
+
+
+@app.command("convert")
+def models_convert(
+    name: str = typer.Argument(..., metavar="NAME", help="The model architecture, e.g. mobile-sam or lama."),
+    checkpoint: Path = typer.Option(..., "--checkpoint", "-c", metavar="FILE", help="The PyTorch checkpoint to convert."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help="Folder to write [default: NAME-converted]."),
+    force: bool = typer.Option(False, "--force", "-f", help="Replace a non-empty output folder."),
+    quiet: bool = QUIET,
+) -> None:
+    """Convert a checkpoint to CoreML packages and ONNX graphs, with a manifest."""
+    from eraser import modelstore
+
+    report = Report(quiet, False)
+    out = output or Path(f"{name}-converted")
+    model = modelstore.convert_into(name, checkpoint, out, force=force)
+    report.done(f"converted {checkpoint} ({len(model.files)} files) -> {out}")
+
+
+@app.command("verify")
+def models_verify(
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="One model [default: every installed model]."),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
+) -> None:
+    """Check every file of installed models against its recorded checksum."""
+    from eraser import modelstore
+
+    names = [name] if name else modelstore.present(models_dir)
+    if not names:
+        typer.echo(f"no models installed in {modelstore.store_dir(models_dir)}; see: eraser models list")
+        return
+    bad = False
+    for model_name in names:
+        modelstore.source(model_name)
+        problems = modelstore.check(model_name, models_dir)
+        bad = bad or bool(problems)
+        typer.echo(f"{model_name}: " + ("ok" if not problems else "; ".join(problems)))
+    if bad:
+        raise EraserError("some model files are damaged; reinstall with: eraser models install NAME --force")
+
+
+@app.command("path")
+def models_path(
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]", help="One model [default: the store itself]."),
+    models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
+) -> None:
+    """Print where models are (or would be) stored."""
+    from eraser import modelstore
+
+    root = modelstore.store_dir(models_dir)
+    if name:
+        modelstore.source(name)
+        root = root / name
+    typer.echo(str(root))
