@@ -1,0 +1,167 @@
+"""How the CLI ends under attack: signals (real subprocesses), a reader that
+went away, bugs, and numbers typer must parse without a traceback."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+SPOON = Path(__file__).resolve().parent.parent / "samples" / "coffee_spoon"
+ERASER = [sys.executable, "-m", "eraser.cli"]
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """A noisy 6 MP photo (slow to encode as PNG: several seconds of work to
+    interrupt) and a mask of about 5%."""
+    folder = tmp_path_factory.mktemp("big")
+    rng = np.random.default_rng(0)
+    height, width = 2000, 3000
+    Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8)).save(folder / "big.jpg", quality=90)
+    mask = np.zeros((height, width), np.uint8)
+    mask[500:1050, 500:1050] = 255
+    Image.fromarray(mask).save(folder / "mask.png")
+    return folder
+
+
+def _start(big, out):
+    args = [*ERASER, "inpaint", big / "big.jpg", "--mask", big / "mask.png", "-i", "telea", "-o", out]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_temp_file(folder: Path, name: str, proc, limit=60.0) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(n.startswith(f".{name}.") and n.endswith(".tmp") for n in os.listdir(folder)):
+            return True
+        time.sleep(0.005)
+    return False
+
+
+SIGNALS = [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")]
+if hasattr(signal, "SIGHUP"):
+    SIGNALS.append(("SIGHUP", 129, "hung up"))
+
+
+@pytest.mark.parametrize("name, code, word", SIGNALS, ids=[s[0] for s in SIGNALS])
+def test_a_signal_during_the_write_leaves_nothing_behind(big, tmp_path, name, code, word):
+    out = tmp_path / "out.png"
+    proc = _start(big, out)
+    assert _wait_for_temp_file(tmp_path, "out.png", proc), "the output was never being written"
+    proc.send_signal(getattr(signal, name))
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == code, stderr
+    assert stderr.splitlines() == [f"error: {word} ({name})"]
+    assert stdout == ""
+    assert os.listdir(tmp_path) == []  # no output, no .out.png.XXXX.tmp
+
+
+def test_ctrl_c_while_working_exits_130_with_one_line(big, tmp_path):
+    out = tmp_path / "out.png"
+    proc = _start(big, out)
+    time.sleep(1.0)  # decoding, loading the mask or inpainting by now
+    assert proc.poll() is None, "finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert stderr.splitlines() == ["error: interrupted (SIGINT)"]
+    assert stdout == "" and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("args", [["plugins", "--json"], ["plugins"], ["models", "list"], ["--version"], ["--help"], ["remove", "--help"]])
+def test_a_closed_stdout_exits_quietly(args):
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first byte, as with `| head -c0`
+    proc = subprocess.run([*ERASER, *args], stdout=write, stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(write)
+    assert proc.stderr == ""  # no traceback, no "Exception ignored"
+    assert proc.returncode == 1
+
+
+def test_head_reads_one_byte_and_nothing_is_said():
+    proc = subprocess.run(
+        f"{' '.join(map(repr, ERASER))} plugins --json | head -c1", shell=True, capture_output=True, text=True, timeout=60
+    )
+    assert proc.stdout == "[" and proc.stderr == ""
+
+
+def _bug(*args, **kwargs):
+    try:
+        {}["inner"]
+    except KeyError as e:
+        raise RuntimeError("boom") from e
+
+
+def test_a_bug_is_one_line_without_verbose(eraser_cli, monkeypatch, tmp_path):
+    from eraser.cli import options
+
+    monkeypatch.setattr(options.Report, "done", _bug)
+    code, out, err = eraser_cli("remove", SPOON / "photo.jpg", "--box", "10,10,50,50", "-i", "telea", "-o", tmp_path / "o.png")
+    assert code == 1
+    assert err.splitlines()[-1] == "internal error, please report: RuntimeError: boom"
+    assert "Traceback" not in err and "KeyError" not in err
+
+
+def test_a_bug_shows_its_own_traceback_with_verbose(eraser_cli, monkeypatch, tmp_path):
+    from eraser.cli import options
+
+    monkeypatch.setattr(options.Report, "done", _bug)
+    code, out, err = eraser_cli("remove", SPOON / "photo.jpg", "--box", "10,10,50,50", "-i", "telea", "-o", tmp_path / "o.png", "-v")
+    assert code == 1
+    assert err.count("Traceback") == 1 and err.strip().splitlines()[-1] == "RuntimeError: boom"
+    assert "During handling" not in err and "direct cause" not in err and "_bug" in err
+
+
+def test_usage_mistakes_are_one_line_and_exit_2_in_a_real_process():
+    cases = [["remove", "--bogus"], ["remove"], ["nope"], ["models", "nope"], ["remove", "x.jpg", "--dilate"]]
+    for args in cases:
+        proc = subprocess.run([*ERASER, *args], capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stderr.startswith("error: ") and len(proc.stderr.splitlines()) == 1, (args, proc.stderr)
+        assert proc.stdout == ""
+
+
+def test_no_command_prints_help_and_exits_0(eraser_cli):
+    for args in ([], ["models"]):
+        code, out, err = eraser_cli(*args)
+        assert code == 0 and out.startswith("Usage: eraser") and "Commands:" in out, (args, err)
+
+
+# Numbers typer parses, then the core bounds: never a traceback, never a huge allocation.
+BAD_NUMBERS = [
+    ["--dilate", "99999999999999999999"],
+    ["--dilate", "100000"],
+    ["--dilate", "abc"],
+    ["--dilate", "1.5"],
+    ["--dilate", "-1"],
+    ["--feather", "inf"],
+    ["--feather", "-inf"],
+    ["--feather", "nan"],
+    ["--feather", "1e9"],
+    ["--feather", "1e400"],
+    ["--feather", "-1"],
+    ["--feather", "0x10"],
+    ["--max-pixels", "1e9"],
+    ["--max-pixels", "0"],
+    ["--max-pixels", "-5"],
+    ["--point", "nan,nan"],
+    ["--point", "inf,3"],
+    ["--point", "99999999999999999999,1"],
+    ["--box", "0,0,1e999,5"],
+    ["--box", "nan,0,5,5"],
+]
+
+
+@pytest.mark.parametrize("args", BAD_NUMBERS, ids=[" ".join(a) for a in BAD_NUMBERS])
+def test_bad_numbers_are_one_line_errors(eraser_cli, tmp_path, args):
+    prompt = [] if args[0] in ("--point", "--box") else ["--box", "10,10,50,50"]
+    code, out, err = eraser_cli("remove", SPOON / "photo.jpg", *prompt, "-i", "telea", "-o", tmp_path / "o.png", *args)
+    assert code == 2, err
+    assert err.startswith("error: ") and len(err.strip().splitlines()) == 1, err
+    assert os.listdir(tmp_path) == []
