@@ -31,9 +31,9 @@ def _snapshot(folder: Path) -> dict:
 
 
 COLLISIONS = [
-    ("remove", ["--box", "10,10,50,50", "-o", "o.png", "--save-mask", "o.png"], "--save-mask"),
-    ("remove", ["--box", "10,10,50,50", "-o", "o.png", "--compare", "o.png"], "--compare"),
-    ("remove", ["--box", "10,10,50,50", "--save-mask", "c.png", "--compare", "c.png"], "--compare"),
+    ("remove", ["--box", "10,10,50,50", "-o", "o.png", "--save-mask", "o.png"], "same file"),
+    ("remove", ["--box", "10,10,50,50", "-o", "o.png", "--compare", "o.png"], "same file"),
+    ("remove", ["--box", "10,10,50,50", "--save-mask", "c.png", "--compare", "c.png"], "same file"),
     ("remove", ["--box", "10,10,50,50", "-o", "o.png", "--save-mask", "./sub/../o.png"], "same file"),
     ("remove", ["--box", "10,10,50,50", "-o", "o.png", "--save-mask", "{work}/o.png"], "same file"),
     ("remove", ["--box", "10,10,50,50", "-o", "o.png", "--save-mask", "link.png"], "same file"),
