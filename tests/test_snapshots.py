@@ -1,5 +1,6 @@
 """Before/after snapshots: every sample through the CLI, compared with the
-stored result in samples/<name>/expected/ (the pictures the README shows).
+stored result in samples/<name>/expected/ (built-in backends only; the
+README's PatchMatch pictures are eraser-patchmatch's own snapshots).
 
 Tolerance (eraser.testing.Tolerance defaults): a pixel differs when a channel
 is off by more than 8 levels; at most 0.5% of pixels may differ and the mean
@@ -20,10 +21,12 @@ from PIL import Image
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 NAMES = sorted(p.name for p in SAMPLES.iterdir() if (p / "prompts.json").exists())
 
-# name -> CLI arguments built from the sample's prompts.
+# name -> CLI arguments built from the sample's prompts. Each names its
+# backends, built-in ones, so the snapshots do not depend on what else is
+# installed; eraser-patchmatch keeps its own snapshots in its tests.
 CONFIGS = {
     "box-telea": lambda p: ["--box", ",".join(map(str, p["box"])), "--inpainter", "telea"],
-    "point-auto": lambda p: ["--point", "+".join(f"{x},{y}" for x, y in p["points"])],
+    "point-ns": lambda p: ["--point", "+".join(f"{x},{y}" for x, y in p["points"]), "--segmenter", "point", "--inpainter", "ns"],
 }
 
 

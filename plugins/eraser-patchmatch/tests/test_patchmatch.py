@@ -4,10 +4,13 @@ kit from eraser.testing, and the texture it is installed for."""
 import importlib.metadata
 
 import numpy as np
+import pytest
 
-from eraser import pipeline, plugins, registry
-from eraser.prompts import Prompt
-from eraser.testing import InpainterContract
+pytest.importorskip("eraser_patchmatch", reason="eraser-patchmatch is not installed")
+
+from eraser import masks, pipeline, plugins, registry  # noqa: E402
+from eraser.prompts import Prompt  # noqa: E402
+from eraser.testing import InpainterContract  # noqa: E402
 
 
 class TestPatchMatchContract(InpainterContract):
@@ -38,3 +41,20 @@ def test_fills_a_large_hole_with_texture_where_telea_smears():
         contrast[name] = float(out[inner].std())
     assert contrast["patchmatch"] > 30  # the original stripes have a std of about 60
     assert contrast["patchmatch"] > 2 * contrast["telea"]  # measured: 60 against 24
+
+
+def test_only_the_hole_changes_and_the_object_is_gone(scene):
+    """The core's pipeline test (tests/test_pipeline.py), with PatchMatch."""
+    inpainter = "patchmatch"
+    image, obj = scene
+    result = pipeline.run(image, [Prompt(mask=obj.astype(np.float32))], inpainter=inpainter)
+    assert result.image.shape == image.shape and result.image.dtype == np.uint8
+    expected_hole = masks.dilate(obj, masks.DEFAULT_DILATE)
+    assert np.array_equal(result.hole, expected_hole)
+    untouched = result.keep == 1.0
+    assert np.array_equal(untouched, ~result.hole)
+    assert np.array_equal(result.image[untouched], image[untouched])
+    # The red disk is replaced by something like its surroundings.
+    red = (result.image[..., 0] > 180) & (result.image[..., 1] < 80)
+    assert red[obj].mean() < 0.02
+    assert result.segmenters == ["mask"] and result.inpainter == inpainter
