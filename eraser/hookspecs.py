@@ -24,7 +24,7 @@ hookimpl = pluggy.HookimplMarker("eraser")
 def register_segmenters(register):
     """Register segmenters: call ``register(name, factory, ...)`` once for each.
 
-    ``register`` is an :class:`eraser.registry.RegisterBackend`.
+    ``register`` is an :class:`eraser.registration.RegisterBackend`.
     ``factory()`` is called only when a user picks the backend, so import heavy
     modules inside it. The object it returns must satisfy
     :class:`eraser.backends.Segmenter`. Keyword arguments of ``register``:
@@ -39,7 +39,7 @@ def register_segmenters(register):
 def register_inpainters(register):
     """Register inpainters: call ``register(name, factory, ...)`` once for each.
 
-    ``register`` is an :class:`eraser.registry.RegisterBackend`.
+    ``register`` is an :class:`eraser.registration.RegisterBackend`.
     ``factory()`` returns an object satisfying
     :class:`eraser.backends.Inpainter`. Keyword arguments of ``register``:
     ``working_size`` (the longest side, in pixels, of the crop the backend
@@ -56,7 +56,7 @@ def register_models(register):
     """Register models for ``eraser models`` (list, install, verify).
 
     Call ``register(name, *, description, filename, converter, url=None,
-    md5=None, license="", files=())`` (an :class:`eraser.registry.RegisterModel`)
+    md5=None, license="", files=())`` (an :class:`eraser.registration.RegisterModel`)
     once for each: ``filename`` is the checkpoint's file name, ``url`` and
     ``md5`` where to download it and its checksum, ``converter(checkpoint,
     out_dir)`` turns a checkpoint into the files the backend runs and returns
