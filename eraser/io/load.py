@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable, TypeVar
 
 import numpy as np
 from PIL import Image, ImageOps, JpegImagePlugin
@@ -56,6 +56,7 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (
     RuntimeError, struct.error, ZeroDivisionError,
 )
 _TOO_BIG = Image.DecompressionBombError
+T = TypeVar("T")
 
 # Pillow decoders a photo may arrive in, in the order they are tried. Formats
 # outside this list (EPS/PostScript, PDF, PSD, ICO, FITS, ...) are refused
@@ -104,12 +105,18 @@ def load_image(
         return from_array(source, max_pixels)
     if isinstance(source, Image.Image):
         name = str(getattr(source, "filename", "") or "image")
-        with _decoding(max_pixels):
-            return _from_pil(source, name, None, max_pixels)
+        with decoding(max_pixels):
+            return from_pil(source, name, None, max_pixels)
     return _from_file(Path(source), max_pixels)
 
 
 def _from_file(path: Path, max_pixels: int) -> LoadedImage:
+    return read_file(path, max_pixels, lambda im: from_pil(im, str(path), path, max_pixels))
+
+
+def read_file(path: Path, max_pixels: int, use: Callable[[Image.Image], T]) -> T:
+    """``use(im)`` on the opened (not yet decoded) image file, with every way a
+    bad file can fail turned into a one-line EraserError naming it."""
     try:
         st = path.stat()
     except FileNotFoundError:
@@ -122,7 +129,7 @@ def _from_file(path: Path, max_pixels: int) -> LoadedImage:
         raise EraserError(f"{path}: file is empty")
 
     register_heif()
-    with _decoding(max_pixels):
+    with decoding(max_pixels):
         try:
             with open(path, "rb") as fp:
                 im = _open(fp, str(path))
@@ -132,7 +139,7 @@ def _from_file(path: Path, max_pixels: int) -> LoadedImage:
                         f"(it reads {', '.join(READABLE_NAMES)})"
                     )
                 with im:
-                    return _from_pil(im, str(path), path, max_pixels)
+                    return use(im)
         except EraserError:
             raise
         except _TOO_BIG:
@@ -170,21 +177,9 @@ def _open(fp: BinaryIO, filename: str) -> Image.Image | None:
     return None
 
 
-def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) -> LoadedImage:
-    width, height = im.size
-    if width * height > max_pixels:  # header only so far: no pixels decoded yet
-        raise EraserError(_too_big_message(name, im.size, max_pixels))
-    if width == 0 or height == 0:
-        raise EraserError(f"{name}: image has no pixels")
+def from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) -> LoadedImage:
+    notices = decode(im, name, max_pixels)
     fmt = canonical(im.format) if im.format else "PNG"
-    notices = _frames_notice(im, name, fmt)  # before load(): counting frames seeks
-    try:
-        im.load()  # decode everything now so truncation shows up here
-    except _TOO_BIG:
-        raise EraserError(_too_big_message(name, None, max_pixels)) from None
-    except _DECODE_ERRORS as e:
-        raise EraserError(f"{name}: truncated or corrupt image ({_reason(e)})") from None
-
     orientation, exif = _upright_exif(im)
     upright = im
     if orientation != 1:  # (TIFF and HEIF sources arrive upright already)
@@ -217,6 +212,23 @@ def _from_pil(im: Image.Image, name: str, path: Path | None, max_pixels: int) ->
                 jpeg_progressive=bool(im.info.get("progressive")),
             )
     return LoadedImage(rgb, alpha, grayscale, fmt, path, meta, notices)
+
+
+def decode(im: Image.Image, name: str, max_pixels: int) -> list[str]:
+    """Check the size from the header, then decode the first frame; returns notices."""
+    width, height = im.size
+    if width * height > max_pixels:  # header only so far: no pixels decoded yet
+        raise EraserError(_too_big_message(name, im.size, max_pixels))
+    if width == 0 or height == 0:
+        raise EraserError(f"{name}: image has no pixels")
+    notices = _frames_notice(im, name, canonical(im.format) if im.format else "PNG")  # (seeks)
+    try:
+        im.load()  # decode everything now so truncation shows up here
+    except _TOO_BIG:
+        raise EraserError(_too_big_message(name, None, max_pixels)) from None
+    except _DECODE_ERRORS as e:
+        raise EraserError(f"{name}: truncated or corrupt image ({_reason(e)})") from None
+    return notices
 
 
 def _frames_notice(im: Image.Image, name: str, fmt: str) -> list[str]:
@@ -372,7 +384,7 @@ _QUIET_FILTERS = (
 
 
 @contextmanager
-def _decoding(max_pixels: int) -> Iterator[None]:
+def decoding(max_pixels: int) -> Iterator[None]:
     """Decode untrusted files quietly, without touching Pillow's global settings.
 
     Pillow's UserWarnings about corrupt EXIF and the like are silenced (we drop
@@ -382,7 +394,7 @@ def _decoding(max_pixels: int) -> Iterator[None]:
     restores a snapshot of the global filter list), so the two filters are
     added by the first decoding thread and removed by the last, under a lock:
     the filter list is the same after any number of concurrent loads.
-    ``max_pixels`` is checked in ``_from_pil``; Pillow's MAX_IMAGE_PIXELS is
+    ``max_pixels`` is checked in ``decode``; Pillow's MAX_IMAGE_PIXELS is
     never changed.
     """
     global _quiet_users
