@@ -14,10 +14,9 @@ This package imports nothing at start-up: typer alone costs more than the
 from __future__ import annotations
 
 import sys
-from typing import Optional, Sequence
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     """Console-script entry point. Exits 0 on success, 2 for a user error,
     128+N after signal N, 1 for an internal error (see ``exits``)."""
     args = list(sys.argv[1:] if argv is None else argv)
