@@ -18,6 +18,7 @@ app = typer.Typer(
     help=HELP,
     add_completion=False,
     invoke_without_command=True,
+    subcommand_metavar="COMMAND [ARGS]...",  # not '[COMMAND]' (some typer releases): one text for fast.HELP
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

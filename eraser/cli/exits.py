@@ -13,47 +13,43 @@ Only typer's public names are used (``typer.main.get_command``, ``typer.Exit``,
 ``typer.Abort``, ``typer.BadParameter``): typer 0.2x vendors click under a private
 module and a separately installed ``click`` raises other classes than the ones
 typer uses, so reaching into either breaks from one release to the next.
+Signals become an exception while a command runs: see ``signals``.
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import traceback
 from typing import Sequence
 
+from eraser.cli import signals
+
 # Set by the -v/--verbose option's callback: an internal error then shows its traceback.
 verbose = False
-
-_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
-_WHAT = {"SIGINT": "interrupted", "SIGTERM": "terminated", "SIGHUP": "hung up"}
-
-
-class Stopped(SystemExit):
-    """Raised by the signal handler in place of KeyboardInterrupt or death by
-    signal. A SystemExit, so no ``except Exception`` (ours, typer's or a
-    plugin's) swallows it, while every ``finally`` and ``except BaseException``
-    on the way out runs: temporary files are removed before the process ends."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(128 + signum)
-        self.signum = signum
 
 
 def run(args: Sequence[str]) -> int:
     """Run the CLI with ``args``; return the exit status (never raises)."""
     global verbose
     verbose = False
-    previous = _catch_signals()
     try:
-        code = _run(list(args))
-    except Stopped as stop:  # a signal that came while the error line was printed
-        code = stop.code
-    finally:
-        _restore_signals(previous)
+        with signals.catching():
+            code = _run(list(args))
+            signum = signals.received()
+            if signum is not None and code != 128 + signum:
+                # The signal's exception was swallowed (a plugin catching SystemExit):
+                # the run went on, but its status still tells that it was stopped.
+                code = _stopped(signals.Stopped(signum))
+    except signals.Stopped as stop:  # the first signal came after the command ended
+        code = _stopped(stop)
     _flush_stdout()
     return code
+
+
+def _stopped(stop: "signals.Stopped") -> int:
+    say(stop.line())
+    return int(stop.code)
 
 
 def _run(args: list[str]) -> int:
@@ -91,10 +87,8 @@ def _run(args: list[str]) -> int:
             return _internal_error(exc)
         # Without standalone mode, typer returns typer.Exit's code (--version) or the command's value.
         return result if isinstance(result, int) else 0
-    except Stopped as stop:
-        name = signal.Signals(stop.signum).name
-        say(f"error: {_WHAT.get(name, 'stopped')} ({name})")
-        return int(stop.code)
+    except signals.Stopped as stop:
+        return _stopped(stop)
     except KeyboardInterrupt:  # a Ctrl-C off the main thread, where no handler can be installed
         say("error: interrupted (SIGINT)")
         return 130
@@ -139,36 +133,6 @@ def say(line: str) -> None:
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
-
-
-def _on_signal(signum: int, frame) -> None:
-    # Later signals while the first one unwinds are ignored: a second Ctrl-C
-    # must not cut short the clean-up of a temporary file.
-    for name in _SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
-    raise Stopped(signum)
-
-
-def _catch_signals() -> dict[int, object]:
-    previous: dict[int, object] = {}
-    for name in _SIGNALS:
-        signum = getattr(signal, name, None)
-        if signum is None:  # SIGHUP does not exist on Windows
-            continue
-        try:
-            previous[signum] = signal.signal(signum, _on_signal)
-        except (ValueError, OSError):  # not the main thread: leave Python's defaults
-            pass
-    return previous
-
-
-def _restore_signals(previous: dict[int, object]) -> None:
-    for signum, handler in previous.items():
-        try:
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-        except (ValueError, OSError, TypeError):
-            pass
 
 
 def _flush_stdout() -> None:
