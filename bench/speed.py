@@ -76,7 +76,6 @@ import platform
 import pstats
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -96,6 +95,7 @@ from eraser import masks, pipeline  # noqa: E402
 from eraser.api import make_prompts  # noqa: E402
 from eraser.io import load_image, save_image  # noqa: E402
 from eraser.testing import iou  # noqa: E402
+from launch import launch  # noqa: E402  (bench/ is the script's folder)
 
 WIDTH, HEIGHT = 4000, 3000
 JPEG_QUALITY = 92
@@ -110,24 +110,6 @@ PATCHMATCH_MAX_S = 3.0
 RSS_MAX_MB = 400.0
 DETAIL_MIN = 0.75  # fill detail proxy; on the default photo a full-resolution PatchMatch fill scores about 1.05
 
-# Runs a command and reports its wall time and peak RSS via wait4(). This
-# launcher is small (python -S, stdlib only), so the ru_maxrss a child
-# inherits from it at exec time is far below anything measured here.
-LAUNCHER = r"""
-import json, os, sys, time
-argv, stdout_path, stderr_path = json.loads(sys.argv[1])
-actions = [
-    (os.POSIX_SPAWN_OPEN, 1, stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-    (os.POSIX_SPAWN_OPEN, 2, stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
-]
-start = time.perf_counter()
-pid = os.posix_spawn(argv[0], argv, dict(os.environ), file_actions=actions)
-_, status, usage = os.wait4(pid, 0)
-wall = time.perf_counter() - start
-print(json.dumps({"wall_s": wall, "maxrss_kb": usage.ru_maxrss,
-                  "user_s": usage.ru_utime, "sys_s": usage.ru_stime,
-                  "rc": os.waitstatus_to_exitcode(status)}))
-"""
 
 
 # ------------------------------------------------------------------ the photo
@@ -312,20 +294,6 @@ def child_main(args: argparse.Namespace) -> None:
     Path(args.child_out).write_text(json.dumps({
         "stages": stages, **info, "vm_hwm_kb": vm_hwm_kb(), "vm_hwm_after_imports_kb": baseline,
     }))
-
-
-def launch(argv: list[str], tmp: Path, tag: str) -> dict[str, Any]:
-    """Run ``argv`` under the wait4 launcher; its wall time, peak RSS, output."""
-    out, err = tmp / f"{tag}.stdout", tmp / f"{tag}.stderr"
-    done = subprocess.run(
-        [sys.executable, "-S", "-c", LAUNCHER, json.dumps([argv, str(out), str(err)])],
-        check=True, capture_output=True, text=True,
-    )
-    report = json.loads(done.stdout)
-    report["stderr"] = err.read_text(errors="replace")[-2000:]
-    if report["rc"] != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed ({report['rc']}): {report['stderr']}")
-    return report
 
 
 def eraser_cli() -> Optional[str]:
