@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import warnings
@@ -381,3 +382,12 @@ def test_concurrent_loads_with_different_limits_leave_pillow_alone(tmp_path: Pat
     assert outcomes == expected
     assert Image.MAX_IMAGE_PIXELS == 1000
     assert warnings.filters == filters_before
+
+
+def test_fifo_or_device_as_input_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "photo.png"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer forever
+    for path, kind in [(fifo, "FIFO"), (Path("/dev/zero"), "device")]:
+        with pytest.raises(EraserError) as error:
+            load_image(path)
+        assert kind in single_line(error) and str(path) in single_line(error)

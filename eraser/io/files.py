@@ -49,7 +49,7 @@ def check_destination(dest: PathLike, inputs: Iterable[Optional[PathLike]] = (),
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise EraserError(f"{dest}: is a directory")
         if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
-            raise EraserError(f"{dest}: is a {_kind(st.st_mode)}, not a file; refusing to write over it")
+            raise EraserError(f"{dest}: is a {kind_of(st.st_mode)}, not a file; refusing to write over it")
     if entry is not None and not overwrite:
         raise EraserError(f"{dest} exists; use --force to overwrite")
     folder = dest.parent
@@ -196,7 +196,8 @@ def _identity(path: Path) -> object:
         return ("path", os.path.realpath(path))
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """'device', 'FIFO (named pipe)', 'socket' or 'special file', for messages."""
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
         return "device"
     if stat.S_ISFIFO(mode):

@@ -36,6 +36,7 @@ from PIL import Image, ImageOps, JpegImagePlugin
 
 from eraser.defaults import DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
+from eraser.io.files import kind_of
 from eraser.io.files import reason as _reason
 
 _ORIENTATION = 0x0112
@@ -125,6 +126,8 @@ def read_file(path: Path, max_pixels: int, use: Callable[[Image.Image], T]) -> T
         raise EraserError(f"{path}: cannot read ({_reason(e)})") from None
     if stat.S_ISDIR(st.st_mode):
         raise EraserError(f"{path}: is a directory, not an image")
+    if not stat.S_ISREG(st.st_mode):  # reading a FIFO or device could block or never end
+        raise EraserError(f"{path}: is a {kind_of(st.st_mode)}, not an image file")
     if st.st_size == 0:
         raise EraserError(f"{path}: file is empty")
 
