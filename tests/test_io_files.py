@@ -7,6 +7,8 @@ import multiprocessing
 import os
 import socket
 import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -396,3 +398,13 @@ def test_umask_is_read_without_changing_it(tmp_path: Path) -> None:
         assert out.stat().st_mode & 0o777 == 0o640
     finally:
         os.umask(mask)
+
+
+def test_file_helpers_import_without_numpy_or_pillow() -> None:
+    """The model store and the CLI's early checks use these before any image work."""
+    code = (
+        "import sys; from eraser.io.files import atomic_write, check_destination; import eraser.io; "
+        "print(sorted(m for m in ('numpy', 'PIL', 'PIL.Image') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
