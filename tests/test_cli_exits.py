@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -60,6 +61,21 @@ def test_a_signal_during_the_write_leaves_nothing_behind(big, tmp_path, name, co
     assert stderr.splitlines() == [f"error: {word} ({name})"]
     assert stdout == ""
     assert os.listdir(tmp_path) == []  # no output, no .out.png.XXXX.tmp
+
+
+def test_a_signal_while_the_temp_file_is_created_leaves_nothing(eraser_cli, monkeypatch, tmp_path):
+    """The narrowest window: the temp file exists, its name not yet returned."""
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        made = real(*args, **kwargs)
+        signal.raise_signal(signal.SIGTERM)
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    code, out, err = eraser_cli("remove", SPOON / "photo.jpg", "--box", "10,10,50,50", "-i", "telea", "-o", tmp_path / "o.png", "-q")
+    assert code == 143 and err.splitlines() == ["error: terminated (SIGTERM)"]
+    assert os.listdir(tmp_path) == []
 
 
 def test_ctrl_c_while_working_exits_130_with_one_line(big, tmp_path):

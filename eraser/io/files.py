@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterable
@@ -85,11 +86,16 @@ def atomic_write(dest: PathLike, write: Callable[[IO[bytes]], None], *, overwrit
     dest = Path(dest)
     folder = dest.parent
     mode = _mode_for(dest, overwrite)
+    held = _hold_stop_signals()
     try:
         fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dest), suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise EraserError(f"cannot write {dest}: {reason(e)}") from None
+    except BaseException as e:
+        _release(held)
+        if isinstance(e, OSError):
+            raise EraserError(f"cannot write {dest}: {reason(e)}") from None
+        raise
     try:
+        _release(held)  # a signal that came meanwhile is raised here, where the finally removes tmp
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
@@ -105,6 +111,23 @@ def atomic_write(dest: PathLike, write: Callable[[IO[bytes]], None], *, overwrit
         with suppress(FileNotFoundError):  # gone already when os.replace published it
             os.unlink(tmp)
     _fsync_folder(folder)
+
+
+_STOP_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+def _hold_stop_signals() -> Optional[set]:
+    """Hold SIGINT/SIGTERM/SIGHUP while the temp file is created: a handler that
+    raises (the CLI's does, so clean-ups run) inside mkstemp, after the file
+    exists but before its name is known here, would leave it behind."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+
+
+def _release(held: Optional[set]) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def reason(e: BaseException) -> str:
