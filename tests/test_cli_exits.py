@@ -174,6 +174,22 @@ def test_a_bug_shows_its_own_traceback_with_verbose(eraser_cli, monkeypatch, tmp
     assert "During handling" not in err and "direct cause" not in err and "_bug" in err
 
 
+def test_warnings_are_one_line_each(eraser_cli, monkeypatch, tmp_path):
+    import warnings
+
+    from eraser.cli import options
+    from eraser.errors import PluginWarning
+
+    def warn(self, timings):
+        warnings.warn("eraser plugin 'x' (fake-x):\n  skipped", PluginWarning)
+        warnings.warn("something else", RuntimeWarning)
+
+    monkeypatch.setattr(options.Report, "stages", warn)
+    code, out, err = eraser_cli("remove", SPOON / "photo.jpg", "--box", "10,10,50,50", "-i", "telea", "-o", tmp_path / "o.png", "-q")
+    assert code == 0
+    assert err.splitlines() == ["warning: eraser plugin 'x' (fake-x): skipped", "warning: something else"]
+
+
 def test_usage_mistakes_are_one_line_and_exit_2_in_a_real_process():
     cases = [["remove", "--bogus"], ["remove"], ["nope"], ["models", "nope"], ["remove", "x.jpg", "--dilate"]]
     for args in cases:

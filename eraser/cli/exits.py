@@ -6,6 +6,7 @@
 | a user mistake (EraserError, usage)| 2        | ``error: ...``                           |
 | SIGINT / SIGTERM / SIGHUP          | 128 + N  | ``error: interrupted (SIGINT)`` ...      |
 | stdout closed early (``| head``)   | 1        | nothing                                  |
+| a warning (e.g. a plugin skipped)  |          | ``warning: ...``, one line each          |
 | a bug                              | 1        | ``internal error, please report: ...``   |
 |                                    |          | (the traceback instead with ``-v``)      |
 
@@ -21,9 +22,11 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+import warnings
 from typing import Sequence
 
 from eraser.cli import signals
+from eraser.errors import show_warning
 
 # Set by the -v/--verbose option's callback: an internal error then shows its traceback.
 verbose = False
@@ -34,7 +37,9 @@ def run(args: Sequence[str]) -> int:
     global verbose
     verbose = False
     try:
-        with signals.catching():
+        with signals.catching(), warnings.catch_warnings():
+            # Warnings (a plugin skipped, a frame dropped) as one 'warning: ...' line each.
+            warnings.showwarning = show_warning
             code = _run(list(args))
             signum = signals.received()
             if signum is not None and code != 128 + signum:
