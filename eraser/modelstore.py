@@ -192,19 +192,13 @@ class InstalledModel:
 
     def _remember(self, checked: dict) -> None:
         """Write the record; a store we cannot write only costs hashing again."""
-        text = json.dumps({"files": checked}, indent=1) + "\n"
+        from eraser.io.files import atomic_write  # only when something was hashed
+
+        text = (json.dumps({"files": checked}, indent=1) + "\n").encode()
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{RECORD}.", suffix=".tmp")
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(text)
-            os.replace(tmp, self.folder / RECORD)
-        except OSError:
+            atomic_write(self.folder / RECORD, lambda f: f.write(text), overwrite=True)
+        except (EraserError, OSError):
             pass
-        finally:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def manifest_problem(data: object) -> Optional[str]:

@@ -88,3 +88,44 @@ def test_coreml_session_plumbing_with_a_fake_model(tmp_path, monkeypatch):
     np.testing.assert_array_equal(out["sum"], np.full((1, 3), 2.0))
     with pytest.raises(EraserError, match="unknown compute units"):
         runtimes.open_session(model, "Toy", "coreml", compute_units="TPU")
+
+
+def fake_install(store, name, files):
+    """A model folder whose manifest matches ``files`` (name -> bytes)."""
+    import hashlib
+    import json
+
+    folder = store / name
+    folder.mkdir(parents=True)
+    listed = {}
+    for rel, data in files.items():
+        (folder / rel).write_bytes(data)
+        listed[rel] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    (folder / "manifest.json").write_text(json.dumps({"name": name, "files": listed}))
+
+
+def test_nothing_heavy_is_imported_before_a_model_runs(tmp_path):
+    """With both models installed, `eraser plugins` and `eraser models list`
+    verify them (hashing) but load no runtime; the runtime-side plugin
+    modules import neither torch nor onnxruntime (issue 10)."""
+    import os
+    import subprocess
+
+    fake_install(tmp_path, "lama", {"LaMa.onnx": b"onnx"})
+    fake_install(tmp_path, "mobile-sam", {"ImageEncoder.onnx": b"enc", "imagePositionalEncoding.npy": b"pe"})
+    code = (
+        "import sys, io, contextlib\n"
+        "from eraser.cli import main\n"
+        "for args in (['plugins'], ['plugins', '--json'], ['models', 'list'], ['models', 'verify']):\n"
+        "    sys.argv = ['eraser', *args]\n"
+        "    with contextlib.redirect_stdout(io.StringIO()):\n"
+        "        try:\n            main()\n        except SystemExit as exc:\n            assert not exc.code, (args, exc.code)\n"
+        "import eraser_mobilesam.segmenter, eraser_lama.inpainter, eraser.runtimes\n"
+        "heavy = [m for m in ('torch', 'onnxruntime', 'coremltools', 'onnx') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    env = dict(os.environ, ERASER_MODELS_DIR=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stdout
+    assert (tmp_path / "lama" / "verified.json").is_file()  # they were verified on the way

@@ -4,12 +4,16 @@ The encoder is the expensive part of MobileSAM; a second click on the same
 photo reuses its embeddings. In-process the cache keeps the last few photos;
 with ``$ERASER_EMBEDDING_CACHE`` set to a folder it also keeps them on disk,
 bounded by ``$ERASER_EMBEDDING_CACHE_MB`` (default 256), oldest dropped first.
+
+Files on disk are data, never code: only plain ``.npy`` arrays are read (no
+pickles), and an entry of another shape or dtype, or with NaN, is dropped. A
+cache that cannot be written costs speed only, with one warning.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
+import warnings
 import zlib
 from collections import OrderedDict
 from pathlib import Path
@@ -19,6 +23,7 @@ import numpy as np
 
 ENV_DIR = "ERASER_EMBEDDING_CACHE"
 ENV_MB = "ERASER_EMBEDDING_CACHE_MB"
+DEFAULT_MB = 256
 
 
 def image_key(image: np.ndarray) -> str:
@@ -30,18 +35,51 @@ def image_key(image: np.ndarray) -> str:
     return f"{height}x{width}-{zlib.crc32(data):08x}"
 
 
+def megabytes_from_environment() -> int:
+    """``$ERASER_EMBEDDING_CACHE_MB`` as a whole number >= 0, else the default with a warning."""
+    text = os.environ.get(ENV_MB, "").strip()
+    if not text:
+        return DEFAULT_MB
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        warnings.warn(f"{ENV_MB}={text!r} is not a whole number of megabytes >= 0; using {DEFAULT_MB}", stacklevel=2)
+        return DEFAULT_MB
+    return value
+
+
 class EmbeddingCache:
-    def __init__(self, entries: int = 4, folder: Optional[Path] = None, max_bytes: int = 256 << 20) -> None:
+    def __init__(
+        self,
+        entries: int = 4,
+        folder: Optional[Path] = None,
+        max_bytes: int = DEFAULT_MB << 20,
+        *,
+        shape: Optional[tuple[int, ...]] = None,
+        dtype: np.dtype = np.dtype(np.float32),
+    ) -> None:
         self.entries = entries
         self.memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self.folder = Path(folder) if folder else None
         self.max_bytes = max_bytes
+        self.shape = shape  # what a valid entry looks like (None: any shape)
+        self.dtype = np.dtype(dtype)
+        self.warned = False
 
     @classmethod
-    def from_environment(cls) -> "EmbeddingCache":
+    def from_environment(cls, **kwargs) -> "EmbeddingCache":
         folder = os.environ.get(ENV_DIR)
-        megabytes = int(os.environ.get(ENV_MB) or 256)
-        return cls(folder=Path(folder) if folder else None, max_bytes=megabytes << 20)
+        return cls(folder=Path(folder) if folder else None, max_bytes=megabytes_from_environment() << 20, **kwargs)
+
+    def valid(self, value: object) -> bool:
+        return (
+            isinstance(value, np.ndarray)
+            and value.dtype == self.dtype
+            and (self.shape is None or value.shape == tuple(self.shape))
+            and bool(np.isfinite(value).all())
+        )
 
     def get(self, key: str) -> Optional[np.ndarray]:
         if key in self.memory:
@@ -51,10 +89,20 @@ class EmbeddingCache:
             return None
         path = self.folder / f"{key}.npy"
         try:
-            value = np.load(path)
-            os.utime(path)  # recently used: evicted last
-        except (OSError, ValueError):
+            with open(path, "rb") as f:
+                # read_array takes only the .npy format (np.load would also open
+                # .npz archives), and never unpickles
+                value = np.lib.format.read_array(f, allow_pickle=False)
+        except (OSError, ValueError, EOFError):
+            value = None
+        if not self.valid(value):
+            if os.path.lexists(path):
+                self._drop(path)  # garbage, or another model's entry
             return None
+        try:
+            os.utime(path)  # recently used: evicted last
+        except OSError:
+            pass
         self._remember(key, value)
         return value
 
@@ -62,14 +110,14 @@ class EmbeddingCache:
         self._remember(key, value)
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".npy")
+        from eraser.errors import EraserError
+        from eraser.io.files import atomic_write
+
         try:
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, value)
-            os.replace(tmp, self.folder / f"{key}.npy")
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)  # a cache: failing to write is not fatal
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / f"{key}.npy", lambda f: np.save(f, value, allow_pickle=False), overwrite=True)
+        except (OSError, EraserError) as exc:
+            self._warn(f"cannot write the embedding cache in {self.folder} ({exc}); later clicks re-encode the photo")
             return
         self._trim()
 
@@ -79,11 +127,29 @@ class EmbeddingCache:
         while len(self.memory) > self.entries:
             self.memory.popitem(last=False)
 
+    def _drop(self, path: Path) -> None:
+        try:
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+        except OSError:
+            pass
+
+    def _warn(self, message: str) -> None:
+        if not self.warned:  # once per cache, not once per click
+            self.warned = True
+            warnings.warn(" ".join(message.split()), stacklevel=3)
+
     def _trim(self) -> None:
-        files = sorted(self.folder.glob("*.npy"), key=lambda p: p.stat().st_mtime)
-        total = sum(p.stat().st_size for p in files)
-        for path in files:
+        sizes = []
+        for path in self.folder.glob("*.npy"):
+            try:  # another process may remove files as we go
+                st = path.stat()
+            except OSError:
+                continue
+            sizes.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in sizes)
+        for _, size, path in sorted(sizes, key=lambda entry: entry[0]):
             if total <= self.max_bytes:
                 break
-            total -= path.stat().st_size
-            path.unlink(missing_ok=True)
+            total -= size
+            self._drop(path)

@@ -19,19 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from eraser_mobilesam.interface import INTERFACES, POSITIONAL_ENCODING_FILE
+
 ONNX_OPSET = 17
 EXAMPLE_PROMPT_POINTS = 3  # N used while tracing; any N works afterwards
-
-# file stem -> (input names, output names); the wrappers in model.py agree
-INTERFACES = {
-    "ImageEncoder": (("image",), ("imageEmbeddings",)),
-    "PromptEncoder": (("points", "labels"), ("sparsePromptEmbeddings", "densePromptEmbeddings")),
-    "MaskDecoder": (
-        ("imageEmbeddings", "imagePositionalEncoding", "sparsePromptEmbeddings", "densePromptEmbeddings"),
-        ("masks", "iouPredictions"),
-    ),
-}
-POSITIONAL_ENCODING_FILE = "imagePositionalEncoding.npy"
 
 
 def _example_inputs(model, n_points: int = EXAMPLE_PROMPT_POINTS):

@@ -34,15 +34,10 @@ from torch import nn
 from torch.nn import functional as F
 
 from eraser.errors import EraserError
+from eraser_mobilesam.interface import EMBED_DIM, EMBED_SIZE, IMAGE_SIZE, LOW_RES_SIZE, PIXEL_MEAN, PIXEL_STD  # noqa: F401
 
-IMAGE_SIZE = 1024  # the encoder's square input, pixels
-EMBED_DIM = 256  # prompt/transformer channel count
-EMBED_SIZE = 64  # image embedding is EMBED_DIM x EMBED_SIZE x EMBED_SIZE
-LOW_RES_SIZE = 4 * EMBED_SIZE  # low-resolution mask logits, 256 x 256
 NUM_MASK_TOKENS = 4  # token 0: single-mask output, 1..3: multimask outputs
 MAX_PROMPT_POINTS = 100  # upper bound of N in the converted models
-PIXEL_MEAN = (123.675, 116.28, 103.53)
-PIXEL_STD = (58.395, 57.12, 57.375)
 
 # label values of SAM's sparse prompts
 LABEL_PADDING = -1

@@ -26,12 +26,17 @@ from eraser.prompts import Prompt
 from eraser.modelstore import InstalledModel
 from eraser.runtimes import open_session
 from eraser_mobilesam.cache import EmbeddingCache, image_key
+from eraser_mobilesam.interface import (
+    EMBEDDING_SHAPE,
+    IMAGE_SIZE,
+    LOW_RES_SIZE,
+    PIXEL_MEAN,
+    PIXEL_STD,
+    POSITIONAL_ENCODING_FILE,
+)
 
-IMAGE_SIZE = 1024
-LOW_RES = 256
-PIXEL_MEAN = np.array([123.675, 116.28, 103.53], np.float32)
-PIXEL_STD = np.array([58.395, 57.12, 57.375], np.float32)
-POSITIONAL_ENCODING_FILE = "imagePositionalEncoding.npy"
+_MEAN = np.array(PIXEL_MEAN, np.float32)
+_STD = np.array(PIXEL_STD, np.float32)
 
 
 def resized_shape(height: int, width: int) -> tuple[int, int]:
@@ -48,7 +53,7 @@ def preprocess(image: np.ndarray) -> np.ndarray:
     # torch's interpolate(..., antialias=True) that SAM uses.
     resized = np.asarray(Image.fromarray(image).resize((new_w, new_h), Image.Resampling.BILINEAR), np.float32)
     out = np.zeros((1, 3, IMAGE_SIZE, IMAGE_SIZE), np.float32)
-    out[0, :, :new_h, :new_w] = ((resized - PIXEL_MEAN) / PIXEL_STD).transpose(2, 0, 1)
+    out[0, :, :new_h, :new_w] = ((resized - _MEAN) / _STD).transpose(2, 0, 1)
     return out
 
 
@@ -85,7 +90,7 @@ def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
     clamped mask is 0 anyway.
     """
     new_h, new_w = resized_shape(height, width)
-    valid_h, valid_w = new_h * LOW_RES / IMAGE_SIZE, new_w * LOW_RES / IMAGE_SIZE
+    valid_h, valid_w = new_h * LOW_RES_SIZE / IMAGE_SIZE, new_w * LOW_RES_SIZE / IMAGE_SIZE
     out = np.zeros((height, width), np.float32)
     rows = np.flatnonzero((low_res[: math.ceil(valid_h), : math.ceil(valid_w)] > 0).any(axis=1))
     cols = np.flatnonzero((low_res[: math.ceil(valid_h), : math.ceil(valid_w)] > 0).any(axis=0))
@@ -113,7 +118,7 @@ class MobileSamSegmenter:
         self.prompt_encoder = open_session(model, "PromptEncoder", runtime, compute_units="ALL")
         self.decoder = open_session(model, "MaskDecoder", runtime, compute_units="ALL")
         self.positional_encoding = np.load(model.path(POSITIONAL_ENCODING_FILE)).astype(np.float32)
-        self.cache = cache if cache is not None else EmbeddingCache.from_environment()
+        self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=EMBEDDING_SHAPE)
 
     def embeddings(self, image: np.ndarray) -> np.ndarray:
         key = image_key(image)

@@ -5,9 +5,9 @@ files (a Lightning checkpoint and a big-lama.pt-style TorchScript trace) from
 deterministic weights. Two data files, both derived by running upstream
 advimman/lama code (saicinpainting/training/modules/ffc.py):
 
-* tests/data/big_lama_keys.json: every state-dict key and shape of
+* data/big_lama_keys.json: every state-dict key and shape of
   big-lama's generator;
-* tests/data/lama_reference_outputs.json: upstream's outputs for the weights
+* data/lama_reference_outputs.json: upstream's outputs for the weights
   and inputs that ``fill_deterministic`` / ``reference_inputs`` below build.
 """
 
@@ -30,7 +30,7 @@ torch = pytest.importorskip("torch", reason="LaMa needs torch (pip install erase
 try:
     import eraser_lama.model  # noqa: F401  (installed, or packaged by the lead)
 except ImportError:  # the plugin directory, not yet on the path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from eraser.errors import EraserError  # noqa: E402
 from eraser_lama import model as lm  # noqa: E402

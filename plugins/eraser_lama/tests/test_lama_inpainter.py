@@ -2,7 +2,7 @@
 big-lama.pt's layout installed through `eraser models install lama --from`
 (ONNX + CoreML), the inpainter's padding and runtime plumbing against torch,
 and `eraser remove --inpainter lama` on a sample. A reduced configuration
-keeps this fast; tests/test_lama_model.py covers the full one."""
+keeps this fast; test_lama_model.py covers the full one."""
 
 import hashlib
 from pathlib import Path
@@ -20,7 +20,7 @@ from eraser.testing import InpainterContract  # noqa: E402
 from eraser_lama import model as lm  # noqa: E402
 from eraser_lama.inpainter import LamaInpainter, padded_size  # noqa: E402
 
-SPOON = Path(__file__).resolve().parent.parent / "samples" / "coffee_spoon"
+SPOON = Path(__file__).resolve().parents[3] / "samples" / "coffee_spoon"
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from eraser_mobilesam.segmenter import (  # noqa: E402
 )
 from test_mobilesam_model import randomize  # noqa: E402
 
-SPOON = Path(__file__).resolve().parent.parent / "samples" / "coffee_spoon"
+SPOON = Path(__file__).resolve().parents[3] / "samples" / "coffee_spoon"
 
 
 @pytest.fixture(scope="module")

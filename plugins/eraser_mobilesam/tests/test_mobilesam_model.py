@@ -18,13 +18,13 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is needed to build and convert MobileSAM (pip install eraser[convert])")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]  # the repository
 
 from eraser.errors import EraserError  # noqa: E402
 from eraser_mobilesam import convert  # noqa: E402
 from eraser_mobilesam import model as ms  # noqa: E402
 
-UPSTREAM_KEYS = ROOT / "tests" / "data" / "mobilesam_vit_t_state_dict.json"
+UPSTREAM_KEYS = Path(__file__).resolve().parent / "data" / "mobilesam_vit_t_state_dict.json"
 
 # (points, labels) in the 1024 frame as the converted PromptEncoder takes
 # them, and the same prompt the upstream way (points, labels, box).

@@ -1,0 +1,29 @@
+"""What the converted MobileSAM models look like, in one place: sizes, SAM's
+pixel normalisation, file names and tensor names.
+
+Shared by the PyTorch side (``model.py``, ``convert.py``) and the runtime side
+(``segmenter.py``); it imports nothing, so the segmenter stays torch-free.
+"""
+
+IMAGE_SIZE = 1024  # the encoder's square input, pixels
+EMBED_DIM = 256  # prompt/transformer channel count
+EMBED_SIZE = 64  # image embedding is EMBED_DIM x EMBED_SIZE x EMBED_SIZE
+LOW_RES_SIZE = 4 * EMBED_SIZE  # low-resolution mask logits, 256 x 256
+EMBEDDING_SHAPE = (1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE)  # imageEmbeddings, float32
+
+# SAM's normalisation of RGB in 0..255
+PIXEL_MEAN = (123.675, 116.28, 103.53)
+PIXEL_STD = (58.395, 57.12, 57.375)
+
+# the decoder's constant imagePositionalEncoding (1, 256, 64, 64) float32
+POSITIONAL_ENCODING_FILE = "imagePositionalEncoding.npy"
+
+# file stem -> (input names, output names); the wrappers in model.py agree
+INTERFACES = {
+    "ImageEncoder": (("image",), ("imageEmbeddings",)),
+    "PromptEncoder": (("points", "labels"), ("sparsePromptEmbeddings", "densePromptEmbeddings")),
+    "MaskDecoder": (
+        ("imageEmbeddings", "imagePositionalEncoding", "sparsePromptEmbeddings", "densePromptEmbeddings"),
+        ("masks", "iouPredictions"),
+    ),
+}
