@@ -30,9 +30,12 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from eraser.errors import EraserError
+
+if TYPE_CHECKING:
+    from eraser.registration import ModelSpec
 
 ENV_DIR = "ERASER_MODELS_DIR"
 LOCAL_MANIFEST = "manifest.json"
@@ -41,53 +44,72 @@ CHUNK = 1 << 20
 MAX_MANIFEST_BYTES = 16 << 20  # a manifest lists tens of files; more is not one of ours
 SHA256 = re.compile(r"[0-9a-f]{64}")
 CONVERT_EXTRA = "pip install 'eraser[convert]'"
+CONVERT_MODULES = {"torch", "coremltools", "onnx", "onnxscript", "numpy"}  # what that extra installs
 
 
-@dataclass(frozen=True)
-class ModelSource:
-    """A model eraser can install: where its checkpoint comes from and how
-    it becomes the files a plugin runs."""
+def sources() -> dict[str, "ModelSpec"]:
+    """Every model a plugin registers (``register_models``), by name."""
+    from eraser import registry
 
-    name: str
-    description: str
-    url: str
-    md5: str
-    filename: str
-    license: str
-    converter: str  # "module:function" taking (checkpoint, out_dir) -> list[Path]
-    # modules the converter imports, checked before anything is downloaded
-    requires: tuple[str, ...] = ()
-
-    def check_requirements(self) -> None:
-        missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
-        if missing:
-            raise EraserError(f"converting {self.name} needs {', '.join(missing)} (not installed): {CONVERT_EXTRA}")
-
-    def convert(self, checkpoint: Path, out_dir: Path) -> list[Path]:
-        self.check_requirements()
-        module_name, _, function = self.converter.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError as exc:
-            what = exc.name or str(exc)
-            raise EraserError(f"converting {self.name} needs {what} (not installed): {CONVERT_EXTRA}") from exc
-        return getattr(module, function)(checkpoint, out_dir)
+    return registry.models()
 
 
-def sources() -> dict[str, ModelSource]:
-    text = importlib.resources.files("eraser_models").joinpath("manifest.json").read_text()
-    found = {}
-    for name, fields in json.loads(text).items():
-        fields = dict(fields, requires=tuple(fields.get("requires", ())))
-        found[name] = ModelSource(name=name, **fields)
-    return found
-
-
-def source(name: str) -> ModelSource:
+def source(name: str) -> "ModelSpec":
     known = sources()
     if name not in known:
-        raise EraserError(f"unknown model {name!r}; choose one of: {', '.join(sorted(known))}")
+        choices = ", ".join(sorted(known)) or "none (no plugin registers a model)"
+        raise EraserError(f"unknown model {name!r}; choose one of: {choices}")
     return known[name]
+
+
+def check_requirements(src: "ModelSpec") -> None:
+    """EraserError naming what to install when a module the converter needs
+    is missing. A converter may list them in a ``requires`` attribute; they
+    are checked (without importing anything) before any download."""
+    requires = getattr(src.converter, "requires", ())
+    requires = (requires,) if isinstance(requires, str) else tuple(requires)
+    missing = [str(m) for m in requires if not _importable(m)]
+    if missing:
+        raise EraserError(f"converting {src.name} needs {', '.join(missing)} (not installed): {_install_hint(missing)}")
+
+
+def _importable(module: object) -> bool:
+    try:
+        return importlib.util.find_spec(str(module)) is not None
+    except (ImportError, ValueError):  # a parent package missing, an empty name
+        return False
+
+
+def _install_hint(modules: list[str]) -> str:
+    # eraser's own conversion extra has pinned, tested versions of these
+    if set(modules) <= CONVERT_MODULES:
+        return CONVERT_EXTRA
+    return "pip install " + " ".join(modules)
+
+
+def _convert(src: "ModelSpec", checkpoint: Path, out: Path) -> list[Path]:
+    """Run the plugin's converter; what it returns must name files it wrote in ``out``."""
+    check_requirements(src)
+    try:
+        written = src.convert(checkpoint, out)
+    except ImportError as exc:
+        if not exc.name:
+            raise
+        raise EraserError(f"converting {src.name} needs {exc.name} (not installed): {_install_hint([exc.name])}") from exc
+    who = f"the converter of model {src.name!r} (plugin {src.plugin})"
+    if not isinstance(written, (list, tuple)):
+        raise EraserError(f"{who} returned {type(written).__name__}, not a list of the paths it wrote")
+    paths = []
+    for item in written:
+        path = Path(item) if isinstance(item, (str, os.PathLike)) else None
+        if path is not None and not path.is_absolute():
+            path = out / path
+        if path is None or not path.exists() or out.resolve() not in path.resolve().parents:
+            raise EraserError(f"{who} returned {item!r}, not a file or folder it wrote in its output folder")
+        paths.append(path)
+    if not paths:
+        raise EraserError(f"{who} wrote no files")
+    return paths
 
 
 def store_dir(override: Optional[Path] = None) -> Path:
@@ -252,9 +274,17 @@ def _inspect(name: str, root: Optional[Path]) -> tuple[Optional[InstalledModel],
             problem = manifest_problem(data)
         except (ValueError, RecursionError):  # not UTF-8, not JSON, nested too deep
             problem = "manifest.json is not valid JSON"
+        if not problem and name in (known := sources()):
+            lacking = _lacking(data["files"], known[name].files)
+            problem = f"manifest.json does not list {lacking[0]}" if lacking else None
     if problem:
         return None, "damaged", f"model {name!r} in {folder} is damaged ({problem}); {fix}"
     return InstalledModel(name, folder, data["files"], data), "installed", None
+
+
+def _lacking(files: dict, required: tuple[str, ...]) -> list[str]:
+    """The paths of ``required`` (files or folders) that ``files`` does not hold."""
+    return [r for r in required if r not in files and not any(f.startswith(r.rstrip("/") + "/") for f in files)]
 
 
 def installed(name: str, root: Optional[Path] = None) -> Optional[InstalledModel]:
@@ -362,17 +392,19 @@ def install(
         raise EraserError(f"model {name!r} is already installed in {store / name}; use --force to reinstall")
     if from_file is not None and not Path(from_file).is_file():
         raise EraserError(f"{from_file}: no such file")
-    src.check_requirements()  # before a download of hundreds of MB
+    check_requirements(src)  # before a download of hundreds of MB
     work = _work_folder(store, f".{name}.")
     try:
         checkpoint = work / src.filename
         if from_file is not None:
             shutil.copyfile(from_file, checkpoint)
         else:
+            if not (url or src.url):
+                raise EraserError(f"model {name!r} has no download address; run: eraser models install {name} --from FILE")
             download(url or src.url, checkpoint, progress, name=name)
-        expected = (md5 or src.md5).lower()
+        expected = (md5 or src.md5 or "").lower()
         actual = file_digest(checkpoint, "md5")
-        if actual != expected:
+        if expected and actual != expected:
             raise EraserError(
                 f"checkpoint checksum mismatch for {name}: md5 {actual}, expected {expected} "
                 "(a damaged download, or another checkpoint: pass --md5 to accept it)"
@@ -395,7 +427,7 @@ def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = Fa
         raise EraserError(f"{out_dir} is not empty; use --force to replace it")
     if not out_dir.parent.is_dir():
         raise EraserError(f"cannot write {out_dir}: folder {out_dir.parent} does not exist")
-    src.check_requirements()
+    check_requirements(src)
     work = _work_folder(out_dir.parent, f".{out_dir.name}.")
     try:
         built = _build(src, checkpoint, work / "model", file_digest(checkpoint, "md5"))
@@ -408,17 +440,20 @@ def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = Fa
     return InstalledModel(name, out_dir, data["files"], data)
 
 
-def _build(src: ModelSource, checkpoint: Path, out: Path, md5: str) -> Path:
+def _build(src: "ModelSpec", checkpoint: Path, out: Path, md5: str) -> Path:
     out.mkdir()
-    written = src.convert(checkpoint, out)
+    written = _convert(src, checkpoint, out)
     data = write_manifest(out, written, src, md5)
+    lacking = _lacking(data["files"], src.files)
+    if lacking:
+        raise EraserError(f"the converter of model {src.name!r} (plugin {src.plugin}) did not write {lacking[0]}")
     # Verified once here, so the first use after an install hashes nothing
     # (renaming the folder into place keeps each file's stat signature).
     InstalledModel(src.name, out, data["files"], data).problems(full=True)
     return out
 
 
-def write_manifest(folder: Path, written: list[Path], src: ModelSource, md5: str) -> dict:
+def write_manifest(folder: Path, written: list[Path], src: "ModelSpec", md5: str) -> dict:
     """Record ``written`` (files or folders inside ``folder``) with their sizes
     and sha256 in ``folder/manifest.json``: what makes a folder a model."""
     files = {}

@@ -11,6 +11,7 @@ import pytest
 
 from eraser import modelstore
 from eraser.errors import EraserError
+from eraser.hookspecs import hookimpl
 
 CONVERTED = []
 
@@ -27,13 +28,19 @@ def fake_convert(checkpoint: Path, out_dir: Path):
     return [out_dir / "Model.onnx", out_dir / "Model.mlpackage"]
 
 
+class ToyModels:
+    """An in-process plugin adding the model 'toy' as a third party would."""
+
+    @hookimpl
+    def register_models(self, register):
+        register("toy", description="a toy model", url="http://127.0.0.1:1/toy.pt",
+                 md5=hashlib.md5(b"weights").hexdigest(), filename="toy.pt", license="MIT",
+                 converter=fake_convert, files=("Model.onnx", "Model.mlpackage"))
+
+
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    source = modelstore.ModelSource(
-        name="toy", description="a toy model", url="http://127.0.0.1:1/none", md5=hashlib.md5(b"weights").hexdigest(),
-        filename="toy.pt", license="MIT", converter=f"{__name__}:fake_convert",
-    )
-    monkeypatch.setattr(modelstore, "sources", lambda: {"toy": source})
+def store(tmp_path, monkeypatch, register_plugin):
+    register_plugin(ToyModels(), name="toy-models")
     monkeypatch.setenv(modelstore.ENV_DIR, str(tmp_path / "store"))
     checkpoint = tmp_path / "toy.pt"
     checkpoint.write_bytes(b"weights")
@@ -134,7 +141,7 @@ def test_install_downloads_from_a_local_http_server(store, tmp_path):
 def test_models_cli(store, eraser_cli, tmp_path):
     root, checkpoint = store
     code, out, _ = eraser_cli("models", "list", "--json")
-    assert code == 0 and json.loads(out)[0]["installed"] is False
+    assert code == 0 and {row["name"]: row for row in json.loads(out)}["toy"]["installed"] is False
     code, _, err = eraser_cli("models", "install", "toy", "--from", checkpoint)
     assert code == 0 and "installed toy" in err
     code, out, _ = eraser_cli("models", "verify")

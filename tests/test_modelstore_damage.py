@@ -13,16 +13,12 @@ import pytest
 from eraser import modelstore
 from eraser.errors import EraserError
 
-from test_modelstore import fake_convert  # noqa: F401  (the toy model's converter)
+from test_modelstore import ToyModels
 
 
 @pytest.fixture
-def toy(tmp_path, monkeypatch):
-    source = modelstore.ModelSource(
-        name="toy", description="a toy model", url="http://127.0.0.1:1/toy.pt", md5=hashlib.md5(b"weights").hexdigest(),
-        filename="toy.pt", license="MIT", converter="test_modelstore:fake_convert",
-    )
-    monkeypatch.setattr(modelstore, "sources", lambda: {"toy": source})
+def toy(tmp_path, monkeypatch, register_plugin):
+    register_plugin(ToyModels(), name="toy-models")
     monkeypatch.setenv(modelstore.ENV_DIR, str(tmp_path / "store"))
     checkpoint = tmp_path / "toy.pt"
     checkpoint.write_bytes(b"weights")
@@ -179,7 +175,7 @@ def test_malformed_manifests_never_crash_plugins_or_models_commands(tmp_path, mo
     (root / "lama" / "manifest.json").unlink()
     (root / "lama" / "manifest.json").mkdir()  # a folder where the manifest should be
     code, out, err = eraser_cli("models", "list", "--json")
-    assert code == 0 and json.loads(out)[1]["state"] == "unreadable"
+    assert code == 0 and {row["name"]: row for row in json.loads(out)}["lama"]["state"] == "unreadable"
 
 
 def test_a_damaged_or_missing_lama_is_a_precise_reason(tmp_path, monkeypatch):
@@ -256,4 +252,4 @@ def test_without_torch_install_and_convert_say_what_to_install(monkeypatch, tmp_
         name = args[2]
         assert code == 2 and err == f"error: converting {name} needs torch (not installed): pip install 'eraser[convert]'\n"
     assert not (tmp_path / "store").exists() and not (tmp_path / "out").exists()
-    assert set(modelstore.sources()["lama"].requires) == {"torch", "onnx", "onnxscript", "coremltools"}
+    assert set(modelstore.sources()["lama"].converter.requires) == {"torch", "onnx", "onnxscript", "coremltools"}

@@ -112,7 +112,8 @@ def test_nothing_heavy_is_imported_before_a_model_runs(tmp_path):
     import subprocess
 
     fake_install(tmp_path, "lama", {"LaMa.onnx": b"onnx"})
-    fake_install(tmp_path, "mobile-sam", {"ImageEncoder.onnx": b"enc", "imagePositionalEncoding.npy": b"pe"})
+    stems = ("ImageEncoder", "PromptEncoder", "MaskDecoder")
+    fake_install(tmp_path, "mobile-sam", {**{f"{s}.onnx": s.encode() for s in stems}, "imagePositionalEncoding.npy": b"pe"})
     code = (
         "import sys, io, contextlib\n"
         "from eraser.cli import main\n"

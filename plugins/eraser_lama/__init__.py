@@ -1,7 +1,8 @@
 """Built-in ``lama`` inpainter: big-lama converted to CoreML and ONNX.
 
 Registered always; usable once ``eraser models install lama`` has run, and
-then ``--inpainter auto`` prefers it.
+then ``--inpainter auto`` prefers it. The model itself is registered here too
+(``register_models``), its data read from eraser's model manifest.
 """
 
 from eraser.hookspecs import hookimpl
@@ -20,6 +21,23 @@ def _build():
     from eraser_lama.inpainter import LamaInpainter
 
     return LamaInpainter(require(MODEL))
+
+
+def _convert(checkpoint, out_dir):
+    from eraser_lama.install import convert_checkpoint  # torch and friends, only now
+
+    return convert_checkpoint(checkpoint, out_dir)
+
+
+_convert.requires = ("torch", "onnx", "onnxscript", "coremltools")  # checked before a download
+
+
+@hookimpl
+def register_models(register):
+    from eraser_models import entry
+
+    # LaMa.mlpackage too, but CoreML is optional: ONNX Runtime runs everywhere
+    register(MODEL, converter=_convert, files=("LaMa.onnx",), **entry(MODEL))
 
 
 @hookimpl

@@ -2,7 +2,9 @@
 
 Registered always; usable once ``eraser models install mobile-sam`` has run
 (``--segmenter auto`` prefers it then, and falls back to the classical
-segmenters with a note until it is installed).
+segmenters with a note until it is installed). The model itself is
+registered here too (``register_models``), its data read from eraser's model
+manifest.
 """
 
 from eraser.hookspecs import hookimpl
@@ -21,6 +23,24 @@ def _build():
     from eraser_mobilesam.segmenter import MobileSamSegmenter
 
     return MobileSamSegmenter(require(MODEL))
+
+
+def _convert(checkpoint, out_dir):
+    from eraser_mobilesam.install import convert_checkpoint  # torch and friends, only now
+
+    return convert_checkpoint(checkpoint, out_dir)
+
+
+_convert.requires = ("torch", "onnx", "coremltools")  # checked before a download
+
+
+@hookimpl
+def register_models(register):
+    from eraser_mobilesam.interface import INTERFACES, POSITIONAL_ENCODING_FILE
+    from eraser_models import entry
+
+    files = tuple(f"{stem}.onnx" for stem in INTERFACES) + (POSITIONAL_ENCODING_FILE,)
+    register(MODEL, converter=_convert, files=files, **entry(MODEL))
 
 
 @hookimpl
