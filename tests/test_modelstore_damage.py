@@ -253,3 +253,37 @@ def test_without_torch_install_and_convert_say_what_to_install(monkeypatch, tmp_
         assert code == 2 and err == f"error: converting {name} needs torch (not installed): pip install 'eraser[convert]'\n"
     assert not (tmp_path / "store").exists() and not (tmp_path / "out").exists()
     assert set(modelstore.sources()["lama"].converter.requires) == {"torch", "onnx", "onnxscript", "coremltools"}
+
+
+@pytest.mark.parametrize("swap", ["fifo", "folder", "link to /dev/zero", "missing"])
+def test_a_model_file_that_is_not_a_file_is_damaged_without_reading_it(toy, swap):
+    root, checkpoint = toy
+    modelstore.install("toy", from_file=checkpoint)
+    target = root / "toy" / "Model.onnx"
+    target.unlink()
+    if swap == "fifo":
+        os.mkfifo(target)  # reading it would block forever
+    elif swap == "folder":
+        target.mkdir()
+    elif swap == "link to /dev/zero":
+        target.symlink_to("/dev/zero")  # reading it would never end
+    state, reason = modelstore.status("toy")
+    expected = "Model.onnx is missing" if swap == "missing" else "Model.onnx is not a file"
+    assert state == "damaged" and expected in reason
+
+
+def test_a_model_folder_that_is_a_file_is_damaged_and_reinstallable(toy):
+    root, checkpoint = toy
+    root.mkdir()
+    (root / "toy").write_text("not a folder")
+    state, reason = modelstore.status("toy")
+    assert state == "damaged" and f"{root / 'toy'} is not a folder" in reason
+    modelstore.install("toy", from_file=checkpoint)  # a damaged model needs no --force
+    assert modelstore.missing_reason("toy") is None and sorted(p.name for p in root.iterdir()) == ["toy"]
+
+
+def test_a_huge_manifest_is_not_read_whole(toy, monkeypatch):
+    root, _ = toy
+    monkeypatch.setattr(modelstore, "MAX_MANIFEST_BYTES", 100)
+    write_manifest(root / "toy", '{"files": {}, "padding": "%s"}' % ("x" * 200))
+    assert "manifest.json is too large" in modelstore.status("toy")[1]
