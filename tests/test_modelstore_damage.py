@@ -287,3 +287,21 @@ def test_a_huge_manifest_is_not_read_whole(toy, monkeypatch):
     monkeypatch.setattr(modelstore, "MAX_MANIFEST_BYTES", 100)
     write_manifest(root / "toy", '{"files": {}, "padding": "%s"}' % ("x" * 200))
     assert "manifest.json is too large" in modelstore.status("toy")[1]
+
+
+def test_the_lama_backend_says_precisely_why_auto_passes_it_over(tmp_path, monkeypatch):
+    """The availability reason the core turns into auto's one note line."""
+    from eraser import registry
+
+    monkeypatch.setenv(modelstore.ENV_DIR, str(tmp_path))
+    lama = registry.backends("inpainter")["lama"]
+    assert lama.unavailable_reason() == "model 'lama' is not installed; run: eraser models install lama"
+    data = b"onnx"
+    folder = tmp_path / "lama"
+    folder.mkdir()
+    (folder / "LaMa.onnx").write_bytes(b"xxxx")  # same size, other bytes
+    (folder / "manifest.json").write_text(json.dumps(
+        {"files": {"LaMa.onnx": {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}}}))
+    reason = lama.unavailable_reason()
+    assert reason == (f"model 'lama' in {folder} is damaged (LaMa.onnx has the wrong checksum); "
+                      "run: eraser models install lama --force")
