@@ -5,7 +5,8 @@ Makes a 12 MP JPEG (a smooth scene with film grain, Pillow quality 92) and a
 mask of about 5% (two blobs) in a temporary folder, then runs, each in a fresh
 process, interleaved round by round so that background load hits both alike:
 
-* ``eraser --help`` (and ``eraser --version``);
+* ``eraser --help`` (and ``eraser --version``, and ``python -c pass``: the
+  interpreter's own start-up, for scale);
 * ``eraser inpaint PHOTO --mask MASK -i telea -o OUT.jpg --force -v``: the wall
   time seen from here, and the stages the command prints
   (``stages: decode 0.1 s, mask ...``); what the wall time adds to their sum is
@@ -82,11 +83,12 @@ def main() -> None:
         photo, mask, share = make_inputs(folder)
         out = folder / "out.jpg"
         inpaint = [*eraser, "inpaint", str(photo), "--mask", str(mask), "-i", opts.inpainter, "-o", str(out), "--force", "-v"]
-        help_times, version_times, walls, sums, all_stages = [], [], [], [], []
+        help_times, version_times, floor_times, walls, sums, all_stages = [], [], [], [], [], []
         timed(inpaint)  # warm the page cache and the .pyc files once, untimed
         for _ in range(opts.runs):
             help_times.append(timed([*eraser, "--help"])[0])
             version_times.append(timed([*eraser, "--version"])[0])
+            floor_times.append(timed([sys.executable, "-c", "pass"])[0])
             wall, proc = timed(inpaint)
             if proc.returncode != 0:
                 raise SystemExit(f"eraser inpaint failed ({proc.returncode}):\n{proc.stderr}")
@@ -104,6 +106,7 @@ def main() -> None:
         "runs": opts.runs,
         "help_s": statistics.median(help_times),
         "version_s": statistics.median(version_times),
+        "python_floor_s": statistics.median(floor_times),
         "inpaint_wall_s": statistics.median(walls),
         "inpaint_stage_sum_s": statistics.median(sums),
         "wall_over_stages": statistics.median(ratios),
@@ -115,6 +118,7 @@ def main() -> None:
     print(f"{result['photo']}, {opts.runs} runs, medians; command: {result['command']}")
     print(f"  eraser --help     {result['help_s']:.3f} s   (target < 0.1 s)")
     print(f"  eraser --version  {result['version_s']:.3f} s")
+    print(f"  python -c pass    {result['python_floor_s']:.3f} s   (the interpreter alone, for scale)")
     print(f"  inpaint wall      {result['inpaint_wall_s']:.3f} s")
     print(f"  stage sum         {result['inpaint_stage_sum_s']:.3f} s   "
           + ", ".join(f"{k} {v:.3f}" for k, v in result["stages_s"].items()))

@@ -191,7 +191,8 @@ def test_warnings_are_one_line_each(eraser_cli, monkeypatch, tmp_path):
 
 
 def test_usage_mistakes_are_one_line_and_exit_2_in_a_real_process():
-    cases = [["remove", "--bogus"], ["remove"], ["nope"], ["models", "nope"], ["remove", "x.jpg", "--dilate"]]
+    cases = [["remove", "--bogus"], ["remove"], ["nope"], ["models", "nope"], ["remove", "x.jpg", "--dilate"],
+             ["remove", "", "--box", "1,1,5,5"], ["inpaint", "/", "--mask", "m.png"]]  # found by fuzzing
     for args in cases:
         proc = subprocess.run([*ERASER, *args], capture_output=True, text=True, timeout=60)
         assert proc.returncode == 2, (args, proc.stderr)

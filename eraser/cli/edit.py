@@ -123,9 +123,15 @@ def inpaint(
 
 
 def _output(image: Path, output: Optional[Path]) -> Path:
+    if output is not None:
+        return output
+    if not image.name:  # '' or '/': no name to put the default output beside
+        from eraser.errors import EraserError
+
+        raise EraserError(f"{str(image)!r} is not an image file name")
     from eraser.io import default_output_path
 
-    return output if output is not None else default_output_path(image, "erased")
+    return default_output_path(image, "erased")
 
 
 def _load(image: Path, max_pixels: int, report: Report):
