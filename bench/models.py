@@ -105,7 +105,7 @@ def store_with(folder: Path, name: str, files: list[Path]):
 def bench_mobile_sam(work: Path, runs: int, floor_rate: float) -> dict:
     import torch
 
-    from eraser import masks
+    from eraser.refine import refine
     from eraser.prompts import Prompt
     from eraser_mobilesam import convert
     from eraser_mobilesam import model as ms
@@ -133,8 +133,7 @@ def bench_mobile_sam(work: Path, runs: int, floor_rate: float) -> dict:
     segmenter.segment(photo, click)  # encodes and caches
 
     def keep_mask(selection):
-        for region in masks.plan_regions(selection >= 0.5, pad=masks.reach(10, 5.0)):
-            masks.refine(selection[region.inner.slices], 10, 5.0)
+        refine(selection, 10, 5.0)
 
     def second_click():
         keep_mask(segmenter.segment(photo, click))
@@ -253,7 +252,7 @@ def child_lama(folder: Path) -> None:
 
     os.environ["ERASER_MODELS_DIR"] = str(folder.parent)
     from eraser import pipeline
-    from eraser.api import make_prompts
+    from eraser.prompts import make_prompts
     from eraser.io import load_image, save_image
 
     tmp = Path(tempfile.mkdtemp())
@@ -263,7 +262,7 @@ def child_lama(folder: Path) -> None:
     cv2.ellipse(mask, (2000, 1500), (480, 400), 20, 0, 360, 255, -1)  # about 5% of the frame
     start = time.perf_counter()
     loaded = load_image(photo)
-    prompts = make_prompts(loaded, mask=mask.astype(np.float32) / 255)
+    prompts = make_prompts(4000, 3000, mask=mask.astype(np.float32) / 255)
     result = pipeline.run(loaded.rgb, prompts, inpainter="lama")
     save_image(loaded, result.image, tmp / "out.jpg")
     seconds = time.perf_counter() - start

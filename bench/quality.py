@@ -11,7 +11,7 @@ against the photo itself (see ``quality_metrics`` for what each score
 rewards and where it misleads):
 
 * every *available* inpainter the plugin system registers (built-in and
-  third-party), through ``pipeline.inpaint`` with the hole as the selection,
+  third-party), through ``pipeline.erase`` with the hole as the refined mask,
   ``dilate=0`` and ``feather=0``, so the scored hole is exactly the synthetic
   one and the pipeline's crop / working size / composite are all exercised;
 * the **raw** library calls on the full frame as baselines the pipeline must
@@ -61,6 +61,7 @@ from segmentation_iou import KINDS as PROMPT_KINDS  # noqa: E402
 from segmentation_iou import choose_segmenters, load_sample, score_samples  # noqa: E402
 
 from eraser import pipeline, registry  # noqa: E402
+from eraser.refine import refine  # noqa: E402
 
 SKIMAGE_PHOTOS = ("brick", "grass", "gravel", "chelsea")
 SMOKE_PHOTOS = ("coins_coin", "brick")
@@ -149,8 +150,7 @@ def raw_backends() -> dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]:
 
 def pipeline_backend(name: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     def run(img: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        out, _parts, _spec = pipeline.inpaint(img, hole.astype(np.float32), inpainter=name, dilate=0, feather=0)
-        return out
+        return pipeline.erase(img, refine(hole.astype(np.float32), 0, 0), inpainter=name).image
 
     return run
 

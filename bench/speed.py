@@ -91,8 +91,9 @@ for entry in (ROOT, ROOT / "plugins"):
     if str(entry) not in sys.path:
         sys.path.insert(0, str(entry))
 
-from eraser import masks, pipeline  # noqa: E402
-from eraser.api import make_prompts  # noqa: E402
+from eraser import pipeline, refine  # noqa: E402
+from eraser.geometry import bounding_rect  # noqa: E402
+from eraser.prompts import make_prompts  # noqa: E402
 from eraser.io import load_image, save_image  # noqa: E402
 from eraser.testing import iou  # noqa: E402
 from launch import launch  # noqa: E402  (bench/ is the script's folder)
@@ -186,7 +187,7 @@ def build_photo(sample: Path, share: float, workdir: Path, grain_sigma: float = 
     Image.fromarray(big).save(path, quality=JPEG_QUALITY)
     mask_file = workdir / "mask_12mp.png"
     cv2.imwrite(str(mask_file), mask)
-    hole = masks.dilate(mask > 0, masks.DEFAULT_DILATE)
+    hole = refine.dilate(mask > 0, refine.DEFAULT_DILATE)
     naive_mask = workdir / "mask_12mp_dilated.png"
     cv2.imwrite(str(naive_mask), hole.astype(np.uint8) * 255)
     box_area = (box[2] - box[0]) * (box[3] - box[1])
@@ -257,7 +258,7 @@ def eraser_once(photo: str, box: tuple[int, int, int, int], inpainter: str, out:
     t0 = time.perf_counter()
     loaded = load_image(photo)
     t1 = time.perf_counter()
-    prompts = make_prompts(loaded, boxes=[box])
+    prompts = make_prompts(loaded.rgb.shape[1], loaded.rgb.shape[0], boxes=[box])
     t2 = time.perf_counter()
     result = pipeline.run(loaded.rgb, prompts, segmenter="auto", inpainter=name, working_size=size)
     t3 = time.perf_counter()
@@ -326,16 +327,16 @@ def fill_detail(image: np.ndarray, hole: np.ndarray) -> Optional[float]:
     texture, which a fill made at a lower resolution and scaled up lacks. The
     median ignores the few strong edges (streaks, seams) a fill may add.
     """
-    rect = masks.bounding_rect(hole)
+    rect = bounding_rect(hole)
     if rect is None:
         return None
     rect = rect.grow(80, hole.shape[1], hole.shape[0])
     sub_hole = hole[rect.slices]
     gray = cv2.cvtColor(np.ascontiguousarray(image[rect.slices]), cv2.COLOR_RGB2GRAY).astype(np.float32)
     high = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.0))
-    rim = int(np.ceil(3 * masks.DEFAULT_FEATHER)) + 2
-    inner = ~masks.dilate(~sub_hole, rim)
-    ring = masks.dilate(sub_hole, 48) & ~masks.dilate(sub_hole, 8)
+    rim = int(np.ceil(3 * refine.DEFAULT_FEATHER)) + 2
+    inner = ~refine.dilate(~sub_hole, rim)
+    ring = refine.dilate(sub_hole, 48) & ~refine.dilate(sub_hole, 8)
     if inner.sum() < 100 or ring.sum() < 100:
         return None
     return float(np.median(high[inner]) / max(np.median(high[ring]), 1e-6))
@@ -355,7 +356,7 @@ def pick_crop(photo: np.ndarray, hole: np.ndarray, size: int = CROP) -> tuple[in
     def window(integral: np.ndarray, x: int, y: int) -> float:
         return integral[y + size, x + size] - integral[y, x + size] - integral[y + size, x] + integral[y, x]
 
-    rect = masks.bounding_rect(hole)
+    rect = bounding_rect(hole)
     step = max(8, size // 16)
     best, best_xy = None, (max(0, min(w - size, rect.x0)), max(0, min(h - size, rect.y0)))
     for y in range(max(0, rect.y0 - size // 2), min(h - size, rect.y1 - size // 2) + 1, step):
@@ -400,7 +401,7 @@ def write_crops(keep: Path, photo: np.ndarray, outputs: dict[str, np.ndarray], h
         cv2.putText(tile, label, (12, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (255, 255, 255), 2, cv2.LINE_AA)
         grid[r * th : (r + 1) * th, c * tw : (c + 1) * tw] = tile
     save("crop_grid.png", grid)
-    rect = masks.bounding_rect(hole).grow(200, hole.shape[1], hole.shape[0])
+    rect = bounding_rect(hole).grow(200, hole.shape[1], hole.shape[0])
     scale = min(1.0, 1200 / max(rect.width, rect.height))
     size = (round(rect.width * scale), round(rect.height * scale))
     for label, rgb in {"input": photo, **outputs}.items():
@@ -482,7 +483,7 @@ def render(report: dict[str, Any]) -> str:
         f"photo: {p['sample']} window {p['window'][2]:.0f}x{p['window'][3]:.0f} of {p['source_size'][0]}x{p['source_size'][1]} "
         f"upscaled x{p['scale']:.2f} to {p['size'][0]}x{p['size'][1]} + grain sigma {p['grain_sigma']:g}, "
         f"JPEG q{JPEG_QUALITY} {p['file_bytes'] / 1e6:.1f} MB ({p['bits_per_pixel']:.2f} bits/pixel); object {100 * p['object_share']:.2f}% of the frame "
-        f"(hole after {masks.DEFAULT_DILATE} px dilation {100 * p['hole_share']:.2f}%), "
+        f"(hole after {refine.DEFAULT_DILATE} px dilation {100 * p['hole_share']:.2f}%), "
         f"box {','.join(map(str, p['box']))} ({100 * p['box_share']:.1f}%)"
     )
     lines.append("")

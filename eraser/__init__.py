@@ -1,12 +1,12 @@
 """eraser: point at an object in a photo and it disappears.
 
 ``import eraser`` stays light: the pipeline and its heavy imports load on
-first use of :func:`eraser.remove`.
+first use of :func:`eraser.remove` or :class:`eraser.Session`.
 """
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "remove", "EraserError", "hookimpl", "Prompt"]
+__all__ = ["__version__", "remove", "Session", "EraserError", "hookimpl", "Prompt"]
 
 
 def __getattr__(name: str):
@@ -14,6 +14,10 @@ def __getattr__(name: str):
         from eraser.api import remove
 
         return remove
+    if name == "Session":
+        from eraser.session import Session
+
+        return Session
     if name == "EraserError":
         from eraser.errors import EraserError
 

@@ -18,10 +18,11 @@ plugin registers about a backend (its name, factory, priority...) is an
 
 from __future__ import annotations
 
-from typing import Literal, Protocol, runtime_checkable
+from typing import Literal, Optional, Protocol, runtime_checkable
 
 import numpy as np
 
+from eraser.errors import EraserError
 from eraser.prompts import Prompt, PromptKind  # noqa: F401  (part of the contract)
 
 Kind = Literal["segmenter", "inpainter"]
@@ -35,3 +36,51 @@ class Inpainter(Protocol):
 @runtime_checkable
 class Segmenter(Protocol):
     def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray: ...
+
+
+class BackendFailure(EraserError):
+    """A backend raised or broke its contract; ``auto`` tries the next one."""
+
+    def __init__(self, spec, what: str) -> None:
+        super().__init__(f"{spec.kind} {spec.name!r} ({spec.plugin}) {what}")
+        self.spec = spec
+
+
+def read_only(array: np.ndarray) -> np.ndarray:
+    """A view a backend cannot write through (the pipeline keeps the original)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def describe(exc: BaseException) -> str:
+    """One line for an exception a backend raised."""
+    text = str(exc).strip().splitlines()
+    if isinstance(exc, EraserError):
+        return text[0] if text else type(exc).__name__
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def build(spec) -> object:
+    """The backend object for ``spec``; a factory that raises is a BackendFailure."""
+    from eraser import registry
+
+    try:
+        return registry.build(spec)
+    except Exception as exc:  # a plugin's bug must not take eraser down
+        raise BackendFailure(spec, f"could not be started: {describe(exc)}") from None
+
+
+def passed_over(chosen, prompt: Optional[Prompt] = None) -> list[str]:
+    """Notes for the better backends ``auto`` passed over because they are not usable."""
+    from eraser import registry
+
+    notes = []
+    for spec in registry.backends(chosen.kind).values():
+        if spec.kind == "segmenter" and prompt is not None and prompt.kind not in spec.prompts:
+            continue
+        if spec.priority > chosen.priority:
+            reason = spec.unavailable_reason()
+            if reason is not None:
+                notes.append(f"using {chosen.kind} {chosen.name!r} because {spec.name!r} is not available: {reason}")
+    return notes

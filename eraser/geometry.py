@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,3 +57,39 @@ def bounding_rect(binary: np.ndarray) -> Optional[Rect]:
         return None
     cols = np.flatnonzero(binary.any(axis=0))
     return Rect(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+
+
+def component_boxes(binary: np.ndarray) -> list[Rect]:
+    """The bounding boxes of the 8-connected parts of a boolean mask."""
+    import cv2  # only here: geometry stays a light import for plugins
+
+    outer = bounding_rect(binary)
+    if outer is None:
+        return []
+    # Work inside the bounding box only: on a 12 MP photo with a small object
+    # that is a fraction of the frame. The outer contours' boxes are the
+    # parts' boxes, found many times faster than by labelling every pixel.
+    sub = np.ascontiguousarray(binary[outer.slices], dtype=np.uint8)
+    contours, _ = cv2.findContours(sub, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    boxes = []
+    for x, y, w, h in map(cv2.boundingRect, contours):
+        boxes.append(Rect(outer.x0 + x, outer.y0 + y, outer.x0 + x + w, outer.y0 + y + h))
+    return boxes
+
+
+def merge_overlapping(items: list[tuple[Rect, list[T]]]) -> list[tuple[Rect, list[T]]]:
+    """Merge rectangles that overlap, joining their payload lists, until none do."""
+    items = list(items)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                if items[i][0].overlaps(items[j][0]):
+                    rect, payload = items.pop(j)
+                    items[i] = (items[i][0].union(rect), items[i][1] + payload)
+                    merged = True
+                    break
+            if merged:
+                break
+    return items

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from pathlib import Path
 
@@ -62,7 +63,10 @@ def single_line(error: pytest.ExceptionInfo[EraserError]) -> str:
     return message
 
 
+@functools.lru_cache(maxsize=1)
 def srgb_icc() -> bytes:
+    # One profile per run: the header holds its creation time, so two calls a
+    # second apart differ.
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 

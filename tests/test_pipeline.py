@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from eraser import hookimpl, masks, pipeline
+from eraser import hookimpl, pipeline
+from eraser.refine import DEFAULT_DILATE, dilate, refine
 from eraser.prompts import Prompt
 from eraser.errors import EraserError
 
@@ -16,7 +17,7 @@ def test_only_the_hole_changes_and_the_object_is_gone(scene, inpainter):
     image, obj = scene
     result = pipeline.run(image, mask_prompt(obj), inpainter=inpainter)
     assert result.image.shape == image.shape and result.image.dtype == np.uint8
-    expected_hole = masks.dilate(obj, masks.DEFAULT_DILATE)
+    expected_hole = dilate(obj, DEFAULT_DILATE)
     assert np.array_equal(result.hole, expected_hole)
     untouched = result.keep == 1.0
     assert np.array_equal(untouched, ~result.hole)
@@ -46,10 +47,10 @@ def test_backends_get_crops_at_their_working_size(register_plugin):
     image = np.full((1200, 1600, 3), 200, np.uint8)
     selection = np.zeros((1200, 1600), np.float32)
     selection[500:700, 600:900] = 1.0
-    out, parts, _ = pipeline.inpaint(image, selection, "recorder")
+    result = pipeline.erase(image, refine(selection), "recorder")
+    out, parts = result.image, result.refined.parts
     ((shape, mask_shape, dtype),) = seen
     assert max(shape[:2]) == 100 and shape[:2] == mask_shape and dtype == bool
-    result = pipeline.Result(out, selection, parts)
     hole = result.hole
     assert np.array_equal(out[~hole], image[~hole])
     assert out[600, 750].max() == 0  # the fill was scaled back into the hole
@@ -80,7 +81,7 @@ def test_a_broken_backend_is_named_in_the_error(register_plugin, scene):
 
     register_plugin(Plugin(), name="broken-plugin")
     image, obj = scene
-    with pytest.raises(RuntimeError, match="inpainter 'broken' \\(broken-plugin\\) returned"):
+    with pytest.raises(EraserError, match="inpainter 'broken' \\(broken-plugin\\) returned"):
         pipeline.run(image, mask_prompt(obj), inpainter="broken")
 
 

@@ -38,18 +38,14 @@ def remove(
     report = Report(quiet, verbose)
     out = _output(image, output)
     paths.check([out, save_mask, compare], image=image, inputs=[mask], force=force)
-
-    from eraser import pipeline
-    from eraser.api import make_prompts
-
-    loaded = _load(image, max_pixels, report)
-    prompts = make_prompts(loaded, point, box, exclude, mask)
-    result = pipeline.run(loaded.rgb, prompts, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
+    session = _open(report, image, max_pixels, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
+    session.add(points=point, boxes=box, exclude=exclude, mask=mask)
+    objects = len(session.objects)
+    result = session.erase()
     report.stages(result.timings)
     for note in result.notices:
         report.notice(note)
-    _save(report, loaded, result.image, result.removal_mask(), out, save_mask, compare, force)
-    objects = len(prompts)
+    _save(report, session, result, out, save_mask, compare, force)
     report.done(
         f"erased {objects} object{'s' if objects != 1 else ''} with {'+'.join(result.segmenters)} and "
         f"{result.inpainter}: {100 * result.share:.1f}% of the photo changed -> {out}"
@@ -76,18 +72,14 @@ def segment(
     """
     report = Report(quiet, verbose)
     paths.check([output], image=image, inputs=[], force=force)
-
-    from eraser import masks, pipeline
-    from eraser.api import make_prompts
-
-    loaded = _load(image, max_pixels, report)
-    prompts = make_prompts(loaded, point, box, exclude)
-    selection, used, notices = report.timed("segment", pipeline.segment, loaded.rgb, prompts, segmenter)
-    for note in notices:
+    session = _open(report, image, max_pixels, segmenter=segmenter, dilate=dilate, feather=feather)
+    session.add(points=point, boxes=box, exclude=exclude)
+    preview = session.preview()
+    report.stages(preview.timings)
+    for note in preview.notices:
         report.notice(note)
-    hole, keep = report.timed("refine", masks.refine, selection, dilate, feather)
-    report.timed("encode", _save_array, masks.removal(keep), output, force)
-    report.done(f"segmented with {'+'.join(used)}: {100 * hole.mean():.1f}% of the photo selected -> {output}")
+    report.timed("encode", _save_array, preview.removal_mask(), output, force)
+    report.done(f"segmented with {'+'.join(preview.segmenters)}: {100 * preview.share:.1f}% of the photo selected -> {output}")
 
 
 def inpaint(
@@ -107,19 +99,14 @@ def inpaint(
     report = Report(quiet, verbose)
     out = _output(image, output)
     paths.check([out, compare], image=image, inputs=[mask], force=force)
-
-    from eraser import pipeline
-    from eraser.io import load_mask
-
-    loaded = _load(image, max_pixels, report)
-    height, width = loaded.rgb.shape[:2]
-    selection = report.timed("mask", load_mask, mask, width, height)
-    timings: dict[str, float] = {}
-    filled, parts, spec = pipeline.inpaint(loaded.rgb, selection, inpainter, dilate, feather, timings=timings)
-    result = pipeline.Result(filled, selection, parts, inpainter=spec.name)
-    report.stages(timings)
-    _save(report, loaded, filled, result.removal_mask(), out, None, compare, force)
-    report.done(f"inpainted with {spec.name}: {100 * result.share:.1f}% of the photo changed -> {out}")
+    session = _open(report, image, max_pixels, segmenter="mask", inpainter=inpainter, dilate=dilate, feather=feather)
+    session.add(mask=mask)
+    result = session.erase()
+    report.stages(result.timings)
+    for note in result.notices:
+        report.notice(note)
+    _save(report, session, result, out, None, compare, force)
+    report.done(f"inpainted with {result.inpainter}: {100 * result.share:.1f}% of the photo changed -> {out}")
 
 
 def _output(image: Path, output: Optional[Path]) -> Path:
@@ -134,10 +121,10 @@ def _output(image: Path, output: Optional[Path]) -> Path:
     return default_output_path(image, "erased")
 
 
-def _load(image: Path, max_pixels: int, report: Report):
-    from eraser.io import load_image
+def _open(report: Report, image: Path, max_pixels: int, **options):
+    from eraser.session import Session
 
-    return report.timed("decode", load_image, image, max_pixels=max_pixels)
+    return report.timed("decode", Session, image, max_pixels=max_pixels, **options)
 
 
 def _save_array(array, path: Path, force: bool) -> None:
@@ -146,13 +133,11 @@ def _save_array(array, path: Path, force: bool) -> None:
     save_array(array, path, overwrite=force)
 
 
-def _save(report: Report, loaded, rgb, removal_mask, out: Path, save_mask: Optional[Path], compare: Optional[Path], force: bool) -> None:
-    from eraser.io import save_image
-
-    report.timed("encode", save_image, loaded, rgb, out, overwrite=force)
+def _save(report: Report, session, result, out: Path, save_mask: Optional[Path], compare: Optional[Path], force: bool) -> None:
+    report.timed("encode", session.save, out, overwrite=force)
     if save_mask is not None:
-        _save_array(removal_mask, save_mask, force)
+        _save_array(result.removal_mask(), save_mask, force)
     if compare is not None:
         from eraser.compare import compare_image
 
-        _save_array(compare_image(loaded.rgb, removal_mask, rgb), compare, force)
+        _save_array(compare_image(session.loaded.rgb, result.removal_mask(), result.image), compare, force)

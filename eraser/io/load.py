@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
+import numbers
 import os
 import re
 import struct
@@ -99,16 +100,51 @@ class LoadedImage:
 def load_image(
     source: str | Path | Image.Image | np.ndarray, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> LoadedImage:
-    """Load a file, PIL image or uint8 array as upright RGB (+ alpha)."""
-    if max_pixels <= 0:
-        raise EraserError("--max-pixels must be a positive number")
+    """Load a file, PIL image, uint8 array, or an image file's bytes (``bytes``
+    or a binary file object) as upright RGB (+ alpha)."""
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, numbers.Integral) or max_pixels <= 0:
+        raise EraserError(f"--max-pixels must be a positive whole number, not {max_pixels!r}")
     if isinstance(source, np.ndarray):
         return from_array(source, max_pixels)
     if isinstance(source, Image.Image):
         name = str(getattr(source, "filename", "") or "image")
         with decoding(max_pixels):
             return from_pil(source, name, None, max_pixels)
+    if isinstance(source, (bytes, bytearray, memoryview)) or hasattr(source, "read"):
+        return _from_stream(source, max_pixels)
+    if not isinstance(source, (str, Path)) or not str(source):
+        raise EraserError(f"expected an image path, PIL image, uint8 array or image bytes, not {type(source).__name__}")
     return _from_file(Path(source), max_pixels)
+
+
+def _from_stream(source, max_pixels: int) -> LoadedImage:
+    """An image file's bytes, given as bytes or a binary file object."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data, name = bytes(source), "image bytes"
+    else:
+        try:
+            data = source.read()
+        except (OSError, ValueError) as e:
+            raise EraserError(f"cannot read the image stream ({_reason(e)})") from None
+        if not isinstance(data, bytes):
+            raise EraserError("an image stream must be opened in binary mode")
+        name = "image stream"
+    if not data:
+        raise EraserError(f"{name}: empty")
+    register_heif()
+    with decoding(max_pixels):
+        try:
+            im = _open(io.BytesIO(data), name)
+            if im is None:
+                raise EraserError(f"{name}: not an image, or a format this tool cannot read (it reads {', '.join(READABLE_NAMES)})")
+            with im:
+                return from_pil(im, name, None, max_pixels)
+        except EraserError:
+            raise
+        except _TOO_BIG:
+            raise EraserError(_too_big_message(name, None, max_pixels)) from None
+        except (OSError, *_DECODE_ERRORS) as e:
+            raise EraserError(f"{name}: not a valid image ({_reason(e)})") from None
 
 
 def _from_file(path: Path, max_pixels: int) -> LoadedImage:
@@ -253,13 +289,20 @@ def _frames_notice(im: Image.Image, name: str, fmt: str) -> list[str]:
 
 
 def from_array(array: np.ndarray, max_pixels: int | None) -> LoadedImage:
+    """A uint8 array: HxW (gray), HxWx1, HxWx3 (RGB) or HxWx4 (RGBA). Other
+    dtypes are refused rather than guessed at (is a float 0..1 or 0..255?)."""
     if array.dtype != np.uint8:
-        raise ValueError(f"expected a uint8 array, got {array.dtype}")
+        raise EraserError(
+            f"expected a uint8 image array, got {array.dtype}: convert it first, e.g. "
+            "(np.clip(a, 0, 1) * 255).round().astype(np.uint8) for floats in 0..1"
+        )
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
-        raise ValueError(f"expected an HxW, HxWx3 or HxWx4 array, got shape {array.shape}")
+        raise EraserError(f"expected an HxW, HxWx3 or HxWx4 image array, got shape {array.shape}")
     height, width = array.shape[:2]
+    if height == 0 or width == 0:
+        raise EraserError(f"the image array is empty (shape {array.shape})")
     if max_pixels is not None and width * height > max_pixels:
         raise EraserError(_too_big_message("image", (width, height), max_pixels))
     if array.ndim == 2:

@@ -8,7 +8,8 @@ import pytest
 
 pytest.importorskip("eraser_patchmatch", reason="eraser-patchmatch is not installed")
 
-from eraser import masks, pipeline, plugins, registry  # noqa: E402
+from eraser import pipeline, plugins, registry  # noqa: E402
+from eraser.refine import DEFAULT_DILATE, dilate  # noqa: E402
 from eraser.prompts import Prompt  # noqa: E402
 from eraser.testing import InpainterContract  # noqa: E402
 
@@ -49,7 +50,7 @@ def test_only_the_hole_changes_and_the_object_is_gone(scene):
     image, obj = scene
     result = pipeline.run(image, [Prompt(mask=obj.astype(np.float32))], inpainter=inpainter)
     assert result.image.shape == image.shape and result.image.dtype == np.uint8
-    expected_hole = masks.dilate(obj, masks.DEFAULT_DILATE)
+    expected_hole = dilate(obj, DEFAULT_DILATE)
     assert np.array_equal(result.hole, expected_hole)
     untouched = result.keep == 1.0
     assert np.array_equal(untouched, ~result.hole)

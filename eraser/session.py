@@ -1,0 +1,261 @@
+"""An editing session: one photo while a person marks, previews, erases and undoes.
+
+``eraser.remove``, the CLI commands and the web page all go through it::
+
+    s = Session("photo.jpg")
+    s.add(points=[(120, 80)])        # mark an object; returns a Preview
+    s.add(exclude=[(130, 90)])       # a click that must stay
+    s.erase()                        # the next image; marks are cleared
+    s.undo(); s.redo()
+    s.save("photo.erased.jpg")       # the bytes the CLI writes
+
+Memory is bounded: each undo step keeps only the pixels the erase changed
+(the rectangles around the holes, not the photo), at most ``history`` steps;
+each marked object keeps one float32 mask (4 bytes a pixel) until the next
+erase; segmenters keep their own caches (MobileSAM's embedding cache is
+bounded by ``ERASER_EMBEDDING_CACHE_MB``).
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from eraser import pipeline
+from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DEFAULT_MAX_PIXELS
+from eraser.errors import EraserError
+from eraser.geometry import Rect
+from eraser.prompts import Point, Prompt, as_points, make_prompts
+from eraser.refine import RefinedMask, check, refine
+from eraser.segment import ObjectMask, segment_object, union
+
+MAX_HISTORY = 1000
+
+
+@dataclass
+class Preview:
+    """What an erase would change now: the selection and its refined mask."""
+
+    selection: np.ndarray
+    refined: RefinedMask
+    segmenters: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def share(self) -> float:
+        return self.refined.share
+
+    @property
+    def hole(self) -> np.ndarray:
+        return self.refined.hole
+
+    @property
+    def keep(self) -> np.ndarray:
+        return self.refined.keep
+
+    def removal_mask(self) -> np.ndarray:
+        return self.refined.removal_mask()
+
+
+@dataclass
+class _Step:
+    """One erase, as the pixels it changed: enough to undo or redo it."""
+
+    rects: list[Rect]
+    before: list[np.ndarray]
+    after: list[np.ndarray]
+
+
+class Session:
+    """One loaded photo being edited (see the module docstring)."""
+
+    def __init__(
+        self,
+        source: Any,
+        *,
+        segmenter: str = "auto",
+        inpainter: str = "auto",
+        dilate: int = DEFAULT_DILATE,
+        feather: float = DEFAULT_FEATHER,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
+        history: int = DEFAULT_HISTORY,
+    ) -> None:
+        from eraser.io import load_image
+
+        for name, value in (("segmenter", segmenter), ("inpainter", inpainter)):
+            if not isinstance(value, str):
+                raise EraserError(f"{name} must be a backend name, not {value!r}")
+        if isinstance(history, bool) or not isinstance(history, numbers.Integral) or not 0 <= history <= MAX_HISTORY:
+            raise EraserError(f"history must be a whole number from 0 to {MAX_HISTORY}, not {history!r}")
+        pipeline.check_inpainter(inpainter)
+        self.loaded = load_image(source, max_pixels=max_pixels)
+        self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)
+        self.segmenter, self.inpainter = segmenter, inpainter
+        self._image = _frozen(self.loaded.rgb)
+        self._objects: list[Prompt] = []
+        self._masks: list[Optional[ObjectMask]] = []
+        self._exclude: list[Point] = []
+        self._undo: deque[_Step] = deque(maxlen=int(history))
+        self._redo: list[_Step] = []
+        self._preview: Optional[tuple[tuple, Preview]] = None  # the last preview and what it was made of
+        self._prompt_seconds = 0.0  # parsing and loading prompts since the last erase
+
+    # -- the photo ---------------------------------------------------------
+    @property
+    def image(self) -> np.ndarray:
+        """The current RGB ``uint8`` image (read-only)."""
+        return self._image
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """``(width, height)``."""
+        return self._image.shape[1], self._image.shape[0]
+
+    # -- marking -----------------------------------------------------------
+    @property
+    def objects(self) -> list[Prompt]:
+        """The objects marked for the next erase, with the session's exclusions."""
+        return [self._with_exclusions(p) for p in self._objects]
+
+    @property
+    def exclusions(self) -> list[Point]:
+        return list(self._exclude)
+
+    def add(self, points: Any = None, boxes: Any = None, exclude: Any = None, mask: Any = None) -> Optional[Preview]:
+        """Mark objects (same forms as :func:`eraser.remove`); returns the new preview.
+
+        ``exclude`` clicks apply to every object, marked before or after.
+        Returns ``None`` when nothing is marked yet (only exclusions given).
+        """
+        width, height = self.size
+        start = time.perf_counter()
+        new_exclusions = as_points(exclude)
+        prompts = make_prompts(width, height, points, boxes, new_exclusions, mask)
+        self._prompt_seconds += time.perf_counter() - start
+        for p in prompts:
+            self._objects.append(Prompt(p.positive_points, (1,) * len(p.positive_points), p.box, p.mask))
+            self._masks.append(None)
+        fresh = [p for p in new_exclusions if p not in self._exclude]
+        if fresh:
+            self._exclude += fresh
+            self._masks = [None] * len(self._objects)  # every object is segmented again
+        return self.preview() if self._objects else None
+
+    def pop(self) -> None:
+        """Forget the last marked object."""
+        if not self._objects:
+            raise EraserError("no object is marked")
+        self._objects.pop()
+        self._masks.pop()
+
+    def clear(self) -> None:
+        """Forget every marked object and exclusion."""
+        self._forget_marks()
+        self._exclude = []
+
+    def _forget_marks(self) -> None:
+        self._objects, self._masks, self._preview, self._prompt_seconds = [], [], None, 0.0
+
+    def _with_exclusions(self, prompt: Prompt) -> Prompt:
+        points = tuple(prompt.points) + tuple(self._exclude)
+        labels = tuple(prompt.labels) + (0,) * len(self._exclude)
+        return Prompt(points, labels, prompt.box, prompt.mask)
+
+    # -- preview, erase, history ---------------------------------------------
+    def preview(self) -> Preview:
+        """Segment what is marked (each object once, cached) and refine it."""
+        if not self._objects:
+            raise EraserError("nothing to remove: give --point, --box or --mask")
+        self.dilate, self.feather = check(self.dilate, self.feather, self._image.shape)
+        made_of = (tuple(map(id, self._masks)), tuple(self._exclude), self.segmenter, self.dilate, self.feather)
+        if self._preview is not None and self._preview[0] == made_of and None not in self._masks:
+            return self._preview[1]
+        timings: dict[str, float] = {"prompts": self._prompt_seconds} if self._prompt_seconds else {}
+        with pipeline.timed(timings, "segment"):
+            for i, prompt in enumerate(self._objects):
+                if self._masks[i] is None:
+                    self._masks[i] = segment_object(self._image, self._with_exclusions(prompt), self.segmenter)
+            selection = union(self._masks)
+        with pipeline.timed(timings, "refine"):
+            refined = refine(selection.mask, self.dilate, self.feather, self._exclude)
+        if refined.empty:
+            raise EraserError("the selection is empty: the prompts selected no pixels")
+        notices = selection.notices + [n for n in refined.notices if n not in selection.notices]
+        preview = Preview(selection.mask, refined, selection.segmenters, notices, timings)
+        made_of = (tuple(map(id, self._masks)),) + made_of[1:]
+        self._preview = (made_of, preview)
+        return preview
+
+    def erase(self) -> pipeline.Erasure:
+        """Erase the marked objects; the result becomes the current image."""
+        preview = self.preview()
+        result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings))
+        result.selection, result.segmenters = preview.selection, preview.segmenters
+        result.notices = preview.notices + result.notices
+        rects = [part.rect for part in preview.refined.parts]
+        step = _Step(rects, [self._image[r.slices].copy() for r in rects], [result.image[r.slices].copy() for r in rects])
+        self._undo.append(step)
+        self._redo.clear()
+        self._image = _frozen(result.image)
+        self._forget_marks()
+        return result
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> None:
+        """Go back one erase (marks are cleared)."""
+        if not self._undo:
+            raise EraserError("nothing to undo")
+        step = self._undo.pop()
+        self._image = _frozen(_paste(self._image, step.rects, step.before))
+        self._redo.append(step)
+        self._forget_marks()
+
+    def redo(self) -> None:
+        """Apply the last undone erase again."""
+        if not self._redo:
+            raise EraserError("nothing to redo")
+        step = self._redo.pop()
+        self._image = _frozen(_paste(self._image, step.rects, step.after))
+        self._undo.append(step)
+        self._forget_marks()
+
+    # -- output ------------------------------------------------------------
+    def save(self, path: Union[str, Path], overwrite: bool = False) -> Path:
+        """Write the current image as the CLI does: same format rules and metadata."""
+        from eraser.io import save_image
+
+        save_image(self.loaded, np.asarray(self._image), Path(path), overwrite=overwrite)
+        return Path(path)
+
+    def to_pil(self):
+        """The current image as a PIL image, with the original's alpha and mode."""
+        from eraser.io import to_pil
+
+        return to_pil(self.loaded, np.asarray(self._image))
+
+
+def _frozen(image: np.ndarray) -> np.ndarray:
+    view = image.view()
+    view.flags.writeable = False
+    return view
+
+
+def _paste(image: np.ndarray, rects: list[Rect], pixels: list[np.ndarray]) -> np.ndarray:
+    out = image.copy()
+    for rect, block in zip(rects, pixels):
+        out[rect.slices] = block
+    return out
