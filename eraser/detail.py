@@ -24,8 +24,8 @@ def _window(size: int) -> np.ndarray:
     return np.outer(w, w).astype(np.float32)
 
 
-def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, want: Rect, scale: float, seed: int = 0) -> np.ndarray:
-    """Add the crop's fine detail to ``fill`` (the fill of ``want``, a rect of the crop).
+def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, target: Rect, scale: float, seed: int = 0) -> np.ndarray:
+    """Add the crop's fine detail to ``fill`` (the fill of ``target``, a rect of the crop).
 
     ``scale`` is how much the fill was upscaled; below 1.5 nothing is done.
     """
@@ -33,14 +33,14 @@ def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, want: R
         return fill
     tile = int(np.clip(8 * scale, 48, 128)) // 2 * 2
     half = tile // 2
-    hole_in_want = hole[want.slices]
-    rows = np.flatnonzero(hole_in_want.any(axis=1))
-    cols = np.flatnonzero(hole_in_want.any(axis=0))
+    hole_in_target = hole[target.slices]
+    rows = np.flatnonzero(hole_in_target.any(axis=1))
+    cols = np.flatnonzero(hole_in_target.any(axis=0))
     if rows.size == 0:
         return fill
-    # Sources come from a window around ``want``, not the whole crop.
+    # Sources come from a window around ``target``, not the whole crop.
     height, width = hole.shape
-    src = want.grow(3 * tile, width, height)
+    src = target.grow(3 * tile, width, height)
     if src.height < tile or src.width < tile:
         return fill
     image = crop[src.slices].astype(np.float32)
@@ -51,11 +51,11 @@ def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, want: R
     ys, xs = np.nonzero(known == tile * tile)
     if ys.size == 0:
         return fill
-    holes = _box_sums(hole_in_want, tile, pad=half)
+    holes = _box_sums(hole_in_target, tile, pad=half)
     rng = np.random.default_rng(seed)
     weight = _window(tile)
     weight3 = weight[..., None]
-    acc = np.zeros((want.height + 2 * tile, want.width + 2 * tile, 3), np.float32)
+    acc = np.zeros((target.height + 2 * tile, target.width + 2 * tile, 3), np.float32)
     norm = np.zeros(acc.shape[:2], np.float32)
     for ty in range(rows[0] - half, rows[-1] + 1, half):
         for tx in range(cols[0] - half, cols[-1] + 1, half):
@@ -64,16 +64,16 @@ def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, want: R
                 continue  # no hole pixel under this tile
             # Prefer sources near this tile: the nearest of a few random ones.
             picks = rng.integers(0, ys.size, 8)
-            gy, gx = ty + want.y0 - src.y0, tx + want.x0 - src.x0
+            gy, gx = ty + target.y0 - src.y0, tx + target.x0 - src.x0
             best = picks[np.argmin((ys[picks] - gy) ** 2 + (xs[picks] - gx) ** 2)]
             sy, sx = ys[best], xs[best]
             acc[ay : ay + tile, ax : ax + tile] += residual[sy : sy + tile, sx : sx + tile] * weight3
             norm[ay : ay + tile, ax : ax + tile] += weight * weight
-    detail = acc[half : half + want.height, half : half + want.width][hole_in_want]
-    root = np.sqrt(norm[half : half + want.height, half : half + want.width][hole_in_want])
-    values = fill[hole_in_want].astype(np.float32) + detail / np.maximum(root, 1e-3)[:, None]
+    detail = acc[half : half + target.height, half : half + target.width][hole_in_target]
+    root = np.sqrt(norm[half : half + target.height, half : half + target.width][hole_in_target])
+    values = fill[hole_in_target].astype(np.float32) + detail / np.maximum(root, 1e-3)[:, None]
     out = fill.copy()
-    out[hole_in_want] = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    out[hole_in_target] = np.clip(np.rint(values), 0, 255).astype(np.uint8)
     return out
 
 

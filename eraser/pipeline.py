@@ -64,13 +64,15 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
 
 
-def check_inpainter(name: str) -> None:
-    """Fail on a bad inpainter name before any slow work."""
-    if name == "auto":
-        if not registry.candidates("inpainter"):
-            raise EraserError("no inpainter is available; see `eraser plugins`")
-    else:
-        registry.choose("inpainter", name)
+def inpainters(name: str) -> list:
+    """The inpainters to try, in order: the one named, or ``auto``'s candidates.
+    Called before any slow work, so a bad name fails at once."""
+    if name != "auto":
+        return [registry.choose("inpainter", name)]
+    candidates = registry.candidates("inpainter")
+    if not candidates:
+        raise EraserError("no inpainter is available; see `eraser plugins`")
+    return candidates
 
 
 def erase(
@@ -79,22 +81,22 @@ def erase(
     inpainter: str = "auto",
     working_size: Optional[int] = None,
     timings: Optional[dict[str, float]] = None,
+    chosen: Optional[Sequence] = None,
 ) -> Erasure:
-    """Fill the refined hole and composite. ``working_size`` overrides the backend's."""
+    """Fill the refined hole and composite. ``chosen``: what :func:`inpainters`
+    returned for ``inpainter``, if the caller asked already; ``working_size``
+    overrides the backend's."""
     if refined.empty:
         raise EraserError("the selection is empty: the mask selects no pixels")
     timings = {} if timings is None else timings
     with timed(timings, "plan"):
         planned = regions.plan(refined)
+    chosen = list(chosen) if chosen is not None else inpainters(inpainter)
     if inpainter != "auto":
-        spec = registry.choose("inpainter", inpainter)
-        out = _erase_with(spec, image, planned, working_size, timings)
-        return Erasure(out, refined, inpainter=spec.name, timings=timings)
-    candidates = registry.candidates("inpainter")
-    if not candidates:
-        raise EraserError("no inpainter is available; see `eraser plugins`")
-    notices = passed_over(candidates[0])
-    for spec in candidates:
+        out = _erase_with(chosen[0], image, planned, working_size, timings)
+        return Erasure(out, refined, inpainter=chosen[0].name, timings=timings)
+    notices = passed_over(chosen[0])
+    for spec in chosen:
         try:
             out = _erase_with(spec, image, planned, working_size, timings)
             return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
@@ -110,10 +112,10 @@ def _erase_with(spec, image, planned: list[regions.Region], working_size, timing
     for region in planned:
         with timed(timings, "inpaint"):
             fill = fill_region(backend, spec, image, region, size)
-        want = region.want
+        target = region.target
         with timed(timings, "composite"):
             for part in region.parts:
-                rel = part.rect.relative_to(want)
+                rel = part.rect.relative_to(target)
                 out[part.rect.slices] = composite(image[part.rect.slices], fill[rel.slices], part.keep)
     return out
 
@@ -130,12 +132,12 @@ def run(
 ) -> Erasure:
     """Segment the prompted objects and erase them from ``image`` (RGB uint8)."""
     timings: dict[str, float] = {}
-    check_inpainter(inpainter)
+    chosen = inpainters(inpainter)
     with timed(timings, "segment"):
         selection = segment(image, prompts, segmenter)
     with timed(timings, "refine"):
         refined = refine(selection.mask, dilate, feather, negative_points(prompts))
-    result = erase(image, refined, inpainter, working_size, timings)
+    result = erase(image, refined, inpainter, working_size, timings, chosen)
     result.selection, result.segmenters = selection.mask, selection.segmenters
     result.notices = selection.notices + refined.notices + result.notices
     return result

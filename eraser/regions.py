@@ -22,13 +22,13 @@ MIN_CONTEXT = 64  # pixels of context at least
 @dataclass
 class Region:
     """One inpainting job: the crop ``outer`` of the photo and the refined
-    parts inside it; ``want`` is the rectangle of the crop whose fill is used."""
+    parts inside it; ``target`` is the rectangle of the crop whose fill is used."""
 
     outer: Rect
     parts: list[MaskPart]
 
     @property
-    def want(self) -> Rect:
+    def target(self) -> Rect:
         rect = self.parts[0].rect
         for part in self.parts[1:]:
             rect = rect.union(part.rect)

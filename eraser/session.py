@@ -94,7 +94,7 @@ class Session:
                 raise EraserError(f"{name} must be a backend name, not {value!r}")
         if isinstance(history, bool) or not isinstance(history, numbers.Integral) or not 0 <= history <= MAX_HISTORY:
             raise EraserError(f"history must be a whole number from 0 to {MAX_HISTORY}, not {history!r}")
-        pipeline.check_inpainter(inpainter)
+        pipeline.inpainters(inpainter)  # a bad name fails before the photo is read
         self.loaded = load_image(source, max_pixels=max_pixels)
         self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)
         self.segmenter, self.inpainter = segmenter, inpainter

@@ -20,11 +20,11 @@ def test_plan_regions_separates_far_objects_and_merges_near_ones():
     _, far = plan(sel, pad=10)
     assert len(far) == 2
     for region in far:
-        assert sel[region.want.slices].sum() == 400  # each region holds one whole object
+        assert sel[region.target.slices].sum() == 400  # each region holds one whole object
     sel[130:150, 130:150] = True  # close to the first object
     _, near = plan(sel, pad=10)
     assert len(near) == 2
-    assert sum(sel[r.want.slices].sum() for r in near) == sel.sum()
+    assert sum(sel[r.target.slices].sum() for r in near) == sel.sum()
 
 
 def test_plan_regions_leave_room_for_refinement_and_context():
@@ -33,7 +33,7 @@ def test_plan_regions_leave_room_for_refinement_and_context():
     pad = reach(10, 5.0)
     refined = refine(sel.astype(np.float32), 10, 5.0)
     (region,) = regions.plan(refined, context=0.5, min_context=64)
-    inner, outer = region.want, region.outer
+    inner, outer = region.target, region.outer
     assert (inner.x0, inner.y0, inner.x1, inner.y1) == (200 - pad, 200 - pad, 240 + pad, 260 + pad)
     m = pad + 64
     assert (outer.x0, outer.y0, outer.x1, outer.y1) == (200 - m, 200 - m, 240 + m, 260 + m)
