@@ -40,6 +40,10 @@ def run(args: Sequence[str]) -> int:
         with signals.catching(), warnings.catch_warnings():
             # Warnings (a plugin skipped, a frame dropped) as one 'warning: ...' line each.
             warnings.showwarning = show_warning
+            # Deprecations concern developers, not the person running eraser (typer
+            # 0.19-0.25 emit some under click 8.5 when imported).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", PendingDeprecationWarning)
             code = _run(list(args))
             signum = signals.received()
             if signum is not None and code != 128 + signum:
