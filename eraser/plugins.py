@@ -163,6 +163,8 @@ def _noting_ctrl_c() -> Iterator[list[bool]]:
     try:
         previous = signal.getsignal(signal.SIGINT)
     except (ValueError, OSError):
+        previous = None
+    if previous is None:  # a handler not set from Python: we could not put it back
         yield pressed
         return
 
