@@ -63,3 +63,30 @@ def eraser_cli(monkeypatch, capsys):
         return code, out, err
 
     return call
+
+
+# The modules that build, export and convert models with torch, run real
+# subprocesses, whole benchmarks or full-size snapshots. `pytest -m "not slow"` leaves them out for a
+# quick loop; CI runs everything.
+SLOW_MODULES = {
+    "plugins/eraser_lama/tests/test_lama_model.py",
+    "plugins/eraser_lama/tests/test_lama_inpainter.py",
+    "plugins/eraser_mobilesam/tests/test_mobilesam_model.py",
+    "plugins/eraser_mobilesam/tests/test_mobilesam_segmenter.py",
+    "tests/test_quality_bench.py",
+    "tests/test_cli_exits.py",
+    "tests/test_runtimes.py",
+    "tests/test_snapshots.py",
+    "plugins/eraser-patchmatch/tests/test_patchmatch_snapshots.py",
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: model conversions, subprocesses and benchmarks (left out by -m 'not slow')")
+
+
+def pytest_collection_modifyitems(config, items):
+    root = config.rootpath
+    for item in items:
+        if item.path.relative_to(root).as_posix() in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
