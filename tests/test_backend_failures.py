@@ -114,3 +114,12 @@ def test_a_backend_cannot_write_into_the_photo(register_plugin, scene):
     result = pipeline.run(image, [Prompt(mask=obj.astype(np.float32))], inpainter="scribbler", segmenter="mask")
     assert np.array_equal(result.image[~result.hole], image[~result.hole])
     assert (result.image[result.keep < 1e-3] == 7).all()
+
+
+def test_auto_says_which_better_inpainter_it_passed_over(scene):
+    """No model installed (the test store is empty): LaMa is passed over, and a note says why."""
+    image, obj = scene
+    result = pipeline.run(image, [Prompt(mask=obj.astype(np.float32))], segmenter="mask")
+    assert result.inpainter != "lama"
+    (note,) = [n for n in result.notices if "'lama'" in n]
+    assert "not available" in note and "eraser models install lama" in note
