@@ -23,12 +23,12 @@ from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
 from eraser.inpaint import fill_region
 from eraser.prompts import Prompt, negative_points
-from eraser.refine import RefinedMask, refine
+from eraser.refine import RefinedMask, RefinedResult, refine
 from eraser.segment import segment
 
 
 @dataclass
-class Erasure:
+class Erasure(RefinedResult):
     """What one removal did: the erased RGB image and the refined mask behind it."""
 
     image: np.ndarray
@@ -38,21 +38,6 @@ class Erasure:
     inpainter: Optional[str] = None
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def share(self) -> float:
-        return self.refined.share
-
-    @property
-    def hole(self) -> np.ndarray:
-        return self.refined.hole
-
-    @property
-    def keep(self) -> np.ndarray:
-        return self.refined.keep
-
-    def removal_mask(self) -> np.ndarray:
-        return self.refined.removal_mask()
 
 
 @contextmanager

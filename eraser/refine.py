@@ -33,7 +33,7 @@ from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
 from eraser.geometry import Rect, component_boxes, merge_overlapping
 
-__all__ = ["DEFAULT_DILATE", "DEFAULT_FEATHER", "MaskPart", "RefinedMask", "check", "dilate", "reach", "refine", "refine_crop", "removal"]
+__all__ = ["DEFAULT_DILATE", "DEFAULT_FEATHER", "MaskPart", "RefinedMask", "RefinedResult", "check", "dilate", "reach", "refine", "refine_crop", "removal"]
 
 # Widening or feathering by more than a quarter of the photo's longer side
 # (or 64 px on a small photo) is a mistake, refused with one line.
@@ -227,3 +227,25 @@ def refine(
 
 def _near(rect: Rect, x: float, y: float, radius: int) -> bool:
     return rect.x0 - radius <= x < rect.x1 + radius and rect.y0 - radius <= y < rect.y1 + radius
+
+
+class RefinedResult:
+    """What the session's Preview and the pipeline's Erasure share: views of
+    their ``refined`` mask."""
+
+    refined: RefinedMask
+
+    @property
+    def share(self) -> float:
+        return self.refined.share
+
+    @property
+    def hole(self) -> np.ndarray:
+        return self.refined.hole
+
+    @property
+    def keep(self) -> np.ndarray:
+        return self.refined.keep
+
+    def removal_mask(self) -> np.ndarray:
+        return self.refined.removal_mask()

@@ -32,14 +32,14 @@ from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DE
 from eraser.errors import EraserError
 from eraser.geometry import Rect
 from eraser.prompts import Point, Prompt, as_points, make_prompts
-from eraser.refine import RefinedMask, check, refine
+from eraser.refine import RefinedMask, RefinedResult, check, refine
 from eraser.segment import ObjectMask, segment_object, union
 
 MAX_HISTORY = 1000
 
 
 @dataclass
-class Preview:
+class Preview(RefinedResult):
     """What an erase would change now: the selection and its refined mask."""
 
     selection: np.ndarray
@@ -47,21 +47,6 @@ class Preview:
     segmenters: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def share(self) -> float:
-        return self.refined.share
-
-    @property
-    def hole(self) -> np.ndarray:
-        return self.refined.hole
-
-    @property
-    def keep(self) -> np.ndarray:
-        return self.refined.keep
-
-    def removal_mask(self) -> np.ndarray:
-        return self.refined.removal_mask()
 
 
 @dataclass
@@ -217,20 +202,18 @@ class Session:
 
     def undo(self) -> None:
         """Go back one erase (marks are cleared)."""
-        if not self._undo:
-            raise EraserError("nothing to undo")
-        step = self._undo.pop()
-        self._image = _frozen(_paste(self._image, step.rects, step.before))
-        self._redo.append(step)
-        self._forget_marks()
+        self._step(self._undo, self._redo, "before", "nothing to undo")
 
     def redo(self) -> None:
         """Apply the last undone erase again."""
-        if not self._redo:
-            raise EraserError("nothing to redo")
-        step = self._redo.pop()
-        self._image = _frozen(_paste(self._image, step.rects, step.after))
-        self._undo.append(step)
+        self._step(self._redo, self._undo, "after", "nothing to redo")
+
+    def _step(self, source, target, side: str, empty: str) -> None:
+        if not source:
+            raise EraserError(empty)
+        step = source.pop()
+        self._image = _frozen(_paste(self._image, step.rects, getattr(step, side)))
+        target.append(step)
         self._forget_marks()
 
     # -- output ------------------------------------------------------------
