@@ -41,11 +41,7 @@ def remove(
     session = _open(report, image, max_pixels, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
     session.add(points=point, boxes=box, exclude=exclude, mask=mask)
     objects = len(session.objects)
-    result = session.erase()
-    report.stages(result.timings)
-    for note in result.notices:
-        report.notice(note)
-    _save(report, session, result, out, save_mask, compare, force)
+    result = _erase_and_save(report, session, out, save_mask, compare, force)
     report.done(
         f"erased {objects} object{'s' if objects != 1 else ''} with {'+'.join(result.segmenters)} and "
         f"{result.inpainter}: {100 * result.share:.1f}% of the photo changed -> {out}"
@@ -101,11 +97,7 @@ def inpaint(
     paths.check([out, compare], image=image, inputs=[mask], force=force)
     session = _open(report, image, max_pixels, segmenter="mask", inpainter=inpainter, dilate=dilate, feather=feather)
     session.add(mask=mask)
-    result = session.erase()
-    report.stages(result.timings)
-    for note in result.notices:
-        report.notice(note)
-    _save(report, session, result, out, None, compare, force)
+    result = _erase_and_save(report, session, out, None, compare, force)
     report.done(f"inpainted with {result.inpainter}: {100 * result.share:.1f}% of the photo changed -> {out}")
 
 
@@ -133,7 +125,12 @@ def _save_array(array, path: Path, force: bool) -> None:
     save_array(array, path, overwrite=force)
 
 
-def _save(report: Report, session, result, out: Path, save_mask: Optional[Path], compare: Optional[Path], force: bool) -> None:
+def _erase_and_save(report: Report, session, out: Path, save_mask: Optional[Path], compare: Optional[Path], force: bool):
+    """Erase what the session has marked, report its stages and notes, write every output."""
+    result = session.erase()
+    report.stages(result.timings)
+    for note in result.notices:
+        report.notice(note)
     report.timed("encode", session.save, out, overwrite=force)
     if save_mask is not None:
         _save_array(result.removal_mask(), save_mask, force)
@@ -141,3 +138,4 @@ def _save(report: Report, session, result, out: Path, save_mask: Optional[Path],
         from eraser.compare import compare_image
 
         _save_array(compare_image(session.loaded.rgb, result.removal_mask(), result.image), compare, force)
+    return result
