@@ -89,7 +89,8 @@ class Session:
         self._exclude: list[Point] = []
         self._undo: deque[_Step] = deque(maxlen=int(history))
         self._redo: list[_Step] = []
-        self._preview: Optional[tuple[tuple, Preview]] = None  # the last preview and what it was made of
+        self._preview: Optional[tuple[tuple, Preview]] = None  # the last preview and the settings it used
+        self._segmented_with: Optional[str] = None  # the segmenter the cached object masks came from
         self._prompt_seconds = 0.0  # parsing and loading prompts since the last erase
 
     # -- the photo ---------------------------------------------------------
@@ -124,6 +125,7 @@ class Session:
         new_exclusions = as_points(exclude)
         prompts = make_prompts(width, height, points, boxes, new_exclusions, mask)
         self._prompt_seconds += time.perf_counter() - start
+        saved = (list(self._objects), list(self._masks), list(self._exclude))
         for p in prompts:
             self._objects.append(Prompt(p.positive_points, (1,) * len(p.positive_points), p.box, p.mask))
             self._masks.append(None)
@@ -131,7 +133,13 @@ class Session:
         if fresh:
             self._exclude += fresh
             self._masks = [None] * len(self._objects)  # every object is segmented again
-        return self.preview() if self._objects else None
+        self._preview = None
+        try:
+            return self.preview() if self._objects else None
+        except BaseException:
+            # A mark that cannot be previewed is not kept: the session stays as it was.
+            self._objects, self._masks, self._exclude = saved
+            raise
 
     def pop(self) -> None:
         """Forget the last marked object."""
@@ -139,6 +147,7 @@ class Session:
             raise EraserError("no object is marked")
         self._objects.pop()
         self._masks.pop()
+        self._preview = None
 
     def clear(self) -> None:
         """Forget every marked object and exclusion."""
@@ -159,8 +168,11 @@ class Session:
         if not self._objects:
             raise EraserError("nothing to remove: give --point, --box or --mask")
         self.dilate, self.feather = check(self.dilate, self.feather, self._image.shape)
-        made_of = (tuple(map(id, self._masks)), tuple(self._exclude), self.segmenter, self.dilate, self.feather)
-        if self._preview is not None and self._preview[0] == made_of and None not in self._masks:
+        if self.segmenter != self._segmented_with:
+            self._masks = [None] * len(self._objects)
+            self._segmented_with = self.segmenter
+        settings = (self.segmenter, self.dilate, self.feather)
+        if self._preview is not None and self._preview[0] == settings:
             return self._preview[1]
         timings: dict[str, float] = {"prompts": self._prompt_seconds} if self._prompt_seconds else {}
         with pipeline.timed(timings, "segment"):
@@ -174,8 +186,7 @@ class Session:
             raise EraserError("the selection is empty: the prompts selected no pixels")
         notices = selection.notices + [n for n in refined.notices if n not in selection.notices]
         preview = Preview(selection.mask, refined, selection.segmenters, notices, timings)
-        made_of = (tuple(map(id, self._masks)),) + made_of[1:]
-        self._preview = (made_of, preview)
+        self._preview = (settings, preview)
         return preview
 
     def erase(self) -> pipeline.Erasure:
@@ -184,9 +195,10 @@ class Session:
         result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings))
         result.selection, result.segmenters = preview.selection, preview.segmenters
         result.notices = preview.notices + result.notices
-        rects = [part.rect for part in preview.refined.parts]
-        step = _Step(rects, [self._image[r.slices].copy() for r in rects], [result.image[r.slices].copy() for r in rects])
-        self._undo.append(step)
+        if self._undo.maxlen:
+            rects = [part.rect for part in preview.refined.parts]
+            before = [self._image[r.slices].copy() for r in rects]
+            self._undo.append(_Step(rects, before, [result.image[r.slices].copy() for r in rects]))
         self._redo.clear()
         self._image = _frozen(result.image)
         self._forget_marks()

@@ -122,3 +122,24 @@ def _square(shape, x):
     mask = np.zeros(shape[:2], bool)
     mask[10:20, x : x + 10] = True
     return mask
+
+
+def test_a_mark_that_fails_is_not_kept(scene):
+    image, _ = scene
+    s = Session(image, inpainter="telea", segmenter="grabcut")
+    s.add(boxes=[(55, 35, 106, 86)])
+    with pytest.raises(EraserError, match="does not accept a mask"):
+        s.add(mask=_square(image.shape, 10), exclude=[(5, 5)])
+    assert len(s.objects) == 1 and s.exclusions == []
+    assert s.preview().hole[60, 80]
+
+
+def test_changing_the_segmenter_segments_again_and_pop_updates_the_preview(scene):
+    image, obj = scene
+    s = Session(image, inpainter="telea", segmenter="grabcut")
+    first = s.add(boxes=[(55, 35, 106, 86)])
+    s.add(boxes=[(0, 0, 30, 30)])
+    s.pop()
+    assert np.array_equal(s.preview().hole, first.hole)
+    s.segmenter = "point"
+    assert s.preview().segmenters == ["point"]
