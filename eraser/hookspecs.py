@@ -56,10 +56,15 @@ def register_models(register):
     """Register models for ``eraser models`` (list, install, verify).
 
     Call ``register(name, *, description, filename, converter, url=None,
-    md5=None, license="", files=())`` (an :class:`eraser.registration.RegisterModel`)
-    once for each: ``filename`` is the checkpoint's file name, ``url`` and
-    ``md5`` where to download it and its checksum, ``converter(checkpoint,
-    out_dir)`` turns a checkpoint into the files the backend runs and returns
-    their paths (import heavy modules inside it), ``files`` names the paths
-    (relative to the installed model's folder) a usable install must hold.
+    md5=None, license="", files=(), installer=None, coreml=None)`` (an
+    :class:`eraser.registration.RegisterModel`) once for each: ``filename`` is
+    the checkpoint's file name, ``url`` and ``md5`` where to download it and
+    its checksum, ``converter(checkpoint, out_dir)`` turns a checkpoint into
+    the files the backend runs and returns their paths (import heavy modules
+    inside it; ``eraser models convert``), ``files`` names the paths (relative
+    to the installed model's folder) a usable install must hold. Optional:
+    ``installer(checkpoint, out_dir)``, the same without torch (what
+    ``eraser models install`` runs when given), and ``coreml(checkpoint,
+    out_dir)``, which writes only CoreML packages (run by install on macOS,
+    or with ``--coreml``).
     """

@@ -27,6 +27,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 ENV_DIR = "ERASER_MODELS_DIR"
 LOCAL_MANIFEST = "manifest.json"
 RECORD = "verified.json"  # files whose sha256 matched, by stat signature
+DOWNLOADS = ".downloads"  # partial downloads, kept to resume
 CHUNK = 1 << 20
 MAX_MANIFEST_BYTES = 16 << 20  # a manifest lists tens of files; more is not one of ours
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -62,15 +64,31 @@ def source(name: str) -> "ModelSpec":
     return known[name]
 
 
-def check_requirements(src: "ModelSpec") -> None:
-    """EraserError naming what to install when a module the converter needs
-    is missing. A converter may list them in a ``requires`` attribute; they
-    are checked (without importing anything) before any download."""
-    requires = getattr(src.converter, "requires", ())
+def check_requirements(src: "ModelSpec", step: Optional[Callable] = None) -> None:
+    """EraserError naming what to install when a module a step (by default
+    the converter) needs is missing. A step may list them in a ``requires``
+    attribute; they are checked (without importing anything) before any
+    download."""
+    requires = getattr(src.converter if step is None else step, "requires", ())
     requires = (requires,) if isinstance(requires, str) else tuple(requires)
     missing = [str(m) for m in requires if not _importable(m)]
     if missing:
         raise EraserError(f"converting {src.name} needs {', '.join(missing)} (not installed): {_install_hint(missing)}")
+
+
+def wants_coreml(src: "ModelSpec", asked: Optional[bool]) -> bool:
+    """Build CoreML packages? When asked (True/False), as asked; by default
+    only where CoreML runs (macOS) and its converter's modules are there."""
+    if src.coreml is None:
+        if asked:
+            raise EraserError(f"model {src.name!r} has no CoreML form")
+        return False
+    if asked is not None:
+        return asked
+    if sys.platform != "darwin":
+        return False
+    requires = getattr(src.coreml, "requires", ())
+    return all(_importable(m) for m in ((requires,) if isinstance(requires, str) else requires))
 
 
 def _importable(module: object) -> bool:
@@ -87,11 +105,13 @@ def _install_hint(modules: list[str]) -> str:
     return "pip install " + " ".join(modules)
 
 
-def _convert(src: "ModelSpec", checkpoint: Path, out: Path) -> list[Path]:
-    """Run the plugin's converter; what it returns must name files it wrote in ``out``."""
-    check_requirements(src)
+def _convert(src: "ModelSpec", checkpoint: Path, out: Path, step: Optional[Callable] = None) -> list[Path]:
+    """Run one of the plugin's steps (by default its converter); what it
+    returns must name files it wrote in ``out``."""
+    step = src.converter if step is None else step
+    check_requirements(src, step)
     try:
-        written = src.convert(checkpoint, out)
+        written = step(Path(checkpoint), Path(out))
     except ImportError as exc:
         if not exc.name:
             raise
@@ -342,27 +362,6 @@ def check(name: str, root: Optional[Path] = None) -> list[str]:
     return [reason] if model is None else model.problems(full=True)
 
 
-def download(url: str, dest: Path, progress: Optional[Callable[[int, int], None]] = None, *, name: str = "NAME") -> None:
-    """Fetch ``url`` into ``dest`` (only ever called by ``eraser models install``)."""
-    import http.client
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response, open(dest, "wb") as out:
-            total = int(response.headers.get("Content-Length") or 0)
-            done = 0
-            for block in iter(lambda: response.read(CHUNK), b""):
-                out.write(block)
-                done += len(block)
-                if progress:
-                    progress(done, total)
-    except (OSError, ValueError, http.client.HTTPException) as exc:
-        raise EraserError(
-            f"cannot download {url}: {exc}; offline? fetch {dest.name} elsewhere, then run: "
-            f"eraser models install {name} --from FILE"
-        ) from exc
-
-
 def _work_folder(parent: Path, prefix: str) -> Path:
     """A temporary folder in ``parent`` (created if needed), or a one-line error."""
     problem = store_problem(parent)
@@ -382,17 +381,37 @@ def install(
     from_file: Optional[Path] = None,
     url: Optional[str] = None,
     md5: Optional[str] = None,
+    sha256: Optional[str] = None,
     force: bool = False,
     progress: Optional[Callable[[int, int], None]] = None,
+    coreml: Optional[bool] = None,
+    notify: Optional[Callable[[str], None]] = None,
 ) -> InstalledModel:
-    """Download (or take ``from_file``), check the md5, convert, and store."""
+    """Download (or take ``from_file``), check the md5, convert, and store.
+
+    The plugin's torch-free ``installer`` runs when it has one (else its
+    converter); CoreML packages are built as :func:`wants_coreml` says, and
+    ``notify`` gets a one-line note when they are skipped."""
     src = source(name)
     store = store_dir(root)
     if installed(name, root) is not None and not force:
         raise EraserError(f"model {name!r} is already installed in {store / name}; use --force to reinstall")
     if from_file is not None and not Path(from_file).is_file():
         raise EraserError(f"{from_file}: no such file")
-    check_requirements(src)  # before a download of hundreds of MB
+    steps = [src.installer or src.converter]
+    skipped = None
+    if src.installer is not None and wants_coreml(src, coreml):
+        steps.append(src.coreml)
+    elif src.installer is not None and src.coreml is not None:
+        why = "not asked for (--coreml)" if sys.platform == "darwin" else "CoreML runs only on macOS"
+        skipped = (f"CoreML packages skipped ({why}); to build them: eraser models install {name} --coreml "
+                   f"(needs {CONVERT_EXTRA})")
+    for step in steps:
+        check_requirements(src, step)  # before a download of hundreds of MB
+    expected = (md5 or src.md5 or "").lower()
+    expected_sha = (sha256 or "").lower()
+    if expected_sha and not SHA256.fullmatch(expected_sha):
+        raise EraserError(f"--sha256 must be 64 hexadecimal digits, got {sha256!r}")
     work = _work_folder(store, f".{name}.")
     try:
         checkpoint = work / src.filename
@@ -401,18 +420,41 @@ def install(
         else:
             if not (url or src.url):
                 raise EraserError(f"model {name!r} has no download address; run: eraser models install {name} --from FILE")
-            download(url or src.url, checkpoint, progress, name=name)
-        expected = (md5 or src.md5 or "").lower()
+            from eraser import download
+
+            part = download.download(url or src.url, store / DOWNLOADS, src.filename, md5=expected,
+                                     sha256=expected_sha, progress=progress, name=name)
+            os.replace(part, checkpoint)  # checked: now it may enter the store
         actual = file_digest(checkpoint, "md5")
-        if expected and actual != expected:
+        wrong = [f"{kind} {got}, expected {want}" for kind, got, want in
+                 (("md5", actual, expected), ("sha256", file_digest(checkpoint) if expected_sha else "", expected_sha))
+                 if want and got != want]
+        if wrong:
             raise EraserError(
-                f"checkpoint checksum mismatch for {name}: md5 {actual}, expected {expected} "
+                f"checkpoint checksum mismatch for {name}: {'; '.join(wrong)} "
                 "(a damaged download, or another checkpoint: pass --md5 to accept it)"
             )
-        out = _build(src, checkpoint, work / "model", actual)
-        return _swap_in(out, store / name, name, root)
+        out = _build(src, checkpoint, work / "model", actual, steps)
+        model = _swap_in(out, store / name, name, root)
+        if skipped and notify is not None:
+            notify(skipped)
+        return model
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        _tidy_downloads(store / DOWNLOADS)
+
+
+def _tidy_downloads(folder: Path) -> None:
+    """Drop empty partial downloads and the folder when nothing is left to resume."""
+    try:
+        for part in folder.glob("*.part"):
+            if part.stat().st_size == 0:
+                part.unlink()
+                part.with_suffix(".url").unlink(missing_ok=True)
+        if not any(folder.glob("*.part")):
+            shutil.rmtree(folder, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = False) -> InstalledModel:
@@ -440,9 +482,11 @@ def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = Fa
     return InstalledModel(name, out_dir, data["files"], data)
 
 
-def _build(src: "ModelSpec", checkpoint: Path, out: Path, md5: str) -> Path:
+def _build(src: "ModelSpec", checkpoint: Path, out: Path, md5: str, steps: Optional[list] = None) -> Path:
     out.mkdir()
-    written = _convert(src, checkpoint, out)
+    written: list[Path] = []
+    for step in steps or [src.converter]:
+        written += [p for p in _convert(src, checkpoint, out, step) if p not in written]
     data = write_manifest(out, written, src, md5)
     lacking = _lacking(data["files"], src.files)
     if lacking:

@@ -78,6 +78,10 @@ class ModelSpec:
     md5: Optional[str] = None
     license: str = ""
     files: tuple[str, ...] = ()  # paths the installed model must hold, relative to its folder
+    # torch-free: (checkpoint, out_dir) -> files; `install` prefers it to the converter
+    installer: Optional[Callable[[Path, Path], list[Path]]] = None
+    # (checkpoint, out_dir) -> CoreML packages only; built where CoreML runs, or on request
+    coreml: Optional[Callable[[Path, Path], list[Path]]] = None
 
     def convert(self, checkpoint: Path, out_dir: Path) -> list[Path]:
         return self.converter(Path(checkpoint), Path(out_dir))
@@ -183,11 +187,16 @@ class RegisterModel(_Register):
         md5: Optional[str] = None,
         license: str = "",
         files: Iterable[str] = (),
+        installer: Optional[Callable[[Path, Path], list[Path]]] = None,
+        coreml: Optional[Callable[[Path, Path], list[Path]]] = None,
         **unknown: object,
     ) -> None:
         self._unknown(name, unknown)
 
         def make() -> ModelSpec:
+            for what, value in (("installer", installer), ("coreml", coreml)):
+                if value is not None and not callable(value):
+                    raise Rejected(f"{what} must be callable or None, got {type(value).__name__}")
             if not isinstance(filename, str) or not filename or Path(filename).name != filename or filename in (".", ".."):
                 raise Rejected(f"filename must be a plain file name, got {filename!r}")
             if not callable(converter):
@@ -206,6 +215,8 @@ class RegisterModel(_Register):
                 md5=None if md5 is None else md5.lower(),
                 license=_text("license", license),
                 files=_relative_paths(files),
+                installer=installer,
+                coreml=coreml,
             )
 
         self._add(name, make)

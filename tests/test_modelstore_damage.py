@@ -235,7 +235,12 @@ def test_an_offline_download_suggests_from_file(toy, eraser_cli):
     assert list(toy[0].iterdir()) == []  # no temporary folder left
 
 
-def test_without_torch_install_and_convert_say_what_to_install(monkeypatch, tmp_path, eraser_cli):
+def test_without_torch_install_works_and_convert_says_what_to_install(monkeypatch, tmp_path, eraser_cli):
+    """Installing needs no torch (issue 11): a bad checkpoint is read and refused
+    on its own merits. Converting (the torch path) says what to install, before
+    any download."""
+    from eraser import download
+
     monkeypatch.setenv(modelstore.ENV_DIR, str(tmp_path / "store"))
     real = modelstore.importlib.util.find_spec
     monkeypatch.setattr(modelstore.importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
@@ -245,14 +250,17 @@ def test_without_torch_install_and_convert_say_what_to_install(monkeypatch, tmp_
     def no_download(*args, **kwargs):
         raise AssertionError("downloaded before checking requirements")
 
-    monkeypatch.setattr(modelstore, "download", no_download)
-    for args in (("models", "install", "lama"), ("models", "install", "mobile-sam", "--from", checkpoint),
-                 ("models", "convert", "lama", "--checkpoint", checkpoint, "-o", tmp_path / "out")):
-        code, _, err = eraser_cli(*args)
-        name = args[2]
-        assert code == 2 and err == f"error: converting {name} needs torch (not installed): pip install 'eraser[convert]'\n"
-    assert not (tmp_path / "store").exists() and not (tmp_path / "out").exists()
+    monkeypatch.setattr(download, "download", no_download)
+    code, _, err = eraser_cli("models", "install", "mobile-sam", "--from", checkpoint, "--md5", hashlib.md5(b"a checkpoint").hexdigest())
+    assert code == 2 and err.startswith("error: cannot read checkpoint") and "not a zip archive" in err
+    code, _, err = eraser_cli("models", "convert", "lama", "--checkpoint", checkpoint, "-o", tmp_path / "out")
+    assert code == 2 and err == "error: converting lama needs torch (not installed): pip install 'eraser[convert]'\n"
+    code, _, err = eraser_cli("models", "install", "lama", "--coreml", "--from", checkpoint)
+    assert code == 2 and err == "error: converting lama needs torch (not installed): pip install 'eraser[convert]'\n"
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in (tmp_path / "store").rglob("*") if p.is_file()]
     assert set(modelstore.sources()["lama"].converter.requires) == {"torch", "onnx", "onnxscript", "coremltools"}
+    assert set(modelstore.sources()["lama"].installer.requires) == {"onnx"}
 
 
 @pytest.mark.parametrize("swap", ["fifo", "folder", "link to /dev/zero", "missing"])

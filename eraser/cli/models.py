@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Optional
@@ -47,20 +48,58 @@ def models_list(
 
 @app.command("install")
 def models_install(
-    name: str = typer.Argument(..., metavar="NAME", help="The model, e.g. mobile-sam or lama."),
+    names: list[str] = typer.Argument(..., metavar="NAME...", help="The models, e.g. mobile-sam lama."),
     from_file: Optional[Path] = typer.Option(None, "--from", metavar="FILE", help="Install from this checkpoint file instead of downloading."),
     url: Optional[str] = typer.Option(None, "--url", metavar="URL", help="Download from this address instead of the manifest's."),
     md5: Optional[str] = typer.Option(None, "--md5", metavar="HEX", help="Expect this md5 instead of the official checkpoint's."),
+    sha256: Optional[str] = typer.Option(None, "--sha256", metavar="HEX", help="Also check this sha256 before the checkpoint is used."),
     force: bool = typer.Option(False, "--force", "-f", help="Reinstall over an installed model."),
+    coreml: Optional[bool] = typer.Option(None, "--coreml/--no-coreml", help="Also build CoreML packages (needs eraser[convert]) [default: only on macOS, when installed]."),
     models_dir: Optional[Path] = typer.Option(None, "--models-dir", metavar="DIR", help=MODELS_DIR_HELP),
     quiet: bool = QUIET,
 ) -> None:
-    """Download (or take --from) a checkpoint, check it, convert it, store it."""
+    """Download (or take --from) a checkpoint, check it, turn it into ONNX models (no torch needed), store it.
+
+    With several NAMEs, those already installed are skipped (unless --force),
+    so the same command finishes what an interrupted one left."""
     from eraser import modelstore
 
-    report = Report(quiet, False)
-    model = modelstore.install(name, models_dir, from_file=from_file, url=url, md5=md5, force=force)
-    report.done(f"installed {name} ({len(model.files)} files) -> {model.folder}")
+    names = list(dict.fromkeys(names))
+    one_only = [flag for flag, value in (("--from", from_file), ("--url", url), ("--md5", md5), ("--sha256", sha256))
+                if value is not None]
+    if len(names) > 1 and one_only:
+        raise EraserError(f"{one_only[0]} applies to one model; install {' and '.join(names)} one at a time")
+    for name in names:
+        report = Report(quiet, False)
+        if len(names) > 1 and not force and modelstore.installed(name, models_dir) is not None:
+            report.notice(f"{name} is already installed (--force reinstalls it)")
+            continue
+        with _progress_bar(quiet, name) as progress:
+            model = modelstore.install(name, models_dir, from_file=from_file, url=url, md5=md5, sha256=sha256,
+                                       force=force, coreml=coreml, notify=report.notice, progress=progress)
+        report.done(f"installed {name} ({len(model.files)} files) -> {model.folder}")
+
+
+@contextlib.contextmanager
+def _progress_bar(quiet: bool, name: str):
+    """A download bar (size, rate, time left) on a terminal; nothing otherwise."""
+    import sys
+
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
+                               TransferSpeedColumn)
+
+    columns = (TextColumn(f"downloading {name}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task("download", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None)
+
+        yield update
 
 
 @app.command("convert")

@@ -32,12 +32,30 @@ def _convert(checkpoint, out_dir):
 _convert.requires = ("torch", "onnx", "onnxscript", "coremltools")  # checked before a download
 
 
+def _install(checkpoint, out_dir):
+    from eraser_lama.install import install_checkpoint  # numpy and onnx: no torch
+
+    return install_checkpoint(checkpoint, out_dir)
+
+
+_install.requires = ("onnx",)
+
+
+def _coreml(checkpoint, out_dir):
+    from eraser_lama.install import coreml_checkpoint
+
+    return coreml_checkpoint(checkpoint, out_dir)
+
+
+_coreml.requires = ("torch", "coremltools")
+
+
 @hookimpl
 def register_models(register):
     from eraser_models import entry
 
     # LaMa.mlpackage too, but CoreML is optional: ONNX Runtime runs everywhere
-    register(MODEL, converter=_convert, files=("LaMa.onnx",), **entry(MODEL))
+    register(MODEL, converter=_convert, installer=_install, coreml=_coreml, files=("LaMa.onnx",), **entry(MODEL))
 
 
 @hookimpl

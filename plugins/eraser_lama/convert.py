@@ -90,20 +90,16 @@ def _matmul_dft(module):
             unit.matmul_dft = False
 
 
-def export_onnx(model, path: str | os.PathLike, size: int | tuple[int, int] = 512, *,
-                dynamic: bool = True, composite: bool = True) -> dict[str, Any]:
-    """Write ``model`` (a LamaGenerator) as an ONNX file at ``path``.
-
-    ``dynamic=True``: H and W are free multiples of 8 (>= 16); ``size`` is
-    only the example traced. ``dynamic=False``: fixed ``size`` (int or
-    (H, W)). Returns ``{"path", "seconds", "dynamic", "size"}``.
-    """
+def _export_proto(wrapper, size: tuple[int, int], dynamic: bool):
+    """The ONNX graph of ``wrapper`` (the dynamo exporter), unoptimised:
+    onnxscript's optimiser folds BatchNorm into the convolutions, which would
+    make the initializers differ from the checkpoint's tensors (and
+    onnxruntime fuses them itself when it loads the model)."""
     import onnx
     import torch
 
-    wrapper = _wrap(model, composite)
     multiple = wrapper.generator.multiple
-    h, w = _hw(size)
+    h, w = size
     image, mask = _example(h, w, multiple)
     kwargs: dict[str, Any] = {}
     if dynamic:
@@ -111,11 +107,10 @@ def export_onnx(model, path: str | os.PathLike, size: int | tuple[int, int] = 51
         wd = torch.export.Dim("w_div8", min=2)
         spatial = {2: multiple * hd, 3: multiple * wd}
         kwargs["dynamic_shapes"] = {"image": spatial, "mask": spatial}
-    t0 = time.perf_counter()
-    with torch.no_grad(), _matmul_dft(wrapper):
+    with torch.no_grad(), _matmul_dft(wrapper), contextlib.redirect_stdout(None):
         program = torch.onnx.export(
             wrapper, (image, mask), None, dynamo=True, input_names=list(INPUT_NAMES),
-            output_names=[OUTPUT_NAME], opset_version=ONNX_OPSET, optimize=True, **kwargs)
+            output_names=[OUTPUT_NAME], opset_version=ONNX_OPSET, optimize=False, **kwargs)
     proto = program.model_proto
     # Wrong shape annotations on the inverse DFTs break onnxruntime's buffer
     # reuse (see module docstring): keep only the graph's input/output shapes.
@@ -125,9 +120,45 @@ def export_onnx(model, path: str | os.PathLike, size: int | tuple[int, int] = 51
             dims = value.type.tensor_type.shape.dim
             dims[2].dim_param, dims[3].dim_param = "height", "width"
     onnx.checker.check_model(proto)
+    return proto
+
+
+def export_structure(model, size: int | tuple[int, int] = 64, *, dynamic: bool = True, composite: bool = True):
+    """The graph of ``model``'s architecture as a template (:mod:`eraser.templates`):
+    exported from a copy with distinct random weights, each weight then
+    replaced by its (prefix-free) state-dict key. For big-lama's configuration
+    this is what ``templates/LaMa.onnx.gz`` ships."""
+    import copy
+
+    from eraser import templates
+
+    twin = copy.deepcopy(_wrap(model, composite).generator).eval()
+    templates.distinct_weights(twin)
+    state = {k: v.numpy() for k, v in twin.state_dict().items()}
+    return templates.strip(_export_proto(_wrap(twin, composite), _hw(size), dynamic), state)
+
+
+def export_onnx(model, path: str | os.PathLike, size: int | tuple[int, int] = 512, *,
+                dynamic: bool = True, composite: bool = True) -> dict[str, Any]:
+    """Write ``model`` (a LamaGenerator) as an ONNX file at ``path``: its
+    structure (:func:`export_structure`) filled with its weights, as
+    ``eraser models install`` fills the shipped template.
+
+    ``dynamic=True``: H and W are free multiples of 8 (>= 16); ``size`` is
+    only the example traced. ``dynamic=False``: fixed ``size`` (int or
+    (H, W)). Returns ``{"path", "seconds", "dynamic", "size"}``.
+    """
+    from eraser import templates
+
+    wrapper = _wrap(model, composite)
+    h, w = _hw(size)
+    _example(h, w, wrapper.generator.multiple)  # checks the size before the slow export
+    t0 = time.perf_counter()
+    structure = export_structure(wrapper.generator, (h, w), dynamic=dynamic, composite=composite)
+    state = {k: v.detach().cpu().numpy() for k, v in wrapper.generator.state_dict().items()}
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(proto, str(out))
+    templates.save(templates.fill(structure, state), out)
     return {"path": out, "seconds": time.perf_counter() - t0, "dynamic": dynamic, "size": (h, w)}
 
 

@@ -39,8 +39,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -48,21 +46,10 @@ import torch
 from torch import nn
 
 from eraser.errors import EraserError
+from eraser_lama.weights import (  # noqa: F401  (re-exported: the torch-free half)
+    BIG_LAMA_CONFIG, LIGHTNING_PREFIX, TORCHSCRIPT_PREFIX, extract_generator_state, infer_config, read_checkpoint)
 
-# big-lama's generator section of configs/training/big-lama.yaml.
-BIG_LAMA_CONFIG: dict[str, Any] = {
-    "input_nc": 4,
-    "output_nc": 3,
-    "ngf": 64,
-    "n_downsampling": 3,
-    "n_blocks": 18,
-    "ratio_g": 0.75,
-    "max_features": 1024,
-}
 
-# The generator's key prefix in each known container.
-LIGHTNING_PREFIX = "generator."
-TORCHSCRIPT_PREFIX = "model.generator."
 
 
 # --------------------------------------------------------------------------
@@ -383,125 +370,6 @@ def build_big_lama() -> LamaGenerator:
 # --------------------------------------------------------------------------
 # loading checkpoints
 
-_RESBLOCK_KEY = re.compile(r"^model\.(\d+)\.conv1\.ffc\.convl2l\.weight$")
-_MODEL_KEY = re.compile(r"^model\.(\d+)\.")
-
-
-def infer_config(state_dict: dict[str, torch.Tensor]) -> dict[str, Any]:
-    """The generator configuration implied by a (prefix-free) state dict."""
-    try:
-        first = state_dict["model.1.ffc.convl2l.weight"]
-        ngf, input_nc = int(first.shape[0]), int(first.shape[1])
-        blocks = sorted(int(m.group(1)) for k in state_dict if (m := _RESBLOCK_KEY.match(k)))
-        if blocks:
-            n_downsampling = blocks[0] - 2
-            dim_l = int(state_dict[f"model.{blocks[0]}.conv1.ffc.convl2l.weight"].shape[1])
-            dim_g = int(state_dict[f"model.{blocks[0]}.conv1.ffc.convg2l.weight"].shape[1])
-            dim = dim_l + dim_g
-            ratio_g = dim_g / dim
-            if int(dim * ratio_g) != dim_g:  # float rounding: make int(dim * ratio) land on dim_g
-                ratio_g = (dim_g + 0.5) / dim
-        else:
-            # no residual blocks: downsampling FFCs are followed by the concat
-            n_downsampling = sum(1 for i in range(2, 64) if f"model.{i}.ffc.convl2l.weight" in state_dict)
-            ratio_g, dim = 0.75, None
-        last = max(int(m.group(1)) for k in state_dict if (m := _MODEL_KEY.match(k)))
-        output_nc = int(state_dict[f"model.{last}.weight"].shape[0])  # the final 7x7 conv
-    except (KeyError, ValueError, IndexError, AttributeError) as exc:
-        raise EraserError(f"not a LaMa generator state dict (cannot read its configuration: {exc})") from None
-    max_features = 1024
-    if dim is not None and dim < ngf * 2**n_downsampling:
-        max_features = dim
-    return {"input_nc": input_nc, "output_nc": output_nc, "ngf": ngf, "n_downsampling": n_downsampling,
-            "n_blocks": len(blocks), "ratio_g": ratio_g, "max_features": max_features}
-
-
-def _is_torchscript(path: Path) -> bool:
-    """TorchScript archives are zips with a ``<name>/code/`` folder and
-    ``constants.pkl``; torch.save archives have ``data.pkl`` only."""
-    if not zipfile.is_zipfile(path):
-        return False
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-    return any(n.endswith("/constants.pkl") for n in names) and any("/code/" in n for n in names)
-
-
-class _Stub:
-    """Stands in for classes a checkpoint pickles besides tensors (omegaconf
-    configs, Lightning's AttributeDict...), so a Lightning checkpoint loads
-    with ``weights_only=True`` without those packages and without running
-    their code. Everything given to it is dropped."""
-
-    def __new__(cls, *args, **kwargs):
-        return object.__new__(cls)
-
-    def __init__(self, *args, **kwargs) -> None:
-        pass
-
-    def __setstate__(self, state) -> None:
-        pass
-
-
-def _torch_load(path: Path) -> Any:
-    """torch.load with weights_only=True; unknown globals become stubs."""
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as first:  # retried below, then reported
-        if "global" not in str(first).lower() and "allowlist" not in str(first).lower():
-            raise
-    from torch.serialization import get_unsafe_globals_in_checkpoint, safe_globals
-
-    names = get_unsafe_globals_in_checkpoint(path)
-    stubs = [(type(name.rsplit(".", 1)[-1], (_Stub,), {}), name) for name in names]
-    with safe_globals(stubs):
-        return torch.load(path, map_location="cpu", weights_only=True)
-
-
-def _read_state_dict(path: Path) -> tuple[dict[str, torch.Tensor], str]:
-    """All tensors in the file and what kind of file it was."""
-    if _is_torchscript(path):
-        try:
-            module = torch.jit.load(str(path), map_location="cpu")
-        except Exception as exc:  # noqa: BLE001
-            raise EraserError(f"cannot load TorchScript LaMa model {path}: {exc}") from None
-        return dict(module.state_dict()), "torchscript"
-    try:
-        obj = _torch_load(path)
-    except Exception as exc:  # noqa: BLE001
-        raise EraserError(f"cannot read LaMa checkpoint {path}: not a PyTorch checkpoint or corrupt ({exc})") from None
-    if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
-        return obj["state_dict"], "lightning"
-    if isinstance(obj, nn.Module):
-        return obj.state_dict(), "module"
-    if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
-        return obj, "state_dict"
-    raise EraserError(f"{path} holds no state dict (expected a Lightning checkpoint, a state dict or TorchScript)")
-
-
-def extract_generator_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """The generator's tensors with their container's prefix removed.
-
-    Known prefixes are tried first (``generator.`` in Lightning checkpoints,
-    ``model.generator.`` in big-lama.pt, none); failing those, the prefix in
-    front of the first layer's BatchNorm (``...model.1.bn_l.running_mean``).
-    """
-    anchor = "model.1.bn_l.running_mean"
-    for prefix in (LIGHTNING_PREFIX, TORCHSCRIPT_PREFIX, ""):
-        if prefix + anchor in state:
-            break
-    else:
-        found = sorted(k[: -len(anchor)] for k in state if k.endswith("." + anchor))
-        if not found:
-            raise EraserError("not a LaMa checkpoint: no generator weights (no key ending in "
-                              f"'{anchor}'; first keys: {', '.join(list(state)[:3])})")
-        prefix = found[0]
-    return {k[len(prefix):]: v for k, v in state.items()
-            if k.startswith(prefix) and _MODEL_KEY.match(k[len(prefix):])}
-
-
 def load_state(model: LamaGenerator, state: dict[str, torch.Tensor], source: str = "checkpoint") -> None:
     """Load a prefix-free generator state dict, strictly, with clear errors."""
     own = model.state_dict()
@@ -528,21 +396,17 @@ def load_checkpoint(path: str | os.PathLike, config: dict[str, Any] | None = Non
     ``path`` may be the Lightning checkpoint (``best.ckpt``: weights under
     ``state_dict`` as ``generator.*``), the TorchScript ``big-lama.pt``
     (``model.generator.*``), or a ``torch.save``-d state dict (those prefixes
-    or none). Pickled files are read with ``weights_only=True``: other objects
-    in a Lightning checkpoint (its hyper-parameters) are replaced by inert
-    stubs, not executed. ``config``: the generator's keyword arguments; by
+    or none). Files are read by :mod:`eraser.checkpoints` (no torch.load, no
+    code run); other objects in a Lightning checkpoint (its hyper-parameters)
+    are replaced by inert placeholders. ``config``: the generator's keyword arguments; by
     default read from the weights (big-lama's for the official files).
 
     Raises EraserError when the file is missing, unreadable, or its weights
     do not fit.
     """
     p = Path(path)
-    if not p.is_file():
-        raise EraserError(f"LaMa checkpoint not found: {p}")
-    if p.stat().st_size == 0:
-        raise EraserError(f"LaMa checkpoint is empty: {p}")
-    state, kind = _read_state_dict(p)
-    gen_state = extract_generator_state(state)
+    state, kind = read_checkpoint(p)
+    gen_state = {k: torch.from_numpy(v) for k, v in extract_generator_state(state).items()}
     if config is None:
         config = infer_config(gen_state)
     model = LamaGenerator(**config)

@@ -34,13 +34,31 @@ def _convert(checkpoint, out_dir):
 _convert.requires = ("torch", "onnx", "coremltools")  # checked before a download
 
 
+def _install(checkpoint, out_dir):
+    from eraser_mobilesam.install import install_checkpoint  # numpy and onnx: no torch
+
+    return install_checkpoint(checkpoint, out_dir)
+
+
+_install.requires = ("onnx",)
+
+
+def _coreml(checkpoint, out_dir):
+    from eraser_mobilesam.install import coreml_checkpoint
+
+    return coreml_checkpoint(checkpoint, out_dir)
+
+
+_coreml.requires = ("torch", "coremltools")
+
+
 @hookimpl
 def register_models(register):
     from eraser_mobilesam.interface import INTERFACES, POSITIONAL_ENCODING_FILE
     from eraser_models import entry
 
     files = tuple(f"{stem}.onnx" for stem in INTERFACES) + (POSITIONAL_ENCODING_FILE,)
-    register(MODEL, converter=_convert, files=files, **entry(MODEL))
+    register(MODEL, converter=_convert, installer=_install, coreml=_coreml, files=files, **entry(MODEL))
 
 
 @hookimpl

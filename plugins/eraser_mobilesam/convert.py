@@ -57,45 +57,67 @@ def _save_positional_encoding(model, out_dir: Path) -> Path:
     return path
 
 
-def export_onnx(model, out_dir, opset: int = ONNX_OPSET) -> list[Path]:
-    """Write ImageEncoder.onnx, PromptEncoder.onnx, MaskDecoder.onnx and
-    imagePositionalEncoding.npy into ``out_dir``; return their paths.
+DYNAMIC_AXES = {
+    "ImageEncoder": None,
+    "PromptEncoder": {"points": {1: "N"}, "labels": {1: "N"}, "sparsePromptEmbeddings": {1: "N"}},
+    "MaskDecoder": {"sparsePromptEmbeddings": {1: "N"}},
+}
 
-    Uses the TorchScript exporter (``dynamo=False``); N (axis 1 of points,
-    labels and sparsePromptEmbeddings) is a dynamic axis named ``N``.
+
+def export_structures(opset: int = ONNX_OPSET) -> dict:
+    """The three graphs as templates (:mod:`eraser.templates`): exported from a
+    MobileSAM with distinct random weights, each weight then replaced by its
+    state-dict key. What ``templates/*.onnx.gz`` ship.
+
+    Exported with the TorchScript exporter (``dynamo=False``), no constant
+    folding and the modules as they are (``TrainingMode.PRESERVE``: no
+    Conv+BatchNorm fusion), so that every initializer is a checkpoint tensor;
+    onnxruntime folds and fuses by itself when it loads the model. N (axis 1
+    of points, labels and sparsePromptEmbeddings) is a dynamic axis named ``N``.
     """
+    import io
     import warnings
 
+    import onnx
     import torch
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model = model.eval()
-    dynamic = {
-        "ImageEncoder": None,
-        "PromptEncoder": {"points": {1: "N"}, "labels": {1: "N"}, "sparsePromptEmbeddings": {1: "N"}},
-        "MaskDecoder": {"sparsePromptEmbeddings": {1: "N"}},
-    }
-    paths = []
+    from eraser import templates
+    from eraser_mobilesam.model import build_mobile_sam
+
+    model = build_mobile_sam().eval()
+    templates.distinct_weights(model)
+    state = {k: v.numpy() for k, v in model.state_dict().items()}
+    structures = {}
     for stem, (wrapper, args) in _example_inputs(model).items():
         inputs, outputs = INTERFACES[stem]
-        path = out_dir / f"{stem}.onnx"
+        buf = io.BytesIO()
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # TracerWarnings and the exporter's deprecation notice
             torch.onnx.export(
                 wrapper,
                 args,
-                str(path),
+                buf,
                 input_names=list(inputs),
                 output_names=list(outputs),
-                dynamic_axes=dynamic[stem],
+                dynamic_axes=DYNAMIC_AXES[stem],
                 opset_version=opset,
-                do_constant_folding=True,
+                do_constant_folding=False,
+                training=torch.onnx.TrainingMode.PRESERVE,
                 dynamo=False,
             )
-        paths.append(path)
-    paths.append(_save_positional_encoding(model, out_dir))
-    return paths
+        structures[stem] = templates.strip(onnx.load_model_from_string(buf.getvalue()), state)
+    return structures
+
+
+def export_onnx(model, out_dir, opset: int = ONNX_OPSET) -> list[Path]:
+    """Write ImageEncoder.onnx, PromptEncoder.onnx, MaskDecoder.onnx and
+    imagePositionalEncoding.npy for ``model``'s weights into ``out_dir``;
+    return their paths. The graphs are exported now (:func:`export_structures`)
+    and filled as ``eraser models install`` fills the shipped templates."""
+    from eraser_mobilesam.install import write_onnx
+
+    state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+    return write_onnx(export_structures(opset), state, Path(out_dir))
 
 
 def export_coreml(model, out_dir, max_points: int | None = None) -> list[Path]:

@@ -1,12 +1,70 @@
-"""What ``eraser models install/convert mobile-sam`` runs (needs eraser[convert])."""
+"""``eraser models install mobile-sam``: the ONNX models from a checkpoint,
+without torch (templates filled by :mod:`eraser.templates`), and the CoreML
+packages where they are wanted (those need eraser[convert])."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from eraser import templates
+from eraser_mobilesam.interface import INTERFACES, POSITIONAL_ENCODING_FILE
+from eraser_mobilesam.weights import GAUSSIAN_KEY, dense_positional_encoding, read_state_dict
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def template_path(stem: str) -> Path:
+    return TEMPLATES / f"{stem}.onnx.gz"
+
+
+def shipped_templates() -> dict:
+    """The graphs shipped with eraser, by file stem (onnx.ModelProto)."""
+    import onnx
+
+    return {stem: onnx.load_model_from_string(gzip.decompress(template_path(stem).read_bytes()))
+            for stem in INTERFACES}
+
+
+def write_onnx(structures: Mapping[str, object], state: Mapping[str, np.ndarray], out_dir: Path) -> list[Path]:
+    """Fill ``structures`` with ``state`` into ``out_dir``: the three graphs and
+    the decoder's positional encoding. The torch path (convert) and the
+    torch-free path (install) both end here, so both write the same files."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for stem in INTERFACES:
+        filled = templates.fill(structures[stem], state, what=f"the checkpoint ({stem})")
+        paths.append(templates.save(filled, out_dir / f"{stem}.onnx"))
+    if GAUSSIAN_KEY not in state:
+        from eraser.errors import EraserError
+
+        raise EraserError(f"the checkpoint lacks {GAUSSIAN_KEY}")
+    pe = out_dir / POSITIONAL_ENCODING_FILE
+    np.save(pe, dense_positional_encoding(state[GAUSSIAN_KEY]))
+    return paths + [pe]
+
+
+def install_checkpoint(checkpoint: Path, out_dir: Path) -> list[Path]:
+    """The ONNX models of ``checkpoint``, torch-free."""
+    return write_onnx(shipped_templates(), read_state_dict(checkpoint), out_dir)
+
+
+def coreml_checkpoint(checkpoint: Path, out_dir: Path) -> list[Path]:
+    """The CoreML packages of ``checkpoint`` (torch and coremltools)."""
+    from eraser_mobilesam.convert import export_coreml
+    from eraser_mobilesam.model import load_checkpoint
+
+    model = load_checkpoint(checkpoint).eval()
+    return [p for p in export_coreml(model, out_dir) if p.suffix == ".mlpackage"]
 
 
 def convert_checkpoint(checkpoint: Path, out_dir: Path) -> list[Path]:
-    """Load ``checkpoint`` and write the ONNX graphs and CoreML packages into ``out_dir``."""
+    """Everything, through torch: ONNX graphs exported now (not the shipped
+    templates: this is the path for a changed model) and CoreML packages."""
     from eraser_mobilesam.convert import export_coreml, export_onnx
     from eraser_mobilesam.model import load_checkpoint
 

@@ -32,7 +32,8 @@ def installed(tmp_path_factory):
     lm.save_torchscript(generator, checkpoint)
     patch = pytest.MonkeyPatch()
     patch.setenv(modelstore.ENV_DIR, str(root / "models"))
-    modelstore.install("lama", from_file=checkpoint, md5=hashlib.md5(checkpoint.read_bytes()).hexdigest())
+    modelstore.install("lama", from_file=checkpoint, md5=hashlib.md5(checkpoint.read_bytes()).hexdigest(),
+                       coreml=True)
     yield generator
     patch.undo()
 

@@ -6,7 +6,6 @@ state dict goes through ``torch.save`` and :func:`load_checkpoint`, and the
 converted models are compared with torch.
 """
 
-import importlib.util
 import json
 import math
 import subprocess
@@ -142,7 +141,7 @@ def test_load_checkpoint_errors(state_path, tmp_path):
 
     corrupt = tmp_path / "corrupt.pt"
     corrupt.write_bytes(state_path.read_bytes()[:5000])
-    with pytest.raises(EraserError, match="cannot read MobileSAM checkpoint"):
+    with pytest.raises(EraserError, match="cannot read checkpoint .*truncated zip"):
         ms.load_checkpoint(corrupt)
 
     not_state = tmp_path / "list.pt"
@@ -281,7 +280,8 @@ def test_onnx_matches_torch(model, image, embeddings, tmp_path):
 
     pe = np.load(tmp_path / "imagePositionalEncoding.npy")
     assert pe.dtype == np.float32 and pe.shape == (1, 256, 64, 64)
-    np.testing.assert_array_equal(pe, ms.image_positional_encoding(model).numpy())
+    # computed with numpy (torch-free installs): within an ulp of torch's
+    np.testing.assert_allclose(pe, ms.image_positional_encoding(model).numpy(), rtol=0, atol=2e-7)
 
     # image encoder: |diff| <= 1e-4 on embeddings of magnitude ~1..10 (LayerNorm output)
     (onnx_embeddings,) = session("ImageEncoder").run(None, {"image": image.numpy()})

@@ -47,7 +47,7 @@ def installed(tmp_path_factory):
     patch = pytest.MonkeyPatch()
     patch.setenv(modelstore.ENV_DIR, str(root / "models"))
     md5 = hashlib.md5(checkpoint.read_bytes()).hexdigest()
-    modelstore.install("mobile-sam", from_file=checkpoint, md5=md5)
+    modelstore.install("mobile-sam", from_file=checkpoint, md5=md5, coreml=True)
     yield model
     patch.undo()
 

@@ -1,0 +1,159 @@
+"""ONNX graphs shipped without their weights, filled from a checkpoint.
+
+A model's graph is fixed by eraser's model definition; only its weights come
+from the checkpoint. So the graph is exported once (with torch, by whoever
+changes the model) and shipped as a *template*: every initializer that is a
+checkpoint tensor is replaced by a reference to its state-dict key (ONNX's
+external-data fields, location ``state:<key>``), everything else (small
+constants) stays. :func:`fill` puts the tensors back with the ``onnx``
+package alone, so installing a model needs neither torch nor a converter,
+and gives the same file the torch exporter gives for the same weights.
+
+Templates are made from a model whose every tensor holds distinct random
+values (:func:`distinct_weights`), so each initializer matches exactly one
+state-dict entry and no exporter pass can merge two of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from eraser.errors import EraserError
+
+STATE = "state:"
+
+
+def _digest(array: np.ndarray) -> tuple:
+    a = np.ascontiguousarray(array)
+    return a.dtype.str, a.shape, hashlib.sha256(a.tobytes()).hexdigest()
+
+
+def strip(model, state: Mapping[str, np.ndarray]):
+    """A copy of ``model`` (onnx.ModelProto) whose initializers equal to a
+    ``state`` tensor refer to its key instead of holding its values; node
+    doc strings and metadata (source paths of the machine that exported)
+    are dropped. Raises ValueError when two initializers could be either of
+    two tensors (make the weights distinct first)."""
+    import onnx
+    from onnx import numpy_helper
+
+    by_digest: dict[tuple, list[str]] = {}
+    for key, value in state.items():
+        by_digest.setdefault(_digest(np.asarray(value)), []).append(key)
+    out = onnx.ModelProto()
+    out.CopyFrom(model)
+    for node in out.graph.node:
+        node.doc_string = ""
+        del node.metadata_props[:]
+    del out.metadata_props[:]
+    out.graph.doc_string = ""
+    for init in out.graph.initializer:
+        keys = by_digest.get(_digest(numpy_helper.to_array(init)), [])
+        if len(keys) > 1:
+            raise ValueError(f"initializer {init.name} equals {len(keys)} tensors ({', '.join(keys[:3])})")
+        if keys:
+            ref = onnx.TensorProto(name=init.name, data_type=init.data_type, dims=init.dims,
+                                   data_location=onnx.TensorProto.EXTERNAL)
+            entry = ref.external_data.add()
+            entry.key, entry.value = "location", STATE + keys[0]
+            init.CopyFrom(ref)
+    return out
+
+
+def references(template) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """The state-dict keys a template needs, with their shapes and dtypes."""
+    from onnx import helper
+
+    needs = {}
+    for init in template.graph.initializer:
+        key = _reference(init)
+        if key is not None:
+            needs[key] = (tuple(init.dims), np.dtype(helper.tensor_dtype_to_np_dtype(init.data_type)))
+    return needs
+
+
+def _reference(init) -> str | None:
+    for entry in init.external_data:
+        if entry.key == "location" and entry.value.startswith(STATE):
+            return entry.value[len(STATE):]
+    return None
+
+
+def check(template, state: Mapping[str, np.ndarray], what: str) -> None:
+    """EraserError naming what a checkpoint lacks or has of the wrong shape."""
+    needs = references(template)
+    missing = [k for k in needs if k not in state]
+    wrong = [f"{k} {tuple(np.shape(state[k]))} != {needs[k][0]}" for k in needs
+             if k in state and tuple(np.shape(state[k])) != needs[k][0]]
+    odd = [k for k in needs if k in state and not _castable(np.asarray(state[k]).dtype, needs[k][1])]
+    problems = []
+    if missing:
+        problems.append(f"{len(missing)} missing ({', '.join(missing[:3])})")
+    if wrong:
+        problems.append(f"{len(wrong)} of another shape ({'; '.join(wrong[:2])})")
+    if odd:
+        problems.append(f"{len(odd)} of another type ({', '.join(odd[:3])})")
+    if problems:
+        raise EraserError(f"{what} does not fit: " + "; ".join(problems))
+
+
+def _castable(got: np.dtype, want: np.dtype) -> bool:
+    if got == want:
+        return True
+    # half/double precision checkpoints are stored as float32 models
+    return got.kind == "f" and want.kind == "f"
+
+
+def fill(template, state: Mapping[str, np.ndarray], what: str = "the checkpoint"):
+    """``template`` with every reference replaced by its tensor from ``state``."""
+    import onnx
+    from onnx import numpy_helper
+
+    check(template, state, what)
+    needs = references(template)
+    out = onnx.ModelProto()
+    out.CopyFrom(template)
+    for init in out.graph.initializer:
+        key = _reference(init)
+        if key is None:
+            continue
+        array = np.asarray(state[key])
+        value = np.ascontiguousarray(array.astype(needs[key][1].newbyteorder("<"), copy=False))
+        if not np.all(np.isfinite(value)) and value.dtype.kind == "f":
+            raise EraserError(f"{what}: {key} holds NaN or infinite values")
+        init.CopyFrom(numpy_helper.from_array(value, init.name))
+    return out
+
+
+def load(path: str | Path):
+    import onnx
+
+    return onnx.load_model(str(path), load_external_data=False)
+
+
+def save(model, path: str | Path) -> Path:
+    """Write ``model`` (one file, weights inside) and return its path."""
+    import onnx
+
+    path = Path(path)
+    onnx.save_model(model, str(path))
+    return path
+
+
+def distinct_weights(model, seed: int = 0) -> None:
+    """Give every floating tensor of a torch module distinct random values
+    (and positive variances), in place: the model templates are made from."""
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if tensor.is_floating_point():
+                values = torch.rand(tensor.shape, generator=gen) * 0.1
+                if not name.endswith("running_var"):
+                    values = values - 0.05
+                tensor.copy_(values + 0.01)
