@@ -76,6 +76,8 @@ SLOW_MODULES = {
     "plugins/eraser_lama/tests/test_lama_templates.py",
     "plugins/eraser_mobilesam/tests/test_mobilesam_templates.py",
     "tests/test_torchfree.py",
+    "tests/test_serve_api.py",
+    "tests/test_serve_browser.py",
     "tests/test_quality_bench.py",
     "tests/test_cli_exits.py",
     "tests/test_runtimes.py",

@@ -9,9 +9,10 @@ each in a fresh process, in one run:
   graphs filled from the checkpoint;
 * ``torch onnx``: the same ONNX files exported by torch now (what
   ``eraser models convert`` writes besides CoreML);
-* ``torch + coreml``: ``eraser models install NAME --from FILE --coreml``:
-  what ``install`` did before issue 11 (ONNX and the CoreML packages that
-  cannot run on Linux); skipped with ``--quick``.
+* ``install --coreml``: ``eraser models install NAME --from FILE --coreml``:
+  the same ONNX files plus the CoreML packages (built by torch and
+  coremltools; they cannot run on Linux); skipped with ``--quick``. Before
+  issue 11, ``install`` was "torch onnx" plus the CoreML part of this.
 
 and reports seconds and peak resident memory (the child's maxrss) of each,
 and the size of both environments (``du``). Target (issue 11): either model
@@ -101,7 +102,7 @@ def main() -> None:
             out.mkdir()
             row["torch onnx export"] = timed([sys.executable, "-c", TORCH_ONNX, name, str(checkpoint), str(out)])
             if not args.quick:
-                row["torch + coreml (before)"] = timed(
+                row["install --coreml (ONNX filled + CoreML by torch)"] = timed(
                     [sys.executable, *install, "--coreml", "--models-dir", str(tmp / "torch")])
             results[name] = row
     results["venv MB"] = {"torch-free": du_mb(Path(free_python).parents[1]), "with torch": du_mb(Path(sys.prefix))}

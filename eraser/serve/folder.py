@@ -1,0 +1,47 @@
+"""The photos of a served FOLDER: only its own image files, by name.
+
+A name from the page is never joined blindly: it must be one of the names
+:func:`photos` lists (a plain file in that folder, not a link leading
+elsewhere, and an image by content), so ``..``, absolute paths, separators
+and symlinks that escape are all refused the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eraser.errors import EraserError
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif", ".avif", ".gif"}
+
+
+class PhotoFolder:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise EraserError(f"{root}: not a folder")
+
+    def photos(self) -> list[str]:
+        names = []
+        for entry in sorted(self.root.iterdir()):
+            if entry.suffix.lower() not in IMAGE_SUFFIXES or ".erased." in entry.name:
+                continue
+            try:
+                real = entry.resolve(strict=True)
+            except (OSError, RuntimeError):
+                continue
+            if real.parent == self.root and real.is_file():
+                names.append(entry.name)
+        return names
+
+    def photo(self, name: object) -> Path:
+        """The path of photo ``name``, or EraserError."""
+        if not isinstance(name, str) or name not in self.photos():
+            raise EraserError(f"no photo named {str(name)[:80]!r} in the served folder")
+        return self.root / name
+
+    def output_for(self, name: str) -> Path:
+        """Where Save writes: photo.erased.jpg beside photo.jpg (never the photo itself)."""
+        from eraser.io.save import default_output_path
+
+        return default_output_path(self.photo(name))

@@ -1,0 +1,268 @@
+"""`eraser serve` started for real and spoken to over HTTP: every route, bad
+uploads, folder confinement, the token, limits, the LRU, two photos at once."""
+
+import base64
+import io
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from serve_helpers import SPOON, Server
+
+POINT = [365, 285]  # the spoon (samples/coffee_spoon/prompts.json)
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = Server()
+    yield s
+    s.stop()
+
+
+def _png(base64_text):
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(base64_text))))
+
+
+def test_ready_and_facts(server):
+    assert server.ready_seconds < 30
+    info = server.client.get("/api/info").json()
+    assert "telea" in info["inpainters"] and info["segmenter"] == "point"
+    assert "eraser models install mobile-sam" in info["hint"]
+    page = server.client.get("/")
+    assert page.status_code == 200 and "<canvas id=\"overlay\">" in page.text
+    assert server.client.get("/static/app.js").status_code == 200
+
+
+def test_mark_preview_erase_download_equals_the_cli(server, tmp_path):
+    state = server.open()
+    assert (state["width"], state["height"]) == (600, 400) and state["objects"] == 0
+    pid = state["id"]
+    marked = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT}).json()
+    overlay = _png(marked["overlay"])
+    assert overlay.shape == (400, 600) and overlay[POINT[1], POINT[0]] == 255 and overlay[5, 5] == 0
+    assert marked["segmenters"] == ["point"] and marked["objects"] == 1
+    erased = server.client.post(f"/api/photos/{pid}/erase").json()
+    assert erased["can_undo"] and not erased["can_redo"] and erased["objects"] == 0
+    download = server.client.get(f"/api/photos/{pid}/download")
+    assert download.headers["content-disposition"] == 'attachment; filename="photo.erased.jpg"'
+    cli = tmp_path / "cli.jpg"
+    subprocess.run([sys.executable, "-m", "eraser.cli", "remove", SPOON, "--point", "365,285", "-o", cli, "-q"],
+                   check=True)
+    assert download.content == cli.read_bytes()
+
+
+def test_undo_redo_and_the_views(server):
+    pid = server.open()["id"]
+    original = server.client.get(f"/api/photos/{pid}/image").content
+    server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT})
+    server.client.post(f"/api/photos/{pid}/erase")
+    after = server.client.get(f"/api/photos/{pid}/image").content
+    assert after != original
+    assert server.client.get(f"/api/photos/{pid}/image?version=original").content == original
+    undone = server.client.post(f"/api/photos/{pid}/undo").json()
+    assert not undone["can_undo"] and undone["can_redo"]
+    assert server.client.get(f"/api/photos/{pid}/image").content == original
+    assert server.client.post(f"/api/photos/{pid}/redo").json()["can_undo"]
+    assert server.client.get(f"/api/photos/{pid}/image").content == after
+    again = server.client.post(f"/api/photos/{pid}/redo")
+    assert again.status_code == 400 and again.json() == {"error": "nothing to redo"}
+
+
+def test_refine_exclude_box_settings_clear(server):
+    pid = server.open()["id"]
+    c = server.client
+    one = _png(c.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT}).json()["overlay"])
+    two = c.post(f"/api/photos/{pid}/marks", json={"kind": "refine", "point": [384, 225]}).json()
+    assert two["objects"] == 1 and (_png(two["overlay"]) > 0).sum() >= (one > 0).sum()
+    boxed = c.post(f"/api/photos/{pid}/marks", json={"kind": "box", "box": [30, 30, 90, 90]}).json()
+    assert boxed["objects"] == 2 and _png(boxed["overlay"])[60, 60] > 0
+    wide = c.post(f"/api/photos/{pid}/settings", json={"dilate": 30, "feather": 2}).json()
+    assert wide["dilate"] == 30 and (_png(wide["overlay"]) > 0).sum() > (_png(boxed["overlay"]) > 0).sum()
+    excluded = c.post(f"/api/photos/{pid}/marks", json={"kind": "exclude", "point": [60, 60]}).json()
+    assert excluded["objects"] == 2
+    cleared = c.post(f"/api/photos/{pid}/clear").json()
+    assert cleared["objects"] == 0 and cleared["overlay"] is None
+    nothing = c.post(f"/api/photos/{pid}/erase")
+    assert nothing.status_code == 400 and "nothing to remove" in nothing.json()["error"]
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"kind": "point", "point": [99999, 3]}, "outside the 600x400 image"),
+    ({"kind": "point", "point": [float("nan"), 3]}, "not a number|finite|invalid"),
+    ({"kind": "point", "point": "x"}, "point"),
+    ({"kind": "box", "box": [5, 5]}, "box"),
+    ({"kind": "teleport"}, "kind must be"),
+])
+def test_bad_marks_are_one_line_400s(server, body, message):
+    import json
+    import re
+
+    pid = server.open()["id"]
+    response = server.client.post(f"/api/photos/{pid}/marks", content=json.dumps(body, allow_nan=True),
+                                  headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert re.search(message, error, re.I) and "\n" not in error
+    assert server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT}).status_code == 200
+
+
+def test_bad_settings_and_bodies(server):
+    pid = server.open()["id"]
+    c = server.client
+    for body in ({"dilate": -1}, {"feather": 1e9}, {"dilate": "x"}, {"inpainter": "nope"}, {"inpainter": 3}):
+        r = c.post(f"/api/photos/{pid}/settings", json=body)
+        assert r.status_code == 400 and "\n" not in r.json()["error"], body
+    r = c.post(f"/api/photos/{pid}/marks", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 400 and "not JSON" in r.json()["error"]
+    assert c.post(f"/api/photos/{pid}/marks", json=[1, 2]).status_code == 400
+    assert c.post("/api/photos/nope/erase").status_code == 410
+
+
+def _bomb_png(width, height):
+    """A valid PNG header claiming width x height pixels, with tiny data."""
+    raw = zlib.compress(b"\x00" * (width // 8 + 1) * 8)
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+def test_bad_uploads(tmp_path):
+    s = Server("--max-upload-mb", "1", "--max-pixels", "1000000")
+    try:
+        c = s.client
+        r = c.post("/api/photos?name=notes.txt", content=b"hello, not a photo")
+        assert r.status_code == 400 and "not an image" in r.json()["error"]
+        r = c.post("/api/photos?name=big.jpg", content=os.urandom(1_500_000))
+        assert r.status_code == 413 and "upload limit (1 MB" in r.json()["error"]
+        r = c.post("/api/photos?name=bomb.png", content=_bomb_png(30000, 30000))
+        assert r.status_code == 400 and "pixels" in r.json()["error"]
+        r = c.post("/api/photos?name=empty.jpg", content=b"")
+        assert r.status_code == 400 and "empty" in r.json()["error"]
+        assert c.get("/api/info").status_code == 200  # alive
+    finally:
+        s.stop()
+
+
+@pytest.fixture
+def folder(tmp_path):
+    root = tmp_path / "shoot"
+    root.mkdir()
+    shutil.copy(SPOON, root / "spoon.jpg")
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(root / "green.png")
+    (root / "notes.txt").write_text("not a photo")
+    (root / "fake.jpg").write_text("not a photo either")
+    outside = tmp_path / "secret.jpg"
+    shutil.copy(SPOON, outside)
+    os.symlink(outside, root / "escape.jpg")
+    (root / "sub").mkdir()
+    shutil.copy(SPOON, root / "sub" / "deep.jpg")
+    return root
+
+
+def test_folder_lists_and_opens_only_its_photos(folder):
+    s = Server(folder)
+    try:
+        c = s.client
+        photos = c.get("/api/folder").json()["photos"]
+        assert photos == ["fake.jpg", "green.png", "spoon.jpg"]  # by name; fake.jpg fails when opened
+        assert c.get("/api/folder/thumb", params={"name": "spoon.jpg"}).headers["content-type"] == "image/jpeg"
+        for name in ("../secret.jpg", "escape.jpg", "sub/deep.jpg", "/etc/passwd", "notes.txt", "spoon.jpg/..", None, 7):
+            r = c.post("/api/photos/open", json={"name": name})
+            assert r.status_code == 400 and "no photo named" in r.json()["error"], name
+            r = c.get("/api/folder/thumb", params={"name": str(name)})
+            assert r.status_code == 400
+        r = c.post("/api/photos/open", json={"name": "fake.jpg"})
+        assert r.status_code == 400 and ("not a valid image" in r.json()["error"] or "not an image" in r.json()["error"])
+        state = c.post("/api/photos/open", json={"name": "spoon.jpg"}).json()
+        assert state["saveable"]
+        pid = state["id"]
+        before = (folder / "spoon.jpg").read_bytes()
+        c.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT})
+        c.post(f"/api/photos/{pid}/erase")
+        saved = c.post(f"/api/photos/{pid}/save", json={}).json()
+        assert saved["saved"] == "spoon.erased.jpg"
+        written = (folder / "spoon.erased.jpg").read_bytes()
+        assert written == c.get(f"/api/photos/{pid}/download").content
+        again = c.post(f"/api/photos/{pid}/save", json={})
+        assert again.status_code == 409 and again.json()["exists"] == "spoon.erased.jpg"
+        c.post(f"/api/photos/{pid}/undo")
+        assert c.post(f"/api/photos/{pid}/save", json={"overwrite": True}).status_code == 200
+        assert (folder / "spoon.erased.jpg").read_bytes() != written
+        assert (folder / "spoon.jpg").read_bytes() == before  # the photo itself: never touched
+        assert "spoon.erased.jpg" not in c.get("/api/folder").json()["photos"]
+        upload = s.open()
+        r = c.post(f"/api/photos/{upload['id']}/save", json={})
+        assert r.status_code == 400 and "use Download" in r.json()["error"]
+    finally:
+        s.stop()
+
+
+def test_token_off_loopback():
+    s = Server("--host", "0.0.0.0")
+    try:
+        assert s.token and any("needs the token" in line for line in s.lines)
+        bare = __import__("httpx").Client(base_url=s.base, timeout=30)
+        for path in ("/", "/api/info", "/api/folder"):
+            r = bare.get(path)
+            assert r.status_code == 401 and "token" in r.json()["error"]
+        assert bare.get("/", params={"token": "wrong"}).status_code == 401
+        page = bare.get("/", params={"token": s.token})
+        assert page.status_code == 200 and "eraser_token" in page.headers["set-cookie"]
+        assert bare.get("/api/info").status_code == 200  # the cookie carries the token now
+        assert s.client.get("/api/info").status_code == 200
+    finally:
+        s.stop()
+
+
+def test_loopback_refuses_foreign_host_headers(server):
+    r = server.client.get("/api/info", headers={"host": "evil.example:80"})
+    assert r.status_code == 403
+
+
+def test_least_recently_used_photos_are_closed():
+    s = Server("--max-photos", "2")
+    try:
+        first, second = s.open()["id"], s.open()["id"]
+        s.client.get(f"/api/photos/{first}/image")  # first is now the most recent
+        third = s.open()
+        assert third["notices"] and "closed photo.jpg" in third["notices"][0]
+        assert s.client.get(f"/api/photos/{second}/image").status_code == 410
+        assert s.client.get(f"/api/photos/{first}/image").status_code == 200
+    finally:
+        s.stop()
+
+
+def test_two_photos_at_once(server):
+    """Two tabs: marks and erases on two photos in parallel do not mix."""
+    green = Image.new("RGB", (200, 100), (20, 160, 40))
+    buf = io.BytesIO()
+    green.save(buf, format="PNG")
+    a = server.open()["id"]
+    b = server.client.post("/api/photos?name=green.png", content=buf.getvalue()).json()["id"]
+    results = {}
+
+    def work(pid, point, key):
+        r = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "box", "box": point})
+        results[key] = r.json()
+        results[key + "-erase"] = server.client.post(f"/api/photos/{pid}/erase").json()
+
+    threads = [threading.Thread(target=work, args=(a, [330, 200, 420, 330], "a")),
+               threading.Thread(target=work, args=(b, [10, 10, 60, 60], "b"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert _png(results["a"]["overlay"]).shape == (400, 600)
+    assert _png(results["b"]["overlay"]).shape == (100, 200)
+    assert results["a-erase"]["can_undo"] and results["b-erase"]["can_undo"]

@@ -1,0 +1,126 @@
+"""The page clicked in a real browser: Debian's Chromium driven by Playwright,
+against `eraser serve` started for real. Screenshots land in the test's tmp folder."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from serve_helpers import SPOON, Server
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shoot")
+    shutil.copy(SPOON, folder / "spoon.jpg")
+    s = Server(folder)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run does)")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, accept_downloads=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url)
+    page.wait_for_selector("body[data-ready=yes]")
+    yield page
+    context.close()
+    assert errors == []
+
+
+def click_photo(page, x, y, **kwargs):
+    """Click photo pixel (x, y): the page maps its downscaled view back to pixels."""
+    box = page.locator("#overlay").bounding_box()
+    width, height = page.evaluate("[Number(document.body.dataset.w), Number(document.body.dataset.h)]")
+    page.mouse.click(box["x"] + (x + 0.5) * box["width"] / width, box["y"] + (y + 0.5) * box["height"] / height,
+                     **kwargs)
+
+
+def overlay_alpha(page, x, y):
+    return page.evaluate(
+        """([x, y]) => { const c = document.getElementById('overlay');
+            const w = Number(document.body.dataset.w), h = Number(document.body.dataset.h);
+            return c.getContext('2d').getImageData(Math.floor(x * c.width / w), Math.floor(y * c.height / h), 1, 1).data[3]; }""",
+        [x, y])
+
+
+def wait_idle(page):
+    page.wait_for_function("document.body.dataset.busy === '0'")
+
+
+def test_open_click_erase_undo_redo_download(page, server, tmp_path):
+    page.set_input_files("#file", str(SPOON))
+    page.wait_for_selector("body.has-photo")
+    wait_idle(page)
+    assert "Segmenter: point" in page.inner_text("#segmenter-info")
+    click_photo(page, 365, 285)
+    page.wait_for_selector("body[data-overlay=shown]")
+    wait_idle(page)
+    assert overlay_alpha(page, 365, 285) > 100 and overlay_alpha(page, 20, 20) == 0
+    page.screenshot(path=str(tmp_path / "marked.png"))
+    version = int(page.evaluate("document.body.dataset.version"))
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"Number(document.body.dataset.version) > {version}")
+    wait_idle(page)
+    assert not page.locator("#undo").is_disabled() and page.locator("#redo").is_disabled()
+    page.screenshot(path=str(tmp_path / "erased.png"))
+    with page.expect_download() as download:
+        page.click("#download")
+    saved = tmp_path / "download.jpg"
+    download.value.save_as(saved)
+    cli = tmp_path / "cli.jpg"
+    subprocess.run([sys.executable, "-m", "eraser.cli", "remove", SPOON, "--point", "365,285", "-o", cli, "-q"],
+                   check=True)
+    assert saved.read_bytes() == cli.read_bytes()
+    page.keyboard.press("Control+z")
+    page.wait_for_function("!document.getElementById('redo').disabled")
+    page.keyboard.press("Control+Shift+z")
+    page.wait_for_function("document.getElementById('redo').disabled && !document.getElementById('undo').disabled")
+
+
+def test_exclude_box_escape_and_compare(page, server, tmp_path):
+    page.click("#photos img[data-name='spoon.jpg']")
+    page.wait_for_selector("body.has-photo")
+    wait_idle(page)
+    box = page.locator("#overlay").bounding_box()
+    w, h = 600, 400
+    start = (box["x"] + 330 * box["width"] / w, box["y"] + 200 * box["height"] / h)
+    end = (box["x"] + 420 * box["width"] / w, box["y"] + 330 * box["height"] / h)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("body[data-overlay=shown]")
+    wait_idle(page)
+    assert overlay_alpha(page, 375, 265) > 0
+    before = page.evaluate("document.getElementById('message').textContent")
+    click_photo(page, 40, 40, button="right")  # an exclusion: the object stays marked
+    wait_idle(page)
+    assert page.evaluate("document.body.dataset.overlay") == "shown"
+    assert "error" not in page.evaluate("document.getElementById('message').className"), before
+    page.keyboard.down("c")
+    page.wait_for_selector("body[data-comparing=yes]")
+    page.keyboard.up("c")
+    page.wait_for_selector("body[data-comparing=no]")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("body[data-overlay=none]")
+    page.screenshot(path=str(tmp_path / "cleared.png"))
