@@ -78,6 +78,8 @@ SLOW_MODULES = {
     "tests/test_torchfree.py",
     "tests/test_serve_api.py",
     "tests/test_serve_browser.py",
+    "tests/test_batch.py",
+    "tests/test_batch_ray.py",
     "tests/test_quality_bench.py",
     "tests/test_cli_exits.py",
     "tests/test_runtimes.py",

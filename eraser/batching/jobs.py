@@ -1,0 +1,127 @@
+"""Each photo's prompts: the same for all, a mask by stem, or a prompts file.
+
+The prompts file is JSON Lines or CSV, one photo per record:
+
+* JSON Lines: ``{"photo": "sub/a.jpg", "points": ["120,80", "130,90+140,95"],
+  "exclude": ["10,10"], "boxes": ["5,5,60,60"], "mask": "masks/a.png"}``
+  (points, exclude and boxes may also be lists of numbers: ``[[120, 80]]``);
+* CSV with a header row: ``photo,points,exclude,boxes,mask``, several values
+  in one cell separated by ``;`` (``120,80;130,90``).
+
+``photo`` is relative to the input folder; ``mask`` relative to the prompts
+file. Photos the file does not name are not processed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Optional
+
+from eraser.batching.inputs import Photo, filesystem, join
+from eraser.errors import EraserError
+
+
+@dataclass(frozen=True)
+class Job:
+    photo: Photo
+    points: tuple = ()
+    exclude: tuple = ()
+    boxes: tuple = ()
+    mask: Optional[str] = None  # a path or URL
+    problem: Optional[str] = field(default=None, compare=False)  # known before any work: reported as a failure
+
+
+def _values(value: object, what: str, where: str) -> tuple:
+    """A prompt cell: None, "x,y;x,y", a list of "x,y" strings or of number lists."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(";") if v.strip())
+    if isinstance(value, list):
+        out = []
+        for v in value:
+            if isinstance(v, str):
+                out.append(v)
+            elif isinstance(v, list) and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in v):
+                out.append(",".join(repr(n) for n in v))
+            else:
+                raise EraserError(f"{where}: {what} must be \"x,y\" strings or lists of numbers, got {str(v)[:40]}")
+        return tuple(out)
+    raise EraserError(f"{where}: {what} must be a list or a string, got {type(value).__name__}")
+
+
+def read_prompts(path: str) -> list[dict]:
+    fs, p = filesystem(path)
+    try:
+        with fs.open(p, "rb") as f:
+            text = f.read().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EraserError(f"cannot read prompts file {path}: {exc}") from None
+    if path.lower().endswith(".csv"):
+        rows = list(csv.DictReader(io.StringIO(text)))
+        if rows and "photo" not in rows[0]:
+            raise EraserError(f"{path}: the CSV needs a header row with a 'photo' column")
+        for i, row in enumerate(rows):
+            if None in row:  # more cells than columns: an unquoted "x,y"
+                raise EraserError(f"{path}:{i + 2}: more cells than columns; quote cells that hold commas (\"120,80\")")
+        return [{**row, "_where": f"{path}:{i + 2}"} for i, row in enumerate(rows)]
+    records = []
+    for i, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise EraserError(f"{path}:{i + 1}: not JSON ({exc.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("photo"), str):
+            raise EraserError(f"{path}:{i + 1}: each line must be an object with a \"photo\" name")
+        records.append({**record, "_where": f"{path}:{i + 1}"})
+    return records
+
+
+def from_prompts_file(path: str, photos: list[Photo]) -> list[Job]:
+    by_name = {p.relative: p for p in photos}
+    base = path.rsplit("/", 1)[0] if "/" in path else ""
+    jobs = []
+    for record in read_prompts(path):
+        where = record["_where"]
+        photo = by_name.get(str(record.get("photo")).strip())
+        if photo is None:
+            raise EraserError(f"{where}: no photo {record.get('photo')!r} in the input folder")
+        mask = record.get("mask") or None
+        jobs.append(Job(photo, _values(record.get("points"), "points", where),
+                        _values(record.get("exclude"), "exclude", where),
+                        _values(record.get("boxes"), "boxes", where),
+                        join(base, mask) if mask and not _absolute(mask) else mask))
+    return jobs
+
+
+def _absolute(path: str) -> bool:
+    return path.startswith("/") or "://" in path
+
+
+def from_mask_folder(folder: str, photos: list[Photo]) -> list[Job]:
+    """IOPaint's convention: the mask of sub/a.jpg is sub/a.<any image ext> in ``folder``."""
+    from eraser.batching.inputs import find_photos
+
+    masks = {}
+    for m in find_photos(folder, recursive=True):
+        stem = m.relative.rsplit(".", 1)[0]
+        masks.setdefault(stem, m.source)
+    jobs = []
+    for photo in photos:
+        mask = masks.get(photo.relative.rsplit(".", 1)[0])
+        jobs.append(Job(photo, mask=mask, problem=None if mask else f"no mask for {photo.relative} in {folder}"))
+    return jobs
+
+
+def same_for_all(photos: list[Photo], points=(), exclude=(), boxes=(), mask=None) -> list[Job]:
+    from eraser.prompts import as_boxes, as_groups, as_points
+
+    if not (points or boxes or mask):
+        raise EraserError("nothing to remove: give --point, --box, --mask, --masks DIR or --prompts FILE")
+    as_groups(list(points)), as_points(list(exclude)), as_boxes(list(boxes))  # a typo is a usage error, not N failures
+    return [Job(p, tuple(points), tuple(exclude), tuple(boxes), mask) for p in photos]

@@ -1,0 +1,101 @@
+"""``eraser.batch(...)``: the batch as a Python call (the CLI is a thin layer on it)."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Callable, Iterable, Optional
+
+from eraser.batching.inputs import find_photos, filesystem
+from eraser.batching.jobs import Job, from_mask_folder, from_prompts_file, same_for_all
+from eraser.batching.report import Report
+from eraser.batching.work import Options, Record
+from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_MAX_PIXELS
+from eraser.errors import EraserError
+
+
+def plan(input: str, *, recursive: bool = False, masks: Optional[str] = None, prompts: Optional[str] = None,
+         points: Iterable[str] = (), exclude: Iterable[str] = (), boxes: Iterable[str] = (),
+         mask: Optional[str] = None) -> list[Job]:
+    """The jobs of a batch: INPUT's photos with their prompts (one source of prompts)."""
+    points, exclude, boxes = tuple(points), tuple(exclude), tuple(boxes)
+    sources = [name for name, given in (("--masks", masks), ("--prompts", prompts),
+                                         ("--point/--box/--mask", points or boxes or mask)) if given]
+    if len(sources) > 1:
+        raise EraserError(f"give one source of prompts, not {' and '.join(sources)}")
+    photos = find_photos(str(input), recursive)
+    if masks:
+        if exclude:
+            raise EraserError("--exclude goes with --point/--box, or in the prompts file")
+        return from_mask_folder(str(masks), photos)
+    if prompts:
+        return from_prompts_file(str(prompts), photos)
+    return same_for_all(photos, points, exclude, boxes, mask)
+
+
+def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[str] = None,
+          prompts: Optional[str] = None, points: Iterable[str] = (), exclude: Iterable[str] = (),
+          boxes: Iterable[str] = (), mask: Optional[str] = None, segmenter: str = "auto", inpainter: str = "auto",
+          dilate: int = DEFAULT_DILATE, feather: float = DEFAULT_FEATHER, max_pixels: int = DEFAULT_MAX_PIXELS,
+          save_mask: Optional[str] = None, force: bool = False, jobs: Optional[int] = None,
+          ray: bool = False, ray_address: Optional[str] = None,
+          progress: Optional[Callable[[Record, int, int], None]] = None) -> Report:
+    """Erase every photo of ``input`` (a folder or fsspec URL) into ``output``,
+    keeping each photo's relative path, name and format; returns the report.
+
+    A photo whose output exists is skipped unless ``force`` (outputs are
+    written whole or not at all, so a rerun does what is left). One bad
+    photo is a failed record; the others go on.
+    """
+    from eraser import pipeline
+    from eraser.refine import check
+
+    if isinstance(jobs, bool) or (jobs is not None and (not isinstance(jobs, int) or jobs < 1)):
+        raise EraserError(f"jobs must be a whole number of at least 1, not {jobs!r}")
+    check(dilate, feather)
+    pipeline.inpainters(inpainter)  # a bad name fails before any photo
+    work = plan(str(input), recursive=recursive, masks=masks, prompts=prompts, points=points,
+                exclude=exclude, boxes=boxes, mask=mask)
+    _check_output(str(input), str(output), recursive)
+    options = Options(str(output), segmenter, inpainter, int(dilate), float(feather), int(max_pixels),
+                      str(save_mask) if save_mask else None, bool(force))
+    report = Report()
+    total = len(work)
+
+    def done(record: Record) -> None:
+        report.records.append(record)
+        if progress:
+            progress(record, len(report.records), total)
+
+    workers = jobs or os.cpu_count() or 1
+    start = time.perf_counter()
+    if ray:
+        from eraser.batching.cluster import run_ray
+
+        stopped = run_ray(work, options, ray_address, jobs or 0, done)
+    else:
+        from eraser.batching.local import run_local
+
+        stopped = run_local(work, options, workers, done)
+    report.seconds = time.perf_counter() - start
+    report.interrupted = stopped is not None
+    report.stopped_by = stopped
+    report.total = total
+    return report
+
+
+def _check_output(input: str, output: str, recursive: bool) -> None:
+    """The output folder may not be the input folder (outputs keep the photos'
+    names), nor inside it when the input is searched recursively."""
+    fs_in, path_in = filesystem(input)
+    fs_out, path_out = filesystem(output)
+    if type(fs_in) is type(fs_out):
+        if fs_in.protocol in ("file", ("file", "local"), "local"):
+            path_in, path_out = os.path.realpath(path_in), os.path.realpath(path_out)
+        path_in, path_out = path_in.rstrip("/"), path_out.rstrip("/")
+        if path_in == path_out:
+            raise EraserError("the output folder is the input folder: the outputs would replace the photos")
+        if recursive and path_out.startswith(path_in + "/"):
+            raise EraserError("with -r the output folder may not be inside the input folder (its outputs would be inputs)")
+    if fs_out.exists(path_out) and not fs_out.isdir(path_out):
+        raise EraserError(f"{output} is a file, not a folder")
