@@ -80,6 +80,7 @@ SLOW_MODULES = {
     "tests/test_serve_browser.py",
     "tests/test_batch.py",
     "tests/test_batch_ray.py",
+    "plugins/eraser_mobilesam/tests/test_everything.py",
     "tests/test_quality_bench.py",
     "tests/test_cli_exits.py",
     "tests/test_runtimes.py",

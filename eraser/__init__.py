@@ -6,7 +6,7 @@ first use of :func:`eraser.remove` or :class:`eraser.Session`.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "remove", "batch", "Session", "EraserError", "hookimpl", "Prompt"]
+__all__ = ["__version__", "remove", "batch", "segment_everything", "Session", "EraserError", "hookimpl", "Prompt"]
 
 
 def __getattr__(name: str):
@@ -18,6 +18,10 @@ def __getattr__(name: str):
         from eraser.batching.run import batch
 
         return batch
+    if name == "segment_everything":
+        from eraser_mobilesam.everything import segment_everything
+
+        return segment_everything
     if name == "Session":
         from eraser.session import Session
 

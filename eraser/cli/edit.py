@@ -50,7 +50,7 @@ def remove(
 
 def segment(
     image: Path = typer.Argument(..., metavar="IMAGE", help="The photo."),
-    output: Path = typer.Option(..., "--output", "-o", metavar="OUT", help="Where to write the refined mask (PNG)."),
+    output: Path = typer.Option(..., "--output", "-o", metavar="OUT", help="Where to write the refined mask (PNG); with --auto, a folder."),
     point: List[str] = POINT,
     exclude: List[str] = EXCLUDE,
     box: List[str] = BOX,
@@ -61,12 +61,36 @@ def segment(
     max_pixels: int = MAX_PIXELS,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
+    auto: bool = typer.Option(False, "--auto", help="Segment everything (MobileSAM): a PNG per mask, masks.json, overlay.png in OUT."),
+    points_per_side: int = typer.Option(32, "--points-per-side", metavar="N", help="--auto: a grid of N x N points."),
+    points_per_batch: int = typer.Option(64, "--points-per-batch", metavar="N", help="--auto: points decoded per batch."),
+    pred_iou_thresh: float = typer.Option(0.88, "--pred-iou-thresh", metavar="X", help="--auto: keep masks whose predicted IoU is above X."),
+    stability_score_thresh: float = typer.Option(0.95, "--stability-score-thresh", metavar="X", help="--auto: keep masks at least this stable."),
+    stability_score_offset: float = typer.Option(1.0, "--stability-score-offset", metavar="X", help="--auto: logit offset of the stability score."),
+    box_nms_thresh: float = typer.Option(0.7, "--box-nms-thresh", metavar="X", help="--auto: box IoU above which the weaker mask goes."),
+    crop_n_layers: int = typer.Option(0, "--crop-n-layers", metavar="N", help="--auto: also run on N layers of crops."),
+    crop_nms_thresh: float = typer.Option(0.7, "--crop-nms-thresh", metavar="X", help="--auto: box IoU between crops' masks."),
+    crop_overlap_ratio: float = typer.Option(512 / 1500, "--crop-overlap-ratio", metavar="X", help="--auto: overlap of the crops."),
+    crop_n_points_downscale_factor: int = typer.Option(1, "--crop-n-points-downscale-factor", metavar="N", help="--auto: fewer points per crop layer."),
+    min_mask_region_area: int = typer.Option(0, "--min-mask-region-area", metavar="PX", help="--auto: remove holes and islands smaller than PX."),
+    input_size_percent: int = typer.Option(100, "--input-size-percent", metavar="P", help="--auto: work on the photo scaled to P percent."),
 ) -> None:
     """Write the refined mask (255 = replaced, feathered edge, 0 = kept) without inpainting.
 
     `eraser inpaint IMAGE --mask MASK` then reproduces `eraser remove`.
     """
     report = Report(quiet, verbose)
+    if auto:
+        from eraser.cli.everything import segment_everything
+
+        options = dict(points_per_side=points_per_side, points_per_batch=points_per_batch,
+                       pred_iou_thresh=pred_iou_thresh, stability_score_thresh=stability_score_thresh,
+                       stability_score_offset=stability_score_offset, box_nms_thresh=box_nms_thresh,
+                       crop_n_layers=crop_n_layers, crop_nms_thresh=crop_nms_thresh,
+                       crop_overlap_ratio=crop_overlap_ratio,
+                       crop_n_points_downscale_factor=crop_n_points_downscale_factor,
+                       min_mask_region_area=min_mask_region_area, input_size_percent=input_size_percent)
+        return segment_everything(report, image, output, options, force, max_pixels)
     paths.check([output], image=image, inputs=[], force=force)
     session = _open(report, image, max_pixels, segmenter=segmenter, dilate=dilate, feather=feather)
     session.add(points=point, boxes=box, exclude=exclude)

@@ -1,0 +1,54 @@
+"""MobileSAM as the model of :mod:`eraser.everything` (segment everything).
+
+The image encoder runs once per crop (its embedding is cached like a
+click's); each grid point is one prompt (the point and SAM's padding point)
+through the prompt encoder and the mask decoder, whose three multimask
+outputs are the candidates.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eraser.prompts import Prompt
+from eraser_mobilesam.segmenter import MobileSamSegmenter, prompt_arrays
+
+
+class MobileSamPoints:
+    def __init__(self, segmenter: MobileSamSegmenter) -> None:
+        self.segmenter = segmenter
+
+    def embed(self, crop: np.ndarray) -> np.ndarray:
+        return self.segmenter.embeddings(crop)
+
+    def decode(self, embedding: np.ndarray, crop_shape: tuple[int, int], points: np.ndarray):
+        height, width = crop_shape
+        s = self.segmenter
+        logits, ious = [], []
+        for x, y in points:
+            coords, labels = prompt_arrays(Prompt(points=((float(x), float(y)),), labels=(1,)), height, width)
+            prompt = s.prompt_encoder.run({"points": coords, "labels": labels})
+            out = s.decoder.run({
+                "imageEmbeddings": embedding,
+                "imagePositionalEncoding": s.positional_encoding,
+                "sparsePromptEmbeddings": prompt["sparsePromptEmbeddings"],
+                "densePromptEmbeddings": prompt["densePromptEmbeddings"],
+            })
+            logits.append(out["masks"][0, 1:])  # the three multimask outputs
+            ious.append(out["iouPredictions"][0, 1:])
+        return np.stack(logits), np.stack(ious)
+
+
+def segment_everything(image, **options):
+    """Every mask of ``image`` (a path, PIL image or RGB array) with the
+    installed MobileSAM: a list of SAM records (see :mod:`eraser.everything`),
+    each with its ``mask`` (bool array) too, best first."""
+    from eraser import registry
+    from eraser.everything.generator import Options, generate
+    from eraser.io import load_image
+
+    rgb = load_image(image).rgb if not isinstance(image, np.ndarray) else np.asarray(image)
+    spec = registry.choose("segmenter", "mobile-sam")
+    model = MobileSamPoints(registry.build(spec))
+    masks = generate(model, rgb, Options(**options))
+    return [{**m.record(), "mask": m.mask} for m in masks]
