@@ -397,7 +397,7 @@ def install(
     if installed(name, root) is not None and not force:
         raise EraserError(f"model {name!r} is already installed in {store / name}; use --force to reinstall")
     if from_file is not None and not Path(from_file).is_file():
-        raise EraserError(f"{from_file}: no such file")
+        raise EraserError(f"{from_file}: " + ("a folder, not a checkpoint file" if Path(from_file).is_dir() else "no such file"))
     steps = [src.installer or src.converter]
     skipped = None
     if src.installer is not None and wants_coreml(src, coreml):

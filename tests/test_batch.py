@@ -153,14 +153,23 @@ def test_prompts_files(shoot, tmp_path):
     (["IN", "-o", "OUT", "--point", "3,3", "-j", "0"], "--jobs"),
     (["IN", "-o", "OUT", "--point", "3,3", "-i", "nope"], "nope"),
     (["IN", "-o", "OUT", "--prompts", "MASKS"], "prompts file"),
+    (["EMPTY", "-o", "OUT", "--point", "3,3"], "no photos in"),
+    (["IN", "-o", "OUT", "-r", "--point", "3,3", "--save-mask", "IN"], "--save-mask names a folder of inputs"),
+    (["IN", "-o", "OUT", "-r", "--masks", "MASKS", "--save-mask", "MASKS"], "--save-mask names a folder of inputs"),
+    (["IN", "-o", "MASKS", "-r", "--masks", "MASKS"], "--masks and --output name one folder"),
+    (["IN", "-o", "OUT", "--point", "3,3", "--report", "PHOTO"], "is a photo; the report would replace it"),
+    (["IN", "-o", "OUT", "--point", "nan,3"], "bad point"),
 ])
 def test_usage_errors_exit_2(shoot, tmp_path, eraser_cli, args, message):
     photos, masks, _ = shoot
+    (tmp_path / "empty").mkdir()
     subst = {"IN": str(photos), "IN/out": str(photos / "out"), "MASKS": str(masks), "OUT": str(tmp_path / "out"),
-             "NOPE": str(tmp_path / "nope")}
+             "NOPE": str(tmp_path / "nope"), "EMPTY": str(tmp_path / "empty"), "PHOTO": str(photos / "p00.jpg")}
+    before = {p: p.read_bytes() for p in photos.rglob("*") if p.is_file()}
     code, _, err = eraser_cli("batch", *[subst.get(a, a) for a in args])
     assert code == 2 and message in err and err.count("\n") == 1, err
     assert not (tmp_path / "out").exists()
+    assert {p: p.read_bytes() for p in photos.rglob("*") if p.is_file()} == before
 
 
 def test_ctrl_c_stops_after_the_photos_in_flight(shoot, tmp_path):

@@ -56,7 +56,14 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
     pipeline.inpainters(inpainter)  # a bad name fails before any photo
     work = plan(str(input), recursive=recursive, masks=masks, prompts=prompts, points=points,
                 exclude=exclude, boxes=boxes, mask=mask)
+    if not work:
+        raise EraserError(f"no photos in {input}" + ("" if recursive else " (-r also looks in sub-folders)"))
     _check_output(str(input), str(output), recursive)
+    for name, folder in (("--save-mask", save_mask), ("--masks", masks)):
+        if folder and _same_place(str(folder), str(output)):
+            raise EraserError(f"{name} and --output name one folder: the files would replace each other")
+    if save_mask and (_same_place(str(save_mask), str(input)) or (masks and _same_place(str(save_mask), str(masks)))):
+        raise EraserError("--save-mask names a folder of inputs: the masks would land among (or replace) them")
     options = Options(str(output), segmenter, inpainter, int(dilate), float(feather), int(max_pixels),
                       str(save_mask) if save_mask else None, bool(force))
     report = Report()
@@ -82,6 +89,16 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
     report.stopped_by = stopped
     report.total = total
     return report
+
+
+def _same_place(a: str, b: str) -> bool:
+    fs_a, path_a = filesystem(a)
+    fs_b, path_b = filesystem(b)
+    if type(fs_a) is not type(fs_b):
+        return False
+    if fs_a.protocol in ("file", ("file", "local"), "local"):
+        path_a, path_b = os.path.realpath(path_a), os.path.realpath(path_b)
+    return path_a.rstrip("/") == path_b.rstrip("/")
 
 
 def _check_output(input: str, output: str, recursive: bool) -> None:

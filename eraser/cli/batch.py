@@ -40,9 +40,15 @@ def batch(
     from eraser.batching.run import batch as run_batch
 
     if report_file is not None:
+        from eraser.batching.inputs import is_image_header
+        from eraser.errors import EraserError
         from eraser.io.files import check_destination
 
-        check_destination(report_file, [], overwrite=True)
+        check_destination(report_file, [prompts], overwrite=True)
+        if report_file.is_file():
+            with open(report_file, "rb") as f:
+                if is_image_header(f.read(16)):
+                    raise EraserError(f"{report_file} is a photo; the report would replace it")
     with _progress(quiet) as progress:
         report = run_batch(input, output, recursive=recursive, masks=masks, prompts=prompts, points=point,
                            exclude=exclude, boxes=box, mask=mask, segmenter=segmenter, inpainter=inpainter,
