@@ -91,6 +91,7 @@ SLOW_MODULES = {
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: model conversions, subprocesses and benchmarks (left out by -m 'not slow')")
+    config.addinivalue_line("markers", "browser: clicks the web page in Chromium (skipped without it, except in CI)")
 
 
 def pytest_collection_modifyitems(config, items):

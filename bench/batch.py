@@ -1,15 +1,20 @@
 """`eraser batch`: photos per second with 1 and 2 worker processes and on a
-local Ray, the memory of a worker, and what starting Ray costs.
+local Ray, against single in-process erases and IOPaint's `run`.
 
-Makes N photos (default 24, 1600x1200 JPEG, one object each, with masks by
-stem) and runs, in one process each (the CLI, as a user would):
+Makes N photos (default 100 one-megapixel JPEGs, 1155x866, one object each,
+with masks by stem) and runs, each in a fresh process as a user would:
 ``eraser batch IN -o OUT --masks MASKS -i telea -j 1``, then ``-j 2``, then
-``--ray`` (which starts a local Ray of 2 CPUs). Reports wall seconds,
-photos/s, and the peak RSS of the run's processes (the driver's children:
-the largest worker). Ray's start-up is measured alone (``ray.init`` to two
-actors answering).
+``--ray`` (which starts a local Ray of 2 CPUs); a second ``-j 1`` run (all
+skipped: resume); and, as the baseline of batch's own overhead, one process
+that loops over the photos calling what ``eraser inpaint``-style erasing
+calls (Session, add the mask, erase, save) with nothing else. With
+``--iopaint DIR`` (a venv with IOPaint), ``iopaint run --model cv2`` on the
+same folder. Reports wall seconds, photos/s and the peak RSS of the largest
+process of each run. Ray's start-up is measured alone.
 
-    python bench/batch.py [--photos 24] [--size 1600x1200] [--json]
+Targets (issue 13): ``-j 2`` at least 1.8x ``-j 1``; at least 10x IOPaint.
+
+    python bench/batch.py [--photos 100] [--size 1155x866] [--iopaint /work/iopaint-venv] [--json]
 """
 
 from __future__ import annotations
@@ -59,20 +64,39 @@ def make(folder: Path, count: int, width: int, height: int) -> tuple[Path, Path]
 
 
 def run(args: list[str]) -> dict:
+    return timed_command([sys.executable, "-m", "eraser.cli", "batch", *args, "-q"])
+
+
+IN_PROCESS = r"""
+import sys, time
+from pathlib import Path
+from eraser.session import Session
+photos, masks, out = map(Path, sys.argv[1:4])
+start = time.perf_counter()
+for photo in sorted(photos.glob("*.jpg")):
+    s = Session(str(photo), inpainter="telea")
+    s.add(mask=str(masks / (photo.stem + ".png")))
+    s.erase()
+    s.save(out / photo.name)
+print(time.perf_counter() - start)
+"""
+
+
+def timed_command(cmd: list[str]) -> dict:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", WRAP, sys.executable, "-m", "eraser.cli", "batch", *args, "-q"],
-                          capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     rss, code = done.stdout.split()[-2:]
     if code != "0":
-        raise SystemExit(f"batch {' '.join(args)} failed: {done.stderr[-1500:]}")
+        raise SystemExit(f"{' '.join(cmd[:4])} failed: {done.stderr[-1500:]}")
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(int(rss) / 1024)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--photos", type=int, default=24)
-    parser.add_argument("--size", default="1600x1200")
+    parser.add_argument("--photos", type=int, default=100)
+    parser.add_argument("--size", default="1155x866")
+    parser.add_argument("--iopaint", type=Path, help="a virtual environment with IOPaint installed")
     parser.add_argument("--json", action="store_true")
     a = parser.parse_args()
     width, height = map(int, a.size.split("x"))
@@ -84,6 +108,23 @@ def main() -> None:
             row = run([str(photos), "-o", str(out), "--masks", str(masks), "-i", "telea", *extra])
             row["photos_per_s"] = round(a.photos / row["seconds"], 2)
             results[label] = row
+        again = run([str(photos), "-o", str(Path(tmp) / "jobs" / "1"), "--masks", str(masks), "-i", "telea", "-j", "1"])
+        results["jobs 1 again (all skipped)"] = again
+        out = Path(tmp) / "inproc"
+        out.mkdir()
+        row = timed_command([sys.executable, "-c", IN_PROCESS, str(photos), str(masks), str(out)])
+        row["photos_per_s"] = round(a.photos / row["seconds"], 2)
+        results["in-process loop (no batch)"] = row
+        if a.iopaint:
+            out = Path(tmp) / "iopaint"
+            row = timed_command([str(a.iopaint / "bin" / "iopaint"), "run", "--model", "cv2", "--device", "cpu",
+                                 "--image", str(photos), "--mask", str(masks), "--output", str(out)])
+            row["photos_per_s"] = round(a.photos / row["seconds"], 2)
+            results["iopaint run --model cv2"] = row
+        one, two = results["jobs 1"]["photos_per_s"], results["jobs 2"]["photos_per_s"]
+        results["jobs 2 / jobs 1"] = round(two / one, 2)
+        if a.iopaint:
+            results["jobs 2 / iopaint"] = round(two / results["iopaint run --model cv2"]["photos_per_s"], 1)
     ray_start = subprocess.run([sys.executable, "-c", RAY_START], capture_output=True, text=True)
     results["ray start to 2 actors s"] = round(float(ray_start.stdout.split()[-1]), 2) if ray_start.returncode == 0 else None
     print(json.dumps(results, indent=2 if a.json else None))

@@ -35,8 +35,8 @@ def _digest(array: np.ndarray) -> tuple:
 def strip(model, state: Mapping[str, np.ndarray]):
     """A copy of ``model`` (onnx.ModelProto) whose initializers equal to a
     ``state`` tensor refer to its key instead of holding its values; node
-    doc strings and metadata (source paths of the machine that exported)
-    are dropped. Raises ValueError when two initializers could be either of
+    doc strings and metadata (source paths of the machine that exported,
+    the exporter's notes) are dropped. Raises ValueError when two initializers could be either of
     two tensors (make the weights distinct first)."""
     import onnx
     from onnx import numpy_helper
@@ -50,6 +50,9 @@ def strip(model, state: Mapping[str, np.ndarray]):
         node.doc_string = ""
         del node.metadata_props[:]
     del out.metadata_props[:]
+    # exporters note their own state here (torch.export's shape ranges, in an
+    # order that changes from run to run): not part of the model
+    del out.graph.metadata_props[:]
     out.graph.doc_string = ""
     for init in out.graph.initializer:
         keys = by_digest.get(_digest(numpy_helper.to_array(init)), [])

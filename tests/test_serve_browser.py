@@ -1,13 +1,17 @@
 """The page clicked in a real browser: Debian's Chromium driven by Playwright,
 against `eraser serve` started for real. Screenshots land in the test's tmp folder."""
 
+import os
 import shutil
 import subprocess
 import sys
 
+import numpy as np
+from PIL import Image
+
 import pytest
 
-from serve_helpers import SPOON, Server
+from serve_helpers import ROOT, SPOON, Server
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -24,10 +28,18 @@ def server(tmp_path_factory):
     s.stop()
 
 
+pytestmark = pytest.mark.browser  # `-m "not browser"` skips them; without Chromium they skip, but not in CI
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not shutil.which(CHROMIUM):
-        pytest.fail("Chromium is missing: apt-get install -y chromium (.ci/run does)")
+        message = "Chromium is missing: apt-get install -y chromium (.ci/run does)"
+        if os.environ.get("ERASER_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
     with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         yield b
@@ -63,6 +75,14 @@ def overlay_alpha(page, x, y):
         [x, y])
 
 
+def shot(page, tmp_path, name, readme_name):
+    """A screenshot in the test's folder; with ERASER_UPDATE_SCREENSHOTS=1, also the README's."""
+    page.screenshot(path=str(tmp_path / name))
+    if os.environ.get("ERASER_UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / readme_name))
+
+
 def wait_idle(page):
     page.wait_for_function("document.body.dataset.busy === '0'")
 
@@ -76,13 +96,22 @@ def test_open_click_erase_undo_redo_download(page, server, tmp_path):
     page.wait_for_selector("body[data-overlay=shown]")
     wait_idle(page)
     assert overlay_alpha(page, 365, 285) > 100 and overlay_alpha(page, 20, 20) == 0
-    page.screenshot(path=str(tmp_path / "marked.png"))
+    # the overlay is `eraser segment`'s mask for the same click (alpha = 0.55 x mask, the view is 1:1 here)
+    mask_png = tmp_path / "mask.png"
+    subprocess.run([sys.executable, "-m", "eraser.cli", "segment", SPOON, "--point", "365,285", "-o", mask_png, "-q"],
+                   check=True)
+    alpha = np.array(page.evaluate(
+        "Array.from(document.getElementById('overlay').getContext('2d').getImageData(0, 0, 600, 400).data)"),
+        np.int32).reshape(400, 600, 4)[..., 3]
+    expected = np.round(np.asarray(Image.open(mask_png), np.float64) * 0.55)
+    assert np.abs(alpha - expected).max() <= 1
+    shot(page, tmp_path, "marked.png", "serve-marked.png")
     version = int(page.evaluate("document.body.dataset.version"))
     page.keyboard.press("Enter")
     page.wait_for_function(f"Number(document.body.dataset.version) > {version}")
     wait_idle(page)
     assert not page.locator("#undo").is_disabled() and page.locator("#redo").is_disabled()
-    page.screenshot(path=str(tmp_path / "erased.png"))
+    shot(page, tmp_path, "erased.png", "serve-erased.png")
     with page.expect_download() as download:
         page.click("#download")
     saved = tmp_path / "download.jpg"
@@ -124,3 +153,12 @@ def test_exclude_box_escape_and_compare(page, server, tmp_path):
     page.keyboard.press("Escape")
     page.wait_for_selector("body[data-overlay=none]")
     page.screenshot(path=str(tmp_path / "cleared.png"))
+
+
+def test_a_non_image_upload_shows_an_error(page, tmp_path):
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("not a photo")
+    page.set_input_files("#file", str(notes))
+    page.wait_for_selector("#message.error")
+    assert "not an image" in page.inner_text("#message")
+    assert page.evaluate("document.body.dataset.photo") == ""

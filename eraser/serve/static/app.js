@@ -3,6 +3,7 @@
 const $ = (id) => document.getElementById(id);
 const photoCanvas = $("photo"), overlay = $("overlay");
 let info = null, photo = null, mode = "new", drag = null, version = 0, busy = 0;
+window.eraserTiming = {click: 0, shown: 0};
 
 function message(text, isError = false) {
   $("message").textContent = text || "";
@@ -91,6 +92,9 @@ function drawOverlay(base64) {
         d[i] = 229; d[i + 1] = 72; d[i + 2] = 77; d[i + 3] = Math.round(a * 0.55);
       }
       context.putImageData(pixels, 0, 0);
+      // for tests and bench/serve_browser.py: how many overlays, and when the last one was drawn
+      document.body.dataset.overlays = Number(document.body.dataset.overlays || 0) + 1;
+      window.eraserTiming.shown = performance.now();
       resolve();
     };
     mask.src = `data:image/png;base64,${base64}`;
@@ -155,6 +159,7 @@ overlay.addEventListener("pointerdown", (event) => {
 });
 overlay.addEventListener("pointerup", (event) => {
   if (!photo || !drag) return;
+  window.eraserTiming.click = performance.now();
   const moved = Math.hypot(event.clientX - drag.x, event.clientY - drag.y);
   const start = drag.start, exclude = drag.button === 2 || drag.alt;
   drag = null;

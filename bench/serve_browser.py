@@ -1,0 +1,114 @@
+"""The web page as a person meets it: clicks to mask on screen, in Chromium.
+
+Starts `eraser serve` and Debian's Chromium (Playwright), opens a photo and
+clicks it N times (each click a new object after Escape), measuring in the
+page the time from the click to the overlay drawn (window.eraserTiming:
+pointerup to putImageData). The first click pays for the segmenter's setup
+(MobileSAM: the image encoder); the rest are reported as p50/p95. Then the
+erase of that photo (request to new image shown), and the server's memory
+(RSS) after opening and erasing --photos photos in turn (--max-photos caps
+the sessions kept).
+
+    python bench/serve_browser.py [--clicks 50] [--size 4000x3000] [--mobile-sam] [--photos 20] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from serve_helpers import SPOON, Server  # noqa: E402
+
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+         "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=50)
+    parser.add_argument("--size", default="4000x3000")
+    parser.add_argument("--mobile-sam", action="store_true")
+    parser.add_argument("--photos", type=int, default=20)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    width, height = map(int, args.size.split("x"))
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {}
+        if args.mobile_sam:
+            from serve import install_random_mobile_sam
+
+            install_random_mobile_sam(Path(tmp))
+            env = {"ERASER_MODELS_DIR": str(Path(tmp) / "models")}
+        photo = Path(tmp) / "photo.jpg"
+        Image.open(SPOON).convert("RGB").resize((width, height), Image.Resampling.BICUBIC).save(photo, quality=92)
+        server = Server("--max-photos", "4", env=env)
+        result: dict = {"size": args.size, "segmenter": "mobile-sam" if args.mobile_sam else "auto (classical)"}
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS, headless=True)
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(server.url)
+                page.wait_for_selector("body[data-ready=yes]")
+                page.set_input_files("#file", str(photo))
+                page.wait_for_selector("body.has-photo")
+                page.wait_for_function("document.body.dataset.busy === '0'")
+                box = page.locator("#overlay").bounding_box()
+                latencies = []
+                spots = [(0.61, 0.71), (0.64, 0.56), (0.2, 0.75), (0.5, 0.37), (0.83, 0.25)]
+                for i in range(args.clicks):
+                    fx, fy = spots[i % len(spots)]
+                    drawn = int(page.evaluate("Number(document.body.dataset.overlays || 0)"))
+                    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+                    page.wait_for_function(f"Number(document.body.dataset.overlays || 0) > {drawn}", timeout=120_000)
+                    latencies.append(page.evaluate("window.eraserTiming.shown - window.eraserTiming.click"))
+                    if i < args.clicks - 1:
+                        page.keyboard.press("Escape")
+                        page.wait_for_selector("body[data-overlay=none]")
+                        page.wait_for_function("document.body.dataset.busy === '0'")
+                rest = sorted(latencies[1:])
+                result["first_click_ms"] = round(latencies[0])
+                result["click_ms_p50"] = round(statistics.median(rest))
+                result["click_ms_p95"] = round(rest[max(0, int(round(0.95 * len(rest))) - 1)])
+                version = int(page.evaluate("document.body.dataset.version"))
+                start = time.perf_counter()
+                page.keyboard.press("Enter")
+                page.wait_for_function(f"Number(document.body.dataset.version) > {version}", timeout=300_000)
+                result["erase_s"] = round(time.perf_counter() - start, 2)
+                browser.close()
+            memory = []
+            data = photo.read_bytes()
+            for i in range(args.photos):
+                pid = server.open(photo)["id"]
+                server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": [width * 0.61, height * 0.71]})
+                server.client.post(f"/api/photos/{pid}/erase")
+                memory.append(round(rss_mb(server.process.pid)))
+            result["server_rss_mb_after_each_photo"] = memory
+            del data
+        finally:
+            server.stop()
+    print(json.dumps(result, indent=2 if args.json else None))
+
+
+if __name__ == "__main__":
+    main()
