@@ -76,6 +76,21 @@ def check_requirements(src: "ModelSpec", step: Optional[Callable] = None) -> Non
         raise EraserError(f"converting {src.name} needs {', '.join(missing)} (not installed): {_install_hint(missing)}")
 
 
+def step(target: str, *requires: str) -> Callable[[Path, Path], list[Path]]:
+    """A model step (converter, installer, coreml) for ``register_models``:
+    ``"package.module:function"``, imported only when the step runs (so
+    registering costs no heavy import); ``requires`` names the modules it
+    needs, checked before any download."""
+    module, _, name = target.partition(":")
+
+    def run(checkpoint: Path, out_dir: Path) -> list[Path]:
+        return getattr(importlib.import_module(module), name)(checkpoint, out_dir)
+
+    run.requires = requires  # type: ignore[attr-defined]
+    run.__qualname__ = run.__name__ = name
+    return run
+
+
 def wants_coreml(src: "ModelSpec", asked: Optional[bool]) -> bool:
     """Build CoreML packages? When asked (True/False), as asked; by default
     only where CoreML runs (macOS) and its converter's modules are there."""

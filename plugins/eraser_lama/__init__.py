@@ -23,31 +23,13 @@ def _build():
     return LamaInpainter(require(MODEL))
 
 
-def _convert(checkpoint, out_dir):
-    from eraser_lama.install import convert_checkpoint  # torch and friends, only now
+def _steps():
+    from eraser.modelstore import step
 
-    return convert_checkpoint(checkpoint, out_dir)
-
-
-_convert.requires = ("torch", "onnx", "onnxscript", "coremltools")  # checked before a download
-
-
-def _install(checkpoint, out_dir):
-    from eraser_lama.install import install_checkpoint  # numpy and onnx: no torch
-
-    return install_checkpoint(checkpoint, out_dir)
-
-
-_install.requires = ("onnx",)
-
-
-def _coreml(checkpoint, out_dir):
-    from eraser_lama.install import coreml_checkpoint
-
-    return coreml_checkpoint(checkpoint, out_dir)
-
-
-_coreml.requires = ("torch", "coremltools")
+    # imported when they run: torch and friends only for converter and coreml
+    return dict(converter=step("eraser_lama.install:convert_checkpoint", "torch", "onnx", "onnxscript", "coremltools"),
+                installer=step("eraser_lama.install:install_checkpoint", "onnx"),  # numpy and onnx: no torch
+                coreml=step("eraser_lama.install:coreml_checkpoint", "torch", "coremltools"))
 
 
 @hookimpl
@@ -55,7 +37,7 @@ def register_models(register):
     from eraser_models import entry
 
     # LaMa.mlpackage too, but CoreML is optional: ONNX Runtime runs everywhere
-    register(MODEL, converter=_convert, installer=_install, coreml=_coreml, files=("LaMa.onnx",), **entry(MODEL))
+    register(MODEL, **_steps(), files=("LaMa.onnx",), **entry(MODEL))
 
 
 @hookimpl

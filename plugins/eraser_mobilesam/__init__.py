@@ -25,31 +25,13 @@ def _build():
     return MobileSamSegmenter(require(MODEL))
 
 
-def _convert(checkpoint, out_dir):
-    from eraser_mobilesam.install import convert_checkpoint  # torch and friends, only now
+def _steps():
+    from eraser.modelstore import step
 
-    return convert_checkpoint(checkpoint, out_dir)
-
-
-_convert.requires = ("torch", "onnx", "coremltools")  # checked before a download
-
-
-def _install(checkpoint, out_dir):
-    from eraser_mobilesam.install import install_checkpoint  # numpy and onnx: no torch
-
-    return install_checkpoint(checkpoint, out_dir)
-
-
-_install.requires = ("onnx",)
-
-
-def _coreml(checkpoint, out_dir):
-    from eraser_mobilesam.install import coreml_checkpoint
-
-    return coreml_checkpoint(checkpoint, out_dir)
-
-
-_coreml.requires = ("torch", "coremltools")
+    # imported when they run: torch and friends only for converter and coreml
+    return dict(converter=step("eraser_mobilesam.install:convert_checkpoint", "torch", "onnx", "coremltools"),
+                installer=step("eraser_mobilesam.install:install_checkpoint", "onnx"),  # numpy and onnx: no torch
+                coreml=step("eraser_mobilesam.install:coreml_checkpoint", "torch", "coremltools"))
 
 
 @hookimpl
@@ -58,7 +40,7 @@ def register_models(register):
     from eraser_models import entry
 
     files = tuple(f"{stem}.onnx" for stem in INTERFACES) + (POSITIONAL_ENCODING_FILE,)
-    register(MODEL, converter=_convert, installer=_install, coreml=_coreml, files=files, **entry(MODEL))
+    register(MODEL, **_steps(), files=files, **entry(MODEL))
 
 
 @hookimpl
