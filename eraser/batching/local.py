@@ -9,6 +9,7 @@ handing out photos and waits for those in flight, so every output is whole.
 from __future__ import annotations
 
 import signal
+import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Callable, Iterable, Optional
 
@@ -35,7 +36,11 @@ def run_local(jobs: list[Job], options: Options, workers: int, done: Callable[[R
         return None
     import multiprocessing
 
-    context = multiprocessing.get_context("spawn")  # no inherited threads or model sessions
+    # fork on Linux: a worker starts in milliseconds instead of re-importing
+    # eraser (1.9x with 2 workers here, against 1.7x with spawn); the parent
+    # has built no backend yet, so there is no model session or runtime thread
+    # to inherit. Elsewhere (macOS) fork is unsafe: spawn.
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     pending: Iterable[Job] = iter(jobs)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_worker) as pool:
         running = set()
