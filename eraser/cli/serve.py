@@ -42,7 +42,7 @@ def serve(
     bound = sock.getsockname()[1]
     config = Config(folder=folder, token=token, max_pixels=max_pixels or DEFAULT_MAX_PIXELS,
                     max_upload_bytes=max_upload_mb << 20, max_sessions=max_photos,
-                    allowed_hosts={"127.0.0.1", "localhost", "::1"} if loopback else None)
+                    allowed_hosts={"127.0.0.1", "localhost", "::1", host} if loopback else None)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{shown if ':' not in shown else f'[{shown}]'}:{bound}/"
     query = [f"token={token}"] if token else []
