@@ -254,3 +254,13 @@ def test_damaged_files(tmp_path):
         read_torch_file(nozip)
     with pytest.raises(EraserError, match="not found"):
         read_torch_file(tmp_path / "absent.pt")
+
+
+def test_a_zip_bomb_is_refused_before_it_unpacks(tmp_path):
+    path = tmp_path / "bomb.pt"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("archive/data.pkl", _tensor_pickle(4, 0, (2,), (1,)))
+        zf.writestr("archive/data/0", b"\0" * (200 << 20))  # 200 MB of zeros: a few hundred KB packed
+    assert path.stat().st_size < 1 << 20
+    with pytest.raises(EraserError, match="would unpack to 209715200 bytes; refused"):
+        read_torch_file(path)

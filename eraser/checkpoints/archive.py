@@ -19,6 +19,7 @@ class Archive:
         self.path = Path(path)
         if not self.path.is_file():
             raise EraserError(f"checkpoint not found: {self.path}")
+        self.size = self.path.stat().st_size
         try:
             self.zip = zipfile.ZipFile(self.path)
             names = self.zip.namelist()
@@ -61,6 +62,10 @@ class Archive:
         info = self.zip.getinfo(full)
         if limit is not None and info.file_size > limit:
             raise EraserError(f"{self.path}: record {name!r} is too large ({info.file_size} bytes)")
+        # torch stores records uncompressed; a compressed one that unpacks to far
+        # more than the whole file is a zip bomb, refused before it is unpacked
+        if info.compress_type != zipfile.ZIP_STORED and info.file_size > max(64 << 20, 20 * self.size):
+            raise EraserError(f"{self.path}: record {name!r} would unpack to {info.file_size} bytes; refused")
         try:
             return self.zip.read(full)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
