@@ -19,9 +19,13 @@ def shoot(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def local_ray():
+    import builtins
+
+    real_print = builtins.print  # ray.init replaces it for the whole process
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield
     ray.shutdown()
+    builtins.print = real_print
 
 
 def test_ray_equals_local(shoot, tmp_path, local_ray):
