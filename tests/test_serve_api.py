@@ -230,6 +230,19 @@ def test_loopback_refuses_foreign_host_headers(server):
     assert r.status_code == 403
 
 
+def test_other_sites_pages_are_refused(server):
+    """A page of another site can make the browser post to loopback (no token there): Origin says so."""
+    pid = server.open()["id"]
+    for origin in ("http://evil.example", "null", server.base.replace("127.0.0.1", "localhost")):
+        r = server.client.post(f"/api/photos/{pid}/erase", headers={"origin": origin})
+        assert r.status_code == 403 and "other web sites" in r.json()["error"], origin
+        r = server.client.post("/api/photos?name=x.jpg", content=SPOON.read_bytes(), headers={"origin": origin})
+        assert r.status_code == 403
+    same = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT},
+                              headers={"origin": server.base})
+    assert same.status_code == 200
+
+
 def test_least_recently_used_photos_are_closed():
     s = Server("--max-photos", "2")
     try:

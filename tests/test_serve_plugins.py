@@ -1,6 +1,13 @@
-"""A broken plugin gives the page a message, never a dead server (in-process ASGI client)."""
+"""Plugins in the server's own process: a broken one gives the page a message, never a dead
+server (ASGI test client); a slow one does not hold up another photo (real uvicorn, port 0)."""
 
+import socket
+import threading
+import time
+
+import httpx
 import pytest
+import uvicorn
 from starlette.testclient import TestClient
 
 from eraser.hookspecs import hookimpl
@@ -45,3 +52,56 @@ def test_a_broken_backend_is_a_message(client):
     assert r.status_code == 400 and "fire" in r.json()["error"] and "\n" not in r.json()["error"]
     assert client.post(f"/api/photos/{pid}/settings", json={"inpainter": "telea"}).status_code == 200
     assert client.post(f"/api/photos/{pid}/erase").json()["can_undo"]
+
+
+class Slow:
+    started = threading.Event()
+    release = threading.Event()
+
+    def inpaint(self, image, mask):
+        Slow.started.set()
+        Slow.release.wait(60)  # the test lets it finish once the other photo's preview came back
+        return image
+
+
+@pytest.fixture
+def live_server(register_plugin):
+    """The app on a real uvicorn server (in this process, so the slow plugin is registered), port 0."""
+
+    class Plugin:
+        @hookimpl
+        def register_inpainters(self, register):
+            register("slow", Slow)
+
+    register_plugin(Plugin(), name="slow-serve-plugin")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    server = uvicorn.Server(uvicorn.Config(create_app(Config()), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    with httpx.Client(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}", timeout=60) as client:
+        yield client
+    Slow.release.set()
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_a_long_erase_does_not_hold_up_another_photos_preview(live_server):
+    c = live_server
+    a = c.post("/api/photos?name=a.jpg", content=SPOON.read_bytes()).json()["id"]
+    b = c.post("/api/photos?name=b.jpg", content=SPOON.read_bytes()).json()["id"]
+    c.post(f"/api/photos/{a}/marks", json={"kind": "box", "box": [330, 200, 420, 330]})
+    assert c.post(f"/api/photos/{a}/settings", json={"inpainter": "slow"}).status_code == 200
+    Slow.started.clear(), Slow.release.clear()
+    done = {}
+    erase = threading.Thread(target=lambda: done.setdefault("erase", c.post(f"/api/photos/{a}/erase")))
+    erase.start()
+    assert Slow.started.wait(30)
+    preview = c.post(f"/api/photos/{b}/marks", json={"kind": "point", "point": [365, 285]})
+    assert preview.status_code == 200 and preview.json()["overlay"] and "erase" not in done
+    Slow.release.set()
+    erase.join(30)
+    assert done["erase"].status_code == 200 and done["erase"].json()["can_undo"]

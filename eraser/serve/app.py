@@ -75,6 +75,8 @@ def create_app(config: Config) -> Starlette:
             host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]")
             if config.allowed_hosts is not None and host not in config.allowed_hosts:
                 return _error(403, f"unexpected Host {host!r}")
+            if not _same_origin(request):
+                return _error(403, "requests from other web sites are refused")
             if config.token is not None:
                 given = (request.query_params.get("token") or request.headers.get("x-eraser-token")
                          or request.cookies.get(TOKEN_COOKIE) or "")
@@ -344,6 +346,18 @@ def create_app(config: Config) -> Starlette:
     app = Starlette(routes=routes)
     app.state.store = store
     return app
+
+
+def _same_origin(request: Request) -> bool:
+    """A page of another site may make the browser send requests here (even
+    to loopback, where there is no token); browsers name that page in Origin.
+    No Origin (a navigation, curl, a test client) is fine."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    from urllib.parse import urlsplit
+
+    return urlsplit(origin).netloc.lower() == (request.headers.get("host") or "").lower()
 
 
 def _too_large(limit: int) -> str:
