@@ -76,11 +76,12 @@ def passed_over(chosen, prompt: Optional[Prompt] = None) -> list[str]:
     from eraser import registry
 
     notes = []
-    for spec in registry.backends(chosen.kind).values():
-        if spec.kind == "segmenter" and prompt is not None and prompt.kind not in spec.prompts:
-            continue
-        if spec.priority > chosen.priority:
-            reason = spec.unavailable_reason()
-            if reason is not None:
-                notes.append(f"using {chosen.kind} {chosen.name!r} because {spec.name!r} is not available: {reason}")
+    better = [spec for spec in registry.backends(chosen.kind).values() if spec.priority > chosen.priority
+              and not (spec.kind == "segmenter" and prompt is not None and prompt.kind not in spec.prompts)]
+    for spec in sorted(better, key=lambda s: -s.priority):
+        reason = spec.unavailable_reason()
+        # a model never installed is worth one hint (the best), not one per
+        # model a plugin offers; anything else wrong is always said
+        if reason is not None and (not notes or "is not installed" not in reason):
+            notes.append(f"using {chosen.kind} {chosen.name!r} because {spec.name!r} is not available: {reason}")
     return notes

@@ -76,15 +76,16 @@ def check_requirements(src: "ModelSpec", step: Optional[Callable] = None) -> Non
         raise EraserError(f"converting {src.name} needs {', '.join(missing)} (not installed): {_install_hint(missing)}")
 
 
-def step(target: str, *requires: str) -> Callable[[Path, Path], list[Path]]:
+def step(target: str, *requires: str, **options: object) -> Callable[[Path, Path], list[Path]]:
     """A model step (converter, installer, coreml) for ``register_models``:
     ``"package.module:function"``, imported only when the step runs (so
     registering costs no heavy import); ``requires`` names the modules it
-    needs, checked before any download."""
+    needs, checked before any download; ``options`` are passed on as keyword
+    arguments (one function serving several models, say)."""
     module, _, name = target.partition(":")
 
     def run(checkpoint: Path, out_dir: Path) -> list[Path]:
-        return getattr(importlib.import_module(module), name)(checkpoint, out_dir)
+        return getattr(importlib.import_module(module), name)(checkpoint, out_dir, **options)
 
     run.requires = requires  # type: ignore[attr-defined]
     run.__qualname__ = run.__name__ = name

@@ -32,12 +32,13 @@ def _digest(array: np.ndarray) -> tuple:
     return a.dtype.str, a.shape, hashlib.sha256(a.tobytes()).hexdigest()
 
 
-def strip(model, state: Mapping[str, np.ndarray]):
+def strip(model, state: Mapping[str, np.ndarray], base_dir: str | Path | None = None):
     """A copy of ``model`` (onnx.ModelProto) whose initializers equal to a
     ``state`` tensor refer to its key instead of holding its values; node
     doc strings and metadata (source paths of the machine that exported,
     the exporter's notes) are dropped. Raises ValueError when two initializers could be either of
-    two tensors (make the weights distinct first)."""
+    two tensors (make the weights distinct first). ``base_dir``: where an
+    exporter put the tensors of a model over 2 GB (external data)."""
     import onnx
     from onnx import numpy_helper
 
@@ -55,7 +56,7 @@ def strip(model, state: Mapping[str, np.ndarray]):
     del out.graph.metadata_props[:]
     out.graph.doc_string = ""
     for init in out.graph.initializer:
-        keys = by_digest.get(_digest(numpy_helper.to_array(init)), [])
+        keys = by_digest.get(_digest(numpy_helper.to_array(init, base_dir=str(base_dir or ""))), [])
         if len(keys) > 1:
             raise ValueError(f"initializer {init.name} equals {len(keys)} tensors ({', '.join(keys[:3])})")
         if keys:
@@ -138,13 +139,31 @@ def load(path: str | Path):
     return onnx.load_model(str(path), load_external_data=False)
 
 
-def save(model, path: str | Path) -> Path:
-    """Write ``model`` (one file, weights inside) and return its path."""
+# protobuf cannot serialise a message of 2 GB or more (SAM ViT-H has 2.5 GB
+# of weights): above this, the weights go to a file beside the graph
+EXTERNAL_OVER = 1536 << 20
+
+
+def weight_bytes(model) -> int:
+    return sum(len(init.raw_data) for init in model.graph.initializer)
+
+
+def save(model, path: str | Path) -> list[Path]:
+    """Write ``model`` and return the files written: the graph with its
+    weights inside, or, for a model over :data:`EXTERNAL_OVER` bytes, the
+    graph and ``<name>.data`` beside it (ONNX external data, which ONNX
+    Runtime reads from the graph's folder)."""
     import onnx
 
     path = Path(path)
-    onnx.save_model(model, str(path))
-    return path
+    if weight_bytes(model) <= EXTERNAL_OVER:
+        onnx.save_model(model, str(path))
+        return [path]
+    data = path.with_name(path.name + ".data")
+    data.unlink(missing_ok=True)  # onnx appends to an existing file
+    onnx.save_model(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=data.name, size_threshold=1024)
+    return [path, data]
 
 
 def distinct_weights(model, seed: int = 0) -> None:

@@ -1,37 +1,46 @@
-"""Built-in ``mobile-sam`` segmenter: MobileSAM converted to CoreML and ONNX.
+"""Built-in SAM-family segmenters: ``mobile-sam`` and ``sam-vit-b``, ``sam-vit-l``,
+``sam-vit-h``, converted to CoreML and ONNX.
 
-Registered always; usable once ``eraser models install mobile-sam`` has run
-(``--segmenter auto`` prefers it then, and falls back to the classical
-segmenters with a note until it is installed). The model itself is
-registered here too (``register_models``), its data read from eraser's model
-manifest.
+Registered always; each is usable once ``eraser models install NAME`` has
+run (``--segmenter auto`` prefers MobileSAM, then the installed SAM with the
+smallest encoder, and falls back to the classical segmenters with a note
+until one is installed). The models are registered here too
+(``register_models``), their data read from eraser's model manifest. The
+members differ only in the image encoder (see :mod:`eraser_mobilesam.family`).
 """
 
 from eraser.hookspecs import hookimpl
+from eraser_mobilesam.family import VARIANTS
 
 MODEL = "mobile-sam"
 
 
-def _available():
-    from eraser.modelstore import missing_reason
+def _available(name: str):
+    def available():
+        from eraser.modelstore import missing_reason
 
-    return missing_reason(MODEL)
+        return missing_reason(name)
 
-
-def _build():
-    from eraser.modelstore import require
-    from eraser_mobilesam.segmenter import MobileSamSegmenter
-
-    return MobileSamSegmenter(require(MODEL))
+    return available
 
 
-def _steps():
+def _build(name: str):
+    def build():
+        from eraser.modelstore import require
+        from eraser_mobilesam.segmenter import MobileSamSegmenter
+
+        return MobileSamSegmenter(require(name))
+
+    return build
+
+
+def _steps(name: str):
     from eraser.modelstore import step
 
     # imported when they run: torch and friends only for converter and coreml
-    return dict(converter=step("eraser_mobilesam.install:convert_checkpoint", "torch", "onnx", "coremltools"),
-                installer=step("eraser_mobilesam.install:install_checkpoint", "onnx"),  # numpy and onnx: no torch
-                coreml=step("eraser_mobilesam.install:coreml_checkpoint", "torch", "coremltools"))
+    return dict(converter=step("eraser_mobilesam.install:convert_checkpoint", "torch", "onnx", "coremltools", name=name),
+                installer=step("eraser_mobilesam.install:install_checkpoint", "onnx", name=name),  # no torch
+                coreml=step("eraser_mobilesam.install:coreml_checkpoint", "torch", "coremltools", name=name))
 
 
 @hookimpl
@@ -40,16 +49,18 @@ def register_models(register):
     from eraser_models import entry
 
     files = tuple(f"{stem}.onnx" for stem in INTERFACES) + (POSITIONAL_ENCODING_FILE,)
-    register(MODEL, **_steps(), files=files, **entry(MODEL))
+    for name in VARIANTS:
+        register(name, **_steps(name), files=files, **entry(name))
 
 
 @hookimpl
 def register_segmenters(register):
-    register(
-        MODEL,
-        _build,
-        prompts=("point", "box"),
-        priority=100,
-        available=_available,
-        description="MobileSAM (CoreML on macOS, ONNX Runtime elsewhere): points, excluded points and boxes",
-    )
+    for name, member in VARIANTS.items():
+        register(
+            name,
+            _build(name),
+            prompts=("point", "box"),
+            priority=member.priority,
+            available=_available(name),
+            description=member.description,
+        )

@@ -13,6 +13,7 @@ cache that cannot be written costs speed only, with one warning.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 import zlib
 from collections import OrderedDict
@@ -67,6 +68,10 @@ class EmbeddingCache:
         self.shape = shape  # what a valid entry looks like (None: any shape)
         self.dtype = np.dtype(dtype)
         self.warned = False
+        # the web page's worker threads share one segmenter; CPython's GIL
+        # keeps a lookup and its move_to_end together today, a free-threaded
+        # build would not (an eviction between them raises KeyError)
+        self.lock = threading.Lock()
 
     @classmethod
     def from_environment(cls, **kwargs) -> "EmbeddingCache":
@@ -82,9 +87,11 @@ class EmbeddingCache:
         )
 
     def get(self, key: str) -> Optional[np.ndarray]:
-        if key in self.memory:
-            self.memory.move_to_end(key)
-            return self.memory[key]
+        with self.lock:
+            found = self.memory.get(key)
+            if found is not None:
+                self.memory.move_to_end(key)
+                return found
         if self.folder is None:
             return None
         path = self.folder / f"{key}.npy"
@@ -122,10 +129,11 @@ class EmbeddingCache:
         self._trim()
 
     def _remember(self, key: str, value: np.ndarray) -> None:
-        self.memory[key] = value
-        self.memory.move_to_end(key)
-        while len(self.memory) > self.entries:
-            self.memory.popitem(last=False)
+        with self.lock:
+            self.memory[key] = value
+            self.memory.move_to_end(key)
+            while len(self.memory) > self.entries:
+                self.memory.popitem(last=False)
 
     def _drop(self, path: Path) -> None:
         try:

@@ -1,4 +1,4 @@
-"""Export MobileSAM (see :mod:`eraser_mobilesam.model`) to ONNX and Core ML.
+"""Export MobileSAM or SAM ViT-B/L/H (see :mod:`eraser_mobilesam.model`) to ONNX and Core ML.
 
 Three models with the seed app's interface, all float32, batch 1:
 
@@ -64,63 +64,70 @@ DYNAMIC_AXES = {
 }
 
 
-def export_structures(opset: int = ONNX_OPSET) -> dict:
-    """The three graphs as templates (:mod:`eraser.templates`): exported from a
-    MobileSAM with distinct random weights, each weight then replaced by its
-    state-dict key. What ``templates/*.onnx.gz`` ship.
+def export_structures(name: str = "mobile-sam", stems=None, opset: int = ONNX_OPSET) -> dict:
+    """The graphs of family member ``name`` (by default all three stems) as
+    templates (:mod:`eraser.templates`): exported from a model with distinct
+    random weights, each weight then replaced by its state-dict key. What
+    ``templates/*.onnx.gz`` ship.
 
     Exported with the TorchScript exporter (``dynamo=False``), no constant
     folding and the modules as they are (``TrainingMode.PRESERVE``: no
     Conv+BatchNorm fusion), so that every initializer is a checkpoint tensor;
     onnxruntime folds and fuses by itself when it loads the model. N (axis 1
     of points, labels and sparsePromptEmbeddings) is a dynamic axis named ``N``.
+    Each graph is exported to a file, so a model over protobuf's 2 GB (ViT-H)
+    goes through the exporter's external data.
     """
-    import io
+    import tempfile
     import warnings
 
     import onnx
     import torch
 
     from eraser import templates
-    from eraser_mobilesam.model import build_mobile_sam
+    from eraser_mobilesam.model import build_sam
 
-    model = build_mobile_sam().eval()
+    model = build_sam(name).eval()
     templates.distinct_weights(model)
     state = {k: v.numpy() for k, v in model.state_dict().items()}
     structures = {}
     for stem, (wrapper, args) in _example_inputs(model).items():
+        if stems is not None and stem not in stems:
+            continue
         inputs, outputs = INTERFACES[stem]
-        buf = io.BytesIO()
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # TracerWarnings and the exporter's deprecation notice
-            torch.onnx.export(
-                wrapper,
-                args,
-                buf,
-                input_names=list(inputs),
-                output_names=list(outputs),
-                dynamic_axes=DYNAMIC_AXES[stem],
-                opset_version=opset,
-                do_constant_folding=False,
-                training=torch.onnx.TrainingMode.PRESERVE,
-                dynamo=False,
-            )
-        structures[stem] = templates.strip(onnx.load_model_from_string(buf.getvalue()), state)
+        with tempfile.TemporaryDirectory(prefix="eraser-export-") as tmp:
+            path = Path(tmp) / f"{stem}.onnx"
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # TracerWarnings and the exporter's deprecation notice
+                torch.onnx.export(
+                    wrapper,
+                    args,
+                    str(path),
+                    input_names=list(inputs),
+                    output_names=list(outputs),
+                    dynamic_axes=DYNAMIC_AXES[stem],
+                    opset_version=opset,
+                    do_constant_folding=False,
+                    training=torch.onnx.TrainingMode.PRESERVE,
+                    dynamo=False,
+                )
+            structures[stem] = templates.strip(onnx.load_model(str(path), load_external_data=False), state, tmp)
     return structures
 
 
-def export_onnx(model, out_dir, opset: int = ONNX_OPSET) -> list[Path]:
+def export_onnx(model, out_dir, opset: int = ONNX_OPSET, name: str = "mobile-sam") -> list[Path]:
     """Write ImageEncoder.onnx, PromptEncoder.onnx, MaskDecoder.onnx and
-    imagePositionalEncoding.npy for ``model``'s weights into ``out_dir``;
-    return their paths. The graphs are exported now (:func:`export_structures`)
-    and filled as ``eraser models install`` fills the shipped templates."""
+    imagePositionalEncoding.npy for ``model``'s weights (family member
+    ``name``) into ``out_dir``; return their paths. The graphs are exported
+    now (:func:`export_structures`) and filled as ``eraser models install``
+    fills the shipped templates."""
     from eraser_mobilesam.install import write_onnx
 
     state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
-    return write_onnx(export_structures(opset), state, Path(out_dir))
+    return write_onnx(export_structures(name, opset=opset), state, Path(out_dir))
 
 
-def export_coreml(model, out_dir, max_points: int | None = None) -> list[Path]:
+def export_coreml(model, out_dir, max_points: int | None = None, name: str = "mobile-sam") -> list[Path]:
     """Write ImageEncoder.mlpackage, PromptEncoder.mlpackage, MaskDecoder.mlpackage
     (ML programs, float32 compute precision, iOS 16 / macOS 13) into ``out_dir``,
     plus imagePositionalEncoding.npy; return their paths.
@@ -134,6 +141,7 @@ def export_coreml(model, out_dir, max_points: int | None = None) -> list[Path]:
     import torch
 
     from eraser_mobilesam import model as m
+    from eraser_mobilesam.family import variant
 
     max_points = m.MAX_PROMPT_POINTS if max_points is None else max_points
     out_dir = Path(out_dir)
@@ -166,7 +174,7 @@ def export_coreml(model, out_dir, max_points: int | None = None) -> list[Path]:
                 minimum_deployment_target=ct.target.iOS16,
                 skip_model_load=True,  # Core ML cannot load models off Apple platforms
             )
-        mlmodel.short_description = f"MobileSAM (vit_t) {stem}"
+        mlmodel.short_description = f"{variant(name).title} {stem}"
         path = out_dir / f"{stem}.mlpackage"
         mlmodel.save(str(path))
         paths.append(path)

@@ -1,6 +1,11 @@
-"""``eraser models install mobile-sam``: the ONNX models from a checkpoint,
-without torch (templates filled by :mod:`eraser.templates`), and the CoreML
-packages where they are wanted (those need eraser[convert])."""
+"""``eraser models install mobile-sam`` (and ``sam-vit-b/l/h``): the ONNX
+models from a checkpoint, without torch (templates filled by
+:mod:`eraser.templates`), and the CoreML packages where they are wanted
+(those need eraser[convert]).
+
+The family shares the PromptEncoder and MaskDecoder templates; each SAM ViT
+size ships its own ImageEncoder template (``sam-vit-b.ImageEncoder.onnx.gz``).
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,24 @@ from typing import Mapping
 import numpy as np
 
 from eraser import templates
+from eraser_mobilesam.family import variant
 from eraser_mobilesam.interface import INTERFACES, POSITIONAL_ENCODING_FILE
 from eraser_mobilesam.weights import GAUSSIAN_KEY, dense_positional_encoding, read_state_dict
 
 TEMPLATES = Path(__file__).with_name("templates")
+OWN_STEMS = ("ImageEncoder",)  # what differs between members of the family
 
 
-def template_path(stem: str) -> Path:
-    return TEMPLATES / f"{stem}.onnx.gz"
+def template_path(stem: str, name: str = "mobile-sam") -> Path:
+    prefix = variant(name).template_prefix if stem in OWN_STEMS else ""
+    return TEMPLATES / f"{prefix}{stem}.onnx.gz"
 
 
-def shipped_templates() -> dict:
-    """The graphs shipped with eraser, by file stem (onnx.ModelProto)."""
+def shipped_templates(name: str = "mobile-sam") -> dict:
+    """The graphs shipped with eraser for family member ``name``, by file stem (onnx.ModelProto)."""
     import onnx
 
-    return {stem: onnx.load_model_from_string(gzip.decompress(template_path(stem).read_bytes()))
+    return {stem: onnx.load_model_from_string(gzip.decompress(template_path(stem, name).read_bytes()))
             for stem in INTERFACES}
 
 
@@ -38,7 +46,8 @@ def write_onnx(structures: Mapping[str, object], state: Mapping[str, np.ndarray]
     paths = []
     for stem in INTERFACES:
         filled = templates.fill(structures[stem], state, what=f"the checkpoint ({stem})")
-        paths.append(templates.save(filled, out_dir / f"{stem}.onnx"))
+        paths += templates.save(filled, out_dir / f"{stem}.onnx")
+        del filled  # ViT-H's encoder alone is 2.5 GB
     if GAUSSIAN_KEY not in state:
         from eraser.errors import EraserError
 
@@ -48,27 +57,27 @@ def write_onnx(structures: Mapping[str, object], state: Mapping[str, np.ndarray]
     return paths + [pe]
 
 
-def install_checkpoint(checkpoint: Path, out_dir: Path) -> list[Path]:
+def install_checkpoint(checkpoint: Path, out_dir: Path, name: str = "mobile-sam") -> list[Path]:
     """The ONNX models of ``checkpoint``, torch-free."""
-    return write_onnx(shipped_templates(), read_state_dict(checkpoint), out_dir)
+    return write_onnx(shipped_templates(name), read_state_dict(checkpoint), out_dir)
 
 
-def coreml_checkpoint(checkpoint: Path, out_dir: Path) -> list[Path]:
+def coreml_checkpoint(checkpoint: Path, out_dir: Path, name: str = "mobile-sam") -> list[Path]:
     """The CoreML packages of ``checkpoint`` (torch and coremltools)."""
     from eraser_mobilesam.convert import export_coreml
     from eraser_mobilesam.model import load_checkpoint
 
-    model = load_checkpoint(checkpoint).eval()
-    return [p for p in export_coreml(model, out_dir) if p.suffix == ".mlpackage"]
+    model = load_checkpoint(checkpoint, name).eval()
+    return [p for p in export_coreml(model, out_dir, name=name) if p.suffix == ".mlpackage"]
 
 
-def convert_checkpoint(checkpoint: Path, out_dir: Path) -> list[Path]:
+def convert_checkpoint(checkpoint: Path, out_dir: Path, name: str = "mobile-sam") -> list[Path]:
     """Everything, through torch: ONNX graphs exported now (not the shipped
     templates: this is the path for a changed model) and CoreML packages."""
     from eraser_mobilesam.convert import export_coreml, export_onnx
     from eraser_mobilesam.model import load_checkpoint
 
-    model = load_checkpoint(checkpoint).eval()
-    written = export_onnx(model, out_dir)
-    written += [p for p in export_coreml(model, out_dir) if p not in written]
+    model = load_checkpoint(checkpoint, name).eval()
+    written = export_onnx(model, out_dir, name=name)
+    written += [p for p in export_coreml(model, out_dir, name=name) if p not in written]
     return written

@@ -655,11 +655,13 @@ class MaskDecoderModule(nn.Module):
 
 
 class MobileSAM(nn.Module):
-    """MobileSAM vit_t: ``image_encoder`` (TinyViT), ``prompt_encoder``, ``mask_decoder``."""
+    """SAM with ``image_encoder``, ``prompt_encoder``, ``mask_decoder``: MobileSAM
+    vit_t (TinyViT) by default, or SAM's ViT-B/L/H given their encoder
+    (:func:`build_sam`); everything but the encoder is the same."""
 
-    def __init__(self) -> None:
+    def __init__(self, image_encoder: nn.Module | None = None) -> None:
         super().__init__()
-        self.image_encoder = TinyViT()
+        self.image_encoder = TinyViT() if image_encoder is None else image_encoder
         self.prompt_encoder = PromptEncoderModule()
         self.mask_decoder = MaskDecoderModule()
         self.register_buffer("pixel_mean", torch.tensor(PIXEL_MEAN).view(-1, 1, 1), persistent=False)
@@ -693,6 +695,19 @@ def build_mobile_sam() -> MobileSAM:
     return MobileSAM().eval().requires_grad_(False)
 
 
+def build_sam(name: str = "mobile-sam") -> MobileSAM:
+    """A randomly initialised member of the family (``mobile-sam``,
+    ``sam-vit-b``, ``sam-vit-l``, ``sam-vit-h``), in eval mode."""
+    from eraser_mobilesam.family import variant
+
+    config = variant(name).vit
+    if config is None:
+        return build_mobile_sam()
+    from eraser_mobilesam.vit import ImageEncoderViT
+
+    return MobileSAM(ImageEncoderViT(config)).eval().requires_grad_(False)
+
+
 def _brief(names, limit=3) -> str:
     names = sorted(names)
     shown = ", ".join(names[:limit])
@@ -700,16 +715,18 @@ def _brief(names, limit=3) -> str:
     return f"{shown}{more}"
 
 
-def load_checkpoint(path: str | PathLike) -> MobileSAM:
-    """Load the official ``mobile_sam.pt`` (a plain state dict) into :class:`MobileSAM`.
+def load_checkpoint(path: str | PathLike, name: str = "mobile-sam") -> MobileSAM:
+    """Load an official checkpoint (``mobile_sam.pt``, ``sam_vit_b_01ec64.pth``
+    and its siblings: plain state dicts) into the family member ``name``.
 
     Raises EraserError for a missing, unreadable or mismatched file.
     """
+    from eraser_mobilesam.family import variant
     from eraser_mobilesam.weights import read_state_dict  # no torch.load: no code in the file runs
 
     path = Path(path)
     state = {k: torch.from_numpy(v) for k, v in read_state_dict(path).items()}
-    model = build_mobile_sam()
+    model = build_sam(name)
     expected = model.state_dict()
     missing = expected.keys() - state.keys()
     unexpected = state.keys() - expected.keys()
@@ -726,7 +743,7 @@ def load_checkpoint(path: str | PathLike) -> MobileSAM:
     if wrong:
         problems.append(f"{len(wrong)} keys with the wrong shape ({_brief(wrong, 2)})")
     if problems:
-        raise EraserError(f"{path} does not match MobileSAM vit_t: " + "; ".join(problems))
+        raise EraserError(f"{path} does not match {variant(name).title}: " + "; ".join(problems))
     model.load_state_dict(state, strict=True)
     return model.eval()
 

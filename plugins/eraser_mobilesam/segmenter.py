@@ -1,4 +1,4 @@
-"""The ``mobile-sam`` segmenter: MobileSAM through CoreML or ONNX Runtime.
+"""The SAM-family segmenters (``mobile-sam``, ``sam-vit-b/l/h``) through CoreML or ONNX Runtime.
 
 Pre- and post-processing follow the seed app (and SAM's predictor):
 
@@ -109,6 +109,14 @@ def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
     return out
 
 
+def encoder_identity(model: InstalledModel) -> str:
+    """The model's name and its encoder weights' digest: the family shares one
+    embedding shape (and the cache folder), so a key must say whose
+    embedding it holds, and a reinstall with other weights must miss."""
+    digests = [model.files.get(f, {}).get("sha256", "") for f in ("ImageEncoder.onnx", "ImageEncoder.onnx.data")]
+    return f"{model.name}-{''.join(d[:8] for d in digests if d) or 'unknown'}"
+
+
 class MobileSamSegmenter:
     """Segments one object per prompt; image embeddings are cached by content."""
 
@@ -119,9 +127,10 @@ class MobileSamSegmenter:
         self.decoder = open_session(model, "MaskDecoder", runtime, compute_units="ALL")
         self.positional_encoding = np.load(model.path(POSITIONAL_ENCODING_FILE)).astype(np.float32)
         self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=EMBEDDING_SHAPE)
+        self.cache_prefix = encoder_identity(model)
 
     def embeddings(self, image: np.ndarray) -> np.ndarray:
-        key = image_key(image)
+        key = f"{self.cache_prefix}-{image_key(image)}"
         found = self.cache.get(key)
         if found is None:
             found = self.encoder.run({"image": preprocess(image)})["imageEmbeddings"]

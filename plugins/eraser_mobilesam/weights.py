@@ -1,8 +1,9 @@
 """MobileSAM's weights read without torch (see :mod:`eraser.checkpoints`).
 
-``mobile_sam.pt`` is a plain state dict; copies re-saved by training code
-wrap it in ``{"model": ...}`` or ``{"state_dict": ...}``. The keys are those
-of :class:`eraser_mobilesam.model.MobileSAM` (upstream's names).
+``mobile_sam.pt`` and SAM's ``sam_vit_*.pth`` are plain state dicts; copies
+re-saved by training code wrap them in ``{"model": ...}`` or
+``{"state_dict": ...}``. The keys are those of
+:class:`eraser_mobilesam.model.MobileSAM` (upstream's names).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ def read_state_dict(path: str | Path) -> dict[str, np.ndarray]:
     """The checkpoint's tensors by name, as numpy arrays."""
     path = Path(path)
     if not path.is_file():
-        raise EraserError(f"MobileSAM checkpoint not found: {path}")
+        raise EraserError(f"checkpoint not found: {path}")
     state = read_torch_file(path)
     if isinstance(state, dict) and len(state) == 1 and set(state) <= {"model", "state_dict"}:
         state = next(iter(state.values()))
     if not isinstance(state, dict) or not state or not all(
         isinstance(k, str) and isinstance(v, np.ndarray) for k, v in state.items()
     ):
-        raise EraserError(f"{path} is not a MobileSAM checkpoint (expected a state dict of tensors)")
+        raise EraserError(f"{path} is not a SAM or MobileSAM checkpoint (expected a state dict of tensors)")
     return dict(state)
 
 

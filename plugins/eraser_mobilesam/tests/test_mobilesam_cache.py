@@ -127,3 +127,4 @@ def test_writes_leave_no_temporary_files_and_trim_to_the_budget(tmp_path):
         cache.put(key, good())
         os.utime(tmp_path / f"{key}.npy", (1_000_000 + age, 1_000_000 + age))  # a before b before c
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.npy", "c.npy"]
+

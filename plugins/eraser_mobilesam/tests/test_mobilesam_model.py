@@ -146,7 +146,7 @@ def test_load_checkpoint_errors(state_path, tmp_path):
 
     not_state = tmp_path / "list.pt"
     torch.save([1, 2, 3], not_state)
-    with pytest.raises(EraserError, match="not a MobileSAM checkpoint"):
+    with pytest.raises(EraserError, match="not a SAM or MobileSAM checkpoint"):
         ms.load_checkpoint(not_state)
 
     state = torch.load(state_path, weights_only=True)

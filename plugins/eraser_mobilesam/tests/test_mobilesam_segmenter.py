@@ -3,6 +3,7 @@ real install path (checkpoint -> ONNX + CoreML in the model store), the seed's
 pre/post-processing against SAM's torch reference, the embedding cache, and
 `eraser remove --segmenter mobile-sam` on a sample."""
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -21,6 +22,7 @@ from eraser import modelstore, registry  # noqa: E402
 from eraser.prompts import Prompt  # noqa: E402
 from eraser_mobilesam import model as ms  # noqa: E402
 from eraser_mobilesam.cache import EmbeddingCache, image_key  # noqa: E402
+from eraser_mobilesam.segmenter import encoder_identity  # noqa: E402
 from eraser_mobilesam.segmenter import (  # noqa: E402
     PIXEL_MEAN,
     PIXEL_STD,
@@ -149,11 +151,20 @@ def test_second_click_skips_the_encoder_and_disk_cache_is_bounded(installed, pho
     first = segmenter.segment(photo, Prompt(points=((365.0, 285.0),), labels=(1,)))
     second = segmenter.segment(photo, Prompt(box=(323, 61, 429, 330)))
     assert len(calls) == 1 and first.shape == second.shape == photo.shape[:2]
-    assert (cache_dir / f"{image_key(photo)}.npy").exists()
+    assert (cache_dir / f"{encoder_identity(model)}-{image_key(photo)}.npy").exists()
     # A new process (a new segmenter) finds the embeddings on disk.
     again = MobileSamSegmenter(model, runtime="onnx", cache=EmbeddingCache(folder=cache_dir))
     again.encoder.run = lambda inputs: pytest.fail("the encoder ran despite the disk cache")
     np.testing.assert_array_equal(again.segment(photo, Prompt(points=((365.0, 285.0),), labels=(1,))), first)
+    # Another member of the family (same embedding shape, same folder) never
+    # takes this model's embeddings.
+    other = MobileSamSegmenter(dataclasses.replace(model, name="sam-vit-b"), runtime="onnx",
+                               cache=EmbeddingCache(folder=cache_dir))
+    other_calls = []
+    run_other = other.encoder.run
+    other.encoder.run = lambda inputs: other_calls.append(1) or run_other(inputs)
+    other.segment(photo, Prompt(points=((365.0, 285.0),), labels=(1,)))
+    assert other_calls == [1]
     # A bound of one entry keeps only the newest file.
     small = EmbeddingCache(entries=1, folder=cache_dir, max_bytes=5 << 20)
     small.put("other", np.zeros((1, 256, 64, 64), np.float32))
