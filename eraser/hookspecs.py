@@ -56,7 +56,7 @@ def register_models(register):
     """Register models for ``eraser models`` (list, install, verify).
 
     Call ``register(name, *, description, filename, converter, url=None,
-    md5=None, license="", files=(), installer=None, coreml=None)`` (an
+    md5=None, license="", files=(), installer=None, coreml=None, extras=None)`` (an
     :class:`eraser.registration.RegisterModel`) once for each: ``filename`` is
     the checkpoint's file name, ``url`` and ``md5`` where to download it and
     its checksum, ``converter(checkpoint, out_dir)`` turns a checkpoint into
@@ -66,5 +66,7 @@ def register_models(register):
     ``installer(checkpoint, out_dir)``, the same without torch (what
     ``eraser models install`` runs when given), and ``coreml(checkpoint,
     out_dir)``, which writes only CoreML packages (run by install on macOS,
-    or with ``--coreml``).
+    or with ``--coreml``), and ``extras``, a mapping of names to more
+    exports of the same form that ``eraser models convert`` runs when asked
+    (``--seed-ios-decoder`` runs the extra named ``seed-ios-decoder``).
     """

@@ -473,9 +473,15 @@ def _tidy_downloads(folder: Path) -> None:
         pass
 
 
-def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = False) -> InstalledModel:
-    """Convert any checkpoint of ``name``'s architecture into ``out_dir``."""
+def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = False,
+                 extras: tuple[str, ...] = ()) -> InstalledModel:
+    """Convert any checkpoint of ``name``'s architecture into ``out_dir``,
+    with the plugin's named ``extras`` (more exports) too."""
     src = source(name)
+    for extra in extras:
+        if extra not in src.extras:
+            raise EraserError(f"model {name!r} has no {extra} export"
+                              + (f" (it has: {', '.join(sorted(src.extras))})" if src.extras else ""))
     checkpoint, out_dir = Path(checkpoint), Path(out_dir)
     if not checkpoint.is_file():
         raise EraserError(f"{checkpoint}: no such file")
@@ -485,10 +491,12 @@ def convert_into(name: str, checkpoint: Path, out_dir: Path, *, force: bool = Fa
         raise EraserError(f"{out_dir} is not empty; use --force to replace it")
     if not out_dir.parent.is_dir():
         raise EraserError(f"cannot write {out_dir}: folder {out_dir.parent} does not exist")
-    check_requirements(src)
+    steps = [src.converter] + [src.extras[extra] for extra in extras]
+    for one in steps:
+        check_requirements(src, one)
     work = _work_folder(out_dir.parent, f".{out_dir.name}.")
     try:
-        built = _build(src, checkpoint, work / "model", file_digest(checkpoint, "md5"))
+        built = _build(src, checkpoint, work / "model", file_digest(checkpoint, "md5"), steps)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(built, out_dir)

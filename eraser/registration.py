@@ -10,9 +10,9 @@ into the plugin, so its other registrations still count.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Union
+from typing import Callable, Iterable, Mapping, Optional, Union
 
 from eraser import plugins
 from eraser.backends import Kind
@@ -82,6 +82,8 @@ class ModelSpec:
     installer: Optional[Callable[[Path, Path], list[Path]]] = None
     # (checkpoint, out_dir) -> CoreML packages only; built where CoreML runs, or on request
     coreml: Optional[Callable[[Path, Path], list[Path]]] = None
+    # named extra exports for `eraser models convert --<name>`: (checkpoint, out_dir) -> files
+    extras: Mapping[str, Callable[[Path, Path], list[Path]]] = field(default_factory=dict)
 
     def convert(self, checkpoint: Path, out_dir: Path) -> list[Path]:
         return self.converter(Path(checkpoint), Path(out_dir))
@@ -189,6 +191,7 @@ class RegisterModel(_Register):
         files: Iterable[str] = (),
         installer: Optional[Callable[[Path, Path], list[Path]]] = None,
         coreml: Optional[Callable[[Path, Path], list[Path]]] = None,
+        extras: Optional[Mapping[str, Callable[[Path, Path], list[Path]]]] = None,
         **unknown: object,
     ) -> None:
         self._unknown(name, unknown)
@@ -197,6 +200,9 @@ class RegisterModel(_Register):
             for what, value in (("installer", installer), ("coreml", coreml)):
                 if value is not None and not callable(value):
                     raise Rejected(f"{what} must be callable or None, got {type(value).__name__}")
+            if extras is not None and not (isinstance(extras, Mapping) and all(
+                    isinstance(k, str) and NAME.fullmatch(k) and callable(v) for k, v in extras.items())):
+                raise Rejected("extras must map names (letters, digits, '-') to callables")
             if not isinstance(filename, str) or not filename or Path(filename).name != filename or filename in (".", ".."):
                 raise Rejected(f"filename must be a plain file name, got {filename!r}")
             if not callable(converter):
@@ -217,6 +223,7 @@ class RegisterModel(_Register):
                 files=_relative_paths(files),
                 installer=installer,
                 coreml=coreml,
+                extras=dict(extras or {}),
             )
 
         self._add(name, make)

@@ -192,6 +192,7 @@ class ModelPlugin:
         )
         register("no-converter", description="broken", filename="x.ckpt", converter="pkg:convert")
         register("escaping", description="broken", filename="../x.ckpt", converter=convert)
+        register("odd-extras", description="broken", filename="x.ckpt", converter=convert, extras={"a b": convert})
 
 
 def test_plugins_register_models(register_plugin, tmp_path):
@@ -209,12 +210,13 @@ def test_plugins_register_models(register_plugin, tmp_path):
     assert spec.convert(checkpoint, tmp_path / "out") == [tmp_path / "out" / "weights.bin"]
     assert (tmp_path / "out" / "weights.bin").read_bytes() == b"cba"
     messages = [str(w.message) for w in caught]
-    assert "no-converter" not in models and "escaping" not in models
+    assert "no-converter" not in models and "escaping" not in models and "odd-extras" not in models
     assert any("model 'no-converter' skipped: converter must be callable, got str" in m for m in messages)
     assert any("model 'escaping' skipped: filename must be a plain file name" in m for m in messages)
+    assert any("model 'odd-extras' skipped: extras must map names" in m for m in messages)
     row = {r["name"]: r for r in registry.report()}["tiny"]
     assert row["models"] == [{"name": "tiny-net", "description": "a tiny test network"}]
-    assert row["hooks"] == ["register_models"] and len(row["warnings"]) == 2
+    assert row["hooks"] == ["register_models"] and len(row["warnings"]) == 3
 
 
 def test_a_model_name_registered_twice_keeps_the_first(register_plugin):

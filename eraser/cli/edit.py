@@ -61,7 +61,7 @@ def segment(
     max_pixels: int = MAX_PIXELS,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
-    auto: bool = typer.Option(False, "--auto", help="Segment everything (MobileSAM): a PNG per mask, masks.json, overlay.png in OUT."),
+    auto: bool = typer.Option(False, "--auto", help="Segment everything (MobileSAM, or the SAM named by --segmenter): a PNG per mask, masks.json, overlay.png in OUT."),
     points_per_side: int = typer.Option(32, "--points-per-side", metavar="N", help="--auto: a grid of N x N points."),
     points_per_batch: int = typer.Option(64, "--points-per-batch", metavar="N", help="--auto: points decoded per batch."),
     pred_iou_thresh: float = typer.Option(0.88, "--pred-iou-thresh", metavar="X", help="--auto: keep masks whose predicted IoU is above X."),
@@ -90,7 +90,7 @@ def segment(
                        crop_overlap_ratio=crop_overlap_ratio,
                        crop_n_points_downscale_factor=crop_n_points_downscale_factor,
                        min_mask_region_area=min_mask_region_area, input_size_percent=input_size_percent)
-        return segment_everything(report, image, output, options, force, max_pixels)
+        return segment_everything(report, image, output, options, force, max_pixels, segmenter)
     paths.check([output], image=image, inputs=[], force=force)
     session = _open(report, image, max_pixels, segmenter=segmenter, dilate=dilate, feather=feather)
     session.add(points=point, boxes=box, exclude=exclude)

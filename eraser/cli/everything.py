@@ -7,12 +7,12 @@ from pathlib import Path
 from eraser.cli.options import Report
 
 
-def segment_everything(report: Report, image: Path, folder: Path, options: dict, force: bool, max_pixels: int) -> None:
-    from eraser import registry
+def segment_everything(report: Report, image: Path, folder: Path, options: dict, force: bool, max_pixels: int,
+                       segmenter: str = "auto") -> None:
     from eraser.everything.generator import Options, generate
     from eraser.everything.output import write
     from eraser.io import load_image
-    from eraser_mobilesam.everything import MobileSamPoints
+    from eraser_mobilesam.everything import points_model
 
     settings = Options(**options)  # bad options fail before the photo is read
     if folder.exists() and not folder.is_dir():
@@ -20,7 +20,7 @@ def segment_everything(report: Report, image: Path, folder: Path, options: dict,
 
         raise EraserError(f"{folder} is a file, not a folder (with --auto, -o names a folder)")
     loaded = report.timed("decode", load_image, image, max_pixels)
-    model = MobileSamPoints(registry.build(registry.choose("segmenter", "mobile-sam")))
+    model = points_model(segmenter)
     masks = report.timed("segment", generate, model, loaded.rgb, settings)
     records = [{**m.record(), "mask": m.mask} for m in masks]
     report.timed("encode", write, folder, loaded.rgb, records, source=image, overwrite=force)

@@ -13,7 +13,7 @@ from eraser.cli.options import QUIET, Report, help_without_command
 from eraser.errors import EraserError
 
 app = typer.Typer(
-    help="Install, check and convert the models eraser runs (MobileSAM, LaMa).", invoke_without_command=True
+    help="Install, check and convert the models eraser runs (MobileSAM, SAM ViT-B/L/H, LaMa).", invoke_without_command=True
 )
 
 
@@ -108,6 +108,7 @@ def models_convert(
     checkpoint: Path = typer.Option(..., "--checkpoint", "-c", metavar="FILE", help="The PyTorch checkpoint to convert."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help="Folder to write [default: NAME-converted]."),
     force: bool = typer.Option(False, "--force", "-f", help="Replace a non-empty output folder."),
+    seed_ios_decoder: bool = typer.Option(False, "--seed-ios-decoder", help="Also write the seed iOS app's simplified SAM mask decoder, mask_decoder.onnx (no mask input, 1024x1024 output; see README)."),
     quiet: bool = QUIET,
 ) -> None:
     """Convert a checkpoint to CoreML packages and ONNX graphs, with a manifest."""
@@ -115,7 +116,8 @@ def models_convert(
 
     report = Report(quiet, False)
     out = output or Path(f"{name}-converted")
-    model = modelstore.convert_into(name, checkpoint, out, force=force)
+    extras = ("seed-ios-decoder",) if seed_ios_decoder else ()
+    model = modelstore.convert_into(name, checkpoint, out, force=force, extras=extras)
     report.done(f"converted {checkpoint} ({len(model.files)} files) -> {out}")
 
 

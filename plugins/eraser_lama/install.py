@@ -40,7 +40,7 @@ def install_checkpoint(checkpoint: Path, out_dir: Path) -> list[Path]:
     filled = templates.fill(shipped_template(), state, what=f"{Path(checkpoint).name} (LaMa)")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [templates.save(filled, out / f"{STEM}.onnx")]
+    return templates.save(filled, out / f"{STEM}.onnx")
 
 
 def coreml_checkpoint(checkpoint: Path, out_dir: Path) -> list[Path]:

@@ -1,0 +1,136 @@
+"""Image-encoder seconds of MobileSAM and SAM ViT-B/L/H at 1024x1024.
+
+For each member of the family (random weights, fixed seed: they cost what
+real ones cost): the encoder's FLOPs (torch's FlopCounterMode on the meta
+device, so counting costs nothing), the compute floor (FLOPs over this
+machine's sgemm rate, measured here in the same run), and the seconds of one
+forward pass in torch and in ONNX Runtime (the graph eraser installs: the
+shipped template filled with the weights, ViT-H's as external data), the
+median of ``--runs`` after one warm-up. Also the weights' size and the peak
+memory of each run (ru_maxrss of a child process per model).
+
+    python bench/sam_family.py [--models mobile-sam sam-vit-b sam-vit-l sam-vit-h] [--runs 2] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ("mobile-sam", "sam-vit-b", "sam-vit-l", "sam-vit-h")
+
+
+def sgemm_rate() -> float:
+    """GFLOP/s of a 2048x2048 float32 matrix product, best of five (torch, all threads)."""
+    import torch
+
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    a @ b
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    return 2 * 2048**3 / best / 1e9
+
+
+def encoder_flops(name: str) -> float:
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from eraser_mobilesam.model import build_sam
+
+    with torch.device("meta"):
+        encoder = build_sam(name).image_encoder
+        counter = FlopCounterMode(display=False)
+        with counter, torch.no_grad():
+            encoder(torch.zeros(1, 3, 1024, 1024))
+    return counter.get_total_flops()
+
+
+def measure(name: str, runs: int) -> dict:
+    """In a child process: torch and ONNX Runtime seconds for one model."""
+    import numpy as np
+    import torch
+
+    from eraser import templates
+    from eraser.runtimes.onnx import OnnxSession
+    from eraser_mobilesam.install import shipped_templates
+    from eraser_mobilesam.model import build_sam
+
+    torch.manual_seed(0)
+    model = build_sam(name)
+    encoder = model.image_encoder
+    weights = sum(t.numel() * t.element_size() for t in encoder.state_dict().values())
+    image = torch.randn(1, 3, 1024, 1024)
+
+    def timed(fn) -> float:
+        fn()  # warm-up
+        seconds = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            fn()
+            seconds.append(time.perf_counter() - t0)
+        return statistics.median(seconds)
+
+    with torch.no_grad():
+        torch_s = timed(lambda: encoder(image))
+    state = {k: v.numpy() for k, v in model.state_dict().items()}
+    del model, encoder
+    with tempfile.TemporaryDirectory() as tmp:
+        filled = templates.fill(shipped_templates(name)["ImageEncoder"], state)
+        del state
+        files = templates.save(filled, Path(tmp) / "ImageEncoder.onnx")
+        del filled
+        session = OnnxSession(files[0])
+        feed = {"image": image.numpy()}
+        onnx_s = timed(lambda: session.run(feed))
+        out = session.run(feed)["imageEmbeddings"]
+    assert out.shape == (1, 256, 64, 64) and np.isfinite(out).all()
+    return {"torch_s": torch_s, "onnx_s": onnx_s, "weights_mb": weights / 1e6,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args.runs)))
+        return
+    rate = sgemm_rate()
+    rows = []
+    for name in args.models:
+        flops = encoder_flops(name)
+        done = subprocess.run([sys.executable, __file__, "--child", name, "--runs", str(args.runs)],
+                              capture_output=True, text=True, check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        row = {"model": name, "gflop": flops / 1e9, "floor_s": flops / 1e9 / rate,
+               **json.loads(done.stdout.strip().splitlines()[-1])}
+        rows.append(row)
+        print(f"{name}: {row}", file=sys.stderr, flush=True)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; sgemm {rate:.0f} GFLOP/s\n")
+    print("| model | encoder GFLOP | floor s | torch s | ONNX Runtime s | ORT / floor | torch / ORT | weights MB | peak MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print(f"| {r['model']} | {r['gflop']:.0f} | {r['floor_s']:.2f} | {r['torch_s']:.2f} | {r['onnx_s']:.2f} | "
+              f"{r['onnx_s'] / r['floor_s']:.2f} | {r['torch_s'] / r['onnx_s']:.2f} | {r['weights_mb']:.0f} | "
+              f"{r['peak_mb']:.0f} |")
+    if args.json:
+        args.json.write_text(json.dumps({"sgemm_gflops": rate, "rows": rows}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
