@@ -116,7 +116,9 @@ def main() -> None:
     for name in args.models:
         flops = encoder_flops(name)
         done = subprocess.run([sys.executable, __file__, "--child", name, "--runs", str(args.runs)],
-                              capture_output=True, text=True, check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+                              capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        if done.returncode:
+            sys.exit(f"{name} failed:\n{done.stderr[-3000:]}")
         row = {"model": name, "gflop": flops / 1e9, "floor_s": flops / 1e9 / rate,
                **json.loads(done.stdout.strip().splitlines()[-1])}
         rows.append(row)

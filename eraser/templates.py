@@ -56,7 +56,8 @@ def strip(model, state: Mapping[str, np.ndarray], base_dir: str | Path | None = 
     del out.graph.metadata_props[:]
     out.graph.doc_string = ""
     for init in out.graph.initializer:
-        keys = by_digest.get(_digest(numpy_helper.to_array(init, base_dir=str(base_dir or ""))), [])
+        array = numpy_helper.to_array(init, base_dir=str(base_dir or ""))
+        keys = by_digest.get(_digest(array), [])
         if len(keys) > 1:
             raise ValueError(f"initializer {init.name} equals {len(keys)} tensors ({', '.join(keys[:3])})")
         if keys:
@@ -65,7 +66,33 @@ def strip(model, state: Mapping[str, np.ndarray], base_dir: str | Path | None = 
             entry = ref.external_data.add()
             entry.key, entry.value = "location", STATE + keys[0]
             init.CopyFrom(ref)
+        elif init.data_location == onnx.TensorProto.EXTERNAL:
+            init.CopyFrom(numpy_helper.from_array(array, init.name))  # a constant of the graph: keep it inside
+    for tensor in _attribute_tensors(out):
+        if tensor.data_location == onnx.TensorProto.EXTERNAL:
+            tensor.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(tensor, base_dir=str(base_dir or "")),
+                                                    tensor.name))
     return out
+
+
+def _attribute_tensors(model):
+    """The tensors held by nodes' attributes (Constant values and the like)."""
+    for node in model.graph.node:
+        for attr in node.attribute:
+            if attr.HasField("t"):
+                yield attr.t
+            yield from attr.tensors
+
+
+def foreign_data(template) -> list[str]:
+    """Tensors of ``template`` whose data lies in a file that is neither
+    inside it nor a state-dict reference (an exporter's leftover): a
+    template must be whole on its own."""
+    import onnx
+
+    tensors = list(template.graph.initializer) + list(_attribute_tensors(template))
+    return [t.name for t in tensors
+            if t.data_location == onnx.TensorProto.EXTERNAL and _reference(t) is None]
 
 
 def references(template) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
@@ -89,6 +116,10 @@ def _reference(init) -> str | None:
 
 def check(template, state: Mapping[str, np.ndarray], what: str) -> None:
     """EraserError naming what a checkpoint lacks or has of the wrong shape."""
+    foreign = foreign_data(template)
+    if foreign:
+        raise EraserError(f"the model graph for {what} refers to data outside it ({', '.join(foreign[:3])}); "
+                          "it is damaged: reinstall eraser")
     needs = references(template)
     missing = [k for k in needs if k not in state]
     wrong = [f"{k} {tuple(np.shape(state[k]))} != {needs[k][0]}" for k in needs

@@ -122,3 +122,24 @@ def test_malicious_checkpoint_runs_nothing(tmp_path):
     assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
     assert "os.system" in result.stderr or "posix.system" in result.stderr
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.slow
+def test_sam_vit_b_installs_torch_free_as_torch_exports_it(tmp_path):
+    """The original SAM goes the same torch-free way: its shipped encoder
+    graph filled from sam_vit_b_01ec64.pth, byte for byte torch's export."""
+    from eraser_mobilesam import convert as sam_convert
+    from eraser_mobilesam.model import build_sam
+
+    sys.path.insert(0, str(ROOT / "plugins" / "eraser_mobilesam" / "tests"))
+    from test_mobilesam_model import randomize
+
+    model = randomize(build_sam("sam-vit-b"), seed=4)
+    checkpoint = tmp_path / "sam_vit_b_01ec64.pth"
+    torch.save(model.state_dict(), checkpoint)
+    exported = sam_convert.export_onnx(model, tmp_path / "torch", name="sam-vit-b")
+    result = _run(PYTHON, "models", "install", "sam-vit-b", "--from", checkpoint, "--md5", _md5(checkpoint),
+                  "--models-dir", tmp_path / "store")
+    assert result.returncode == 0, result.stderr
+    for path in exported:
+        assert (tmp_path / "store" / "sam-vit-b" / path.name).read_bytes() == path.read_bytes(), path.name

@@ -58,6 +58,7 @@ def test_shipped_templates_take_exactly_the_checkpoints_tensors(name):
         state = _shapes(build_sam(name))
     needs = {}
     for stem, template in install.shipped_templates(name).items():
+        assert templates.foreign_data(template) == [], stem  # whole on its own
         for key, (shape, dtype) in templates.references(template).items():
             needs[key] = shape
             assert dtype == np.float32, key
