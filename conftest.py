@@ -78,6 +78,7 @@ SLOW_MODULES = {
     "tests/test_torchfree.py",
     "tests/test_serve_api.py",
     "tests/test_serve_browser.py",
+    "tests/test_serve_suggestions.py",
     "tests/test_batch.py",
     "tests/test_batch_ray.py",
     "plugins/eraser_mobilesam/tests/test_everything.py",

@@ -92,6 +92,7 @@ class Session:
         self._preview: Optional[tuple[tuple, Preview]] = None  # the last preview and the settings it used
         self._segmented_with: Optional[str] = None  # the segmenter the cached object masks came from
         self._prompt_seconds = 0.0  # parsing and loading prompts since the last erase
+        self._suggested: Optional[tuple[np.ndarray, tuple, list[dict]]] = None  # image, options, records
 
     # -- the photo ---------------------------------------------------------
     @property
@@ -140,6 +141,19 @@ class Session:
             # A mark that cannot be previewed is not kept: the session stays as it was.
             self._objects, self._masks, self._exclude = saved
             raise
+
+    def suggestions(self, segmenter: str = "auto", **options: Any) -> list[dict]:
+        """Every object a SAM model finds in the current image (segment
+        everything, ``options`` as :func:`eraser.segment_everything` takes
+        them), best first: records with their ``mask``. Mark one with
+        ``add(mask=record["mask"])``. Kept until the image changes."""
+        from eraser import segment_everything
+
+        key = (segmenter, tuple(sorted(options.items())))
+        if self._suggested is None or self._suggested[0] is not self._image or self._suggested[1] != key:
+            records = segment_everything(self._image, segmenter=segmenter, **options)
+            self._suggested = (self._image, key, records)
+        return self._suggested[2]
 
     def pop(self) -> None:
         """Forget the last marked object."""

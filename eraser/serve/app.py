@@ -21,7 +21,7 @@ from eraser.defaults import DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
 from eraser.serve.folder import PhotoFolder
 from eraser.serve.sessions import DEFAULT_MAX_SESSIONS, Entry, Gone, SessionStore
-from eraser.serve.views import VIEW_MAX_SIDE, mask_png_base64, photo_jpeg, view_size
+from eraser.serve.views import VIEW_MAX_SIDE, mask_png_base64, photo_jpeg, suggestion_map_base64, view_size
 
 STATIC = Path(__file__).with_name("static")
 DEFAULT_MAX_UPLOAD_MB = 64
@@ -241,6 +241,42 @@ def create_app(config: Config) -> Starlette:
 
         return JSONResponse(await work(entry, _preview, entry, change))
 
+    # segment everything's options a page may set (the rest keep SAM's defaults)
+    suggestion_options = {"points_per_side": int, "pred_iou_thresh": float, "stability_score_thresh": float,
+                          "box_nms_thresh": float, "min_mask_region_area": int}
+
+    async def suggestions(request: Request) -> Response:
+        entry = store.get(request.path_params["id"])
+        data = await body_json(request)
+        options = data.get("options") or {}
+        if not isinstance(options, dict) or not set(options) <= set(suggestion_options) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in options.values()):
+            raise Problem(400, "options must be numbers among: " + ", ".join(suggestion_options))
+        options = {k: suggestion_options[k](v) for k, v in options.items()}
+
+        def run() -> dict:
+            records = entry.session.suggestions(**options)
+            entry.suggested, entry.suggested_for = records, entry.session.image
+            size = view_size(*entry.session.size)
+            return {"count": len(records), "map": suggestion_map_base64([r["mask"] for r in records], size)}
+
+        return JSONResponse(await work(entry, run))
+
+    async def take_suggestion(request: Request) -> Response:
+        entry = store.get(request.path_params["id"])
+        data = await body_json(request)
+        index = data.get("index")
+        records = entry.suggested if entry.suggested_for is entry.session.image else []
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(records):
+            raise Problem(400, f"index must be a suggestion's number, 0 to {len(records) - 1}" if records
+                          else "no suggestions: ask for them first")
+
+        def change() -> None:
+            entry.session.add(mask=records[index]["mask"])
+            entry.clicks = []
+
+        return JSONResponse(await work(entry, _preview, entry, change))
+
     async def settings(request: Request) -> Response:
         entry = store.get(request.path_params["id"])
         data = await body_json(request)
@@ -335,6 +371,8 @@ def create_app(config: Config) -> Starlette:
         Route("/api/photos/{id}/image", handler(image)),
         Route("/api/photos/{id}/marks", handler(mark), methods=["POST"]),
         Route("/api/photos/{id}/settings", handler(settings), methods=["POST"]),
+        Route("/api/photos/{id}/suggestions", handler(suggestions), methods=["POST"]),
+        Route("/api/photos/{id}/suggestions/take", handler(take_suggestion), methods=["POST"]),
         Route("/api/photos/{id}/clear", handler(clear), methods=["POST"]),
         Route("/api/photos/{id}/erase", handler(erase), methods=["POST"]),
         Route("/api/photos/{id}/undo", handler(history), methods=["POST"]),

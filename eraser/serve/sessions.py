@@ -27,6 +27,8 @@ class Entry:
     original: object  # the image as opened (read-only array), for compare
     path: Optional[Path] = None  # the photo in the served folder, if it came from there
     clicks: list = field(default_factory=list)  # the current object's clicks, refined by more
+    suggested: list = field(default_factory=list)  # segment everything's records, for the image below
+    suggested_for: object = None  # the image they were found in (an erase or undo makes them stale)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -40,3 +40,22 @@ def mask_png_base64(mask: np.ndarray, size: tuple[int, int]) -> str:
     buf = io.BytesIO()
     Image.fromarray(_resized(np.asarray(mask, dtype=np.uint8), size), mode="L").save(buf, format="PNG")
     return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def suggestion_map_base64(masks: list[np.ndarray], size: tuple[int, int]) -> str:
+    """Which suggestion is under each pixel of the view, as an RGB PNG, base64:
+    red + 256 * green is the suggestion's index + 1 (0: none). Larger masks
+    are drawn first, so the smallest object under the pointer wins."""
+    import cv2
+    from PIL import Image
+
+    width, height = size
+    index = np.zeros((height, width), np.int32)
+    for i in sorted(range(len(masks)), key=lambda i: -int(masks[i].sum())):
+        small = cv2.resize(masks[i].astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+        index[small] = i + 1
+    rgb = np.zeros((height, width, 3), np.uint8)
+    rgb[..., 0], rgb[..., 1] = index & 255, index >> 8
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, format="PNG")
+    return base64.b64encode(buf.getvalue()).decode("ascii")

@@ -1,7 +1,7 @@
 // eraser's page: one photo at a time, drawn on two canvases (photo, mask overlay).
 // Every action is one request to the server, which keeps the editing session.
 const $ = (id) => document.getElementById(id);
-const photoCanvas = $("photo"), overlay = $("overlay");
+const photoCanvas = $("photo"), overlay = $("overlay"), hover = $("hover");
 let info = null, photo = null, mode = "new", drag = null, version = 0, busy = 0;
 window.eraserTiming = {click: 0, shown: 0};
 
@@ -44,7 +44,7 @@ function refresh() {
   document.body.classList.toggle("has-photo", has);
   document.body.dataset.photo = has ? photo.id : "";
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
-  for (const id of ["new-object", "clear", "erase", "compare"]) $(id).disabled = !has;
+  for (const id of ["suggest", "new-object", "clear", "erase", "compare"]) $(id).disabled = !has;
   $("undo").disabled = !(has && photo.can_undo);
   $("redo").disabled = !(has && photo.can_redo);
   $("erase").disabled = !(has && photo.objects > 0);
@@ -62,7 +62,7 @@ function showImage(which = "current") {
     const image = new Image();
     image.onload = () => {
       const [w, h] = photo.view;
-      photoCanvas.width = overlay.width = w; photoCanvas.height = overlay.height = h;
+      photoCanvas.width = overlay.width = hover.width = w; photoCanvas.height = overlay.height = hover.height = h;
       photoCanvas.getContext("2d").drawImage(image, 0, 0, w, h);
       version += 1; document.body.dataset.version = version;
       resolve();
@@ -108,7 +108,7 @@ function notices(state) {
 }
 
 async function opened(state) {
-  photo = state; mode = "new";
+  photo = state; mode = "new"; forgetSuggestions();
   await showImage();
   await drawOverlay(null);
   refresh();
@@ -145,6 +145,68 @@ function photoPoint(event) {
   return [pixel(x, photo.width), pixel(y, photo.height)];
 }
 
+// Suggestions (segment everything): a map of which one is under each view
+// pixel; the one under the pointer is outlined in the hover layer, a click marks it.
+let suggested = null, hovered = 0;
+
+function forgetSuggestions() {
+  suggested = null; hovered = 0;
+  hover.getContext("2d").clearRect(0, 0, hover.width, hover.height);
+  document.body.dataset.suggestions = "none"; document.body.dataset.hovered = "0";
+}
+
+const suggest = guard(async (options) => {
+  if (!photo) return;
+  message("finding objects…");
+  const found = await post(`/api/photos/${photo.id}/suggestions`, {options: options || {}});
+  const image = new Image();
+  await new Promise((resolve, reject) => {
+    image.onload = resolve; image.onerror = () => reject(new Error("cannot read the suggestions"));
+    image.src = `data:image/png;base64,${found.map}`;
+  });
+  const scratch = document.createElement("canvas");
+  scratch.width = hover.width; scratch.height = hover.height;
+  const s = scratch.getContext("2d");
+  s.drawImage(image, 0, 0);
+  suggested = s.getImageData(0, 0, scratch.width, scratch.height).data;
+  hovered = 0;
+  document.body.dataset.suggestions = String(found.count);
+  message(found.count ? `${found.count} objects found: point at one, click to mark it` : "no objects found");
+});
+window.eraserSuggest = suggest;  // for tests: thresholds for random-weight models
+
+function suggestionAt(event) {
+  if (!suggested) return 0;
+  const rect = overlay.getBoundingClientRect();
+  const x = Math.floor((event.clientX - rect.left) / rect.width * hover.width);
+  const y = Math.floor((event.clientY - rect.top) / rect.height * hover.height);
+  if (x < 0 || y < 0 || x >= hover.width || y >= hover.height) return 0;
+  const i = (y * hover.width + x) * 4;
+  return suggested[i] + 256 * suggested[i + 1];
+}
+
+function highlight(index) {
+  if (index === hovered) return;
+  hovered = index; document.body.dataset.hovered = String(index);
+  const context = hover.getContext("2d");
+  const pixels = context.createImageData(hover.width, hover.height), d = pixels.data;
+  if (index) {
+    for (let i = 0; i < d.length; i += 4) {
+      if (suggested[i] + 256 * suggested[i + 1] === index) { d[i] = 80; d[i + 1] = 160; d[i + 2] = 255; d[i + 3] = 110; }
+    }
+  }
+  context.putImageData(pixels, 0, 0);
+}
+
+overlay.addEventListener("pointermove", (event) => { if (suggested && !drag) highlight(suggestionAt(event)); });
+overlay.addEventListener("pointerleave", () => { if (suggested) highlight(0); });
+
+const takeSuggestion = guard(async (index) => {
+  message("marking…");
+  await marked(await post(`/api/photos/${photo.id}/suggestions/take`, {index: index - 1}));
+  mode = "new";
+});
+
 const mark = guard(async (body) => {
   message("segmenting…");
   await marked(await post(`/api/photos/${photo.id}/marks`, body));
@@ -169,6 +231,8 @@ overlay.addEventListener("pointerup", (event) => {
                              Math.max(start[0], end[0]), Math.max(start[1], end[1])]});
   } else if (exclude) {
     mark({kind: "exclude", point: start});
+  } else if (suggestionAt(event)) {
+    takeSuggestion(suggestionAt(event));
   } else {
     mark({kind: mode === "refine" ? "refine" : "point", point: start});
   }
@@ -178,7 +242,7 @@ const erase = guard(async () => {
   if (!photo || !photo.objects) return;
   message("erasing…");
   const state = await post(`/api/photos/${photo.id}/erase`);
-  photo = state; mode = "new";
+  photo = state; mode = "new"; forgetSuggestions();
   await showImage(); await drawOverlay(null); refresh();
   message(["erased", ...(state.notices || [])].join(" · "));
 });
@@ -186,7 +250,7 @@ const erase = guard(async () => {
 const step = (which) => guard(async () => {
   if (!photo || !(which === "undo" ? photo.can_undo : photo.can_redo)) return;
   photo = await post(`/api/photos/${photo.id}/${which}`);
-  mode = "new";
+  mode = "new"; forgetSuggestions();
   await showImage(); await drawOverlay(null); refresh();
   message(which === "undo" ? "undone" : "redone");
 });
@@ -229,6 +293,7 @@ const save = guard(async () => {
 });
 
 $("file").addEventListener("change", (event) => openFile(event.target.files[0]));
+$("suggest").addEventListener("click", () => suggest());
 $("new-object").addEventListener("click", () => { mode = "new"; message("click the next object"); });
 $("clear").addEventListener("click", clear);
 $("erase").addEventListener("click", erase);
@@ -246,7 +311,8 @@ document.addEventListener("keydown", (event) => {
   const key = event.key.toLowerCase(), command = event.ctrlKey || event.metaKey;
   if (key === "enter") { event.preventDefault(); erase(); }
   else if (command && key === "z") { event.preventDefault(); step(event.shiftKey ? "redo" : "undo")(); }
-  else if (key === "escape") { clear(); }
+  else if (key === "escape") { forgetSuggestions(); clear(); }
+  else if (key === "s" && !command) { suggest(); }
   else if (key === "n" && !command) { mode = "new"; message("click the next object"); }
   else if (key === "c" && !command && !event.repeat) { compare(true); }
 });
