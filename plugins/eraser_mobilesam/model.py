@@ -471,11 +471,13 @@ class PromptEncoderModule(nn.Module):
 
 
 class MLPBlock(nn.Module):
-    def __init__(self, embedding_dim: int, mlp_dim: int) -> None:
+    """lin1, activation, lin2: ReLU in the decoder's transformer, GELU in SAM's ViT."""
+
+    def __init__(self, embedding_dim: int, mlp_dim: int, act: type[nn.Module] = nn.ReLU) -> None:
         super().__init__()
         self.lin1 = nn.Linear(embedding_dim, mlp_dim)
         self.lin2 = nn.Linear(mlp_dim, embedding_dim)
-        self.act = nn.ReLU()
+        self.act = act()
 
     def forward(self, x):
         return self.lin2(self.act(self.lin1(x)))

@@ -20,7 +20,7 @@ from torch.nn import functional as F
 
 from eraser_mobilesam.family import ViTConfig
 from eraser_mobilesam.interface import EMBED_DIM, IMAGE_SIZE
-from eraser_mobilesam.model import LayerNorm2d
+from eraser_mobilesam.model import LayerNorm2d, MLPBlock
 
 
 class PatchEmbed(nn.Module):
@@ -32,17 +32,6 @@ class PatchEmbed(nn.Module):
 
     def forward(self, x):
         return self.proj(x).permute(0, 2, 3, 1)
-
-
-class MLPBlock(nn.Module):
-    def __init__(self, dim: int, hidden: int) -> None:
-        super().__init__()
-        self.lin1 = nn.Linear(dim, hidden)
-        self.lin2 = nn.Linear(hidden, dim)
-        self.act = nn.GELU()
-
-    def forward(self, x):
-        return self.lin2(self.act(self.lin1(x)))
 
 
 def relative_index(size: int) -> torch.Tensor:
@@ -93,7 +82,7 @@ class Block(nn.Module):
         self.norm1 = nn.LayerNorm(dim, eps=1e-6)
         self.attn = Attention(dim, num_heads, window or grid)
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
-        self.mlp = MLPBlock(dim, dim * mlp_ratio)
+        self.mlp = MLPBlock(dim, dim * mlp_ratio, nn.GELU)
         self.window = window
         self.grid = grid
 
