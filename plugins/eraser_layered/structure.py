@@ -3,12 +3,16 @@
 OpenCV's frequency-selective reconstruction (``cv2.xphoto``, FSR_FAST) models
 each block around the hole as a sparse sum of 2-D frequencies, so it extends
 edges and gradients across the hole instead of smearing them like Telea.  It
-is slow on large images and only the low frequencies of a big hole can be
-guessed anyway, so it runs on a copy scaled down by how thick the hole is:
-a thin scratch keeps full resolution (where FSR is at its best), a wide
-object is solved coarsely and scaled up.  A smooth correction then makes the
-result meet the known pixels exactly at the hole's border, so no step appears
-there (on a black background an overshoot would show as a pale rim).
+runs on the luma only: on colour it invents hues (a green blot in a grey
+photo, a yellow glow on black), and chroma has little detail to reconstruct,
+so it comes from a Navier-Stokes fill at a coarse scale.  FSR is slow on
+large images and fails on holes much deeper than its blocks, so it works on
+a copy scaled down by the hole's depth: a thin scratch keeps full resolution
+(where FSR is at its best), a wide object is solved coarsely and scaled up.
+Its luma is then kept within the range of the hole's immediate surroundings
+(an edge extended from a label a little way off must not become a dark blot
+on a pale wall), and a smooth correction makes it meet the known pixels at
+the border exactly, so no step or rim appears there.
 """
 
 from __future__ import annotations
@@ -16,45 +20,66 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-# A hole pixel this far (px) from known ones at the solver's scale is deep enough;
-# more resolution would only cost time (FSR's cost grows with the area it solves).
-DEPTH_AT_SCALE = 8.0
-# FSR fails on holes much deeper than its blocks (odd colours appear), so deep
-# holes are solved coarse enough to stay about DEPTH_AT_SCALE px deep; this caps it.
+# A hole pixel this far (px) from known ones at the solver's scale is as deep as
+# FSR handles well; deeper holes are solved at a coarser scale.
+DEPTH_AT_SCALE = 16.0
 MAX_SCALE = 16.0
-# The longest side FSR is given; bounds the time on a large crop.
-MAX_SIDE = 320
+# The longest side the luma solver is given; bounds the time on a large crop.
+MAX_SIDE = 512
+# Chroma: Navier-Stokes at a scale where the hole is this deep (smooth, cheap).
+CHROMA_DEPTH = 6.0
 
 
-def solver_scale(hole: np.ndarray) -> float:
+def depth_of(hole: np.ndarray) -> float:
+    return float(cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 5).max())
+
+
+def solver_scale(hole: np.ndarray, depth_at_scale: float = DEPTH_AT_SCALE) -> float:
     """How much the crop is scaled down for the solver (>= 1)."""
-    depth = float(cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 5).max())
-    return max(1.0, min(depth / DEPTH_AT_SCALE, MAX_SCALE), max(hole.shape) / MAX_SIDE)
+    return max(1.0, min(depth_of(hole) / depth_at_scale, MAX_SCALE), max(hole.shape) / MAX_SIDE)
 
 
-def fsr(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """FSR_FAST fill of ``hole`` (RGB uint8 in and out)."""
-    out = np.zeros_like(image)
-    known = np.where(hole, 0, 255).astype(np.uint8)
-    # xphoto works on BGR like the rest of OpenCV; the colour order matters to its
-    # colour conversion, so give it what it expects.
-    cv2.xphoto.inpaint(cv2.cvtColor(image, cv2.COLOR_RGB2BGR), known, out, cv2.xphoto.INPAINT_FSR_FAST)
-    return cv2.cvtColor(out, cv2.COLOR_BGR2RGB)
+def _at_scale(solve, image: np.ndarray, hole: np.ndarray, scale: float) -> np.ndarray:
+    """``solve(image, hole)`` on a copy scaled down by ``scale``, scaled back (float32)."""
+    height, width = hole.shape
+    if scale <= 1.0:
+        return solve(image, hole).astype(np.float32)
+    size = (max(8, round(width / scale)), max(8, round(height / scale)))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    # A small pixel is unknown if any pixel it covers is: no object colour leaks in.
+    small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+    # Linear, not cubic: cubic overshoots at dark/bright edges (a halo).
+    return cv2.resize(solve(small, small_hole), (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+
+
+def fsr(gray: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """FSR_FAST fill of ``hole`` in a single-channel uint8 image."""
+    out = np.zeros_like(gray)
+    cv2.xphoto.inpaint(gray, np.where(hole, 0, 255).astype(np.uint8), out, cv2.xphoto.INPAINT_FSR_FAST)
+    return out
+
+
+def _ns(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    return cv2.inpaint(image, hole.astype(np.uint8), 3, cv2.INPAINT_NS)
 
 
 def structure(image: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, float]:
-    """The smooth fill (float32 RGB, equal to ``image`` outside the hole) and the scale used."""
-    height, width = hole.shape
+    """The smooth fill (float32 RGB, equal to ``image`` outside the hole) and the luma solver's scale."""
+    ycc = cv2.cvtColor(image, cv2.COLOR_RGB2YCrCb)
     scale = solver_scale(hole)
+    luma = _at_scale(fsr, np.ascontiguousarray(ycc[..., 0]), hole, scale)
     if scale > 1.0:
-        size = (max(8, round(width / scale)), max(8, round(height / scale)))
-        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        # A small pixel is unknown if any pixel it covers is: no object colour leaks in.
-        small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
-        # Linear, not cubic: cubic overshoots at dark/bright edges (a halo).
-        smooth = cv2.resize(fsr(small, small_hole), (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    else:
-        smooth = fsr(image, hole).astype(np.float32)
+        # FSR works block by block; scaled up, its block edges show as rectangles.
+        luma = cv2.GaussianBlur(luma, (0, 0), 0.5 * scale)
+    chroma = _at_scale(_ns, ycc, hole, max(scale, solver_scale(hole, CHROMA_DEPTH)))[..., 1:]
+    # Keep the luma within what surrounds the hole (its 1st to 99th percentile).
+    ring = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=max(3, round(2 * scale))) > 0
+    ring &= ~hole
+    if ring.any():
+        lo, hi = np.percentile(ycc[..., 0][ring], (1, 99))
+        luma = np.clip(luma, lo, hi)
+    filled = np.dstack([luma, chroma]).clip(0, 255).astype(np.uint8)
+    smooth = cv2.cvtColor(filled, cv2.COLOR_YCrCb2RGB).astype(np.float32)
     img = image.astype(np.float32)
     # Meet the border exactly: the mismatch on the known side, spread into the
     # hole by normalised blurs that fade with depth; first at the solver's

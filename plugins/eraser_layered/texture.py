@@ -27,6 +27,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+SIGMA = 3.0  # px: the texture layer is image - blur(image, SIGMA)
+TILE = 16  # px, square tiles
 CANDIDATES_NEAR = 32  # random sources within NEAR_TILES tiles of the target
 CANDIDATES_FAR = 16  # random sources anywhere in the crop
 NEAR_TILES = 3
@@ -34,10 +36,19 @@ COLOUR_SIGMA = 10.0  # grey levels of low-frequency mismatch that cost as much a
 ENERGY_SIGMA = 0.5  # ...this much log-energy mismatch, and as...
 DISTANCE_TILES = 6.0  # ...a source this many tiles away.
 MAX_GAIN = 1.5  # a tile is never amplified more than this (no invented contrast)
+EDGE_LIMIT = 2.5  # residuals are softly limited to this many times the local grain
+GRAIN_CAP = 2.0  # texture RMS at most this many times the typical grain
+REUSE = 0.5  # cost added each time a source tile is used again (a stamp repeated is a pattern)
 
 
-def _window(size: int) -> np.ndarray:
-    w = np.sin(np.pi * (np.arange(size) + 0.5) / size) ** 2
+def _window(size: int, band: int) -> np.ndarray:
+    """Flat-topped: 1 in the middle, a raised-cosine ramp over ``band`` px at each
+    edge. Most pixels then come from one tile, so grain stays coherent; a
+    window that blends everywhere (sin^2 at half overlap) mixes four tiles at
+    each pixel and turns grain into worms."""
+    ramp = np.sin(0.5 * np.pi * (np.arange(band) + 0.5) / band) ** 2
+    w = np.ones(size, np.float32)
+    w[:band], w[size - band :] = ramp, ramp[::-1]
     return np.outer(w, w).astype(np.float32)
 
 
@@ -63,7 +74,11 @@ def _spread(energy: np.ndarray, known: np.ndarray, step: int) -> np.ndarray:
     known surroundings (coarse-to-fine normalised blurs on a reduced map)."""
     height, width = known.shape
     size = (max(1, width // step), max(1, height // step))
-    e = cv2.resize(energy * known, size, interpolation=cv2.INTER_AREA)
+    # Local mean energy first (tile scale), then its log: a few strong edges next
+    # to the hole must not promise texture everywhere, and the log of a mean is
+    # not biased low like the mean of logs of single pixels.
+    local = _known_blur(energy, known > 0, step)
+    e = cv2.resize(np.log1p(local) * known, size, interpolation=cv2.INTER_AREA)
     k = cv2.resize(known.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     out = np.zeros_like(e)
     filled = np.zeros(e.shape, bool)
@@ -75,7 +90,20 @@ def _spread(energy: np.ndarray, known: np.ndarray, step: int) -> np.ndarray:
         filled |= ok
     if not filled.all():
         out[~filled] = float((e.sum() + 1e-6) / (k.sum() + 1e-6))
-    return cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.expm1(cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR))
+
+
+def _local_grain(residual: np.ndarray, known: np.ndarray, tile: int, step: int) -> np.ndarray:
+    """The typical grain (robust RMS: 1.48 x the median absolute residual) around
+    each pixel, over windows of about two tiles, spread into the hole."""
+    gray = np.abs(residual @ np.float32([0.299, 0.587, 0.114]))
+    # medianBlur takes 8-bit images for large windows: quarter grey levels suffice.
+    med = cv2.medianBlur(np.clip(gray * 4, 0, 255).astype(np.uint8), 2 * tile + 1).astype(np.float32) / 4
+    # Windows that reach into the hole (whose residual is zeroed) are not trusted.
+    trusted = cv2.erode(known.astype(np.uint8), np.ones((2 * tile + 1, 2 * tile + 1), np.uint8)) > 0
+    if not trusted.any():
+        trusted = known
+    return 1.4826 * _spread(med, trusted.astype(np.float32), step) + 0.5
 
 
 def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale: float, seed: int = 0) -> np.ndarray:
@@ -84,16 +112,30 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
     known = ~hole
     out = structure.copy()
     # The residual band the structure lacks: finer than its solver's pixels.
-    # Kept fine (grain, not edges): a coarser band would carry shapes.
-    sigma = float(np.clip(0.5 * scale, 1.5, 2.0))
-    tile = int(np.clip(round(8 * sigma), 12, 16)) // 2 * 2
+    # The band above a 3 px blur: grain and fine texture, not shapes (a coarser
+    # band would carry them). A narrower band would leave a gap between it and
+    # the smooth structure that shows as soft, "plastic" texture.
+    sigma = SIGMA
+    tile = TILE
+    band = tile // 4  # the overlap of neighbouring tiles
     half = tile // 2
+    step = tile - band
     if height < tile + 2 or width < tile + 2 or not known.any():
         return np.clip(np.rint(out), 0, 255).astype(np.uint8)
     img = image.astype(np.float32)
     # Blurring over known pixels only keeps the object out of the residual next to the hole.
     residual = img - _known_blur(img, known, sigma)
     residual[hole] = 0.0
+    # Grain, not edges: residuals beyond a few times the local typical grain
+    # (a robust estimate, the median absolute residual) are folds, rims and
+    # letters; laid down in random tiles they become worms and blots, so they
+    # are softly limited (tanh) to that level.
+    # The raw energy decides which sources fit (letters and rims stand out in it);
+    # the limited residual is what is laid down.
+    raw_energy = (residual**2).sum(axis=2)
+    grain = _local_grain(residual, known, tile, half)
+    limit = (EDGE_LIMIT * grain)[..., None]
+    residual = limit * np.tanh(residual / limit)
     energy = (residual**2).sum(axis=2)
     # Sources: tiles made of known pixels only (top-left corners), on a grid.
     src_ok = _box_mean(known.astype(np.float32), tile) > 0.999
@@ -106,16 +148,19 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
         return np.clip(np.rint(out), 0, 255).astype(np.uint8)
     colour_mean = _box_mean(img, tile)  # low-frequency colour of each source tile
     energy_mean = _box_mean(energy, tile)
-    # Expected energy in the hole, and what the structure layer already has.
+    raw_mean = _box_mean(raw_energy, tile)
+    # Expected energy in the hole (raw, and of the limited residual), and what
+    # the structure layer already has.
+    expected_raw = _spread(raw_energy, known.astype(np.float32), half)
     expected = _spread(energy, known.astype(np.float32), half)
     s_res = structure - cv2.GaussianBlur(structure, (0, 0), sigma)
     # Measured over hole pixels only: the known texture beside a thin hole is not the fill's.
     s_energy = _known_blur((s_res**2).sum(axis=2), hole, half)
 
-    # Targets: tiles on a half-tile grid that cover hole pixels.
+    # Targets: tiles on a grid (overlapping by ``band``) that cover hole pixels.
     ys, xs = np.nonzero(hole)
-    ty = np.arange(ys.min() - half, ys.max() + 1, half)
-    tx = np.arange(xs.min() - half, xs.max() + 1, half)
+    ty = np.arange(ys.min() - band, ys.max() + 1, step)
+    tx = np.arange(xs.min() - band, xs.max() + 1, step)
     ty, tx = (a.ravel() for a in np.meshgrid(ty, tx, indexing="ij"))
     pad = tile
     hole_p = np.pad(hole, pad)
@@ -126,7 +171,12 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
     cx = np.clip(tx + half, 0, width - 1)
     struct_p = np.pad(structure, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
     t_colour = _box_mean(struct_p, tile)[ty + pad, tx + pad]
-    t_energy = expected[cy, cx]
+    # At most grain of the photo's typical strength: beside folds, rims and
+    # letters the local energy promises edges, and edges laid in random tiles
+    # read as glyphs.  On stationary texture (grass, gravel) the local level is
+    # the typical one and nothing changes.
+    t_energy = np.minimum(expected[cy, cx], 3.0 * (GRAIN_CAP * grain[cy, cx]) ** 2)
+    t_raw = expected_raw[cy, cx]
     t_own = s_energy[cy, cx]
 
     rng = np.random.default_rng(seed)
@@ -142,36 +192,48 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
     valid = src_ok[cand_y, cand_x]
 
     colour_cost = ((colour_mean[cand_y, cand_x] - t_colour[:, None]) ** 2).mean(axis=2) / COLOUR_SIGMA**2
-    energy_cost = (np.log1p(energy_mean[cand_y, cand_x]) - np.log1p(t_energy)[:, None]) ** 2 / ENERGY_SIGMA**2
+    energy_cost = (np.log1p(raw_mean[cand_y, cand_x]) - np.log1p(t_raw)[:, None]) ** 2 / ENERGY_SIGMA**2
     dist = np.hypot(cand_y - ty[:, None], cand_x - tx[:, None]) / (DISTANCE_TILES * tile)
     cost = colour_cost + energy_cost + dist**2
-    # Border tiles: agree with the known residual they overlap (the texture continues).
-    res_p = np.pad(residual, ((pad, pad), (pad, pad), (0, 0)))
-    known_p = np.pad(known, pad)
-    overlap = _box_mean(known_p.astype(np.float32), tile)[ty + pad, tx + pad] > 0.05
-    gray = res_p @ np.float32([0.299, 0.587, 0.114])
-    src_gray = residual @ np.float32([0.299, 0.587, 0.114])
-    dy, dx = np.mgrid[0:tile, 0:tile]
-    for i in np.flatnonzero(overlap):
-        m = known_p[ty[i] + pad + dy, tx[i] + pad + dx]
-        target = gray[ty[i] + pad + dy, tx[i] + pad + dx][m]
-        patches = src_gray[np.clip(cand_y[i][:, None, None] + dy, 0, height - 1), np.clip(cand_x[i][:, None, None] + dx, 0, width - 1)][:, m]
-        cost[i] += ((patches - target) ** 2).mean(axis=1) / (t_energy[i] / 3 + 4.0)
     cost[~valid] = np.inf
-    best = np.argmin(cost, axis=1)
-    chosen_ok = valid[np.arange(n), best]
-    by, bx = cand_y[np.arange(n), best], cand_x[np.arange(n), best]
-    # Gain: make the total detail energy what the surroundings predict.
-    gain = np.sqrt(np.maximum(t_energy - t_own, 0.0) / (energy_mean[by, bx] + 1e-3))
-    gain = np.clip(gain, 0.0, MAX_GAIN)
+    # Gain per candidate: make the total detail energy what the surroundings predict.
+    gains = np.sqrt(np.maximum(t_energy - t_own, 0.0)[:, None] / (energy_mean[cand_y, cand_x] + 1e-3))
+    gains = np.clip(gains, 0.0, MAX_GAIN)
 
-    weight = _window(tile)
+    # Tiles are laid in raster order, each agreeing with what it overlaps: the
+    # known residual at the border (the texture continues across it) and the
+    # tiles laid before it (their grain joins up, as in image quilting).
+    weight = _window(tile, band)
     acc = np.zeros((height + 2 * pad, width + 2 * pad, 3), np.float32)
+    acc_gray = np.zeros(acc.shape[:2], np.float32)
     norm = np.zeros(acc.shape[:2], np.float32)
-    for i in np.flatnonzero(chosen_ok):
-        y, x = ty[i] + pad, tx[i] + pad
-        acc[y : y + tile, x : x + tile] += residual[by[i] : by[i] + tile, bx[i] : bx[i] + tile] * (gain[i] * weight)[..., None]
-        norm[y : y + tile, x : x + tile] += weight * weight
+    luma = np.float32([0.299, 0.587, 0.114])
+    known_p = np.pad(known, pad)
+    known_gray = np.pad(residual @ luma, pad)
+    src_gray = residual @ luma
+    dy, dx = np.mgrid[0:tile, 0:tile]
+    rows = np.arange(CANDIDATES_NEAR + CANDIDATES_FAR)
+    used = np.zeros(src_ok.shape, np.float32)
+    for i in range(n):
+        ok = valid[i]
+        if not ok.any():
+            continue
+        win = (slice(ty[i] + pad, ty[i] + pad + tile), slice(tx[i] + pad, tx[i] + pad + tile))
+        kn = known_p[win]
+        placed = (norm[win] > 0) & ~kn
+        seen = kn | placed
+        total = cost[i] + REUSE * used[cand_y[i], cand_x[i]]
+        if seen.any():
+            ref = np.where(kn, known_gray[win], acc_gray[win] / np.sqrt(np.maximum(norm[win], 1e-6)))[seen]
+            cy_, cx_ = np.clip(cand_y[i][ok], 0, height - tile), np.clip(cand_x[i][ok], 0, width - tile)
+            patches = src_gray[cy_[:, None, None] + dy, cx_[:, None, None] + dx][:, seen] * gains[i][ok][:, None]
+            total[ok] += ((patches - ref) ** 2).mean(axis=1) / (t_energy[i] / 3 + 4.0)
+        b = rows[np.argmin(total)]
+        y0, x0, g = cand_y[i, b], cand_x[i, b], gains[i, b]
+        used[y0, x0] += 1
+        acc[win] += residual[y0 : y0 + tile, x0 : x0 + tile] * (g * weight)[..., None]
+        acc_gray[win] += src_gray[y0 : y0 + tile, x0 : x0 + tile] * (g * weight)
+        norm[win] += weight * weight
     acc = acc[pad : pad + height, pad : pad + width]
     norm = norm[pad : pad + height, pad : pad + width]
     # Dividing by the root of the summed squared weights keeps the variance of
