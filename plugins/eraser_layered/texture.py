@@ -36,9 +36,10 @@ COLOUR_SIGMA = 10.0  # grey levels of low-frequency mismatch that cost as much a
 ENERGY_SIGMA = 0.5  # ...this much log-energy mismatch, and as...
 DISTANCE_TILES = 6.0  # ...a source this many tiles away.
 MAX_GAIN = 1.5  # a tile is never amplified more than this (no invented contrast)
-EDGE_LIMIT = 2.5  # residuals are softly limited to this many times the local grain
-GRAIN_CAP = 2.0  # texture RMS at most this many times the typical grain
-REUSE = 0.5  # cost added each time a source tile is used again (a stamp repeated is a pattern)
+EDGE_LIMIT = 3.0  # residuals are softly limited to this many times the finest local grain
+GRAIN_CAP = 2.0  # texture RMS at most this many times the finest grain around the hole
+EDGE_RATIO = 1.5  # raw over limited energy above which a source tile is an edge, not grain
+REUSE = 2.0  # cost added each time a source tile is used again (a stamp repeated is a pattern)
 
 
 def _window(size: int, band: int) -> np.ndarray:
@@ -96,7 +97,7 @@ def _spread(energy: np.ndarray, known: np.ndarray, step: int) -> np.ndarray:
 def _local_grain(residual: np.ndarray, known: np.ndarray, tile: int, step: int) -> np.ndarray:
     """The typical grain (robust RMS: 1.48 x the median absolute residual) around
     each pixel, over windows of about two tiles, spread into the hole."""
-    gray = np.abs(residual @ np.float32([0.299, 0.587, 0.114]))
+    gray = np.abs(residual)
     # medianBlur takes 8-bit images for large windows: quarter grey levels suffice.
     med = cv2.medianBlur(np.clip(gray * 4, 0, 255).astype(np.uint8), 2 * tile + 1).astype(np.float32) / 4
     # Windows that reach into the hole (whose residual is zeroed) are not trusted.
@@ -124,7 +125,10 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
         return np.clip(np.rint(out), 0, 255).astype(np.uint8)
     img = image.astype(np.float32)
     # Blurring over known pixels only keeps the object out of the residual next to the hole.
-    residual = img - _known_blur(img, known, sigma)
+    # Luma only: grain is mostly luminance, and colour residuals at the edges
+    # of labels and straps laid down elsewhere read as coloured specks.
+    luma = np.float32([0.299, 0.587, 0.114])
+    residual = (img - _known_blur(img, known, sigma)) @ luma
     residual[hole] = 0.0
     # Grain, not edges: residuals beyond a few times the local typical grain
     # (a robust estimate, the median absolute residual) are folds, rims and
@@ -132,11 +136,15 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
     # are softly limited (tanh) to that level.
     # The raw energy decides which sources fit (letters and rims stand out in it);
     # the limited residual is what is laid down.
-    raw_energy = (residual**2).sum(axis=2)
-    grain = _local_grain(residual, known, tile, half)
-    limit = (EDGE_LIMIT * grain)[..., None]
+    raw_energy = residual**2
+    # The scale is the finest band's (1 px) grain: in the 3 px band folds and
+    # rims are common enough to pass for grain themselves.
+    finest = (img - _known_blur(img, known, 1.0)) @ luma
+    finest[hole] = 0.0
+    fine = _local_grain(finest, known, tile, half)
+    limit = EDGE_LIMIT * fine
     residual = limit * np.tanh(residual / limit)
-    energy = (residual**2).sum(axis=2)
+    energy = residual**2
     # Sources: tiles made of known pixels only (top-left corners), on a grid.
     src_ok = _box_mean(known.astype(np.float32), tile) > 0.999
     stride = max(1, tile // 4)
@@ -155,7 +163,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
     expected = _spread(energy, known.astype(np.float32), half)
     s_res = structure - cv2.GaussianBlur(structure, (0, 0), sigma)
     # Measured over hole pixels only: the known texture beside a thin hole is not the fill's.
-    s_energy = _known_blur((s_res**2).sum(axis=2), hole, half)
+    s_energy = _known_blur((s_res @ luma) ** 2, hole, half)
 
     # Targets: tiles on a grid (overlapping by ``band``) that cover hole pixels.
     ys, xs = np.nonzero(hole)
@@ -171,11 +179,11 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
     cx = np.clip(tx + half, 0, width - 1)
     struct_p = np.pad(structure, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
     t_colour = _box_mean(struct_p, tile)[ty + pad, tx + pad]
-    # At most grain of the photo's typical strength: beside folds, rims and
-    # letters the local energy promises edges, and edges laid in random tiles
-    # read as glyphs.  On stationary texture (grass, gravel) the local level is
-    # the typical one and nothing changes.
-    t_energy = np.minimum(expected[cy, cx], 3.0 * (GRAIN_CAP * grain[cy, cx]) ** 2)
+    # At most a few times the photo's finest grain (a 1 px band) around the
+    # hole: beside folds, rims and letters the 3 px band promises edges, and
+    # edges laid in random tiles read as glyphs and stamps. Grass and gravel
+    # are busy in the finest band too, so their texture keeps its strength.
+    t_energy = np.minimum(expected[cy, cx], (GRAIN_CAP * fine[cy, cx]) ** 2)
     t_raw = expected_raw[cy, cx]
     t_own = s_energy[cy, cx]
 
@@ -189,7 +197,10 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
     far = rng.integers(0, sy.size, (n, CANDIDATES_FAR))
     cand_y = np.concatenate([ny, sy[far]], axis=1)
     cand_x = np.concatenate([nx, sx[far]], axis=1)
-    valid = src_ok[cand_y, cand_x]
+    # An edge tile (a rim, a letter) loses much of its energy to the soft limit;
+    # grain keeps nearly all of it. Such sources are not used at all.
+    edgy = raw_mean > EDGE_RATIO * (energy_mean + 1e-3)
+    valid = src_ok[cand_y, cand_x] & ~edgy[cand_y, cand_x]
 
     colour_cost = ((colour_mean[cand_y, cand_x] - t_colour[:, None]) ** 2).mean(axis=2) / COLOUR_SIGMA**2
     energy_cost = (np.log1p(raw_mean[cand_y, cand_x]) - np.log1p(t_raw)[:, None]) ** 2 / ENERGY_SIGMA**2
@@ -204,13 +215,11 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
     # known residual at the border (the texture continues across it) and the
     # tiles laid before it (their grain joins up, as in image quilting).
     weight = _window(tile, band)
-    acc = np.zeros((height + 2 * pad, width + 2 * pad, 3), np.float32)
-    acc_gray = np.zeros(acc.shape[:2], np.float32)
-    norm = np.zeros(acc.shape[:2], np.float32)
-    luma = np.float32([0.299, 0.587, 0.114])
+    acc = np.zeros((height + 2 * pad, width + 2 * pad), np.float32)
+    norm = np.zeros(acc.shape, np.float32)
     known_p = np.pad(known, pad)
-    known_gray = np.pad(residual @ luma, pad)
-    src_gray = residual @ luma
+    known_gray = np.pad(residual, pad)
+    src_gray = residual
     dy, dx = np.mgrid[0:tile, 0:tile]
     rows = np.arange(CANDIDATES_NEAR + CANDIDATES_FAR)
     used = np.zeros(src_ok.shape, np.float32)
@@ -224,24 +233,23 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale
         seen = kn | placed
         total = cost[i] + REUSE * used[cand_y[i], cand_x[i]]
         if seen.any():
-            ref = np.where(kn, known_gray[win], acc_gray[win] / np.sqrt(np.maximum(norm[win], 1e-6)))[seen]
+            ref = np.where(kn, known_gray[win], acc[win] / np.sqrt(np.maximum(norm[win], 1e-6)))[seen]
             cy_, cx_ = np.clip(cand_y[i][ok], 0, height - tile), np.clip(cand_x[i][ok], 0, width - tile)
             patches = src_gray[cy_[:, None, None] + dy, cx_[:, None, None] + dx][:, seen] * gains[i][ok][:, None]
-            total[ok] += ((patches - ref) ** 2).mean(axis=1) / (t_energy[i] / 3 + 4.0)
+            total[ok] += ((patches - ref) ** 2).mean(axis=1) / (t_energy[i] + 4.0)
         b = rows[np.argmin(total)]
         y0, x0, g = cand_y[i, b], cand_x[i, b], gains[i, b]
         used[y0, x0] += 1
-        acc[win] += residual[y0 : y0 + tile, x0 : x0 + tile] * (g * weight)[..., None]
-        acc_gray[win] += src_gray[y0 : y0 + tile, x0 : x0 + tile] * (g * weight)
+        acc[win] += src_gray[y0 : y0 + tile, x0 : x0 + tile] * (g * weight)
         norm[win] += weight * weight
     acc = acc[pad : pad + height, pad : pad + width]
     norm = norm[pad : pad + height, pad : pad + width]
     # Dividing by the root of the summed squared weights keeps the variance of
     # uncorrelated tiles where they overlap (a plain sum would halve it).
-    detail = acc / np.sqrt(np.maximum(norm, 1e-6))[..., None]
+    detail = acc / np.sqrt(np.maximum(norm, 1e-6))
     # Half strength on the first pixel inside the border, full from the third:
     # the structure layer meets the known pixels there, fresh grain would make a step.
     depth = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3)
-    detail *= np.clip(0.25 * (depth + 1.0), 0.5, 1.0)[..., None]
-    out[hole] += detail[hole]
+    detail *= np.clip(0.25 * (depth + 1.0), 0.5, 1.0)
+    out[hole] += detail[hole][:, None]
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
