@@ -10,7 +10,8 @@ halo or a brighter band shows on a dark background.
 
 Each scene: a real texture (scikit-image's gravel or grass) toned to a dark
 (mean about 25) or bright (about 225) surface; three distinct small objects
-(labels with text, a row of "header pins") placed near the object; and the
+(labels with text, a row of "header pins") placed near the object (in the
+``crowded`` variant, two of them a few pixels from its widened hole); and the
 object to remove, a contrasting ellipse with a soft edge and a printed
 label. The truth is the scene without that object. Scores (against the truth,
 over the refined hole):
@@ -55,15 +56,22 @@ def _pins(img: np.ndarray, x: int, y: int, colour) -> None:
         cv2.rectangle(img, (x + 7 * i, y), (x + 7 * i + 3, y + 14), colour, -1)
 
 
-def make_scene(surface: str, texture: str) -> dict:
-    """One scene: ``image`` (with the object), ``truth`` (without), ``selection`` (float32 object alpha)."""
+def make_scene(surface: str, texture: str, crowded: bool = False) -> dict:
+    """One scene: ``image`` (with the object), ``truth`` (without), ``selection`` (float32 object alpha).
+
+    ``crowded``: the label and the pins sit a few pixels from the widened
+    hole, as the name tag sits beside the astronaut's helmet."""
     mean = SURFACES[surface]
     truth = _surface(texture, mean)
     fg = (235, 235, 230) if surface == "dark" else (30, 30, 35)
     other = (200, 170, 60) if surface == "dark" else (40, 60, 140)
     # Distinct objects near the one to remove, all outside its widened hole.
-    _label(truth, 60, 70, "R4", fg, other)
-    _pins(truth, 230, 80, fg)
+    if crowded:
+        _label(truth, 60, 150, "R4", fg, other)
+        _pins(truth, 150, 94, fg)
+    else:
+        _label(truth, 60, 70, "R4", fg, other)
+        _pins(truth, 230, 80, fg)
     _label(truth, 220, 235, "J2", fg, other)
     # The object: an ellipse with a shaded body, a label on it and a soft edge.
     alpha = np.zeros((SIZE, SIZE), np.float32)
@@ -78,11 +86,12 @@ def make_scene(surface: str, texture: str) -> dict:
     body = np.clip(body, 0, 255).astype(np.uint8)
     _label(body, 140, 155, "ID", fg, other)
     image = np.rint(truth * (1 - alpha[..., None]) + body * alpha[..., None]).clip(0, 255).astype(np.uint8)
-    return {"name": f"{surface}/{texture}", "surface": surface, "image": image, "truth": truth, "selection": alpha}
+    name = f"{surface}/{texture}" + ("/crowded" if crowded else "")
+    return {"name": name, "surface": surface, "image": image, "truth": truth, "selection": alpha}
 
 
 def scenes() -> list[dict]:
-    return [make_scene(s, t) for s in SURFACES for t in TEXTURES]
+    return [make_scene(s, t, c) for s in SURFACES for t in TEXTURES for c in (False, True)]
 
 
 def score_scene(result: np.ndarray, truth: np.ndarray, hole: np.ndarray, feather: float) -> dict[str, float]:

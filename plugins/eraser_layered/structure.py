@@ -12,7 +12,10 @@ a copy scaled down by the hole's depth: a thin scratch keeps full resolution
 Its luma is then kept within the range of the hole's immediate surroundings
 (an edge extended from a label a little way off must not become a dark blot
 on a pale wall), and a smooth correction makes it meet the known pixels at
-the border exactly, so no step or rim appears there.
+the border exactly, so no step or rim appears there. On deep holes both
+solvers and that correction see a median-filtered copy of the crop: small
+distinct things beside the hole (a label, a row of pins) would otherwise be
+smeared into it as a plume, which is what Telea does.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ DEPTH_AT_SCALE = 16.0
 MAX_SCALE = 16.0
 # The longest side the luma solver is given; bounds the time on a large crop.
 MAX_SIDE = 512
+# Solver pixels of the median that keeps small objects out of a deep hole's
+# structure (a label beside the hole became a plume through it with 5 or 7).
+MEDIAN = 15
 # Chroma: Navier-Stokes at a scale where the hole is this deep (smooth, cheap).
 CHROMA_DEPTH = 6.0
 
@@ -39,17 +45,32 @@ def solver_scale(hole: np.ndarray, depth_at_scale: float = DEPTH_AT_SCALE) -> fl
     return max(1.0, min(depth_of(hole) / depth_at_scale, MAX_SCALE), max(hole.shape) / MAX_SIDE)
 
 
-def _at_scale(solve, image: np.ndarray, hole: np.ndarray, scale: float) -> np.ndarray:
-    """``solve(image, hole)`` on a copy scaled down by ``scale``, scaled back (float32)."""
+def _shrink(image: np.ndarray, hole: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """The crop at the solver's scale, large-scale structure only, and its hole."""
     height, width = hole.shape
-    if scale <= 1.0:
-        return solve(image, hole).astype(np.float32)
     size = (max(8, round(width / scale)), max(8, round(height / scale)))
     small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     # A small pixel is unknown if any pixel it covers is: no object colour leaks in.
     small_hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+    # A median over a few solver pixels removes small distinct things beside the
+    # hole (a label, a row of pins) that the solvers would otherwise smear into
+    # it as a plume; edges between large areas stay. The hole gets a quick fill
+    # first so the median does not pull the object's colour outwards.
+    prefill = cv2.inpaint(small, small_hole.astype(np.uint8), 3, cv2.INPAINT_TELEA)
+    return cv2.medianBlur(prefill, MEDIAN), small_hole
+
+
+def _grow(small: np.ndarray, hole: np.ndarray) -> np.ndarray:
     # Linear, not cubic: cubic overshoots at dark/bright edges (a halo).
-    return cv2.resize(solve(small, small_hole), (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    return cv2.resize(small, (hole.shape[1], hole.shape[0]), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+
+
+def _at_scale(solve, image: np.ndarray, hole: np.ndarray, scale: float) -> np.ndarray:
+    """``solve(image, hole)`` on a copy scaled down by ``scale``, scaled back (float32)."""
+    if scale <= 1.0:
+        return solve(image, hole).astype(np.float32)
+    small, small_hole = _shrink(image, hole, scale)
+    return _grow(solve(small, small_hole), hole)
 
 
 def fsr(gray: np.ndarray, hole: np.ndarray) -> np.ndarray:
@@ -91,9 +112,12 @@ def structure(image: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, float]:
     # hole by normalised blurs that fade with depth; first at the solver's
     # scale (its pixels are coarse), then at 1 px for the pixel-level step.
     known = (~hole).astype(np.float32)
-    out = smooth
-    for sigma in (1.5 * scale, 1.0):
-        out = out + _spread(img - out, known, sigma)
+    # The coarse pass meets the large-scale surroundings (the median-filtered
+    # crop, so a label at the border is not carried in); the 1 px pass meets the
+    # pixels themselves.
+    coarse = _grow(_shrink(image, hole, scale)[0], hole) if scale > 1.0 else img
+    out = smooth + _spread(coarse - smooth, known, 1.5 * scale)
+    out = out + _spread(img - out, known, 1.0)
     out = np.where(hole[..., None], out, img)
     return np.clip(out, 0, 255), scale
 
