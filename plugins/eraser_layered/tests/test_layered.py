@@ -142,3 +142,20 @@ def test_a_label_beside_the_hole_is_not_smeared_into_it(surface):
         error[name] = float(np.abs(qm._gray(out)[zone] - qm._gray(scene["truth"])[zone]).mean())
     assert error["layered"] < 12, error
     assert error["layered"] < 0.75 * error["telea"], error
+
+
+def test_unavailable_without_xphoto_and_auto_passes_it_over(monkeypatch):
+    """With a plain opencv-python-headless (no contrib) the backend says why
+    in one line, and `auto` takes the next inpainter instead of failing."""
+    import eraser_layered
+
+    monkeypatch.delattr(cv2, "xphoto")
+    reason = eraser_layered._available()
+    assert reason is not None and "opencv-contrib-python-headless" in reason
+    image = np.full((64, 64, 3), 100, np.uint8)
+    hole = np.zeros((64, 64), np.float32)
+    hole[20:40, 20:40] = 1
+    result = pipeline.erase(image, refine(hole, 2, 1), inpainter="auto")
+    assert result.inpainter != "layered"
+    # Passed over as unavailable (checked before any work), not tried and failed.
+    assert any("'layered' is not available" in n for n in result.notices), result.notices
