@@ -502,7 +502,8 @@ def markdown(report: dict) -> str:
         out.append("## Erasing an object: seams on dark and bright surfaces, copied objects")
         out.append("")
         out.append("Constructed scenes (bench/quality_scenes.py: a contrasting object with a printed label on faint "
-                   "gravel or grass toned dark or bright, three distinct labels and a row of pins nearby), erased "
+                   "gravel or grass toned dark or bright, two labels and a row of pins nearby, in the `crowded` variants "
+                   "a few pixels from the hole), erased "
                    "through the pipeline at the default widening and feather and scored against the scene without "
                    "the object. Halo: mean luma of the result minus the truth in the hole's outer ring (grey levels; "
                    "positive is a brighter band).")

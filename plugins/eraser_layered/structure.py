@@ -113,11 +113,12 @@ def structure(image: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, float]:
     # scale (its pixels are coarse), then at 1 px for the pixel-level step.
     known = (~hole).astype(np.float32)
     # The coarse pass meets the large-scale surroundings (the median-filtered
-    # crop, so a label at the border is not carried in); the 1 px pass meets the
-    # pixels themselves.
+    # crop, so a label at the border is not carried in); passes at 2 and 1 px
+    # meet the pixels themselves (a label then leaves a rim of a few px only).
     coarse = _grow(_shrink(image, hole, scale)[0], hole) if scale > 1.0 else img
     out = smooth + _spread(coarse - smooth, known, 1.5 * scale)
-    out = out + _spread(img - out, known, 1.0)
+    for sigma in (2.0, 1.0):
+        out = out + _spread(img - out, known, sigma)
     out = np.where(hole[..., None], out, img)
     return np.clip(out, 0, 255), scale
 
