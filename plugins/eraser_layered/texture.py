@@ -1,9 +1,9 @@
 """The texture layer: fine detail laid over the smooth structure, tile by tile.
 
-Only the high-frequency residual of the photo (``image - blur(image)``) is
-copied, in small tiles that overlap by half and are blended with
-raised-cosine weights, so no tile can carry an object's shape or colour: the
-colours and edges come from the structure layer.  Each tile's source is
+Only the photo's luma residual above a 3 px blur (``image - blur(image)``)
+is copied, in 16 px tiles with flat tops that overlap by a quarter, so no
+tile can carry an object's shape or colour: the colours and edges come from
+the structure layer.  Tiles are laid in raster order; each one's source is
 chosen among candidates that are
 
 * known pixels of the crop (never the hole, i.e. never the object being
@@ -14,11 +14,18 @@ chosen among candidates that are
   around the hole, spread into it smoothly.  A source far busier than its
   surroundings (a name tag on a plain suit, a resistor on a board) costs
   too much to be chosen;
-* for tiles on the border, consistent with the known residual they overlap,
-  so the texture continues across the border instead of starting afresh.
+* grain, not edges: a tile that loses much of its energy when the residual
+  is softly limited to a few times the finest grain around the hole (a rim,
+  a letter, a strap) is refused;
+* consistent with what it overlaps: the known residual at the border (the
+  texture continues across it) and the tiles already laid;
+* not used many times already (a repeated stamp reads as a pattern).
 
-Each tile is scaled so the fill has the expected detail energy in all (the
-structure layer's own detail included).  Candidates come from a seeded
+Each tile is scaled so the fill has the expected detail energy (the
+structure layer's own detail included), but never more than twice the
+finest grain around the hole: at the surroundings' full strength, folds and
+straps beside the astronaut's helmet became stamped glyphs.  The price is
+weaker texture on lawn and gravel.  Candidates come from a seeded
 generator: the same input gives the same fill.
 """
 
@@ -107,12 +114,11 @@ def _local_grain(residual: np.ndarray, known: np.ndarray, tile: int, step: int) 
     return 1.4826 * _spread(med, trusted.astype(np.float32), step) + 0.5
 
 
-def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, scale: float, seed: int = 0) -> np.ndarray:
+def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, seed: int = 0) -> np.ndarray:
     """``structure`` (float32 RGB) plus texture in the hole, as RGB uint8."""
     height, width = hole.shape
     known = ~hole
     out = structure.copy()
-    # The residual band the structure lacks: finer than its solver's pixels.
     # The band above a 3 px blur: grain and fine texture, not shapes (a coarser
     # band would carry them). A narrower band would leave a gap between it and
     # the smooth structure that shows as soft, "plastic" texture.
