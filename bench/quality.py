@@ -57,6 +57,7 @@ for entry in (ROOT, ROOT / "plugins", BENCH):
         sys.path.insert(0, str(entry))
 
 import quality_metrics as qm  # noqa: E402
+import quality_scenes  # noqa: E402
 from segmentation_iou import KINDS as PROMPT_KINDS  # noqa: E402
 from segmentation_iou import choose_segmenters, load_sample, score_samples  # noqa: E402
 
@@ -66,13 +67,14 @@ from eraser.refine import refine  # noqa: E402
 SKIMAGE_PHOTOS = ("brick", "grass", "gravel", "chelsea")
 SMOKE_PHOTOS = ("coins_coin", "brick")
 SMOKE_SEGMENTATION_SAMPLES = ("coins_coin",)
-METRICS = ("psnr_hole", "ssim_hole", "ssim_band", "texture", "seam")
+METRICS = ("psnr_hole", "ssim_hole", "ssim_band", "texture", "seam", "copied")
 METRIC_HEADERS = {
     "psnr_hole": "PSNR hole (dB) ↑",
     "ssim_hole": "SSIM hole ↑",
     "ssim_band": "SSIM band ↑",
     "texture": "texture (1 ideal)",
     "seam": "seam (1 ideal)",
+    "copied": "copied ↓",
 }
 # Pipeline backend -> its raw baseline; the pipeline must not be worse.
 RAW_FOR = {"telea": "raw:telea", "ns": "raw:ns", "patchmatch": "raw:patchmatch"}
@@ -180,7 +182,7 @@ def choose_backends(requested: Optional[list[str]], smoke: bool) -> tuple[dict[s
         chosen = {n: chosen[n] for n in requested if n in chosen}
         skipped = {n: r for n, r in skipped.items() if n in requested}
     elif smoke:
-        keep = ["telea", "ns", "raw:telea", "patchmatch"]
+        keep = ["telea", "ns", "raw:telea", "patchmatch", "layered"]
         chosen = {n: chosen[n] for n in keep if n in chosen}
     return chosen, skipped
 
@@ -193,6 +195,8 @@ def run_inpainting(cases: list[dict], backends: dict[str, dict], log=print) -> t
     fills: dict[tuple[str, str], np.ndarray] = {}
     for i, case in enumerate(cases, 1):
         image, hole = case["image"], case["hole"]
+        # The photo's own repetition under this hole: the floor "copied" is read against.
+        case["copied_photo"] = round(qm.copied_structure(image, hole), 4)
         for name, backend in backends.items():
             start = time.perf_counter()
             try:
@@ -202,7 +206,7 @@ def run_inpainting(cases: list[dict], backends: dict[str, dict], log=print) -> t
                 out, error = None, f"{type(exc).__name__}: {exc}".splitlines()[0]
             seconds = time.perf_counter() - start
             row = {k: case[k] for k in ("case", "photo", "kind", "size", "seed", "area")}
-            row.update(backend=name, type=backend["type"], seconds=round(seconds, 4))
+            row.update(backend=name, type=backend["type"], seconds=round(seconds, 4), copied_photo=case["copied_photo"])
             if out is not None:
                 # Outside the hole the photo must come back bit-identical.
                 row["outside_changed"] = int(np.any(out[~hole] != image[~hole], axis=-1).sum())
@@ -321,6 +325,74 @@ def contact_sheet(cases: list[dict], fills: dict, backends: list[str], rows: lis
     return np.vstack(lines)
 
 
+# --------------------------------------------------------------------------- object scenes
+
+
+def run_scenes(backends: dict[str, dict], only: Optional[int] = None, log=print) -> tuple[list[dict], dict]:
+    """Erase a constructed object with each pipeline backend at the default
+    widening and feather (see quality_scenes); raw calls have no composite."""
+    from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
+
+    rows, fills = [], {}
+    made = quality_scenes.scenes()[:only]
+    for scene in made:
+        refined = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER)
+        for name, backend in backends.items():
+            if backend["type"] != "pipeline":
+                continue
+            start = time.perf_counter()
+            try:
+                out = pipeline.erase(scene["image"], refined, inpainter=name).image
+            except Exception as exc:  # reported, not fatal
+                rows.append({"scene": scene["name"], "surface": scene["surface"], "backend": name,
+                             "error": f"{type(exc).__name__}: {exc}".splitlines()[0]})
+                continue
+            row = {"scene": scene["name"], "surface": scene["surface"], "backend": name,
+                   "seconds": round(time.perf_counter() - start, 4)}
+            row.update(quality_scenes.score_scene(out, scene["truth"], refined.hole, DEFAULT_FEATHER))
+            rows.append(row)
+            fills[(scene["name"], name)] = out
+        log(f"scene {scene['name']}: " + ", ".join(f"{r['backend']} seam {r.get('seam', float('nan')):.2f} "
+                                                    f"halo {r.get('halo', float('nan')):+.1f}" for r in rows if r["scene"] == scene["name"]))
+    return rows, {"scenes": made, "fills": fills}
+
+
+def scene_summary(rows: list[dict]) -> list[dict]:
+    """Per backend: seam and halo on dark and on bright surfaces, PSNR and copied over all scenes."""
+    out = []
+    for name in dict.fromkeys(r["backend"] for r in rows):
+        sel = [r for r in rows if r["backend"] == name and "error" not in r]
+        if not sel:
+            continue
+        entry = {"backend": name, "n": len(sel)}
+        for surface in quality_scenes.SURFACES:
+            on = [r for r in sel if r["surface"] == surface]
+            entry[f"seam_{surface}"] = _mean(r["seam"] for r in on)
+            entry[f"halo_{surface}"] = _mean(r["halo"] for r in on)
+        entry["psnr_hole"] = _mean(r["psnr_hole"] for r in sel)
+        entry["copied"] = _mean(r["copied"] for r in sel)
+        entry["seconds"] = _mean(r["seconds"] for r in sel)
+        out.append(entry)
+    return out
+
+
+def scene_sheet(made: list[dict], fills: dict, backends: list[str], cell: int = 224) -> np.ndarray:
+    """One row per scene: with the object | truth | one column per backend (whole scene)."""
+    header = []
+    for title in ["with object", "truth", *backends]:
+        c = np.full((20, cell, 3), 255, np.uint8)
+        cv2.putText(c, title, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+        header.append(c)
+    lines = [np.hstack(header)]
+    for scene in made:
+        cells = [_fit(scene["image"], cell), _fit(scene["truth"], cell)]
+        for name in backends:
+            out = fills.get((scene["name"], name))
+            cells.append(_fit(out, cell) if out is not None else np.full((cell, cell, 3), 64, np.uint8))
+        lines.append(np.hstack(cells))
+    return np.vstack(lines)
+
+
 # --------------------------------------------------------------------------- segmentation
 
 
@@ -365,6 +437,8 @@ def _table(entries: list[dict], group: tuple[str, ...], bold_best: bool = True) 
                 if m in ("texture", "seam"):
                     best = min(abs(x[m] - 1) for x in same if x[m] is not None)
                     is_best = abs(e[m] - 1) == best
+                elif m == "copied":
+                    is_best = e[m] == min(x[m] for x in same if x[m] is not None)
                 else:
                     is_best = e[m] == max(x[m] for x in same if x[m] is not None)
                 text = f"**{text}**" if is_best else text
@@ -416,6 +490,30 @@ def markdown(report: dict) -> str:
         out.append(f"| `{c['backend']}` | `{c['raw']}` | {c['kind']} | {c['n']} | {c['delta_psnr_hole']:+.3f} | "
                    f"{wp['case']} ({wp['delta']:+.2f}) | {c['delta_ssim_hole']:+.4f} | {ws['case']} ({ws['delta']:+.4f}) | "
                    f"{'not worse' if c['ok'] else '**WORSE**'} |")
+    first = next(iter(inp["backends"]), None)
+    photo_copied = {k: _mean(r["copied_photo"] for r in inp["rows"] if r["kind"] == k and r["backend"] == first)
+                    for k in qm.HOLE_KINDS}
+    out.append("")
+    out.append("Copied structure of the photos themselves under the same holes (natural repetition, e.g. brick): "
+               + ", ".join(f"{k} {v:.3f}" for k, v in photo_copied.items() if v is not None) + ".")
+    scenes = report.get("scenes")
+    if scenes:
+        out.append("")
+        out.append("## Erasing an object: seams on dark and bright surfaces, copied objects")
+        out.append("")
+        out.append("Constructed scenes (bench/quality_scenes.py: a contrasting object with a printed label on faint "
+                   "gravel or grass toned dark or bright, two labels and a row of pins nearby, in the `crowded` variants "
+                   "a few pixels from the hole), erased "
+                   "through the pipeline at the default widening and feather and scored against the scene without "
+                   "the object. Halo: mean luma of the result minus the truth in the hole's outer ring (grey levels; "
+                   "positive is a brighter band).")
+        out.append("")
+        out.append("| backend | seam dark | seam bright | halo dark | halo bright | PSNR hole (dB) | copied | s/scene | n |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for e in scenes["summary"]:
+            out.append(f"| `{e['backend']}` | {_fmt(e['seam_dark'])} | {_fmt(e['seam_bright'])} | {_fmt(e['halo_dark'])} | "
+                       f"{_fmt(e['halo_bright'])} | {_fmt(e['psnr_hole'], 'psnr_hole')} | {_fmt(e['copied'])} | "
+                       f"{_fmt(e['seconds'], 'seconds')} | {e['n']} |")
     changed = [r for r in inp["rows"] if r.get("outside_changed")]
     out.append("")
     out.append("Pixels outside the hole changed: " + (
@@ -485,6 +583,11 @@ SCORE_NOTES = [
     "continuous as the photo; above 1 is a visible seam or colour jump. Below 1 means the fill continues the "
     "border pixels more smoothly than the photo did, which diffusion (telea, ns) does by construction, so a low "
     "seam on texture is a sign of smearing, not a merit.",
+    "- **copied**: the share of the fill's 24 px patches (at least 3/4 inside the hole, with a luma std of at least "
+    f"{qm.COPY_MIN_STD:g}) whose best match among the photo's windows outside the hole differs by less than "
+    f"{qm.COPY_NEAR:g} of the patch's variance: a pasted object or verbatim-cloned texture. Lower is better; a "
+    "smooth fill scores 0. Natural repetition counts too, so read it against the photo's own score. Thin strokes "
+    "have no such patches and always score 0.",
 ]
 
 
@@ -522,7 +625,16 @@ def main(argv=None) -> int:
     inpainting_s = time.perf_counter() - started
     names = list(backends)
 
+    log("object scenes (default widening and feather)")
+    scene_rows, scene_data = run_scenes(backends, only=1 if args.smoke else None, log=log)
+
     sheets = []
+    if not args.no_sheets and not args.smoke:
+        sheet_dir = out_dir / "sheets"
+        sheet_dir.mkdir(exist_ok=True)
+        sheet = scene_sheet(scene_data["scenes"], scene_data["fills"], [n for n in names if backends[n]["type"] == "pipeline"])
+        cv2.imwrite(str(sheet_dir / "scenes.png"), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+        sheets.append("sheets/scenes.png")
     if not args.no_sheets:
         sheet_dir = out_dir / "sheets"
         sheet_dir.mkdir(exist_ok=True)
@@ -571,6 +683,7 @@ def main(argv=None) -> int:
             "baseline_check": baseline_check(rows, names),
             "sheets": sheets,
         },
+        "scenes": {"rows": scene_rows, "summary": scene_summary(scene_rows)},
         "segmentation": segmentation,
     }
     (out_dir / "quality.json").write_text(json.dumps(report, indent=1))

@@ -26,6 +26,11 @@ What each score rewards, and where it misleads:
   The core is the hole eroded by ``TEXTURE_INSET`` px, so the blur kernel does
   not reach the known pixels; for holes thinner than that (thin strokes) the
   whole hole is used, and the high-pass there also sees the known pixels beside it.
+* ``copied``: the share of the fill's 24 px patches that have a near-duplicate
+  outside the hole (see :func:`copied_structure`): a patch method pasting a
+  name tag or header pins scores high, a smooth fill 0. Copying texture
+  verbatim counts too, and so does natural repetition, so compare it with the
+  original photo's own score under the same hole.
 * ``seam``: the mean absolute step between each hole pixel on the border and
   its 4-neighbour just outside, in the result, divided by the same in the
   original (each plus ``SEAM_FLOOR`` grey level so that flat sky does not
@@ -179,6 +184,58 @@ def seam_ratio(result: np.ndarray, original: np.ndarray, hole: np.ndarray) -> fl
     return (border_step(result, hole) + SEAM_FLOOR) / (border_step(original, hole) + SEAM_FLOOR)
 
 
+# Copied structure: patches this big (px) are where a copy becomes recognisable
+# on photos of about 512 px (a name tag, a resistor, a row of pins).
+COPY_PATCH = 24
+COPY_MIN_STD = 6.0  # grey levels: a flatter patch shows nothing to recognise
+COPY_NEAR = 0.1  # a match closer than this share of the patch's variance is a copy
+
+
+def _box_sum(mask: np.ndarray, size: int) -> np.ndarray:
+    table = cv2.integral(mask.astype(np.uint8))
+    return table[size:, size:] - table[:-size, size:] - table[size:, :-size] + table[:-size, :-size]
+
+
+def copied_structure(result: np.ndarray, hole: np.ndarray, patch: int = COPY_PATCH) -> float:
+    """Share of the fill's ``patch``-px patches that have a near-duplicate
+    elsewhere in the photo, outside the hole (0 = nothing copied, 1 = all).
+
+    Patches (on a half-patch grid) that lie at least 3/4 in the hole are the
+    fill's; each is matched (luma, sum of squared differences) against every
+    window of the result that holds no hole pixel. It counts as copied when
+    it has structure (std >= ``COPY_MIN_STD``) and its best match differs by
+    less than ``COPY_NEAR`` of its own variance (a pasted object, or texture
+    cloned verbatim). A smooth fill scores 0: its patches are flat or match
+    nothing. Natural repetition (brick, a second identical coin) also counts,
+    so read it against the same score of the original photo.
+    """
+    hole = np.asarray(hole, bool)
+    height, width = hole.shape
+    if height <= patch or width <= patch:
+        return 0.0
+    gray = _gray(result)
+    cover = _box_sum(hole, patch)  # (H-patch+1, W-patch+1), top-left indexed
+    free = cover == 0  # windows made of known pixels only
+    if not free.any():
+        return 0.0
+    step = patch // 2
+    tops = [(y, x) for y in range(0, height - patch + 1, step) for x in range(0, width - patch + 1, step)
+            if cover[y, x] >= 0.75 * patch * patch]
+    if not tops:
+        return 0.0
+    copied = 0
+    for y, x in tops:
+        p = gray[y : y + patch, x : x + patch]
+        var = float(p.var())
+        if var < COPY_MIN_STD**2:
+            continue
+        ssd = cv2.matchTemplate(gray, p, cv2.TM_SQDIFF)
+        best = float(ssd[free].min()) / (patch * patch)
+        if best < COPY_NEAR * var:
+            copied += 1
+    return copied / len(tops)
+
+
 def score(result: np.ndarray, original: np.ndarray, hole: np.ndarray) -> dict[str, float]:
     """Every score for one filled image; see the module docstring."""
     hole = np.asarray(hole, bool)
@@ -189,6 +246,7 @@ def score(result: np.ndarray, original: np.ndarray, hole: np.ndarray) -> dict[st
         "ssim_band": round(ssim(result, original, band(hole), smap), 4),
         "texture": round(texture_ratio(result, original, hole), 4),
         "seam": round(seam_ratio(result, original, hole), 4),
+        "copied": round(copied_structure(result, hole), 4),
     }
 
 

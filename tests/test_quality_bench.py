@@ -123,6 +123,38 @@ def test_psnr_known_value():
     assert qm.psnr(b, a, region) == pytest.approx(10 * np.log10(255**2 / 256))
 
 
+def test_copied_structure_flags_a_pasted_object_and_not_a_smooth_fill(textured):
+    """A fill that pastes a distinct object from elsewhere in the photo scores
+    high; a smooth fill of the same hole scores 0; the object left in place
+    (not in the hole) is not a copy."""
+    image = textured.copy()
+    # A recognisable object: a label with text, top-left, outside the hole.
+    cv2.rectangle(image, (10, 10), (58, 42), (230, 200, 40), -1)
+    cv2.putText(image, "R4", (14, 36), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (20, 20, 20), 2, cv2.LINE_AA)
+    hole = np.zeros(image.shape[:2], bool)
+    hole[90:130, 120:172] = True
+    pasted = image.copy()
+    pasted[92:124, 122:170] = image[10:42, 10:58]  # the label, copied into the hole
+    pasted[hole & ~np.pad(np.ones((32, 48), bool), ((92, 160 - 124), (122, 200 - 170)))] = 128
+    smooth = image.copy()
+    smooth[hole] = cv2.inpaint(image, hole.astype(np.uint8), 5, cv2.INPAINT_TELEA)[hole]
+    high = qm.copied_structure(pasted, hole)
+    low = qm.copied_structure(smooth, hole)
+    assert high > 0.3, high
+    assert low == 0.0, low
+    assert qm.score(pasted, image, hole)["copied"] == pytest.approx(high, abs=1e-4)
+
+
+def test_copied_structure_ignores_flat_and_thin_holes(textured):
+    flat = np.full_like(textured, 90)
+    hole = np.zeros(textured.shape[:2], bool)
+    hole[40:100, 40:100] = True
+    assert qm.copied_structure(flat, hole) == 0.0  # nothing to recognise
+    thin = np.zeros_like(hole)
+    thin[50, :] = True  # no 24 px patch is 3/4 inside a 1 px line
+    assert qm.copied_structure(textured, thin) == 0.0
+
+
 def test_band_straddles_the_border(disk_hole):
     ring = qm.band(disk_hole, 4)
     assert (ring & disk_hole).any() and (ring & ~disk_hole).any()

@@ -1,0 +1,89 @@
+"""Contact sheets of real erasures, to judge the inpainters by eye.
+
+Each README sample (``samples/*``) is erased with its hand-made mask through
+the pipeline (default widening and feather), once per inpainter, and the
+constructed scenes of ``quality_scenes`` (an object on a dark or bright
+textured surface next to distinct labels and pins: the "pasted a second name
+tag / invented header pins / duplicated a resistor" failures) are erased the
+same way. One row per photo: the photo with the hole outlined | one column
+per inpainter, each a crop around the object.
+
+    .venv/bin/python bench/fill_sheets.py [--out DIR] [--inpainters layered patchmatch telea] [--cell 256]
+
+Writes ``DIR/samples.jpg`` and ``DIR/scenes.jpg`` (default ``bench/results/fills``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+for entry in (ROOT, ROOT / "plugins", BENCH):
+    if str(entry) not in sys.path:
+        sys.path.insert(0, str(entry))
+
+import quality_scenes  # noqa: E402
+from segmentation_iou import load_sample  # noqa: E402
+
+from eraser import pipeline, registry  # noqa: E402
+from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER  # noqa: E402
+from eraser.refine import refine  # noqa: E402
+
+
+def _cell(image: np.ndarray, crop, size: int, title: str) -> np.ndarray:
+    part = image[crop]
+    h, w = part.shape[:2]
+    k = size / max(h, w)
+    part = cv2.resize(part, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
+    cell = np.full((size + 18, size, 3), 255, np.uint8)
+    cell[18 : 18 + part.shape[0], : part.shape[1]] = part
+    cv2.putText(cell, title, (3, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1, cv2.LINE_AA)
+    return cell
+
+
+def _row(image, selection, names, size, label) -> np.ndarray:
+    refined = refine(selection.astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)
+    ys, xs = np.nonzero(refined.hole)
+    pad = max(24, (ys.max() - ys.min()) // 3, (xs.max() - xs.min()) // 3)
+    crop = (slice(max(0, ys.min() - pad), ys.max() + pad), slice(max(0, xs.min() - pad), xs.max() + pad))
+    shown = image.copy()
+    contours, _ = cv2.findContours(refined.hole.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    cv2.drawContours(shown, contours, -1, (255, 0, 255), max(1, image.shape[0] // 300))
+    cells = [_cell(shown, crop, size, label)]
+    for name in names:
+        out = pipeline.erase(image, refined, inpainter=name).image
+        cells.append(_cell(out, crop, size, name))
+    return np.hstack(cells)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "fills"))
+    ap.add_argument("--inpainters", nargs="*", help="default: every available inpainter")
+    ap.add_argument("--cell", type=int, default=256)
+    ap.add_argument("--quality", type=int, default=88, help="JPEG quality of the sheets")
+    args = ap.parse_args(argv)
+    names = args.inpainters or [n for n, s in registry.backends("inpainter").items() if s.unavailable_reason() is None]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for folder in sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir()):
+        sample = load_sample(folder)
+        if sample is not None:
+            rows.append(_row(sample[0], sample[1], names, args.cell, folder.name))
+    params = [cv2.IMWRITE_JPEG_QUALITY, args.quality]
+    cv2.imwrite(str(out / "samples.jpg"), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR), params)
+    rows = [_row(s["image"], s["selection"] > 0.5, names, args.cell, s["name"]) for s in quality_scenes.scenes()]
+    cv2.imwrite(str(out / "scenes.jpg"), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR), params)
+    print(f"wrote {out / 'samples.jpg'} and {out / 'scenes.jpg'} ({', '.join(names)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
