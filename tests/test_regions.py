@@ -38,3 +38,56 @@ def test_plan_regions_leave_room_for_refinement_and_context():
     m = pad + 64
     assert (outer.x0, outer.y0, outer.x1, outer.y1) == (200 - m, 200 - m, 240 + m, 260 + m)
     assert regions.plan(refine(np.zeros((5, 5), np.float32), 3, 0.0)) == []
+
+
+def _merge_by_every_pair(items):
+    """The plain reference: compare every pair, merge, start again."""
+    items = list(items)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                if items[i][0].overlaps(items[j][0]):
+                    rect, payload = items.pop(j)
+                    items[i] = (items[i][0].union(rect), items[i][1] + payload)
+                    merged = True
+                    break
+            if merged:
+                break
+    return items
+
+
+def test_merge_overlapping_equals_comparing_every_pair():
+    import numpy as np
+
+    from eraser.geometry import Rect, merge_overlapping
+
+    rng = np.random.default_rng(0)
+    for trial in range(200):
+        n = int(rng.integers(0, 60))
+        size = int(rng.integers(5, 200))
+        rects = []
+        for _ in range(n):
+            x0, y0 = (int(v) for v in rng.integers(0, 300, 2))
+            w, h = (int(v) for v in rng.integers(0, size, 2))  # empty ones too
+            rects.append(Rect(x0, y0, x0 + w, y0 + h))
+        items = [(r, [k]) for k, r in enumerate(rects)]
+        ours, reference = merge_overlapping(items), _merge_by_every_pair(items)
+        assert [r for r, _ in ours] == [r for r, _ in reference], trial
+        assert [sorted(p) for _, p in ours] == [sorted(p) for _, p in reference], trial
+    # touching is not overlapping
+    a, b = Rect(0, 0, 10, 10), Rect(10, 0, 20, 10)
+    assert len(merge_overlapping([(a, [0]), (b, [1])])) == 2
+
+
+def test_a_mask_of_many_specks_is_refined_in_reasonable_work():
+    """30,000 isolated specks (each its own group): the groups are found
+    through a grid, not by comparing every pair (minutes before)."""
+    import numpy as np
+
+    from eraser.geometry import Rect, merge_overlapping
+
+    items = [(Rect(x, y, x + 5, y + 5), [k]) for k, (y, x) in enumerate(
+        (y, x) for y in range(0, 3000, 17) for x in range(0, 3400, 20))]
+    assert len(merge_overlapping(items)) == len(items)
