@@ -26,10 +26,9 @@ def _available(name: str):
 
 def _build(name: str):
     def build():
-        from eraser.modelstore import require
-        from eraser_mobilesam.segmenter import MobileSamSegmenter
+        from eraser_mobilesam.segmenter import InstalledSegmenter
 
-        return MobileSamSegmenter(require(name))
+        return InstalledSegmenter(name)
 
     return build
 

@@ -15,8 +15,11 @@ from eraser_mobilesam.segmenter import MobileSamSegmenter, prompt_arrays
 
 
 class MobileSamPoints:
-    def __init__(self, segmenter: MobileSamSegmenter) -> None:
-        self.segmenter = segmenter
+    def __init__(self, segmenter) -> None:
+        # the registered backend (InstalledSegmenter) or a MobileSamSegmenter:
+        # resolved once, not once per grid point
+        resolve = getattr(segmenter, "resolve", None)
+        self.segmenter: MobileSamSegmenter = resolve() if resolve else segmenter
 
     def embed(self, crop: np.ndarray) -> np.ndarray:
         return self.segmenter.embeddings(crop)

@@ -16,6 +16,7 @@ on a cached 12 MP photo costs the decoder plus a small resize.
 from __future__ import annotations
 
 import math
+import threading
 from typing import Optional
 
 import cv2
@@ -154,3 +155,32 @@ class MobileSamSegmenter:
         masks, iou = self.logits(image, prompt)
         height, width = image.shape[:2]
         return upsample(pick_mask(masks, iou, prompt), height, width)
+
+
+class InstalledSegmenter:
+    """The segmenter of model ``name`` as installed now: what the plugin
+    registers. eraser keeps one backend object per process, but the store
+    may change under it (another ``$ERASER_MODELS_DIR``, a reinstall while
+    ``eraser serve`` runs), so each use looks the model up (a few ``stat``
+    calls) and builds a new :class:`MobileSamSegmenter` when it changed."""
+
+    def __init__(self, name: str) -> None:
+        from eraser.modelstore import require
+
+        self.name = name
+        self._lock = threading.Lock()
+        self._current: Optional[tuple[tuple, MobileSamSegmenter]] = None
+        self.resolve(require(name))  # a missing or damaged model fails here, at build time
+
+    def resolve(self, model: Optional[InstalledModel] = None) -> MobileSamSegmenter:
+        from eraser.modelstore import require
+
+        model = model or require(self.name)
+        key = (str(model.folder), encoder_identity(model), tuple(sorted((k, v.get("sha256")) for k, v in model.files.items())))
+        with self._lock:
+            if self._current is None or self._current[0] != key:
+                self._current = (key, MobileSamSegmenter(model))
+            return self._current[1]
+
+    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
+        return self.resolve().segment(image, prompt)

@@ -186,3 +186,22 @@ def test_remove_with_mobile_sam_keeps_pixels_outside_the_mask(installed, eraser_
     code, out_text, _ = eraser_cli("models", "list", "--json")
     rows = {row["name"]: row for row in json.loads(out_text)}
     assert rows["mobile-sam"]["installed"] is True
+
+
+def test_the_registered_segmenter_follows_the_store(installed, photo, tmp_path, monkeypatch):
+    """eraser keeps one backend object per process; the model under it may
+    change (another $ERASER_MODELS_DIR, a reinstall while `eraser serve`
+    runs), and the next click uses the model installed now."""
+    prompt = Prompt(points=((365.0, 285.0),), labels=(1,))
+    backend = registry.build(registry.choose("segmenter", "mobile-sam"))
+    first = backend.segment(photo, prompt)
+    other = randomize(ms.build_mobile_sam(), seed=9)
+    checkpoint = tmp_path / "mobile_sam.pt"
+    torch.save(other.state_dict(), checkpoint)
+    monkeypatch.setenv(modelstore.ENV_DIR, str(tmp_path / "other-store"))
+    modelstore.install("mobile-sam", from_file=checkpoint, md5=hashlib.md5(checkpoint.read_bytes()).hexdigest())
+    assert registry.build(registry.choose("segmenter", "mobile-sam")) is backend  # the same object...
+    second = backend.segment(photo, prompt)
+    direct = MobileSamSegmenter(modelstore.require("mobile-sam"), runtime="onnx", cache=EmbeddingCache())
+    np.testing.assert_array_equal(second, direct.segment(photo, prompt))  # ...answering with the new model
+    assert not np.array_equal(first, second)
