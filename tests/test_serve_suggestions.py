@@ -6,6 +6,7 @@ give no confident masks), spoken to over HTTP and clicked in Chromium."""
 import base64
 import hashlib
 import io
+import json
 import shutil
 import sys
 
@@ -69,6 +70,11 @@ def test_suggestions_mark_the_object_under_them(server):
         assert response.status_code == 400 and "index must be" in response.json()["error"]
     response = server.client.post(f"/api/photos/{photo['id']}/suggestions", json={"options": {"crop_n_layers": 3}})
     assert response.status_code == 400 and "options must be" in response.json()["error"]
+    for bad in ({"points_per_side": 10**9}, {"points_per_side": 2.5}, {"pred_iou_thresh": "x"},
+                {"box_nms_thresh": float("inf")}, {"min_mask_region_area": True}):
+        response = server.client.post(f"/api/photos/{photo['id']}/suggestions",
+                                      content=json.dumps({"options": bad}), headers={"content-type": "application/json"})
+        assert 400 <= response.status_code < 500 and "must be" in response.json()["error"], bad
     # an erase changes the photo: the old suggestions cannot be taken any more
     assert server.client.post(f"/api/photos/{photo['id']}/erase").status_code == 200
     response = server.client.post(f"/api/photos/{photo['id']}/suggestions/take", json={"index": 0})

@@ -241,18 +241,17 @@ def create_app(config: Config) -> Starlette:
 
         return JSONResponse(await work(entry, _preview, entry, change))
 
-    # segment everything's options a page may set (the rest keep SAM's defaults)
-    suggestion_options = {"points_per_side": int, "pred_iou_thresh": float, "stability_score_thresh": float,
-                          "box_nms_thresh": float, "min_mask_region_area": int}
+    # segment everything's options a page may set (the rest keep SAM's defaults);
+    # their values are checked where they are used (eraser.everything's Options)
+    suggestion_options = ("points_per_side", "pred_iou_thresh", "stability_score_thresh", "box_nms_thresh",
+                          "min_mask_region_area")
 
     async def suggestions(request: Request) -> Response:
         entry = store.get(request.path_params["id"])
         data = await body_json(request)
         options = data.get("options") or {}
-        if not isinstance(options, dict) or not set(options) <= set(suggestion_options) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in options.values()):
-            raise Problem(400, "options must be numbers among: " + ", ".join(suggestion_options))
-        options = {k: suggestion_options[k](v) for k, v in options.items()}
+        if not isinstance(options, dict) or not set(options) <= set(suggestion_options):
+            raise Problem(400, "options must be among: " + ", ".join(suggestion_options))
 
         def run() -> dict:
             records = entry.session.suggestions(**options)
