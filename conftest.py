@@ -1,6 +1,8 @@
 """Fixtures shared by the core tests (tests/) and the built-in plugins' own tests (plugins/*/tests)."""
 
+import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -61,6 +63,28 @@ def eraser_cli(monkeypatch, capsys):
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         out, err = capsys.readouterr()
         return code, out, err
+
+    return call
+
+
+@pytest.fixture
+def remove_sample(eraser_cli, tmp_path):
+    """``eraser remove`` on a sample (samples/NAME: its photo and the points
+    of its prompts.json) with the point segmenter and ``inpainter``,
+    through the CLI; returns the result as an array."""
+
+    def call(name: str, inpainter: str) -> np.ndarray:
+        from PIL import Image
+
+        sample = Path(__file__).resolve().parent / "samples" / name
+        photo = next(sample.glob("photo.*"))
+        points = "+".join(f"{x},{y}" for x, y in json.loads((sample / "prompts.json").read_text())["points"])
+        out = tmp_path / f"{name}-{inpainter}.png"
+        code, _, err = eraser_cli("remove", photo, "--point", points, "--segmenter", "point",
+                                  "--inpainter", inpainter, "-o", out, "-q")
+        assert code == 0, err
+        with Image.open(out) as im:
+            return np.asarray(im)
 
     return call
 

@@ -8,12 +8,9 @@ Update after an intended change:
 (then look at the new images before committing them).
 """
 
-import json
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
 pytest.importorskip("eraser_patchmatch", reason="eraser-patchmatch is not installed")
 
@@ -23,15 +20,5 @@ NAMES = sorted(p.name for p in SAMPLES.iterdir() if (p / "prompts.json").exists(
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_sample_snapshot(eraser_cli, image_snapshot, tmp_path, name):
-    sample = SAMPLES / name
-    photo = next(sample.glob("photo.*"))
-    prompts = json.loads((sample / "prompts.json").read_text())
-    points = "+".join(f"{x},{y}" for x, y in prompts["points"])
-    out = tmp_path / "out.png"
-    args = ["--point", points, "--segmenter", "point", "--inpainter", "patchmatch"]
-    code, _, err = eraser_cli("remove", photo, *args, "-o", out, "-q")
-    assert code == 0, err
-    with Image.open(out) as im:
-        result = np.asarray(im)
-    image_snapshot.check(result, HERE / "snapshots" / name / "point-patchmatch.png")
+def test_sample_snapshot(remove_sample, image_snapshot, name):
+    image_snapshot.check(remove_sample(name, "patchmatch"), HERE / "snapshots" / name / "point-patchmatch.png")
