@@ -294,15 +294,20 @@ def _fit(crop: np.ndarray, cell: int) -> np.ndarray:
     return canvas
 
 
-def contact_sheet(cases: list[dict], fills: dict, backends: list[str], rows: list[dict], cell: int = 224) -> np.ndarray:
-    """One row per hole: original | hole | one column per backend (crops around the hole)."""
-    scores = {(r["case"], r["backend"]): r for r in rows}
+def _title_row(titles: list[str], cell: int) -> np.ndarray:
+    """A contact sheet's header: each title on white, ``cell`` px wide."""
     header = []
-    for title in ["original", "hole", *backends]:
+    for title in titles:
         c = np.full((20, cell, 3), 255, np.uint8)
         cv2.putText(c, title, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
         header.append(c)
-    lines = [np.hstack(header)]
+    return np.hstack(header)
+
+
+def contact_sheet(cases: list[dict], fills: dict, backends: list[str], rows: list[dict], cell: int = 224) -> np.ndarray:
+    """One row per hole: original | hole | one column per backend (crops around the hole)."""
+    scores = {(r["case"], r["backend"]): r for r in rows}
+    lines = [_title_row(["original", "hole", *backends], cell)]
     for case in cases:
         image, hole = case["image"], case["hole"]
         ys, xs = np.nonzero(hole)
@@ -378,12 +383,7 @@ def scene_summary(rows: list[dict]) -> list[dict]:
 
 def scene_sheet(made: list[dict], fills: dict, backends: list[str], cell: int = 224) -> np.ndarray:
     """One row per scene: with the object | truth | one column per backend (whole scene)."""
-    header = []
-    for title in ["with object", "truth", *backends]:
-        c = np.full((20, cell, 3), 255, np.uint8)
-        cv2.putText(c, title, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
-        header.append(c)
-    lines = [np.hstack(header)]
+    lines = [_title_row(["with object", "truth", *backends], cell)]
     for scene in made:
         cells = [_fit(scene["image"], cell), _fit(scene["truth"], cell)]
         for name in backends:

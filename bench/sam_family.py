@@ -3,7 +3,7 @@
 For each member of the family (random weights, fixed seed: they cost what
 real ones cost): the encoder's FLOPs (torch's FlopCounterMode on the meta
 device, so counting costs nothing), the compute floor (FLOPs over this
-machine's sgemm rate, measured here in the same run), and the seconds of one
+machine's sgemm rate, measured here in the same run, median of five), and the seconds of one
 forward pass in torch and in ONNX Runtime (the graph eraser installs: the
 shipped template filled with the weights, ViT-H's as external data), the
 median of ``--runs`` after one warm-up. Also the weights' size and the peak
@@ -19,43 +19,25 @@ import json
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from models import count_flops, median_time, sgemm_gflops  # noqa: E402
+
 MODELS = ("mobile-sam", "sam-vit-b", "sam-vit-l", "sam-vit-h")
-
-
-def sgemm_rate() -> float:
-    """GFLOP/s of a 2048x2048 float32 matrix product, best of five (torch, all threads)."""
-    import torch
-
-    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
-    a @ b
-    best = float("inf")
-    for _ in range(5):
-        t0 = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - t0)
-    return 2 * 2048**3 / best / 1e9
 
 
 def encoder_flops(name: str) -> float:
     import torch
-    from torch.utils.flop_counter import FlopCounterMode
 
     from eraser_mobilesam.model import build_sam
 
-    with torch.device("meta"):
-        encoder = build_sam(name).image_encoder
-        counter = FlopCounterMode(display=False)
-        with counter, torch.no_grad():
-            encoder(torch.zeros(1, 3, 1024, 1024))
-    return counter.get_total_flops()
+    with torch.device("meta"):  # shapes only: no memory, no time
+        return count_flops(build_sam(name).image_encoder, torch.zeros(1, 3, 1024, 1024))
 
 
 def measure(name: str, runs: int) -> dict:
@@ -74,17 +56,8 @@ def measure(name: str, runs: int) -> dict:
     weights = sum(t.numel() * t.element_size() for t in encoder.state_dict().values())
     image = torch.randn(1, 3, 1024, 1024)
 
-    def timed(fn) -> float:
-        fn()  # warm-up
-        seconds = []
-        for _ in range(runs):
-            t0 = time.perf_counter()
-            fn()
-            seconds.append(time.perf_counter() - t0)
-        return statistics.median(seconds)
-
     with torch.no_grad():
-        torch_s = timed(lambda: encoder(image))
+        torch_s = median_time(lambda: encoder(image), runs)
     state = {k: v.numpy() for k, v in model.state_dict().items()}
     del model, encoder
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,7 +67,7 @@ def measure(name: str, runs: int) -> dict:
         del filled
         session = OnnxSession(files[0])
         feed = {"image": image.numpy()}
-        onnx_s = timed(lambda: session.run(feed))
+        onnx_s = median_time(lambda: session.run(feed), runs)
         out = session.run(feed)["imageEmbeddings"]
     assert out.shape == (1, 256, 64, 64) and np.isfinite(out).all()
     return {"torch_s": torch_s, "onnx_s": onnx_s, "weights_mb": weights / 1e6,
@@ -111,7 +84,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child, args.runs)))
         return
-    rate = sgemm_rate()
+    rate = sgemm_gflops()["torch"]
     rows = []
     for name in args.models:
         flops = encoder_flops(name)
