@@ -7,7 +7,7 @@ from eraser_layered.texture import synthesise
 
 
 class LayeredInpainter:
-    seed = 0  # picks the texture tiles; fixed, so equal inputs give equal fills
+    seed = 0  # picks the texture (sources, phases); fixed, so equal inputs give equal fills
 
     def inpaint(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         hole = np.asarray(mask, bool)
@@ -15,5 +15,5 @@ class LayeredInpainter:
             return np.array(image, copy=True)
         if hole.all():  # nothing to learn from: a flat mid grey, like an empty canvas
             return np.full_like(image, 128)
-        smooth, _ = structure(np.ascontiguousarray(image), hole)
+        smooth = structure(np.ascontiguousarray(image), hole)
         return synthesise(np.ascontiguousarray(image), hole, smooth, seed=self.seed)
