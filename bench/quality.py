@@ -17,7 +17,12 @@ rewards and where it misleads):
 * the **raw** library calls on the full frame as baselines the pipeline must
   not be worse than: ``raw:telea`` and ``raw:ns`` (``cv2.inpaint``, radius 5
   like the opencv plugin), ``raw:patchmatch`` (``patch_match.inpaint``,
-  patch size 3 and seed 0 like the patchmatch plugin) when installed.
+  patch size 3 and seed 0 like the patchmatch plugin) when installed;
+* ``oracle:grain``, a bound rather than a backend (``texture_oracle``): it
+  reads the lost pixels and puts their own high-frequency band, at random
+  phases, on a harmonic fill. Its scores show what texture at the
+  original's strength costs in PSNR and SSIM when it cannot be in the right
+  place; it is never marked best.
 
 **Segmentation.** For every available segmenter and prompt kind it accepts
 (``point``, ``points``, ``points+exclude``, ``box`` from each sample's
@@ -80,6 +85,8 @@ METRIC_HEADERS = {
 RAW_FOR = {"telea": "raw:telea", "ns": "raw:ns", "patchmatch": "raw:patchmatch"}
 # "Not worse": mean over a hole kind no more than this below the raw call.
 TOLERANCE = {"psnr_hole": 0.1, "ssim_hole": 0.005}
+# Reads the truth (texture_oracle): shown for reference, never "best".
+ORACLE = "oracle:grain"
 
 
 # --------------------------------------------------------------------------- photos
@@ -150,6 +157,34 @@ def raw_backends() -> dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]:
     return out
 
 
+def texture_oracle(img: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray:
+    """A bound, not a backend: it reads the lost pixels. The harmonic fill of
+    the hole plus the truth's own high-frequency band (the one ``texture``
+    measures) with random phases, scaled so that score reads 1.
+    It has exactly the right grain in the wrong places, which is the best any
+    fill can do where the grain cannot be predicted; its PSNR and SSIM show
+    what grain at the original's strength costs (see SCORE_NOTES)."""
+    from eraser_layered.harmonic import harmonic_fill
+
+    hole = np.asarray(hole, bool)
+    out = harmonic_fill(img.astype(np.float32), hole)
+    gray = qm._gray(img).astype(np.float32)
+    band = (gray - cv2.GaussianBlur(gray, (0, 0), qm.TEXTURE_SIGMA)) * hole
+    ys, xs = np.nonzero(hole)
+    box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
+    phase = np.fft.fft2(np.random.default_rng(seed).standard_normal(band[box].shape))
+    grain = np.real(np.fft.ifft2(np.abs(np.fft.fft2(band[box])) * phase / np.maximum(np.abs(phase), 1e-12)))
+    inside = hole[box]
+    grain *= np.sqrt((band[box][inside] ** 2).sum() / max(float((grain[inside] ** 2).sum()), 1e-9))
+    out[box] += (grain * inside)[..., None]
+    # Scaled so that ``texture`` itself reads 1: filtering the band again
+    # inside that score would otherwise leave it about 0.7.
+    first = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    gain = 1.0 / np.sqrt(max(qm.texture_ratio(first, img, hole), 1e-6))
+    out[box] += ((gain - 1.0) * grain * inside)[..., None]
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
 def pipeline_backend(name: str) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     def run(img: np.ndarray, hole: np.ndarray) -> np.ndarray:
         return pipeline.erase(img, refine(hole.astype(np.float32), 0, 0), inpainter=name).image
@@ -172,6 +207,8 @@ def choose_backends(requested: Optional[list[str]], smoke: bool) -> tuple[dict[s
                         "working_size": spec.working_size}
     for name, fn in raws.items():
         chosen[name] = {"run": fn, "type": "raw", "plugin": None, "working_size": None}
+    if "layered" in specs:  # the oracle borrows its harmonic fill
+        chosen[ORACLE] = {"run": texture_oracle, "type": "oracle", "plugin": None, "working_size": None}
     if requested:
         unknown = [n for n in requested if n not in chosen and n not in skipped]
         if unknown:
@@ -429,11 +466,11 @@ def _table(entries: list[dict], group: tuple[str, ...], bold_best: bool = True) 
         key = tuple(e[g] for g in group)
         cells = [str(k) if key != previous else "" for k in key]
         previous = key
-        same = [x for x in entries if tuple(x[g] for g in group) == key]
+        same = [x for x in entries if tuple(x[g] for g in group) == key and x["backend"] != ORACLE]
         values = []
         for m in METRICS:
             text = _fmt(e[m], m)
-            if bold_best and len(same) > 1 and e[m] is not None:
+            if bold_best and len(same) > 1 and e[m] is not None and e["backend"] != ORACLE:
                 if m in ("texture", "seam"):
                     best = min(abs(x[m] - 1) for x in same if x[m] is not None)
                     is_best = abs(e[m] - 1) == best
@@ -458,7 +495,8 @@ def markdown(report: dict) -> str:
                f"Holes: {', '.join(qm.HOLE_KINDS)} at sizes {', '.join(inp['sizes'])} "
                f"(area fractions {json.dumps(qm.HOLE_SIZES)}), seeded by case name.")
     out.append("")
-    backends = ", ".join(f"`{n}`" + (f" ({b['plugin']} plugin, working size {b['working_size']})" if b["type"] == "pipeline" else " (raw, full frame)")
+    kinds = {"raw": " (raw, full frame)", "oracle": " (reads the truth: a bound, not a backend)"}
+    backends = ", ".join(f"`{n}`" + (f" ({b['plugin']} plugin, working size {b['working_size']})" if b["type"] == "pipeline" else kinds[b["type"]])
                          for n, b in inp["backends"].items())
     out.append(f"Inpainters: {backends}.")
     for name, reason in inp["skipped"].items():
@@ -588,6 +626,9 @@ SCORE_NOTES = [
     f"{qm.COPY_NEAR:g} of the patch's variance: a pasted object or verbatim-cloned texture. Lower is better; a "
     "smooth fill scores 0. Natural repetition counts too, so read it against the photo's own score. Thin strokes "
     "have no such patches and always score 0.",
+    f"- **`{ORACLE}`** reads the truth: its grain has the original's strength, spectrum and direction, only not "
+    "its positions. Where its SSIM is below a smooth fill's, grain at the original's strength and a high SSIM "
+    "cannot both be had by any fill that does not know where the lost grain was.",
 ]
 
 
@@ -598,7 +639,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="a small run for CI (< 20 s)")
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "quality"), help="output folder")
-    ap.add_argument("--inpainters", nargs="*", help="inpainters to run (registered names and raw:telea, raw:ns, raw:patchmatch)")
+    ap.add_argument("--inpainters", nargs="*", help=f"inpainters to run (registered names, raw:telea, raw:ns, raw:patchmatch and {ORACLE})")
     ap.add_argument("--photos", nargs="*", help="only these photos (sample folder names or brick, grass, gravel, chelsea)")
     ap.add_argument("--sizes", nargs="*", choices=("small", "large"), help="hole sizes (default: both; smoke: small)")
     ap.add_argument("--segmenters", nargs="*", help="segmenters to score (default: every available one)")
