@@ -266,3 +266,20 @@ def test_smoke_is_repeatable(smoke, tmp_path):
     second = json.loads((tmp_path / "quality.json").read_text())["inpainting"]["rows"]
     strip = lambda rows: [{k: v for k, v in r.items() if k != "seconds"} for r in rows]  # noqa: E731
     assert strip(first) == strip(second)
+
+
+def test_the_grain_oracle_has_the_originals_texture_and_changes_only_the_hole():
+    """oracle:grain (a bound that reads the truth) scores texture 1 by
+    construction, keeps every known pixel, and its grain, being in the wrong
+    places, costs SSIM against the smooth harmonic fill it is laid on."""
+    import quality
+
+    image = quality.load_photos(["brick"])[0][1]
+    hole = qm.make_hole(image.shape[:2], "blob", qm.HOLE_SIZES["blob"]["large"], 5)
+    out = quality.texture_oracle(image, hole)
+    assert np.array_equal(out[~hole], image[~hole])
+    assert abs(qm.texture_ratio(out, image, hole) - 1.0) < 0.05
+    from eraser_layered.harmonic import harmonic_fill
+
+    smooth = np.clip(np.rint(harmonic_fill(image, hole)), 0, 255).astype(np.uint8)
+    assert qm.ssim(out, image, hole) < qm.ssim(smooth, image, hole)
