@@ -54,7 +54,9 @@ DISTANCE_TILES = 6.0  # ...a source this many tiles away.
 # the erased coin became a dark blotch busier than the background.
 MAX_GAIN = 3.0  # a tile is never amplified more than this (no invented contrast)
 EDGE_LIMIT = 5.0  # residuals are softly limited to this many times the finest local grain
-GRAIN_CAP = 1.0  # texture RMS at most this many times the robust grain around the hole
+GRAIN_CAP = 1.2  # texture RMS at most this many times the robust grain around the hole
+GRAIN_TILES = 4  # the grain is judged over a window this many tiles across...
+LOW_QUANTILE = 0.4  # ...as this quantile of its cells' medians (see _local_grain)
 EDGE_RATIO = 2.0  # raw over limited energy above which a source tile is an edge, not grain
 
 
@@ -120,27 +122,54 @@ def _spread(energy: np.ndarray, known: np.ndarray, step: int) -> np.ndarray:
     return np.expm1(cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR))
 
 
-def _local_grain(residual: np.ndarray, known: np.ndarray, tile: int, step: int) -> np.ndarray:
-    """The typical grain (robust RMS: 1.48 x the median absolute residual) around
-    each pixel, over windows of about two tiles, spread into the hole."""
-    # medianBlur takes 8-bit images for large windows: quarter grey levels suffice.
-    gray = np.clip(np.abs(residual) * 4, 0, 255).astype(np.uint8)
-    # Hole pixels alternate between the lowest and highest values: equal
-    # numbers of each leave a window's median that of its known pixels. So
-    # windows at the border count (the nearest grain to the hole), where
-    # windows wholly outside it lay mostly on other things in a crowded photo
-    # (the coins beside the one removed).
-    checker = (np.indices(known.shape).sum(axis=0) % 2).astype(np.uint8) * 255
-    med = cv2.medianBlur(np.where(known, gray, checker), 2 * tile + 1).astype(np.float32) / 4
-    share = _box_centred(known.astype(np.float32), 2 * tile + 1)
-    trusted = known & (share >= 0.5)
-    if not trusted.any():
-        trusted = known
-    return 1.4826 * _spread(med, trusted.astype(np.float32), step) + 0.5
+def _quantile_of_finite(values: np.ndarray, q: float, axis: int) -> np.ndarray:
+    """The ``q`` quantile (lower value, no interpolation) of the finite entries
+    along ``axis``; NaN where there are none. np.nanquantile, but one sort."""
+    ordered = np.sort(values, axis=axis)  # NaN sorts last
+    count = np.isfinite(values).sum(axis=axis)
+    index = np.clip(np.floor(q * (count - 1)).astype(int), 0, None)
+    picked = np.take_along_axis(ordered, np.expand_dims(index, axis), axis=axis).squeeze(axis)
+    return np.where(count > 0, picked, np.nan)
 
 
-def _box_centred(values: np.ndarray, size: int) -> np.ndarray:
-    return cv2.blur(values, (size, size), borderType=cv2.BORDER_REFLECT)
+def _local_grain(residual: np.ndarray, known: np.ndarray, tile: int, step: int, tiles: int = 2) -> np.ndarray:
+    """The typical grain around each pixel (robust RMS: 1.48 x the median
+    absolute residual), spread into the hole.
+
+    Per cell of ``step`` px, the median over its known pixels; around each
+    cell, a low quantile of those medians in a window about ``tiles`` tiles
+    across. Other things near the hole (the coins beside the one removed, a row
+    of pins, a label) make some cells busy; the quantile skips them, where a
+    mean, or a median over a window they fill by half, would count them as
+    the background's grain."""
+    height, width = known.shape
+    rows, cols = -(-height // step), -(-width // step)
+    pad = ((0, rows * step - height), (0, cols * step - width))
+    values = np.pad(np.where(known, np.abs(residual), np.nan), pad, constant_values=np.nan)
+    cells = values.reshape(rows, step, cols, step).transpose(0, 2, 1, 3).reshape(rows, cols, step * step)
+    med = _quantile_of_finite(cells, 0.5, axis=2)
+    r = max(1, (tiles * tile) // (2 * step))
+    padded = np.pad(med, r, constant_values=np.nan)
+    stack = np.stack([padded[r + dy : r + dy + rows, r + dx : r + dx + cols] for dy in range(-r, r + 1) for dx in range(-r, r + 1)])
+    low = _quantile_of_finite(stack, LOW_QUANTILE, axis=0)
+    have = np.isfinite(low)
+    if not have.any():
+        return np.full(known.shape, 0.5, np.float32)
+    cell_known = np.isfinite(med)
+    grid = np.where(have & cell_known, low, 0.0).astype(np.float32)
+    weight = (have & cell_known).astype(np.float32)
+    # Into the hole: normalised blurs of growing size on the cell map.
+    out = np.zeros_like(grid)
+    filled = np.zeros(grid.shape, bool)
+    for sigma in (1.0, 2.0, 4.0, 8.0, 16.0):
+        num = cv2.GaussianBlur(grid, (0, 0), sigma)
+        den = cv2.GaussianBlur(weight, (0, 0), sigma)
+        ok = (den > 0.05) & ~filled
+        out[ok] = num[ok] / den[ok]
+        filled |= ok
+    out[~filled] = float(grid.sum() / max(weight.sum(), 1.0))
+    full = cv2.resize(out, (cols * step, rows * step), interpolation=cv2.INTER_LINEAR)[:height, :width]
+    return 1.4826 * full + 0.5
 
 
 def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, seed: int = 0) -> np.ndarray:
@@ -172,7 +201,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, seed:
     # The raw energy decides which sources fit (letters and rims stand out in it);
     # the limited residual is what is laid down.
     raw_energy = residual**2
-    grain = _local_grain(residual, known, tile, half)
+    grain = _local_grain(residual, known, tile, half, GRAIN_TILES)
     # The scale is the finest band's (1 px) grain: in the 3 px band folds and
     # rims are common enough to pass for grain themselves.
     finest = (img - _known_blur(img, known, 1.0)) @ luma
