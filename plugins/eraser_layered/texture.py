@@ -26,8 +26,8 @@ Each tile is scaled so the hole gets the detail energy its surroundings
 predict (of the raw residual: a limited tile is scaled back up, so
 heavy-tailed grain like gravel keeps its strength), within limits: at most
 ``MAX_GAIN`` times its source, and no more than the typical grain around
-the hole (a robust estimate: the median, so other objects nearby do not
-count). Tiles overlap by a quarter with flat-topped windows, summed so that
+the hole (a robust estimate, a low quantile of local medians, so other
+objects nearby do not count). Tiles overlap by a quarter with flat-topped windows, summed so that
 their variance is kept.
 Phases and candidates come from a seeded generator: the same input gives
 the same fill.
@@ -109,17 +109,25 @@ def _spread(energy: np.ndarray, known: np.ndarray, step: int) -> np.ndarray:
     local = _known_blur(energy, known > 0, step)
     e = cv2.resize(np.log1p(local) * known, size, interpolation=cv2.INTER_AREA)
     k = cv2.resize(known.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    out = np.zeros_like(e)
-    filled = np.zeros(e.shape, bool)
+    out = _fill_in(e, k)
+    return np.expm1(cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR))
+
+
+def _fill_in(weighted: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """A reduced map's values (``weighted / weight``) carried to where it has
+    none: each cell takes the first of normalised blurs of growing size that
+    reaches it; cells none reaches take the overall mean."""
+    out = np.zeros_like(weighted)
+    filled = np.zeros(weighted.shape, bool)
     for sigma in (1.0, 2.0, 4.0, 8.0, 16.0, 32.0):
-        num = cv2.GaussianBlur(e, (0, 0), sigma)
-        den = cv2.GaussianBlur(k, (0, 0), sigma)
+        num = cv2.GaussianBlur(weighted, (0, 0), sigma)
+        den = cv2.GaussianBlur(weight, (0, 0), sigma)
         ok = (den > 0.05) & ~filled
         out[ok] = num[ok] / den[ok]
         filled |= ok
     if not filled.all():
-        out[~filled] = float((e.sum() + 1e-6) / (k.sum() + 1e-6))
-    return np.expm1(cv2.resize(out, (width, height), interpolation=cv2.INTER_LINEAR))
+        out[~filled] = float((weighted.sum() + 1e-6) / (weight.sum() + 1e-6))
+    return out
 
 
 def _quantile_of_finite(values: np.ndarray, q: float, axis: int) -> np.ndarray:
@@ -133,8 +141,8 @@ def _quantile_of_finite(values: np.ndarray, q: float, axis: int) -> np.ndarray:
 
 
 def _local_grain(residual: np.ndarray, known: np.ndarray, tile: int, step: int, tiles: int = 2) -> np.ndarray:
-    """The typical grain around each pixel (robust RMS: 1.48 x the median
-    absolute residual), spread into the hole.
+    """The typical grain around each pixel (a robust RMS: 1.48 x a low
+    quantile of local medians of the absolute residual), spread into the hole.
 
     Per cell of ``step`` px, the median over its known pixels; around each
     cell, a low quantile of those medians in a window about ``tiles`` tiles
@@ -155,19 +163,8 @@ def _local_grain(residual: np.ndarray, known: np.ndarray, tile: int, step: int, 
     have = np.isfinite(low)
     if not have.any():
         return np.full(known.shape, 0.5, np.float32)
-    cell_known = np.isfinite(med)
-    grid = np.where(have & cell_known, low, 0.0).astype(np.float32)
-    weight = (have & cell_known).astype(np.float32)
-    # Into the hole: normalised blurs of growing size on the cell map.
-    out = np.zeros_like(grid)
-    filled = np.zeros(grid.shape, bool)
-    for sigma in (1.0, 2.0, 4.0, 8.0, 16.0):
-        num = cv2.GaussianBlur(grid, (0, 0), sigma)
-        den = cv2.GaussianBlur(weight, (0, 0), sigma)
-        ok = (den > 0.05) & ~filled
-        out[ok] = num[ok] / den[ok]
-        filled |= ok
-    out[~filled] = float(grid.sum() / max(weight.sum(), 1.0))
+    weight = (have & np.isfinite(med)).astype(np.float32)
+    out = _fill_in(np.where(weight > 0, low, 0.0).astype(np.float32), weight)  # into the hole
     full = cv2.resize(out, (cols * step, rows * step), interpolation=cv2.INTER_LINEAR)[:height, :width]
     return 1.4826 * full + 0.5
 
