@@ -91,6 +91,8 @@ def test_open_click_erase_undo_redo_download(page, server, tmp_path):
     page.set_input_files("#file", str(SPOON))
     page.wait_for_selector("body.has-photo")
     wait_idle(page)
+    # Every control in one row at 1200 px (two rows measured 82 px).
+    assert page.evaluate("document.getElementById('toolbar').getBoundingClientRect().height") < 60
     assert "Segmenter: point" in page.inner_text("#segmenter-info")
     click_photo(page, 365, 285)
     page.wait_for_selector("body[data-overlay=shown]")
