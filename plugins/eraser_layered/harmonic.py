@@ -26,7 +26,8 @@ SWEEPS = 3
 # V-cycles after the coarse-to-fine start; measured against an exact sparse
 # solve, 4 leave well under a grey level of error.
 CYCLES = 4
-# A level with at most this many hole pixels is solved by sweeps alone.
+# A level with at most this many hole pixels is solved directly (a dense
+# system; sweeps alone need thousands where the hole is a long thin line).
 SMALL = 64
 _CROSS = np.float32([[0, 0.25, 0], [0.25, 0, 0.25], [0, 0.25, 0]])
 
@@ -90,10 +91,9 @@ def _double(coarse: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 def _start(x: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """A first guess, coarse to fine: each level starts from the one below.
     A coarse pixel is known if any pixel it covers is (the mean of those)."""
-    if hole.sum() <= SMALL or min(hole.shape) < 4:
+    if hole.sum() <= SMALL:
         guess = x.copy()
-        guess[hole] = x[~hole].mean(axis=0) if (~hole).any() else 0.0
-        _smooth(guess, np.zeros_like(x), hole, 8 * SWEEPS)
+        _solve_small(guess, np.zeros_like(x), hole)
         return guess
     num, den = _halve(x, (~hole).astype(np.float32))
     coarse_hole = den == 0
@@ -107,8 +107,8 @@ def _start(x: np.ndarray, hole: np.ndarray) -> np.ndarray:
 
 def _cycle(x: np.ndarray, b: np.ndarray, hole: np.ndarray) -> None:
     """One multigrid V-cycle on ``A x = b`` over ``hole``, in place."""
-    if hole.sum() <= SMALL or min(hole.shape) < 4:
-        _smooth(x, b, hole, 8 * SWEEPS)
+    if hole.sum() <= SMALL:
+        _solve_small(x, b, hole)
         return
     _smooth(x, b, hole, SWEEPS)
     residual = np.where(hole[..., None] if x.ndim == 3 else hole, b - (x - _mean4(x)), 0).astype(np.float32)
@@ -118,8 +118,31 @@ def _cycle(x: np.ndarray, b: np.ndarray, hole: np.ndarray) -> None:
     coarse_b = (4 * num / den[..., None] if x.ndim == 3 else 4 * num / den).astype(np.float32)
     # Coarse unknowns only where all four fine pixels are: a coarse cell that
     # reaches the border would push a correction across it (V-cycles diverged).
-    coarse_hole = _halve(hole.astype(np.float32), np.ones(hole.shape, np.float32))[0] == 4
+    covered, real = _halve(hole.astype(np.float32), np.ones(hole.shape, np.float32))
+    coarse_hole = (covered == real) & (real > 0)
     correction = np.zeros_like(coarse_b)
     _cycle(correction, np.where(coarse_hole[..., None] if x.ndim == 3 else coarse_hole, coarse_b, 0).astype(np.float32), coarse_hole)
     x[hole] += _double(correction, hole.shape)[hole]
     _smooth(x, b, hole, SWEEPS)
+
+
+def _solve_small(x: np.ndarray, b: np.ndarray, hole: np.ndarray) -> None:
+    """``A x = b`` on a few hole pixels, directly, in place. Least squares: a
+    hole with no known neighbour at all (a correction level with no border)
+    has no unique answer, and takes the smallest one."""
+    ys, xs = np.nonzero(hole)
+    if ys.size == 0:
+        return
+    height, width = hole.shape
+    index = -np.ones(hole.shape, int)
+    index[ys, xs] = np.arange(ys.size)
+    channels = x.reshape(height, width, -1)
+    matrix = np.eye(ys.size)  # x_i, less a quarter of each neighbour (itself at the frame's edge)
+    rhs = b.reshape(height, width, -1)[ys, xs].astype(np.float64)
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        ny, nx = np.clip(ys + dy, 0, height - 1), np.clip(xs + dx, 0, width - 1)
+        inside = hole[ny, nx]
+        np.add.at(matrix, (np.arange(ys.size)[inside], index[ny[inside], nx[inside]]), -0.25)
+        rhs[~inside] += 0.25 * channels[ny[~inside], nx[~inside]]
+    solved = np.linalg.lstsq(matrix, rhs, rcond=None)[0].astype(np.float32)
+    channels[ys, xs] = solved
