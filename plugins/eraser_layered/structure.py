@@ -32,7 +32,7 @@ from eraser_layered.harmonic import harmonic_fill
 # px from the border over which FSR's weight falls from 1 to 0 (8, 16 and 32
 # were measured; 16 was best on blobs and strokes alike).
 BAND = 16.0
-_LUMA = np.float32([0.299, 0.587, 0.114])
+LUMA = np.float32([0.299, 0.587, 0.114])  # Rec. 601 weights, as OpenCV's RGB2GRAY
 
 
 def fsr(gray: np.ndarray, hole: np.ndarray) -> np.ndarray:
@@ -50,7 +50,7 @@ def structure(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
     depth = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 5)
     band = hole & (depth <= BAND)
     if band.any():
-        luma = smooth @ _LUMA
+        luma = smooth @ LUMA
         # FSR sees the harmonic fill beyond the band as known: it only has to
         # bridge the band, which is as deep as it handles well.
         edges = fsr(np.clip(np.rint(luma), 0, 255).astype(np.uint8), band).astype(np.float32)

@@ -38,6 +38,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from eraser_layered.structure import LUMA
+
 SIGMA = 3.0  # px: the texture layer is image - blur(image, SIGMA)
 TILE = 16  # px, square tiles
 CANDIDATES_NEAR = 32  # random sources within NEAR_TILES tiles of the target
@@ -93,7 +95,7 @@ def _known_blur(values: np.ndarray, known: np.ndarray, sigma: float) -> np.ndarr
 
 def _box_mean(values: np.ndarray, size: int) -> np.ndarray:
     """``out[y, x]`` = mean of ``values[y:y+size, x:x+size]`` (top-left indexing)."""
-    table = cv2.integral(values.astype(np.float64)) if values.ndim == 2 else cv2.integral(values.astype(np.float64))
+    table = cv2.integral(values.astype(np.float64))
     s = table[size:, size:] - table[:-size, size:] - table[size:, :-size] + table[:-size, :-size]
     return (s / (size * size)).astype(np.float32)
 
@@ -188,11 +190,10 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, seed:
     # Blurring over known pixels only keeps the object out of the residual next to the hole.
     # Luma only: grain is mostly luminance, and colour residuals at the edges
     # of labels and straps laid down elsewhere read as coloured specks.
-    luma = np.float32([0.299, 0.587, 0.114])
-    residual = (img - _known_blur(img, known, sigma)) @ luma
+    residual = (img - _known_blur(img, known, sigma)) @ LUMA
     residual[hole] = 0.0
     # Grain, not edges: residuals beyond several times the local typical grain
-    # (a robust estimate, the median absolute residual) are folds, rims and
+    # (a robust estimate, see _local_grain) are folds, rims and
     # letters; in a tile's spectrum they become streaks, so they are softly
     # limited (tanh) to that level.
     # The raw energy decides which sources fit (letters and rims stand out in it);
@@ -201,7 +202,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure: np.ndarray, seed:
     grain = _local_grain(residual, known, tile, half, GRAIN_TILES)
     # The scale is the finest band's (1 px) grain: in the 3 px band folds and
     # rims are common enough to pass for grain themselves.
-    finest = (img - _known_blur(img, known, 1.0)) @ luma
+    finest = (img - _known_blur(img, known, 1.0)) @ LUMA
     finest[hole] = 0.0
     fine = _local_grain(finest, known, tile, half)
     limit = EDGE_LIMIT * fine
