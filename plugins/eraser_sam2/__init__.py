@@ -1,0 +1,56 @@
+"""Built-in SAM 2.1 segmenters: ``sam2.1-tiny``, ``sam2.1-small``,
+``sam2.1-base-plus``, ``sam2.1-large`` (Meta's SAM 2.1, Apache-2.0), installed
+from Meta's checkpoints into ONNX graphs without torch, with the video parts
+a tracker needs (see :mod:`eraser_sam2.interface`).
+
+Registered always; each is usable once ``eraser models install NAME`` has
+run. ``--segmenter auto`` ranks them by encoder speed (after MobileSAM,
+before SAM ViT-B).
+"""
+
+from eraser.hookspecs import hookimpl
+from eraser_sam2.sizes import SIZES
+
+
+def _available(name: str):
+    def available():
+        from eraser.modelstore import missing_reason
+
+        return missing_reason(name)
+
+    return available
+
+
+def _build(name: str):
+    def build():
+        from eraser_sam2.segmenter import InstalledSegmenter
+
+        return InstalledSegmenter(name)
+
+    return build
+
+
+def _steps(name: str):
+    from eraser.modelstore import step
+
+    # imported when they run: torch and friends only for converter and coreml
+    return dict(converter=step("eraser_sam2.install:convert_checkpoint", "torch", "onnx", "coremltools", name=name),
+                installer=step("eraser_sam2.install:install_checkpoint", "onnx", name=name),  # no torch
+                coreml=step("eraser_sam2.install:coreml_checkpoint", "torch", "coremltools", name=name))
+
+
+@hookimpl
+def register_models(register):
+    from eraser_models import entry
+    from eraser_sam2.interface import POSITIONAL_ENCODING_FILE, STEMS
+
+    files = tuple(f"{stem}.onnx" for stem in STEMS) + (POSITIONAL_ENCODING_FILE,)
+    for name in SIZES:
+        register(name, **_steps(name), files=files, **entry(name))
+
+
+@hookimpl
+def register_segmenters(register):
+    for name, member in SIZES.items():
+        register(name, _build(name), prompts=("point", "box"), priority=member.priority,
+                 available=_available(name), description=member.description)

@@ -1,0 +1,189 @@
+"""The SAM 2.1 segmenters through ONNX Runtime, with ``SAM2ImagePredictor``'s
+pre- and post-processing:
+
+* the photo is resized to 1024x1024 (not padded: SAM 2 squashes the aspect),
+  bilinear with antialiasing on RGB in [0, 1], normalised with ImageNet's
+  mean and std; clicks are scaled per axis into that frame;
+* a box goes first (corners labelled 2 and 3), then the clicks, then
+  upstream's padding point (label -1);
+* one click alone takes the best of the three multimask outputs by
+  predicted IoU; anything else takes the single-mask output unless it is
+  unstable (``dynamic_multimask_via_stability``: the area at logit > 0.05
+  over the area at > -0.05 below 0.98), then the best multimask output;
+* the chosen 256x256 logits are upsampled bilinearly to the photo and
+  thresholded at 0 (``mask_threshold``). eraser's soft mask is
+  clip(logit + 0.5, 0, 1), so its hole (>= 0.5) is upstream's mask.
+  Upstream fills no holes and removes no sprinkles by default
+  (``max_hole_area=0``), nor does this.
+
+The encoder's three outputs are cached together per photo, keyed by model,
+weights and content, so a second click costs the decoder only.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Optional
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from eraser.modelstore import InstalledModel
+from eraser.prompts import Prompt
+from eraser.runtimes import open_session
+from eraser_mobilesam.cache import EmbeddingCache, image_key
+from eraser_sam2.interface import (
+    EMBEDDING_SHAPE,
+    HIGH_RES_SHAPES,
+    IMAGE_SIZE,
+    LOW_RES_SIZE,
+    MASK_THRESHOLD,
+    PIXEL_MEAN,
+    PIXEL_STD,
+    POSITIONAL_ENCODING_FILE,
+    STABILITY_DELTA,
+    STABILITY_THRESH,
+)
+
+FEATURE_SHAPES = (EMBEDDING_SHAPE,) + HIGH_RES_SHAPES
+FEATURE_SIZE = sum(int(np.prod(s)) for s in FEATURE_SHAPES)  # one cache entry: 16 MB of float32
+
+
+def preprocess(image: np.ndarray) -> np.ndarray:
+    """RGB uint8 (H, W, 3) -> normalised float32 (1, 3, 1024, 1024)."""
+    out = np.empty((1, 3, IMAGE_SIZE, IMAGE_SIZE), np.float32)
+    for c in range(3):
+        # Pillow's bilinear on float widens its support when it shrinks, as
+        # torchvision's Resize(antialias=True) does
+        channel = Image.fromarray(image[:, :, c].astype(np.float32) / np.float32(255), mode="F")
+        resized = np.asarray(channel.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.BILINEAR), np.float32)
+        out[0, c] = (resized - np.float32(PIXEL_MEAN[c])) / np.float32(PIXEL_STD[c])
+    return out
+
+
+def prompt_arrays(prompt: Prompt, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points (1, N, 2) in the 1024 frame and labels (1, N), in upstream's order."""
+    sx, sy = IMAGE_SIZE / width, IMAGE_SIZE / height
+    points, labels = [], []
+    if prompt.box is not None:
+        x0, y0, x1, y1 = prompt.box
+        points += [(x0 * sx, y0 * sy), (x1 * sx, y1 * sy)]
+        labels += [2.0, 3.0]
+    points += [(x * sx, y * sy) for x, y in prompt.points]
+    labels += [float(label) for label in prompt.labels]
+    points.append((0.0, 0.0))  # upstream's padding point
+    labels.append(-1.0)
+    return np.array([points], np.float32), np.array([labels], np.float32)
+
+
+def stability(logits: np.ndarray, delta: float = STABILITY_DELTA) -> float:
+    """Area above +delta over area above -delta (1 for an empty mask)."""
+    union = int((logits > -delta).sum())
+    return float((logits > delta).sum()) / union if union else 1.0
+
+
+def pick_mask(masks: np.ndarray, iou: np.ndarray, prompt: Prompt) -> np.ndarray:
+    best = 1 + int(np.argmax(iou[0, 1:]))
+    if prompt.box is None and len(prompt.points) == 1:
+        return masks[0, best]
+    single = masks[0, 0]
+    return single if stability(single) >= STABILITY_THRESH else masks[0, best]
+
+
+def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
+    """The 256x256 logits bilinearly to (height, width) (half-pixel centres,
+    as torch's align_corners=False), as eraser's soft mask clip(logit - threshold + 0.5, 0, 1).
+    Only the rectangle where the mask can be above 0 is computed."""
+    logits = low_res.astype(np.float32) - np.float32(MASK_THRESHOLD) + np.float32(0.5)
+    out = np.zeros((height, width), np.float32)
+    inside = logits > 0
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    if rows.size == 0:
+        return out
+    fx, fy = LOW_RES_SIZE / width, LOW_RES_SIZE / height
+    x0 = max(0, int((cols[0] - 1) / fx)); x1 = min(width, int(np.ceil((cols[-1] + 2) / fx)))
+    y0 = max(0, int((rows[0] - 1) / fy)); y1 = min(height, int(np.ceil((rows[-1] + 2) / fy)))
+    # photo pixel x maps to low-res (x + 0.5) * fx - 0.5
+    to_low = np.array([[fx, 0, (x0 + 0.5) * fx - 0.5], [0, fy, (y0 + 0.5) * fy - 0.5]], np.float32)
+    region = cv2.warpAffine(logits, to_low, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                            borderMode=cv2.BORDER_REPLICATE)
+    out[y0:y1, x0:x1] = np.clip(region, 0.0, 1.0)
+    return out
+
+
+def encoder_identity(model: InstalledModel) -> str:
+    """The model's name and its encoder's digest: a cache key must say whose features it holds."""
+    digests = [model.files.get(f, {}).get("sha256", "") for f in ("ImageEncoder.onnx", "ImageEncoder.onnx.data")]
+    return f"{model.name}-{''.join(d[:8] for d in digests if d) or 'unknown'}"
+
+
+class Sam2Segmenter:
+    def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
+        self.encoder = open_session(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
+        self.prompt_encoder = open_session(model, "PromptEncoder", runtime, compute_units="ALL")
+        self.decoder = open_session(model, "MaskDecoder", runtime, compute_units="ALL")
+        self.positional_encoding = np.load(model.path(POSITIONAL_ENCODING_FILE)).astype(np.float32)
+        self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=(FEATURE_SIZE,))
+        self.cache_prefix = encoder_identity(model)
+
+    def features(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """imageEmbeddings, highResFeatures0, highResFeatures1 of ``image`` (cached)."""
+        key = f"{self.cache_prefix}-{image_key(image)}"
+        flat = self.cache.get(key)
+        if flat is None:
+            out = self.encoder.run({"image": preprocess(image)})
+            flat = np.concatenate([out[n].astype(np.float32).ravel()
+                                   for n in ("imageEmbeddings", "highResFeatures0", "highResFeatures1")])
+            self.cache.put(key, flat)
+        parts, start = [], 0
+        for shape in FEATURE_SHAPES:
+            n = int(np.prod(shape))
+            parts.append(flat[start:start + n].reshape(shape))
+            start += n
+        return tuple(parts)
+
+    def logits(self, image: np.ndarray, prompt: Prompt) -> tuple[np.ndarray, np.ndarray]:
+        """All four low-res mask logits (1, 4, 256, 256) and IoU predictions (1, 4)."""
+        height, width = image.shape[:2]
+        points, labels = prompt_arrays(prompt, height, width)
+        prompts = self.prompt_encoder.run({"points": points, "labels": labels})
+        embeddings, s0, s1 = self.features(image)
+        out = self.decoder.run({
+            "imageEmbeddings": embeddings, "highResFeatures0": s0, "highResFeatures1": s1,
+            "imagePositionalEncoding": self.positional_encoding,
+            "sparsePromptEmbeddings": prompts["sparsePromptEmbeddings"],
+            "densePromptEmbeddings": prompts["densePromptEmbeddings"],
+        })
+        return out["masks"], out["iouPredictions"]
+
+    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
+        masks, iou = self.logits(image, prompt)
+        height, width = image.shape[:2]
+        return upsample(pick_mask(masks, iou, prompt), height, width)
+
+
+class InstalledSegmenter:
+    """The segmenter of size ``name`` as installed now (looked up at each use,
+    rebuilt when the store changed, as the SAM family's)."""
+
+    def __init__(self, name: str) -> None:
+        from eraser.modelstore import require
+
+        self.name = name
+        self._lock = threading.Lock()
+        self._current: Optional[tuple[tuple, Sam2Segmenter]] = None
+        self.resolve(require(name))
+
+    def resolve(self, model: Optional[InstalledModel] = None) -> Sam2Segmenter:
+        from eraser.modelstore import require
+
+        model = model or require(self.name)
+        key = (str(model.folder), tuple(sorted((k, v.get("sha256")) for k, v in model.files.items())))
+        with self._lock:
+            if self._current is None or self._current[0] != key:
+                self._current = (key, Sam2Segmenter(model))
+            return self._current[1]
+
+    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
+        return self.resolve().segment(image, prompt)
