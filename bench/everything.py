@@ -32,11 +32,10 @@ def main() -> None:
     width, height = map(int, args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["ERASER_MODELS_DIR"] = str(install_random_mobile_sam(Path(tmp)))
-        from eraser import registry
         from eraser.everything.generator import Options, generate
-        from eraser_mobilesam.everything import MobileSamPoints
+        from eraser.everything.segmenter import everything_segmenter
 
-        model = MobileSamPoints(registry.build(registry.choose("segmenter", "mobile-sam")))
+        model = everything_segmenter("mobile-sam")
         timings = {"encoder": 0.0, "decoder": 0.0}
         embed, decode = model.embed, model.decode
 
