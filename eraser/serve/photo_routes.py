@@ -153,7 +153,9 @@ async def open_from_folder(request: Request) -> Response:
     path = folder.photo((await body(request)).get("name"))
     kept = store.find(client, path.name, path)
     if kept is not None:
-        return JSONResponse(state(kept, notices=[]))
+        from eraser.serve.edit_routes import preview_state
+
+        return JSONResponse(await work(kept, preview_state, kept, lambda: None))
     return JSONResponse(await run_in_threadpool(_open, request, client, path, path.name, path))
 
 
