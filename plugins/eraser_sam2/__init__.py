@@ -53,4 +53,5 @@ def register_models(register):
 def register_segmenters(register):
     for name, member in SIZES.items():
         register(name, _build(name), prompts=("point", "box"), priority=member.priority,
-                 available=_available(name), description=member.description)
+                 available=_available(name), description=member.description,
+                 capabilities=("everything",))  # the segmenter is an eraser.backends.EverythingSegmenter

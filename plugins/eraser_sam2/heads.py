@@ -101,8 +101,9 @@ class Attention(nn.Module):
         self.out_proj = nn.Linear(self.internal_dim, embedding_dim)
 
     def heads(self, x: torch.Tensor) -> torch.Tensor:
-        b, n, c = x.shape
-        return x.reshape(b, n, self.num_heads, c // self.num_heads).transpose(1, 2)
+        # the channels per head as a constant (not -1): an exported graph then
+        # also takes no tokens at all (a tracker's first frame has no object pointers)
+        return x.reshape(x.shape[0], x.shape[1], self.num_heads, self.internal_dim // self.num_heads).transpose(1, 2)
 
     def attend(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         out = F.scaled_dot_product_attention(q, k, v)

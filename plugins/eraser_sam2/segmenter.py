@@ -162,6 +162,36 @@ class Sam2Segmenter:
         height, width = image.shape[:2]
         return upsample(pick_mask(masks, iou, prompt), height, width)
 
+    # segment everything (eraser.backends.EverythingSegmenter), as
+    # SAM2AutomaticMaskGenerator runs the predictor: one positive point per
+    # prompt, the three multimask outputs
+
+    def embed(self, crop: np.ndarray):
+        return self.features(crop)
+
+    def decode(self, embedding, crop_shape: tuple[int, int], points: np.ndarray):
+        height, width = crop_shape
+        embeddings, s0, s1 = embedding
+        logits, ious = [], []
+        for x, y in points:
+            coords, labels = prompt_arrays(Prompt(points=((float(x), float(y)),), labels=(1,)), height, width)
+            prompt = self.prompt_encoder.run({"points": coords, "labels": labels})
+            out = self.decoder.run({
+                "imageEmbeddings": embeddings, "highResFeatures0": s0, "highResFeatures1": s1,
+                "imagePositionalEncoding": self.positional_encoding,
+                "sparsePromptEmbeddings": prompt["sparsePromptEmbeddings"],
+                "densePromptEmbeddings": prompt["densePromptEmbeddings"],
+            })
+            logits.append(out["masks"][0, 1:])
+            ious.append(out["iouPredictions"][0, 1:])
+        return np.stack(logits), np.stack(ious)
+
+    @staticmethod
+    def upscale(logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarray:
+        """Low-res logits straight to the crop's size, bilinear (``postprocess_masks``), unclamped."""
+        height, width = crop_shape
+        return cv2.resize(logits.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+
 
 class InstalledSegmenter:
     """The segmenter of size ``name`` as installed now (looked up at each use,
@@ -187,3 +217,13 @@ class InstalledSegmenter:
 
     def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
         return self.resolve().segment(image, prompt)
+
+    def embed(self, crop: np.ndarray):
+        segmenter = self.resolve()  # looked up once per crop
+        return segmenter, segmenter.embed(crop)
+
+    def decode(self, embedding, crop_shape: tuple[int, int], points: np.ndarray):
+        segmenter, features = embedding
+        return segmenter.decode(features, crop_shape, points)
+
+    upscale = staticmethod(Sam2Segmenter.upscale)

@@ -1,0 +1,220 @@
+"""SAM 2.1's model definition, graphs and torch-free install (random weights, seeded).
+
+Upstream's own code is checked in test_sam2_upstream.py (in the reference
+environment); here: sizes, templates that take exactly the checkpoint's
+tensors, the install against a torch export byte for byte, every installed
+graph against the torch model, and bad checkpoints refused in one line.
+"""
+
+import gzip
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("onnx")
+
+from conftest import md5  # noqa: E402
+from eraser import templates  # noqa: E402
+from eraser.errors import EraserError  # noqa: E402
+from eraser_sam2 import convert, install, make_templates  # noqa: E402
+from eraser_sam2.export import WRAPPERS, example_inputs  # noqa: E402
+from eraser_sam2.interface import INTERFACES, STEMS  # noqa: E402
+from eraser_sam2.model import SAM2, build_sam2, load_checkpoint  # noqa: E402
+from eraser_sam2.sizes import SIZES  # noqa: E402
+
+# parameters upstream reports: 38.9 M, 46 M, 80.8 M, 224.4 M
+PARAMETERS = {"sam2.1-tiny": 38_962_754, "sam2.1-small": 46_060_610, "sam2.1-base-plus": 80_850_434,
+              "sam2.1-large": 224_446_898}
+
+
+def _shapes(name):
+    return {k: tuple(v.shape) for k, v in SAM2(name).to("meta").state_dict().items()}
+
+
+@pytest.mark.parametrize("name", sorted(SIZES))
+def test_parameter_count(name):
+    assert sum(int(np.prod(s)) for s in _shapes(name).values()) == PARAMETERS[name]
+
+
+@pytest.mark.parametrize("name", sorted(SIZES))
+def test_shipped_templates_take_exactly_the_checkpoints_tensors(name):
+    """Every tensor of the checkpoint is in one of the six graphs with its
+    shape, and nothing else is: the video parts are installed too."""
+    state = _shapes(name)
+    needs = {}
+    for stem, template in install.shipped_templates(name).items():
+        assert templates.foreign_data(template) == [], stem
+        for key, (shape, dtype) in templates.references(template).items():
+            assert key not in needs or needs[key] == shape, key
+            needs[key] = shape
+            assert dtype == np.float32, key
+    assert needs == state
+
+
+def test_template_files_are_small():
+    for name in SIZES:
+        assert install.template_path("ImageEncoder", name).stat().st_size < 150_000
+    assert sum(install.template_path(stem, "sam2.1-tiny").stat().st_size for stem in STEMS) < 400_000
+
+
+@pytest.mark.slow
+def test_shipped_templates_match_the_model_definition():
+    """Fails after a change to the model until `python -m eraser_sam2.make_templates` is run (tiny and the shared graphs)."""
+    for stem, structure in convert.export_structures("sam2.1-tiny").items():
+        assert install.template_path(stem, "sam2.1-tiny").read_bytes() == make_templates.template_bytes(structure), stem
+
+
+def test_load_checkpoint_roundtrip(tiny_checkpoint):
+    path, model = tiny_checkpoint
+    loaded = load_checkpoint(path, "sam2.1-tiny")
+    for key, value in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[key], value), key
+
+
+@pytest.mark.slow
+def test_install_equals_torch_export(tiny_checkpoint, tmp_path):
+    path, model = tiny_checkpoint
+    torch_free = install.install_checkpoint(path, tmp_path / "install", "sam2.1-tiny")
+    exported = convert.export_onnx(load_checkpoint(path, "sam2.1-tiny"), tmp_path / "torch", "sam2.1-tiny")
+    assert [p.name for p in torch_free] == [p.name for p in exported]
+    for a, b in zip(torch_free, exported):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def _check_close(got, want, name, tol=1e-4):
+    want = want.numpy()
+    assert got.shape == want.shape, name
+    assert np.abs(got - want).max() <= tol * max(1.0, np.abs(want).max()), (name, np.abs(got - want).max())
+
+
+def test_installed_graphs_run_like_torch(tiny_checkpoint, tiny_store):
+    """All six graphs on ONNX Runtime against the torch model, with other
+    sizes of the dynamic axes than they were traced with (N points, M memory
+    tokens, P object pointers, none of them too)."""
+    from eraser import modelstore
+    from eraser.runtimes.onnx import OnnxSession
+
+    _, model = tiny_checkpoint
+    installed = modelstore.require("sam2.1-tiny", root=tiny_store)
+    g = torch.Generator().manual_seed(5)
+    examples = example_inputs(model)
+    examples["PromptEncoder"] = (torch.rand((1, 5, 2), generator=g) * 1024, torch.tensor([[2.0, 3.0, 1.0, 0.0, -1.0]]))
+    decoder = list(examples["MaskDecoder"])
+    decoder[4] = torch.randn((1, 5, 256), generator=g)
+    examples["MaskDecoder"] = tuple(decoder)
+    memory = list(examples["MemoryAttention"])
+    memory[2:4] = [torch.randn((1, 3 * 4096, 64), generator=g) for _ in range(2)]
+    examples["MemoryAttention"] = tuple(memory)
+    no_pointers = tuple(memory[:4]) + (torch.zeros((1, 0, 64)), torch.zeros((1, 0, 64)))
+    runs = [(stem, args) for stem, args in examples.items() if stem != "ImageEncoder"]
+    runs.append(("MemoryAttention", no_pointers))
+    for stem, args in runs:
+        session = OnnxSession(installed.path(f"{stem}.onnx"))
+        inputs, outputs = INTERFACES[stem]
+        got = session.run({name: a.numpy() for name, a in zip(inputs, args)})
+        with torch.no_grad():
+            want = WRAPPERS[stem](model)(*args)
+        want = want if isinstance(want, tuple) else (want,)
+        for name, w in zip(outputs, want):
+            _check_close(got[name], w, f"{stem}.{name}")
+
+
+@pytest.mark.slow
+def test_installed_encoder_runs_like_torch(tiny_checkpoint, tiny_store):
+    from eraser import modelstore
+    from eraser.runtimes.onnx import OnnxSession
+
+    _, model = tiny_checkpoint
+    (image,) = example_inputs(model)["ImageEncoder"]
+    got = OnnxSession(modelstore.require("sam2.1-tiny", root=tiny_store).path("ImageEncoder.onnx")).run(
+        {"image": image.numpy()})
+    with torch.no_grad():
+        want = model.image_features(image)
+    for name, w in zip(INTERFACES["ImageEncoder"][1], want):
+        _check_close(got[name], w, name)
+
+
+def test_memory_attention_splits_like_upstreams_exclusion(tiny_checkpoint):
+    """Object pointers given apart (the graph's inputs) equal upstream's
+    num_obj_ptr_tokens, the last keys of one memory left unrotated."""
+    _, model = tiny_checkpoint
+    g = torch.Generator().manual_seed(2)
+    curr, curr_pos = torch.randn((1, 4096, 256), generator=g), torch.randn((1, 4096, 256), generator=g)
+    memory, memory_pos = torch.randn((1, 2 * 4096 + 3, 64), generator=g), torch.randn((1, 2 * 4096 + 3, 64), generator=g)
+    with torch.no_grad():
+        joined = model.memory_attention(curr, memory, curr_pos, memory_pos, num_obj_ptr_tokens=3)
+        apart = model.memory_attention.forward_parts(curr, curr_pos, memory[:, :-3], memory_pos[:, :-3],
+                                                     memory[:, -3:], memory_pos[:, -3:])
+    assert torch.allclose(joined, apart, atol=1e-5)
+
+
+# ------------------------------------------------------------ bad checkpoints
+
+
+class _Run:
+    def __init__(self, fn, *args):
+        self.fn, self.args = fn, args
+
+    def __reduce__(self):
+        return self.fn, self.args
+
+
+def _small_size_state():
+    """A whole checkpoint of another size (small), zeros: the keys and shapes are what counts."""
+    return {k: torch.zeros(s) for k, s in _shapes("sam2.1-small").items()}
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda p, m: torch.save({"model": _small_size_state()}, p), "does not fit SAM 2.1 Hiera-T.*another size"),
+    (lambda p, m: p.write_bytes(m.read_bytes()[: m.stat().st_size // 2]), ""),
+    (lambda p, m: torch.save({"model": {"x": torch.ones(2)}, "y": _Run(os.system, f"touch {p}.pwned")}, p,
+                             pickle_protocol=pickle.HIGHEST_PROTOCOL), "refused"),
+    (lambda p, m: _zip_bomb(p), "refused"),
+], ids=["another size", "truncated", "pickle with code", "zip bomb"])
+def test_bad_checkpoints_are_refused_in_one_line(tiny_checkpoint, tmp_path, eraser_cli, make, match):
+    good, _ = tiny_checkpoint
+    bad = tmp_path / "sam2.1_hiera_tiny.pt"
+    make(bad, good)
+    store = tmp_path / "store"
+    code, _, err = eraser_cli("models", "install", "sam2.1-tiny", "--from", bad, "--md5", md5(bad),
+                              "--models-dir", store)
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("error: ") and __import__("re").search(match, err), err
+    assert not (store / "sam2.1-tiny").exists()
+    assert not (tmp_path / "sam2.1_hiera_tiny.pt.pwned").exists()
+
+
+def _zip_bomb(path):
+    """A real torch.save file whose one tensor storage unpacks to 300 MB (a few hundred KB packed)."""
+    import zipfile
+
+    plain = path.with_suffix(".plain")
+    torch.save({"model": {"image_encoder.trunk.pos_embed": torch.zeros(4)}}, plain)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, b"\0" * (300 << 20) if info.filename.endswith("/data/0") else data)
+
+
+def test_a_missing_tensor_is_named(tiny_checkpoint, tmp_path):
+    path, model = tiny_checkpoint
+    state = {k: v for k, v in model.state_dict().items() if k != "memory_attention.norm.weight"}
+    bad = tmp_path / "bad.pt"
+    torch.save({"model": state}, bad)
+    with pytest.raises(EraserError, match="1 missing .*memory_attention.norm.weight") as err:
+        install.install_checkpoint(bad, tmp_path / "out", "sam2.1-tiny")
+    assert "\n" not in str(err.value) and not (tmp_path / "out").exists()
+
+
+def test_build_is_eval_without_grad():
+    model = build_sam2("sam2.1-tiny")
+    assert not model.training and not any(p.requires_grad for p in model.parameters())
+
+
+def test_template_gzip_is_reproducible():
+    data = install.template_path("PromptEncoder", "sam2.1-tiny").read_bytes()
+    assert make_templates.template_bytes(__import__("onnx").load_model_from_string(gzip.decompress(data))) == data
