@@ -106,6 +106,8 @@ SLOW_MODULES = {
     "tests/test_batch.py",
     "tests/test_batch_ray.py",
     "plugins/eraser_mobilesam/tests/test_everything.py",
+    "plugins/eraser_sam2/tests/test_sam2_model.py",
+    "plugins/eraser_sam2/tests/test_sam2_upstream.py",
     "tests/test_quality_bench.py",
     "tests/test_cli_exits.py",
     "tests/test_runtimes.py",

@@ -2,23 +2,13 @@
 the real architecture and key names, saved as Meta's files are) and its
 torch-free install in a model store of its own."""
 
-import hashlib
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[3]
-SPOON = ROOT / "samples" / "coffee_spoon" / "photo.jpg"
-
-
-def md5(path) -> str:
-    return hashlib.md5(Path(path).read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory):
     torch = pytest.importorskip("torch")
-    from sam2_random import random_model, save_checkpoint
+    from eraser_sam2.random_weights import random_model, save_checkpoint
 
     torch.manual_seed(0)
     model = random_model("sam2.1-tiny", seed=1)
@@ -30,6 +20,8 @@ def tiny_checkpoint(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_store(tiny_checkpoint, tmp_path_factory):
     """The tiny checkpoint installed the torch-free way (what `eraser models install` runs)."""
+    from sam2_files import md5
+
     from eraser import modelstore
 
     path, _ = tiny_checkpoint

@@ -16,7 +16,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("onnx")
 
-from conftest import md5  # noqa: E402
+from sam2_files import md5  # noqa: E402
 from eraser import templates  # noqa: E402
 from eraser.errors import EraserError  # noqa: E402
 from eraser_sam2 import convert, install, make_templates  # noqa: E402

@@ -15,7 +15,7 @@ torch-free install through its CLI.
 Random weights give mask logits of either sign over most of the photo; the
 tiny checkpoint's seed (1) gives masks of 65-90 % of the photo for these
 prompts, neither empty nor full, so no scaling of the decoder was needed
-(``sam2_random.random_model`` has ``mask_gain`` for draws where it is).
+(``eraser_sam2.random_weights.random_model`` has ``mask_gain`` for draws where it is).
 """
 
 import json
@@ -29,7 +29,7 @@ from PIL import Image
 
 torch = pytest.importorskip("torch")
 
-from conftest import SPOON, md5  # noqa: E402
+from sam2_files import SPOON, md5  # noqa: E402
 from eraser_sam2.model import SAM2  # noqa: E402
 from eraser_sam2.sizes import SIZES  # noqa: E402
 
@@ -106,7 +106,7 @@ def test_clicks_and_box_through_eraser_segment_are_sam2_predictors_masks(tiny_ch
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["sam2.1-small", "sam2.1-base-plus", "sam2.1-large"])
 def test_other_sizes_through_eraser_segment(name, photo, tmp_path, eraser_cli, monkeypatch):
-    from sam2_random import random_model, save_checkpoint
+    from eraser_sam2.random_weights import random_model, save_checkpoint
 
     from eraser import modelstore
 

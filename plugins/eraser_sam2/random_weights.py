@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-import torch
+import torch  # imported by the tests and the bench only, where torch is installed
 
 from eraser_sam2.common import LayerNorm2d
 from eraser_sam2.model import SAM2, build_sam2
