@@ -1,4 +1,4 @@
-"""Image-encoder seconds of MobileSAM and SAM ViT-B/L/H at 1024x1024.
+"""Image-encoder seconds of MobileSAM, SAM ViT-B/L/H and SAM 2.1 (tiny, small, base-plus, large) at 1024x1024.
 
 For each member of the family (random weights, fixed seed: they cost what
 real ones cost): the encoder's FLOPs (torch's FlopCounterMode on the meta
@@ -7,9 +7,13 @@ machine's sgemm rate, measured here in the same run, median of five), and the se
 forward pass in torch and in ONNX Runtime (the graph eraser installs: the
 shipped template filled with the weights, ViT-H's as external data), the
 median of ``--runs`` after one warm-up. Also the weights' size and the peak
-memory of each run (ru_maxrss of a child process per model).
+memory of each run (ru_maxrss of a child process per model). For SAM 2.1 the
+encoder is the Hiera trunk, the FPN neck and the two skip projections (what
+its installed ImageEncoder.onnx computes), and a re-click is timed too: the
+prompt encoder and mask decoder on a cached embedding, the mask choice and
+the upsampling to a 12 MP (4000x3000) photo.
 
-    python -m bench.sam_family [--models mobile-sam sam-vit-b sam-vit-l sam-vit-h] [--runs 2] [--json OUT]
+    python -m bench.sam_family [--models mobile-sam ... sam2.1-large] [--runs 2] [--json OUT]
 """
 
 from __future__ import annotations
@@ -26,20 +30,76 @@ from pathlib import Path
 
 from bench.common import ROOT, count_flops, median_time, sgemm_gflops
 
-MODELS = ("mobile-sam", "sam-vit-b", "sam-vit-l", "sam-vit-h")
+MODELS = ("mobile-sam", "sam-vit-b", "sam-vit-l", "sam-vit-h", "sam2.1-tiny", "sam2.1-small", "sam2.1-base-plus",
+          "sam2.1-large")
 
 
 def encoder_flops(name: str) -> float:
     import torch
 
+    if name.startswith("sam2.1"):
+        from eraser_sam2.model import build_sam2
+
+        with torch.device("meta"):
+            model = build_sam2(name)
+            return count_flops(lambda x: model.image_features(x), torch.zeros(1, 3, 1024, 1024))
     from eraser_mobilesam.model import build_sam
 
     with torch.device("meta"):  # shapes only: no memory, no time
         return count_flops(build_sam(name).image_encoder, torch.zeros(1, 3, 1024, 1024))
 
 
+def measure_sam2(name: str, runs: int) -> dict:
+    """SAM 2.1: the encoder in torch and ONNX Runtime, and a re-click on a 12 MP photo."""
+    import numpy as np
+    import torch
+
+    from eraser.prompts import Prompt
+    from eraser.runtimes.onnx import OnnxSession
+    from eraser_sam2.install import shipped_templates, write_onnx
+    from eraser_sam2.random_weights import random_model
+    from eraser_sam2.segmenter import pick_mask, prompt_arrays, upsample
+
+    torch.manual_seed(0)
+    model = random_model(name, seed=1)
+    weights = sum(t.numel() * t.element_size() for k, t in model.state_dict().items()
+                  if k.startswith("image_encoder.") or k.endswith(("conv_s0.weight", "conv_s1.weight")))
+    image = torch.randn(1, 3, 1024, 1024)
+    with torch.no_grad():
+        torch_s = median_time(lambda: model.image_features(image), runs)
+    state = {k: v.numpy() for k, v in model.state_dict().items()}
+    del model
+    with tempfile.TemporaryDirectory() as tmp:
+        write_onnx(shipped_templates(name), state, Path(tmp))
+        del state
+        encoder = OnnxSession(Path(tmp) / "ImageEncoder.onnx")
+        feed = {"image": image.numpy()}
+        onnx_s = median_time(lambda: encoder.run(feed), runs)
+        features = encoder.run(feed)
+        prompts, decoder = OnnxSession(Path(tmp) / "PromptEncoder.onnx"), OnnxSession(Path(tmp) / "MaskDecoder.onnx")
+        pe = np.load(Path(tmp) / "imagePositionalEncoding.npy")
+        prompt = Prompt(points=((1800.0, 1400.0),), labels=(1,))
+
+        def reclick():
+            points, labels = prompt_arrays(prompt, 3000, 4000)
+            sparse = prompts.run({"points": points, "labels": labels})
+            out = decoder.run({"imageEmbeddings": features["imageEmbeddings"],
+                               "highResFeatures0": features["highResFeatures0"],
+                               "highResFeatures1": features["highResFeatures1"], "imagePositionalEncoding": pe,
+                               "sparsePromptEmbeddings": sparse["sparsePromptEmbeddings"],
+                               "densePromptEmbeddings": sparse["densePromptEmbeddings"]})
+            return upsample(pick_mask(out["masks"], out["iouPredictions"], prompt), 3000, 4000)
+
+        reclick_s = median_time(reclick, max(runs, 5))
+    assert np.isfinite(features["imageEmbeddings"]).all()
+    return {"torch_s": torch_s, "onnx_s": onnx_s, "reclick_ms": reclick_s * 1000, "weights_mb": weights / 1e6,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
 def measure(name: str, runs: int) -> dict:
     """In a child process: torch and ONNX Runtime seconds for one model."""
+    if name.startswith("sam2.1"):
+        return measure_sam2(name, runs)
     import numpy as np
     import torch
 
@@ -95,12 +155,14 @@ def main() -> None:
         rows.append(row)
         print(f"{name}: {row}", file=sys.stderr, flush=True)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; sgemm {rate:.0f} GFLOP/s\n")
-    print("| model | encoder GFLOP | floor s | torch s | ONNX Runtime s | ORT / floor | torch / ORT | weights MB | peak MB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| model | encoder GFLOP | floor s | torch s | ONNX Runtime s | ORT / floor | torch / ORT | weights MB | peak MB "
+          "| re-click 12 MP ms |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
+        reclick = f"{r['reclick_ms']:.0f}" if "reclick_ms" in r else ""
         print(f"| {r['model']} | {r['gflop']:.0f} | {r['floor_s']:.2f} | {r['torch_s']:.2f} | {r['onnx_s']:.2f} | "
               f"{r['onnx_s'] / r['floor_s']:.2f} | {r['torch_s'] / r['onnx_s']:.2f} | {r['weights_mb']:.0f} | "
-              f"{r['peak_mb']:.0f} |")
+              f"{r['peak_mb']:.0f} | {reclick} |")
     if args.json:
         args.json.write_text(json.dumps({"sgemm_gflops": rate, "rows": rows}, indent=2) + "\n")
 

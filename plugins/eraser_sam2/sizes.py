@@ -39,7 +39,10 @@ class Size:
     title: str
     config: str  # upstream's config file, for the reference tests
     hiera: HieraConfig
-    priority: int  # for --segmenter auto: faster first (MobileSAM is 100, SAM ViT-B 93)
+    # for --segmenter auto, by encoder cost (bench/sam_family.py, GFLOP at 1024):
+    # MobileSAM 100 (78), tiny 98 (292), small 97 (360), base-plus 96 (647),
+    # SAM ViT-B 93 (972), large 92 (1823; ties SAM ViT-L's 92, and sorts before it by name)
+    priority: int
     description: str
 
 
@@ -56,7 +59,7 @@ SIZES = {
              HieraConfig(112, 2, (2, 3, 16, 3), (12, 16, 20), (14, 14)), 96,
              "SAM 2.1 base-plus (Hiera-B+, 81 M parameters)"),
         Size("sam2.1-large", "SAM 2.1 Hiera-L", "configs/sam2.1/sam2.1_hiera_l.yaml",
-             HieraConfig(144, 2, (2, 6, 36, 4), (23, 33, 43), (7, 7), window_spec=(8, 4, 16, 8)), 94,
+             HieraConfig(144, 2, (2, 6, 36, 4), (23, 33, 43), (7, 7), window_spec=(8, 4, 16, 8)), 92,
              "SAM 2.1 large (Hiera-L, 224 M parameters): SAM 2.1's best masks, the slowest encoder"),
     )
 }

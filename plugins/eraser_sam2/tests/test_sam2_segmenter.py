@@ -80,9 +80,12 @@ def test_auto_prefers_mobilesam_then_sam21_by_speed():
     from eraser import registry
 
     specs = registry.backends("segmenter")
-    order = sorted((n for n in specs if n.startswith(("sam", "mobile"))), key=lambda n: -specs[n].priority)
+    # the order of registry.candidates: by priority, then name, best first
+    order = sorted((n for n in specs if n.startswith(("sam", "mobile"))), key=lambda n: (specs[n].priority, n),
+                   reverse=True)
     assert order[:2] == ["mobile-sam", "sam2.1-tiny"]
-    assert order.index("sam2.1-small") < order.index("sam2.1-base-plus") < order.index("sam2.1-large")
+    assert order.index("sam2.1-small") < order.index("sam2.1-base-plus") < order.index("sam-vit-b")
+    assert order.index("sam-vit-b") < order.index("sam2.1-large") < order.index("sam-vit-l")
     assert all("everything" in specs[n].capabilities for n in order)
 
 
