@@ -121,6 +121,7 @@ SLOW_MODULES = {
     "tests/test_cli_exits.py",
     "tests/test_runtimes.py",
     "tests/test_snapshots.py",
+    "tests/test_snapshot_fixture.py",
     "plugins/eraser-patchmatch/tests/test_patchmatch_snapshots.py",
 }
 

@@ -5,7 +5,7 @@ differently, a fill off by a level. What must fail: an 8x8 blot at a contrast
 of 40 levels, a colour cast of 10 levels, the fill pasted 2 px off, a 14x14
 black square, Navier-Stokes instead of Telea, a 4x4 patch far from the edit.
 The measurements behind the defaults are in docs/testing.md
-(bench/snapshot_tolerance.py)."""
+(bench/snapshot_tolerance.py); test_snapshot_fixture.py runs the fixture."""
 
 import re
 from dataclasses import dataclass
@@ -19,7 +19,6 @@ import eraser
 from eraser.testing import Tolerance, compare_images, defects, diff_image
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-pytest_plugins = ["pytester"]
 
 
 @dataclass
@@ -223,53 +222,3 @@ def test_the_diff_image_marks_the_region_the_blob_and_the_outside(spoon):
     # the blot itself shows in red: 40 levels amplified 4x
     x0, y0, x1, y1 = c.blob_box
     assert (heat[y0:y1 + 1, x0:x1 + 1, 0] == 160).all()
-
-
-# --- the fixture --------------------------------------------------------------
-
-FIXTURE_TEST = '''
-import numpy as np
-from PIL import Image
-import eraser
-
-PHOTO = r"{photo}"
-MASK = r"{mask}"
-
-
-def test_coin(image_snapshot):
-    photo = np.asarray(Image.open(PHOTO))
-    result, removal = eraser.remove(photo, mask=np.asarray(Image.open(MASK)), inpainter="telea", return_mask=True)
-    result = np.array(result)
-    {defect}
-    image_snapshot.check(result, "snapshots/coin.png", before=photo, mask=removal)
-'''
-
-
-def test_the_fixture_writes_fails_and_regenerates(pytester):
-    folder = SAMPLES / "coins_coin"
-
-    def write(defect="pass"):
-        pytester.makepyfile(test_coin=FIXTURE_TEST.format(photo=folder / "photo.png", mask=folder / "mask.png",
-                                                          defect=defect))
-
-    write()
-    snapshot = pytester.path / "snapshots" / "coin.png"
-    first = pytester.runpytest("-p", "no:cacheprovider")
-    first.assert_outcomes(failed=1)
-    assert snapshot.exists()
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
-    stored = snapshot.read_bytes()
-
-    write("result[117:125, 268:276] += 40")  # inside the coin's hole
-    failed = pytester.runpytest("-p", "no:cacheprovider")
-    failed.assert_outcomes(failed=1)
-    text = failed.stdout.str()
-    assert "failed: blob" in text and "64 px at x 268-275, y 117-124" in text
-    diff = Path(re.search(r"diff: (\S+\.diff\.png)", text).group(1))
-    with Image.open(diff) as im:
-        assert im.size == (3 * 384, 303)
-    assert snapshot.read_bytes() == stored  # a failure never touches the snapshot
-
-    pytester.runpytest("-p", "no:cacheprovider", "--force-regen").assert_outcomes(failed=1)
-    assert snapshot.read_bytes() != stored
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
