@@ -69,16 +69,23 @@ def decoders() -> dict:
     return found
 
 
-def set_onnx_threads(n: int) -> None:
+def set_onnx(threads: int | None = None, optimize: bool = True) -> None:
+    """Make eraser's ONNX Runtime sessions use ``threads`` and, with
+    ``optimize=False``, no graph optimization (no fused kernels: the float
+    rounding of another build or execution provider)."""
+    import onnxruntime as ort
+
     from eraser.runtimes import onnx
 
-    init = onnx.OnnxSession.__init__
-    original = getattr(init, "original", init)
+    def patched(self, path, _threads=None):
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimize
+                                            else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.outputs = [o.name for o in self.session.get_outputs()]
 
-    def patched(self, path, threads=None):
-        original(self, path, n)
-
-    patched.original = original
     onnx.OnnxSession.__init__ = patched
 
 
@@ -116,10 +123,11 @@ def produce(out: Path, store: Path | None) -> None:
                 continue
             runs.append((name, decode(data), None))
         if inpainter == "lama":
-            runs += [(f"pillow-threads{n}", runs[0][1], n) for n in THREADS]
-        for name, before, threads in runs:
-            if threads:
-                set_onnx_threads(threads)
+            runs += [(f"pillow-threads{n}", runs[0][1], (n, True)) for n in THREADS]
+            runs.append(("pillow-unoptimized-graph", runs[0][1], (None, False)))
+        for name, before, onnx_setting in runs:
+            if inpainter == "lama":
+                set_onnx(*(onnx_setting or (None, True)))
             result, removal = eraser.remove(before, mask=mask, inpainter=inpainter, return_mask=True)
             key = f"{sample}|{inpainter}|{name}"
             saved[key + "|result"], saved[key + "|before"] = np.asarray(result), before

@@ -48,7 +48,7 @@ def test_the_fixture_writes_fails_and_regenerates(pytester):
     failed = pytester.runpytest("-p", "no:cacheprovider")
     failed.assert_outcomes(failed=1)
     text = failed.stdout.str()
-    assert "failed: blob" in text and "64 px at x 268-275, y 117-124" in text
+    assert "failed: blob\n" in text and "64 px at x 268-275, y 117-124" in text
     diff = Path(re.search(r"diff: (\S+\.diff\.png)", text).group(1))
     with Image.open(diff) as im:
         assert im.size == (3 * 384, 303)
@@ -57,3 +57,7 @@ def test_the_fixture_writes_fails_and_regenerates(pytester):
     pytester.runpytest("-p", "no:cacheprovider", "--force-regen").assert_outcomes(failed=1)
     assert snapshot.read_bytes() != stored
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+    write()  # back to the good edit: --regen-all rewrites and passes
+    pytester.runpytest("-p", "no:cacheprovider", "--regen-all").assert_outcomes(passed=1)
+    assert snapshot.read_bytes() == stored

@@ -93,22 +93,23 @@ def compare_images(
     blob, blob_box = largest_blob((diff > t.blob_level) & inside)
     where = "the image" if region is None else (
         f"the edited region ({box_text(bounding_box(region))}, {n} px)" if n else "the edited region (empty)")
-    parts.append(f"inside {where}: {100 * share:.3f}% of pixels differ by more than {t.per_pixel} levels "
+    parts.append(f"inside {where}:")
+    parts.append(f"  {100 * share:.3f}% of pixels differ by more than {t.per_pixel} levels "
                  f"(allowed {100 * t.max_share:.3f}%)")
     if share > t.max_share:
         failed.append("share")
-    parts.append(f"mean difference {mean:.3f} (allowed {t.max_mean})")
+    parts.append(f"  mean difference of the worst channel {mean:.3f} levels (allowed {t.max_mean})")
     if mean > t.max_mean:
         failed.append("mean")
     blob_where = f" at {box_text(blob_box)}" if blob else ""
-    parts.append(f"largest blob of pixels differing by more than {t.blob_level} levels: {blob} px{blob_where} "
+    parts.append(f"  largest blob of pixels differing by more than {t.blob_level} levels: {blob} px{blob_where} "
                  f"(allowed {t.max_blob})")
     if blob > t.max_blob:
         failed.append("blob")
     ssim = None
     if t.min_ssim is not None and n:
         ssim = region_ssim(obtained, expected, inside)
-        parts.append(f"SSIM {ssim:.4f} (allowed from {t.min_ssim})")
+        parts.append(f"  SSIM {ssim:.4f} (allowed from {t.min_ssim})")
         if ssim < t.min_ssim:
             failed.append("ssim")
 
@@ -125,6 +126,6 @@ def compare_images(
             text += f", the largest blob {size} px at {box_text(out_box)}"
             failed.append("outside")
         parts.append(text)
-    verdict = f"failed: {', '.join(failed)}; " if failed else ""
-    return Comparison(not failed, verdict + "; ".join(parts), share, mean, largest, blob, blob_box if blob else None,
+    verdict = f"failed: {', '.join(failed)}" if failed else "passed"
+    return Comparison(not failed, "\n".join([verdict, *parts]), share, mean, largest, blob, blob_box if blob else None,
                       ssim, out_count, out_max, out_box, region, changed, tuple(failed))
