@@ -6,8 +6,8 @@ installed model) in whatever environment runs it, the photo decoded by each
 JPEG decoder that environment has, LaMa at several ONNX Runtime thread counts,
 and saves every result with the photo it started from::
 
-    .venv/bin/python bench/snapshot_tolerance.py produce --out main.npz --store STORE
-    OTHER_VENV/bin/python bench/snapshot_tolerance.py produce --out other.npz --store STORE
+    .venv/bin/python -m bench.snapshot_tolerance produce --out main.npz --store STORE
+    OTHER_VENV/bin/python -m bench.snapshot_tolerance produce --out other.npz --store STORE
 
 ``judge`` takes the first file's Pillow-decoded, default-thread result of
 each edit as the snapshot, judges every other result of that edit against it
@@ -15,10 +15,18 @@ each edit as the snapshot, judges every other result of that edit against it
 prints one table of the kit's measures, with the verdict under the default
 Tolerance::
 
-    .venv/bin/python bench/snapshot_tolerance.py judge main.npz other.npz [--write-examples DIR]
+    .venv/bin/python -m bench.snapshot_tolerance judge main.npz other.npz [--write-examples DIR]
 
 ``make-lama STORE`` installs a LaMa of the real architecture with random
 weights (seed 0, reduced: 16 filters, 2 blocks; needs torch) into STORE.
+OTHER_VENV is a second environment with other builds, made for the
+measurements in docs/testing.md with::
+
+    python3 -m venv OTHER_VENV
+    OTHER_VENV/bin/pip install "numpy<2" opencv-contrib-python-headless==4.8.1.78 pillow==10.1.0 \
+        onnxruntime==1.20.1 simplejpeg onnx pluggy typer==0.28.0 platformdirs rich starlette uvicorn \
+        fsspec pillow-heif pycocotools
+    OTHER_VENV/bin/pip install --no-deps .
 """
 
 from __future__ import annotations

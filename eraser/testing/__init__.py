@@ -6,9 +6,13 @@ pytest plugin (the ``pytest11`` entry point), eraser also provides the
 ``image_snapshot`` fixture: before/after snapshot tests of image edits that
 judge the edited region and the rest of the photo apart (``Tolerance``), a
 diff image on failure and ``--force-regen`` to update; the snapshot files are
-managed by pytest-regressions. ``iou`` scores a predicted mask against a true
-one; ``largest_blob`` and ``ssim_map`` are the snapshot judgement's measures.
-See docs/testing.md.
+managed by pytest-regressions (docs/testing.md). ``iou`` scores a predicted
+mask against a true one; ``largest_blob`` and ``ssim_map`` are the snapshot
+judgement's measures, ``eraser.testing.defects`` the defects its defaults
+were chosen against. Two modules are imported on their own:
+``eraser.testing.random_weights`` (random, well-scaled weights for a model of
+the real architecture; needs torch) and ``eraser.testing.server`` (a real
+``eraser serve`` process and an HTTP client to it; needs httpx).
 """
 
 from eraser.testing.contracts import InpainterContract, SegmenterContract
