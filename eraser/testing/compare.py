@@ -18,7 +18,7 @@ from typing import Any, Optional
 import numpy as np
 
 from eraser.testing.metrics import largest_blob, ssim_map
-from eraser.testing.region import as_rgb16, channel_diff, edit_region
+from eraser.testing.region import abs_diff, channel_diff, channel_max, edit_region
 from eraser.testing.tolerance import Tolerance
 
 Box = tuple[int, int, int, int]
@@ -80,7 +80,8 @@ def compare_images(
     t = tolerance
     region = edit_region(expected, before, mask, threshold=t.outside, margin=t.margin)
     inside = np.ones(expected.shape[:2], bool) if region is None else region
-    diff = channel_diff(obtained, expected)
+    per_channel = abs_diff(obtained, expected)
+    diff = channel_max(per_channel)
     largest = int(diff.max()) if diff.size else 0
     failed: list[str] = []
     parts: list[str] = []
@@ -88,8 +89,7 @@ def compare_images(
     n = int(inside.sum())
     differing = (diff > t.per_pixel) & inside
     share = float(differing.sum() / n) if n else 0.0
-    per_channel = np.abs(as_rgb16(obtained) - as_rgb16(expected))[inside]
-    mean = float(per_channel.mean(axis=0).max()) if n else 0.0
+    mean = float(per_channel[inside].mean(axis=0, dtype=np.float64).max()) if n else 0.0
     blob, blob_box = largest_blob((diff > t.blob_level) & inside)
     where = "the image" if region is None else (
         f"the edited region ({box_text(bounding_box(region))}, {n} px)" if n else "the edited region (empty)")
@@ -116,7 +116,8 @@ def compare_images(
     out_count, out_max, out_box, changed = 0, 0, None, None
     if region is not None:
         reference = expected if before is None else np.asarray(before)
-        out_diff = np.where(region, 0, channel_diff(obtained, reference))
+        out_diff = channel_diff(obtained, reference)
+        out_diff[region] = 0
         changed = out_diff > t.outside
         out_count, out_max = int(changed.sum()), int(out_diff.max())
         against = "the photo before the edit" if before is not None else "the snapshot"

@@ -18,17 +18,29 @@ import cv2
 import numpy as np
 
 
-def as_rgb16(image: Any) -> np.ndarray:
-    """An HxW or HxWxC image as int16 HxWxC (grey gets one channel)."""
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[..., None]
-    return image.astype(np.int16)
+def abs_diff(a: Any, b: Any) -> np.ndarray:
+    """|a - b| per channel of two uint8 images of one shape, as uint8 HxWxC
+    (grey gets one channel)."""
+    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+    if a.dtype == np.uint8 and b.dtype == np.uint8 and (a.ndim == 2 or a.shape[2] <= 4):
+        diff = cv2.absdiff(a, b)  # a tenth of numpy's time on a 12 MP photo
+    else:
+        diff = np.abs(a.astype(np.int16) - b.astype(np.int16)).astype(np.uint8)
+    return diff[..., None] if diff.ndim == 2 else diff
+
+
+def channel_max(diff: np.ndarray) -> np.ndarray:
+    """The largest of an HxWxC array's channels, HxW (pairwise: numpy's max
+    over a last axis of 3 is several times slower)."""
+    out = diff[..., 0].copy()
+    for c in range(1, diff.shape[-1]):
+        np.maximum(out, diff[..., c], out=out)
+    return out
 
 
 def channel_diff(a: Any, b: Any) -> np.ndarray:
-    """Per pixel, the largest absolute difference over the channels (int16 HxW)."""
-    return np.abs(as_rgb16(a) - as_rgb16(b)).max(axis=-1)
+    """Per pixel, the largest absolute difference over the channels (uint8 HxW)."""
+    return channel_max(abs_diff(a, b))
 
 
 def mask_region(mask: Any, shape: tuple[int, int]) -> np.ndarray:
@@ -53,10 +65,13 @@ def fill_holes(region: np.ndarray) -> np.ndarray:
 
 
 def grow(region: np.ndarray, margin: int) -> np.ndarray:
+    """``region`` with every pixel within ``margin`` px (Euclidean) of it added."""
     if margin <= 0 or not region.any():
         return region
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
-    return cv2.dilate(region.astype(np.uint8), kernel).astype(bool)
+    # an exact distance transform costs the same for any margin; a 33x33
+    # dilation took over a second on 12 MP
+    dist = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    return dist <= margin
 
 
 def edit_region(
