@@ -63,16 +63,27 @@ def _blend(before: np.ndarray, fill: np.ndarray, alpha: np.ndarray) -> np.ndarra
     return np.clip(np.rint(before * (1 - alpha) + fill.astype(np.float32) * alpha), 0, 255).astype(np.uint8)
 
 
+def shifted_right(image: np.ndarray, px: int, fill: float = 0) -> np.ndarray:
+    """``image`` moved ``px`` columns to the right; the first columns get ``fill``
+    (no wrapping round: a hole at the right edge must not reappear at the left)."""
+    out = np.full_like(image, fill)
+    out[:, px:] = image[:, :image.shape[1] - px]
+    return out
+
+
 def pasted_off(result: np.ndarray, before: np.ndarray, removal: np.ndarray, px: int = 2) -> np.ndarray:
     """The fill and its blend pasted ``px`` to the right: a crop or paste off
     by ``px`` pixels (what was removed can show on one side)."""
-    alpha = np.roll(removal.astype(np.float32) / 255, px, axis=1)
-    return _blend(before, np.roll(result, px, axis=1), alpha)
+    alpha = shifted_right(removal.astype(np.float32) / 255, px)
+    return _blend(before, shifted_right(result, px), alpha)
 
 
 def content_shifted(result: np.ndarray, before: np.ndarray, removal: np.ndarray, px: int = 2) -> np.ndarray:
-    """The fill's content moved ``px`` to the right under the same blend."""
-    return _blend(before, np.roll(result, px, axis=1), removal.astype(np.float32) / 255)
+    """The fill's content moved ``px`` to the right under the same blend
+    (the first columns keep their own pixels)."""
+    moved = shifted_right(result, px)
+    moved[:, :px] = result[:, :px]
+    return _blend(before, moved, removal.astype(np.float32) / 255)
 
 
 def patch_outside(result: np.ndarray, before: np.ndarray, removal: np.ndarray, size: int = 4,
