@@ -222,3 +222,16 @@ def test_the_diff_image_marks_the_region_the_blob_and_the_outside(spoon):
     # the blot itself shows in red: 40 levels amplified 4x
     x0, y0, x1, y1 = c.blob_box
     assert (heat[y0:y1 + 1, x0:x1 + 1, 0] == 160).all()
+
+
+@pytest.mark.parametrize("channels", [None, 2, 3, 4])
+def test_snapshots_keep_grey_alpha_and_colour(tmp_path, channels):
+    """What the fixture writes (Image.fromarray) it reads back unchanged, alpha included."""
+    from eraser.testing.snapshot import load_png
+
+    shape = (12, 9) if channels is None else (12, 9, channels)
+    image = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    Image.fromarray(image).save(tmp_path / "snap.png")
+    loaded = load_png(tmp_path / "snap.png")
+    assert np.array_equal(loaded, image)
+    assert compare_images(image, loaded, mask=np.ones(shape[:2], bool)).ok
