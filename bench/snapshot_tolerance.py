@@ -17,7 +17,7 @@ Tolerance::
 
     .venv/bin/python -m bench.snapshot_tolerance judge main.npz other.npz [--write-examples DIR]
 
-``make-lama STORE`` installs a LaMa of the real architecture with random
+``example OUT`` draws docs/testing.md's diff picture. ``make-lama STORE`` installs a LaMa of the real architecture with random
 weights (seed 0, reduced: 16 filters, 2 blocks; needs torch) into STORE.
 OTHER_VENV is a second environment with other builds, made for the
 measurements in docs/testing.md with::
@@ -208,6 +208,24 @@ def judge(files: list[Path], examples: Path | None) -> None:
                     Image.fromarray(diff_image(obtained, ref, c)).save(examples / f"{slug}.diff.png")
 
 
+def example(out: Path) -> None:
+    """docs/testing.md's picture: coffee_spoon erased with Telea, an 8x8 blot in
+    the fill and a 4x4 patch in a far corner, judged with the photo and mask."""
+    from PIL import Image
+
+    import eraser
+    from eraser.testing import compare_images, diff_image
+
+    folder = SAMPLES / "coffee_spoon"
+    with Image.open(folder / "photo.jpg") as im, Image.open(folder / "mask.png") as m:
+        photo, mask = np.asarray(im), np.asarray(m)
+    result, removal = eraser.remove(photo, mask=mask, inpainter="telea", return_mask=True)
+    broken = defects.patch_outside(defects.blot(result, photo, removal), photo, removal)
+    c = compare_images(broken, result, before=photo, mask=removal)
+    print(c.reason)
+    Image.fromarray(diff_image(broken, result, c)).save(out, quality=88)
+
+
 def make_lama(store: Path) -> None:
     import hashlib
 
@@ -237,11 +255,15 @@ def main() -> None:
     j.add_argument("--write-examples", type=Path)
     m = sub.add_parser("make-lama")
     m.add_argument("store", type=Path)
+    e = sub.add_parser("example")
+    e.add_argument("out", type=Path)
     args = parser.parse_args()
     if args.command == "produce":
         produce(args.out, args.store)
     elif args.command == "judge":
         judge(args.files, args.write_examples)
+    elif args.command == "example":
+        example(args.out)
     else:
         make_lama(args.store)
 
