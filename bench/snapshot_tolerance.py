@@ -17,8 +17,9 @@ Tolerance::
 
     .venv/bin/python -m bench.snapshot_tolerance judge main.npz other.npz [--write-examples DIR]
 
-``example OUT`` draws docs/testing.md's diff picture. ``make-lama STORE`` installs a LaMa of the real architecture with random
-weights (seed 0, reduced: 16 filters, 2 blocks; needs torch) into STORE.
+``example OUT`` draws docs/testing.md's diff picture. ``make-lama STORE``
+installs a LaMa of the real architecture with random weights (seed 0,
+reduced: 16 filters, 2 blocks; needs torch) into STORE.
 OTHER_VENV is a second environment with other builds, made for the
 measurements in docs/testing.md with::
 
@@ -180,7 +181,8 @@ def judge(files: list[Path], examples: Path | None) -> None:
         rows = []
         for f, d in zip(files, loaded):
             for k in sorted(d):
-                if k.startswith(key + "|") and k.endswith("|result") and not (d is main and k == f"{key}|pillow|result"):
+                snapshot = d is main and k == f"{key}|pillow|result"
+                if k.startswith(key + "|") and k.endswith("|result") and not snapshot:
                     rows.append((f"{f.stem}:{k.split('|')[2]}", "pass", d[k], d[k.replace('|result', '|before')]))
         # +-1 on the whole photo (another decoder): the edit keeps it outside
         # the hole, and the fill is made from it, so both carry it.
