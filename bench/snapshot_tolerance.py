@@ -9,6 +9,13 @@ and saves every result with the photo it started from::
     .venv/bin/python -m bench.snapshot_tolerance produce --out main.npz --store STORE
     OTHER_VENV/bin/python -m bench.snapshot_tolerance produce --out other.npz --store STORE
 
+An older CPU's code paths (numpy and OpenCV without AVX, AVX2, FMA3 or
+AVX-512; OpenCV's optimized paths off; ONNX Runtime cannot be told)::
+
+    NPY_DISABLE_CPU_FEATURES="AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX2 FMA3 F16C AVX" \
+    OPENCV_CPU_DISABLE="AVX2,FMA3,AVX,FP16" \
+    .venv/bin/python -m bench.snapshot_tolerance produce --no-simd --out nosimd.npz --store STORE
+
 ``judge`` takes the first file's Pillow-decoded, default-thread result of
 each edit as the snapshot, judges every other result of that edit against it
 (benign: must pass), then defects made from the snapshot (must fail), and
@@ -98,7 +105,7 @@ def set_onnx(threads: int | None = None, optimize: bool = True) -> None:
     onnx.OnnxSession.__init__ = patched
 
 
-def produce(out: Path, store: Path | None) -> None:
+def produce(out: Path, store: Path | None, no_simd: bool = False) -> None:
     import cv2
     import PIL
 
@@ -109,6 +116,12 @@ def produce(out: Path, store: Path | None) -> None:
     if store:
         os.environ[modelstore.ENV_DIR] = str(store)
     env = f"opencv {cv2.__version__}, pillow {PIL.__version__}, numpy {np.__version__}"
+    if no_simd:
+        # with NPY_DISABLE_CPU_FEATURES and OPENCV_CPU_DISABLE set by the caller
+        # (the module docstring): an older CPU's code paths
+        cv2.setUseOptimized(False)
+        env += (f", cv2.useOptimized() False, NPY_DISABLE_CPU_FEATURES={os.environ.get('NPY_DISABLE_CPU_FEATURES')!r}"
+                f", OPENCV_CPU_DISABLE={os.environ.get('OPENCV_CPU_DISABLE')!r}")
     try:
         import onnxruntime
 
@@ -252,6 +265,7 @@ def main() -> None:
     p = sub.add_parser("produce")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--store", type=Path)
+    p.add_argument("--no-simd", action="store_true", help="OpenCV's optimized paths off (see the docstring)")
     j = sub.add_parser("judge")
     j.add_argument("files", type=Path, nargs="+")
     j.add_argument("--write-examples", type=Path)
@@ -261,7 +275,7 @@ def main() -> None:
     e.add_argument("out", type=Path)
     args = parser.parse_args()
     if args.command == "produce":
-        produce(args.out, args.store)
+        produce(args.out, args.store, args.no_simd)
     elif args.command == "judge":
         judge(args.files, args.write_examples)
     elif args.command == "example":
