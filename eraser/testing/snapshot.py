@@ -88,7 +88,7 @@ class ImageSnapshot:
                 return
             diff_path = obtained_path.with_name(obtained_path.stem + ".diff.png")
             if image.shape == expected.shape:
-                Image.fromarray(diff_image(image, expected, result)).save(diff_path)
+                Image.fromarray(diff_image(image, expected, result, tolerance.per_pixel)).save(diff_path)
             raise AssertionError(
                 f"image differs from snapshot {expected_path}\n{result.reason}\n"
                 f"obtained: {obtained_path}\ndiff: {diff_path} (expected | obtained | differences in red, "
