@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -75,6 +76,51 @@ def test_a_signal_while_the_temp_file_is_created_leaves_nothing(eraser_cli, monk
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
     code, out, err = eraser_cli("remove", SPOON / "photo.jpg", "--box", "10,10,50,50", "-i", "telea", "-o", tmp_path / "o.png", "-q")
     assert code == 143 and err.splitlines() == ["error: terminated (SIGTERM)"]
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_signal_another_thread_takes_while_the_temp_file_is_created_leaves_nothing(eraser_cli, monkeypatch, tmp_path):
+    """A Ctrl-C or a kill goes to any thread of the process that does not block
+    it (OpenCV and BLAS keep workers): Python then runs the handler in the main
+    thread at its next bytecode, wherever that is. Forced here to be inside
+    mkstemp, the file made and its name not yet returned (a busy machine found
+    this window in CI)."""
+    idle = threading.Event()
+    worker = threading.Thread(target=idle.wait, daemon=True)  # like a pool thread, made before any write
+    worker.start()
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        made = real(*args, **kwargs)
+        signal.pthread_kill(worker.ident, signal.SIGTERM)
+        os.read(wake_r, 1)  # the C-level handler ran in the worker: Python's runs at our next bytecode
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    previous = signal.set_wakeup_fd(wake_w)
+    try:
+        code, out, err = eraser_cli("remove", SPOON / "photo.jpg", "--box", "10,10,50,50", "-i", "telea", "-o", tmp_path / "o.png", "-q")
+    finally:
+        signal.set_wakeup_fd(previous)
+        idle.set()
+        os.close(wake_r)
+        os.close(wake_w)
+    assert code == 143 and err.splitlines() == ["error: terminated (SIGTERM)"]
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_signal_just_before_the_publish_publishes_nothing(eraser_cli, monkeypatch, tmp_path):
+    from eraser.io import signal_shield
+
+    def inside_a_shield():
+        if any(tmp_path.iterdir()):  # the shield around the publish: the temp file is written
+            signal.raise_signal(signal.SIGINT)  # handled in this thread, inside the shield
+
+    monkeypatch.setattr(signal_shield, "_inside_hook", inside_a_shield)
+    code, out, err = eraser_cli("remove", SPOON / "photo.jpg", "--box", "10,10,50,50", "-i", "telea", "-o", tmp_path / "o.png", "-q")
+    assert code == 130 and err.splitlines() == ["error: interrupted (SIGINT)"]
     assert os.listdir(tmp_path) == []
 
 
