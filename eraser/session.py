@@ -30,6 +30,7 @@ import numpy as np
 from eraser import pipeline
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
+from eraser.floats import shown
 from eraser.geometry import Rect
 from eraser.prompts import Point, Prompt, as_points, make_prompts
 from eraser.refine import RefinedMask, RefinedResult, check, refine
@@ -76,9 +77,9 @@ class Session:
 
         for name, value in (("segmenter", segmenter), ("inpainter", inpainter)):
             if not isinstance(value, str):
-                raise EraserError(f"{name} must be a backend name, not {value!r}")
+                raise EraserError(f"{name} must be a backend name, not {shown(value)}")
         if isinstance(history, bool) or not isinstance(history, numbers.Integral) or not 0 <= history <= MAX_HISTORY:
-            raise EraserError(f"history must be a whole number from 0 to {MAX_HISTORY}, not {history!r}")
+            raise EraserError(f"history must be a whole number from 0 to {MAX_HISTORY}, not {shown(history)}")
         pipeline.inpainters(inpainter)  # a bad name fails before the photo is read
         self.loaded = load_image(source, max_pixels=max_pixels)
         self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)

@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -20,12 +21,12 @@ from starlette.staticfiles import StaticFiles
 from eraser.defaults import DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
 from eraser.serve.folder import PhotoFolder
+from eraser.serve.guard import TOKEN_COOKIE, Guard
 from eraser.serve.sessions import DEFAULT_MAX_SESSIONS, Entry, Gone, SessionStore
 from eraser.serve.views import VIEW_MAX_SIDE, mask_png_base64, photo_jpeg, suggestion_map_base64, view_size
 
 STATIC = Path(__file__).with_name("static")
 DEFAULT_MAX_UPLOAD_MB = 64
-TOKEN_COOKIE = "eraser_token"
 MOBILE_SAM_HINT = "for better masks install MobileSAM: eraser models install mobile-sam (no torch needed)"
 
 
@@ -68,20 +69,11 @@ def create_app(config: Config) -> Starlette:
     folder = PhotoFolder(config.folder) if config.folder else None
 
     def handler(fn: Callable) -> Callable:
-        """Token and Host checks, and errors as JSON: a user's mistake is a 4xx
-        with one line, a bug a 500 with one line, never a dead server."""
+        """Errors as JSON: a user's mistake is a 4xx with one line, a bug a 500
+        with one line, never a dead server (the Guard middleware has checked
+        Host, Origin and token before any route runs)."""
 
         async def endpoint(request: Request) -> Response:
-            host = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]")
-            if config.allowed_hosts is not None and host not in config.allowed_hosts:
-                return _error(403, f"unexpected Host {host!r}")
-            if not _same_origin(request):
-                return _error(403, "requests from other web sites are refused")
-            if config.token is not None:
-                given = (request.query_params.get("token") or request.headers.get("x-eraser-token")
-                         or request.cookies.get(TOKEN_COOKIE) or "")
-                if not secrets.compare_digest(given, config.token):
-                    return _error(401, "this server needs its token: open the URL it printed")
             try:
                 response = await fn(request)
             except Problem as p:
@@ -380,21 +372,9 @@ def create_app(config: Config) -> Starlette:
         Route("/api/photos/{id}/save", handler(save), methods=["POST"]),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(Guard, token=config.token, allowed_hosts=config.allowed_hosts)])
     app.state.store = store
     return app
-
-
-def _same_origin(request: Request) -> bool:
-    """A page of another site may make the browser send requests here (even
-    to loopback, where there is no token); browsers name that page in Origin.
-    No Origin (a navigation, curl, a test client) is fine."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return True
-    from urllib.parse import urlsplit
-
-    return urlsplit(origin).netloc.lower() == (request.headers.get("host") or "").lower()
 
 
 def _too_large(limit: int) -> str:
