@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Optional
 
 from eraser.batching.inputs import find_photos, filesystem
 from eraser.batching.jobs import Job, from_mask_folder, from_prompts_file, same_for_all
+from eraser.batching.names import check_names
 from eraser.batching.report import Report
 from eraser.batching.work import Options, Record
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_MAX_PIXELS
@@ -78,6 +79,7 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
         raise EraserError("--save-mask names a folder of inputs: the masks would land among (or replace) them")
     options = Options(str(output), segmenter, inpainter, int(dilate), float(feather), int(max_pixels),
                       str(save_mask) if save_mask else None, bool(force))
+    check_names(work, options)  # before any work: every written file its own name
     report = Report()
     total = len(work)
 
