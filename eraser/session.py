@@ -97,6 +97,12 @@ class Session:
 
     # -- the photo ---------------------------------------------------------
     @property
+    def notices(self) -> list[str]:
+        """What the photo's loading noticed (e.g. "has 3 frames (pages); only the
+        first is edited and written"); every erase's notices start with these."""
+        return list(self.loaded.notices)
+
+    @property
     def image(self) -> np.ndarray:
         """The current RGB ``uint8`` image (read-only)."""
         return self._image
@@ -209,7 +215,7 @@ class Session:
         preview = self.preview()
         result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings))
         result.selection, result.segmenters = preview.selection, preview.segmenters
-        result.notices = preview.notices + result.notices
+        result.notices = self.notices + [n for n in preview.notices + result.notices if n not in self.notices]
         if self._undo.maxlen:
             rects = [part.rect for part in preview.refined.parts]
             before = [self._image[r.slices].copy() for r in rects]

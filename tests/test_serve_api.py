@@ -314,3 +314,16 @@ def test_static_files_need_the_token_too():
         assert bare.get("/static/app.js", headers={"x-eraser-token": s.token}).status_code == 200
     finally:
         s.stop()
+
+
+def test_opening_a_multi_page_photo_tells_the_page(server):
+    frames = [Image.fromarray(np.full((40, 60, 3), v, np.uint8)) for v in (40, 120, 200)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    r = server.client.post("/api/photos?name=pages.tif", content=buf.getvalue())
+    assert r.status_code == 200
+    assert any("3 frames" in n and "only the first" in n for n in r.json()["notices"]), r.json()["notices"]
+    pid = r.json()["id"]
+    server.client.post(f"/api/photos/{pid}/marks", json={"kind": "box", "box": [5, 5, 20, 20]})
+    erased = server.client.post(f"/api/photos/{pid}/erase").json()
+    assert any("3 frames" in n for n in erased["notices"])

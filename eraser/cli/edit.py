@@ -96,7 +96,7 @@ def segment(
     session.add(points=point, boxes=box, exclude=exclude)
     preview = session.preview()
     report.stages(preview.timings)
-    for note in preview.notices:
+    for note in session.notices + preview.notices:
         report.notice(note)
     report.timed("encode", _save_array, preview.removal_mask(), output, force)
     report.done(f"segmented with {'+'.join(preview.segmenters)}: {100 * preview.share:.1f}% of the photo selected -> {output}")

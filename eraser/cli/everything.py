@@ -17,6 +17,8 @@ def segment_everything(report: Report, image: Path, folder: Path, options: dict,
     settings = Options(**options)  # bad options fail before the photo is read
     check_folder(folder, force)  # an earlier run there needs --force, before any work
     loaded = report.timed("decode", load_image, image, max_pixels)
+    for note in loaded.notices:
+        report.notice(note)
     model = points_model(segmenter)
     masks = report.timed("segment", generate, model, loaded.rgb, settings)
     records = [{**m.record(), "mask": m.mask} for m in masks]

@@ -161,7 +161,7 @@ def create_app(config: Config) -> Starlette:
         entry, dropped = store.add(name, session, path)
         notice = (f"closed {', '.join(dropped)} to make room (the server keeps the last {store.capacity} photos)"
                   if dropped else None)
-        return state(entry, notices=[notice] if notice else [])
+        return state(entry, notices=session.notices + ([notice] if notice else []))
 
     async def upload(request: Request) -> Response:
         name = Path(request.query_params.get("name") or "photo.png").name or "photo.png"
