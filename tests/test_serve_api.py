@@ -39,7 +39,9 @@ def test_ready_and_facts(server):
     assert "eraser models install mobile-sam" in info["hint"]
     page = server.client.get("/")
     assert page.status_code == 200 and "<canvas id=\"overlay\">" in page.text
-    assert server.client.get("/static/app.js").status_code == 200
+    for module in ("main", "api", "view", "marks", "keys", "suggest"):
+        assert server.client.get(f"/static/{module}.js").status_code == 200, module
+    assert server.client.get("/favicon.ico").headers["content-type"].startswith("image/svg")
 
 
 def test_mark_preview_erase_download_equals_the_cli(server, tmp_path):
@@ -290,6 +292,9 @@ def test_numbers_too_big_for_a_float_are_a_400(server):
                  {"kind": "box", "box": [0, 0, huge, 9]}, {"kind": "refine", "point": [huge, huge]}):
         r = server.client.post(f"/api/photos/{pid}/marks", content=json.dumps(body), headers={"content-type": "application/json"})
         assert r.status_code == 400 and "\n" not in r.json()["error"] and len(r.json()["error"]) < 300, (body, r.text[:300])
+    for body in ({"points": [[huge, 1]], "radius": 5}, {"points": [[1, 1]], "radius": huge}):
+        r = server.client.post(f"/api/photos/{pid}/strokes", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
     for body in ({"dilate": huge}, {"feather": huge}):
         r = server.client.post(f"/api/photos/{pid}/settings", content=json.dumps(body), headers={"content-type": "application/json"})
         assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
@@ -297,7 +302,7 @@ def test_numbers_too_big_for_a_float_are_a_400(server):
     assert r.status_code == 200  # the photo still works
 
 
-@pytest.mark.parametrize("path", ["/", "/api/info", "/static/app.js", "/static/missing.js", "/anything"])
+@pytest.mark.parametrize("path", ["/", "/api/info", "/static/main.js", "/static/missing.js", "/favicon.ico", "/anything"])
 def test_every_route_refuses_a_foreign_host(server, path):
     r = server.client.get(path, headers={"host": "evil.example:80"})
     assert r.status_code == 403 and "unexpected Host" in r.json()["error"]
@@ -310,8 +315,8 @@ def test_static_files_need_the_token_too():
     try:
         assert s.token
         bare = __import__("httpx").Client(base_url=s.base, timeout=30)
-        assert bare.get("/static/app.js").status_code == 401
-        assert bare.get("/static/app.js", headers={"x-eraser-token": s.token}).status_code == 200
+        assert bare.get("/static/main.js").status_code == 401
+        assert bare.get("/static/main.js", headers={"x-eraser-token": s.token}).status_code == 200
     finally:
         s.stop()
 

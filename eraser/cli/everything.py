@@ -12,14 +12,14 @@ def segment_everything(report: Report, image: Path, folder: Path, options: dict,
     from eraser.everything.generator import Options, generate
     from eraser.everything.output import check_folder, write
     from eraser.io import load_image
-    from eraser_mobilesam.everything import points_model
+    from eraser.everything.segmenter import everything_segmenter
 
     settings = Options(**options)  # bad options fail before the photo is read
     check_folder(folder, force)  # an earlier run there needs --force, before any work
     loaded = report.timed("decode", load_image, image, max_pixels)
     for note in loaded.notices:
         report.notice(note)
-    model = points_model(segmenter)
+    model = everything_segmenter(segmenter)
     masks = report.timed("segment", generate, model, loaded.rgb, settings)
     records = [{**m.record(), "mask": m.mask} for m in masks]
     report.timed("encode", write, folder, loaded.rgb, records, source=image, overwrite=force)

@@ -6,7 +6,10 @@ pytest plugin (the ``pytest11`` entry point), eraser also provides the
 ``image_snapshot`` fixture: before/after snapshot tests of image edits with a
 stated per-pixel tolerance, a diff image on failure and ``--force-regen`` to
 update. The snapshot files are managed by pytest-regressions. ``iou`` scores
-a predicted mask against a true one.
+a predicted mask against a true one. Two modules are imported on their own:
+``eraser.testing.random_weights`` (random, well-scaled weights for a model of
+the real architecture; needs torch) and ``eraser.testing.server`` (a real
+``eraser serve`` process and an HTTP client to it; needs httpx).
 """
 
 from eraser.testing.contracts import InpainterContract, SegmenterContract
