@@ -9,7 +9,7 @@ from eraser.everything.generator import Options, generate
 
 
 class EverywhereModel:
-    """A point model whose every output mask covers the whole crop."""
+    """An everything segmenter (eraser.backends.EverythingSegmenter) whose every mask covers the whole crop."""
 
     def embed(self, crop):
         return crop.shape
@@ -18,6 +18,11 @@ class EverywhereModel:
         logits = np.full((len(points), 3, 256, 256), 8.0, np.float32)
         ious = np.tile(np.array([[0.95, 0.9, 0.99]], np.float32), (len(points), 1))
         return logits, ious
+
+    def upscale(self, logits, crop_shape):
+        import cv2
+
+        return cv2.resize(logits.astype(np.float32), (crop_shape[1], crop_shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (1, 7), (9, 1), (2, 2)])

@@ -130,13 +130,18 @@ def test_a_batch_writes_one_file_per_name_or_nothing(tmp_path_factory, names, fo
 
 
 class _Everywhere:
-    """A point model whose every mask covers the whole crop."""
+    """An everything segmenter (eraser.backends.EverythingSegmenter) whose every mask covers the whole crop."""
 
     def embed(self, crop):
         return None
 
     def decode(self, embedding, crop_shape, points):
         return np.full((len(points), 3, 8, 8), 8.0, np.float32), np.full((len(points), 3), 0.97, np.float32)
+
+    def upscale(self, logits, crop_shape):
+        import cv2
+
+        return cv2.resize(logits.astype(np.float32), (crop_shape[1], crop_shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 @BUDGET
