@@ -269,8 +269,11 @@ class Session:
     # -- output ------------------------------------------------------------
     def save(self, path: Union[str, Path], overwrite: bool = False) -> Path:
         """Write the current image as the CLI does: same format rules and metadata."""
+        from eraser.arguments import flag, location
         from eraser.io import save_image
 
+        location("path", path)
+        overwrite = flag("overwrite", overwrite)
         save_image(self.loaded, np.asarray(self._image), Path(path), overwrite=overwrite)
         return Path(path)
 

@@ -53,3 +53,20 @@ def test_batch_takes_paths_and_numpy_bools(folder):
 def test_remove_refuses_a_return_mask_that_is_not_a_bool(value):
     with pytest.raises(EraserError, match="return_mask"):
         eraser.remove(PHOTO, box=(1, 1, 9, 9), inpainter="telea", return_mask=value)
+
+
+def test_session_save_and_mask_refuse_wrong_types(tmp_path):
+    session = eraser.Session(PHOTO, inpainter="telea")
+    for value in (None, 3, ["o.png"]):
+        with pytest.raises(EraserError, match="path"):
+            session.save(value)
+    with pytest.raises(EraserError, match="overwrite"):
+        session.save(tmp_path / "o.png", overwrite="yes")
+    with pytest.raises(EraserError, match="a mask is a path"):
+        session.add(mask=3)
+    assert os.listdir(tmp_path) == []
+
+
+def test_segment_everything_refuses_an_unknown_option():
+    with pytest.raises(EraserError, match="unknown option 'bogus'"):
+        eraser.segment_everything(PHOTO, bogus=1)
