@@ -17,8 +17,8 @@ from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.refine import refine
 from eraser_layered.inpainter import LayeredInpainter
 
-qm = pytest.importorskip("bench.quality_metrics")
-pytest.importorskip("skimage")
+pytest.importorskip("skimage")  # the quality metrics' SSIM
+from bench import quality_metrics as qm  # noqa: E402  (the repository root is on sys.path: conftest.py)
 from bench import quality_scenes  # noqa: E402
 
 
