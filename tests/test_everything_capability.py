@@ -128,7 +128,8 @@ def test_with_no_capable_segmenter_available_auto_says_why(scene, eraser_cli, tm
 
 @pytest.fixture
 def blocked_mobile_sam(monkeypatch):
-    monkeypatch.setenv(plugins.ENV_BLOCK, "mobile-sam")
+    # both built-in SAM plugins (the SAM family and SAM 2.1) blocked: no segmenter can segment everything
+    monkeypatch.setenv(plugins.ENV_BLOCK, "mobile-sam,sam2")
     registry.reset()
     yield
     monkeypatch.undo()
@@ -137,7 +138,7 @@ def blocked_mobile_sam(monkeypatch):
 
 def test_a_blocked_plugin_stays_blocked(blocked_mobile_sam, scene):
     image, _ = scene
-    assert not {"mobile-sam", "sam-vit-b"} & set(registry.backends("segmenter"))
+    assert not {"mobile-sam", "sam-vit-b", "sam2.1-tiny"} & set(registry.backends("segmenter"))
     with pytest.raises(eraser.EraserError, match="no segmenter here can segment everything"):
         eraser.segment_everything(image)
     with pytest.raises(eraser.EraserError, match="needs a SAM model .*not 'mobile-sam'; choose one of: auto$"):

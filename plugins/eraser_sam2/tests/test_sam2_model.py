@@ -218,3 +218,47 @@ def test_build_is_eval_without_grad():
 def test_template_gzip_is_reproducible():
     data = install.template_path("PromptEncoder", "sam2.1-tiny").read_bytes()
     assert make_templates.template_bytes(__import__("onnx").load_model_from_string(gzip.decompress(data))) == data
+
+
+def test_convert_writes_the_onnx_graphs_and_coreml_packages_of_the_image_path(tiny_checkpoint, tmp_path, eraser_cli):
+    """`eraser models convert sam2.1-tiny`: the six graphs through torch and the
+    three CoreML packages, checked by their spec (CoreML cannot run on Linux)."""
+    ct = pytest.importorskip("coremltools")
+    path, _ = tiny_checkpoint
+    out = tmp_path / "converted"
+    code, _, err = eraser_cli("models", "convert", "sam2.1-tiny", "-c", path, "-o", out, "-q")
+    assert code == 0, err
+    for stem in STEMS:
+        assert (out / f"{stem}.onnx").is_file(), stem
+    grid, n = [1, 256, 64, 64], (1, 100)
+    expected = {
+        "ImageEncoder": ({"image": [1, 3, 1024, 1024]},
+                         {"imageEmbeddings": grid, "highResFeatures0": [1, 32, 256, 256],
+                          "highResFeatures1": [1, 64, 128, 128]}),
+        "PromptEncoder": ({"points": [1, n, 2], "labels": [1, n]},
+                          {"sparsePromptEmbeddings": None, "densePromptEmbeddings": grid}),
+        "MaskDecoder": ({"imageEmbeddings": grid, "highResFeatures0": [1, 32, 256, 256],
+                         "highResFeatures1": [1, 64, 128, 128], "imagePositionalEncoding": grid,
+                         "sparsePromptEmbeddings": [1, n, 256], "densePromptEmbeddings": grid},
+                        {"masks": [1, 4, 256, 256], "iouPredictions": [1, 4], "objectScoreLogits": [1, 1],
+                         "maskTokens": [1, 4, 256]}),
+    }
+    float32 = ct.proto.FeatureTypes_pb2.ArrayFeatureType.FLOAT32
+    for stem, (inputs, outputs) in expected.items():
+        spec = ct.models.MLModel(str(out / f"{stem}.mlpackage"), skip_model_load=True).get_spec()
+        assert spec.WhichOneof("Type") == "mlProgram" and spec.specificationVersion >= 7, stem
+        assert [i.name for i in spec.description.input] == list(inputs), stem
+        assert [o.name for o in spec.description.output] == list(outputs), stem
+        for feature in spec.description.input:
+            array = feature.type.multiArrayType
+            assert array.dataType == float32, feature.name
+            want = inputs[feature.name]
+            ranges = [(r.lowerBound, r.upperBound) for r in array.shapeRange.sizeRanges]
+            if any(isinstance(d, tuple) for d in want):
+                assert ranges == [d if isinstance(d, tuple) else (d, d) for d in want], feature.name
+            else:
+                assert list(array.shape) == want and not ranges, feature.name
+        for feature in spec.description.output:
+            assert feature.type.multiArrayType.dataType == float32, feature.name
+            if outputs[feature.name] is not None:
+                assert list(feature.type.multiArrayType.shape) == outputs[feature.name], feature.name
