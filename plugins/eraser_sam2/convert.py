@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eraser_sam2.interface import IMAGE_STEMS, INTERFACES, STEMS
+from eraser_sam2.interface import IMAGE_SIZE, IMAGE_STEMS, INTERFACES, STEMS
 
 ONNX_OPSET = 17
 
@@ -60,19 +60,33 @@ def export_coreml(model, out_dir, name: str, max_points: int = 100) -> list[Path
     """ImageEncoder.mlpackage, PromptEncoder.mlpackage, MaskDecoder.mlpackage (ML
     programs, float32, iOS 16 / macOS 13) with the ONNX graphs' tensor names;
     N (prompt points) is a RangeDim 1..``max_points``."""
+    import torch
+
+    from eraser_sam2.export import example_inputs
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model = model.eval()
+    examples = example_inputs(model)
+    trunk = model.image_encoder.trunk
+    with torch.no_grad():  # coremltools has no bicubic resize: the embedding as a constant (256x256 at 1024)
+        trunk.frozen_pos_embed = trunk._pos_embed((IMAGE_SIZE // 4, IMAGE_SIZE // 4)).detach().clone()
+    try:
+        return _coreml_packages(model, out_dir, name, examples, max_points)
+    finally:
+        trunk.frozen_pos_embed = None
+
+
+def _coreml_packages(model, out_dir: Path, name: str, examples: dict, max_points: int) -> list[Path]:
     import warnings
 
     import coremltools as ct
     import numpy as np
     import torch
 
-    from eraser_sam2.export import WRAPPERS, example_inputs
+    from eraser_sam2.export import WRAPPERS
     from eraser_sam2.sizes import size
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model = model.eval()
-    examples = example_inputs(model)
     n = ct.RangeDim(lower_bound=1, upper_bound=max_points, default=3, symbol="N")
     paths = []
     for stem in IMAGE_STEMS:

@@ -130,6 +130,9 @@ class Hiera(nn.Module):
                 dim_out, heads, stage = int(dim * c.dim_mul), int(heads * c.head_mul), stage + 1
             self.blocks.append(MultiScaleBlock(dim, dim_out, heads, c.q_stride if i in q_pool_blocks else None, window))
             dim = dim_out
+        # the positional embedding computed once, for exporters without bicubic
+        # resizing (coremltools); not part of the state dict
+        self.frozen_pos_embed: torch.Tensor | None = None
 
     def _pos_embed(self, hw: tuple[int, int]) -> torch.Tensor:
         """The background embedding resized (bicubic) to the map, plus the window embedding tiled over it."""
@@ -144,7 +147,8 @@ class Hiera(nn.Module):
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         x = self.patch_embed(x)
-        x = x + self._pos_embed(tuple(x.shape[1:3]))
+        frozen = self.frozen_pos_embed
+        x = x + (frozen if frozen is not None else self._pos_embed(tuple(x.shape[1:3])))
         outputs = []
         for i, block in enumerate(self.blocks):
             x = block(x)
