@@ -8,6 +8,8 @@ environment's torch 2.13 has no match for; see docs/development.md):
     SAM2_BUILD_CUDA=0 .venv-sam2/bin/pip install --no-build-isolation --no-deps sam2==1.1.0
     ERASER_SAM2_PYTHON=.venv-sam2/bin/python pytest plugins/eraser_sam2/tests/test_sam2_upstream.py
 
+(add ERASER_SAM2_ALL_SIZES=1 for small, base-plus and large too; CI checks tiny).
+
 Upstream is built with ``build_sam2(config, ckpt_path)`` from the random
 checkpoint these tests make (the CUDA extension off); eraser's side is its
 torch-free install through its CLI.
@@ -104,6 +106,8 @@ def test_clicks_and_box_through_eraser_segment_are_sam2_predictors_masks(tiny_ch
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("ERASER_SAM2_ALL_SIZES"),
+                    reason="set ERASER_SAM2_ALL_SIZES=1 (minutes per size; CI checks tiny)")
 @pytest.mark.parametrize("name", ["sam2.1-small", "sam2.1-base-plus", "sam2.1-large"])
 def test_other_sizes_through_eraser_segment(name, photo, tmp_path, eraser_cli, monkeypatch):
     from eraser_sam2.random_weights import random_model, save_checkpoint
