@@ -1,7 +1,7 @@
 """SAM 2.1 against upstream's own code: ``sam2`` 1.1.0 (Meta, from the
 registry) in a reference environment of its own, named by $ERASER_SAM2_PYTHON
 (torch 2.14.1 and torchvision 0.29.1, which sam2 needs and the test
-environment's torch 2.13 has no match for; see docs/development.md):
+environment's torch 2.13 has no match for; see docs/models.md):
 
     python3 -m venv .venv-sam2
     .venv-sam2/bin/pip install torch==2.14.1 torchvision==0.29.1 hydra-core iopath numpy pillow tqdm
