@@ -281,3 +281,25 @@ def test_two_photos_at_once(server):
     assert _png(results["a"]["overlay"]).shape == (400, 600)
     assert _png(results["b"]["overlay"]).shape == (100, 200)
     assert results["a-erase"]["can_undo"] and results["b-erase"]["can_undo"]
+
+
+def test_the_preview_does_not_lie_at_12_mp(server, tmp_path):
+    """The overlay is small (the view's size, a few KB) and, scaled up to the
+    photo, covers what the erase will replace: IoU >= 0.97 against the
+    full-resolution mask `eraser.Session` makes for the same click."""
+    import cv2
+
+    from eraser.session import Session
+
+    big = tmp_path / "big.jpg"
+    Image.open(SPOON).resize((4000, 2667), Image.Resampling.BICUBIC).save(big, quality=92)
+    state = server.open(big, name="big.jpg")
+    point = [2440, 1900]  # the spoon
+    marked = server.client.post(f"/api/photos/{state['id']}/marks", json={"kind": "point", "point": point}).json()
+    overlay = _png(marked["overlay"])
+    assert overlay.shape == (1067, 1600) and len(marked["overlay"]) < 60_000
+    session = Session(big)
+    full = session.add(points=[point]).removal_mask() > 0
+    shown = cv2.resize(overlay, (4000, 2667), interpolation=cv2.INTER_LINEAR) > 0
+    iou = (shown & full).sum() / (shown | full).sum()
+    assert iou >= 0.97, iou
