@@ -303,3 +303,71 @@ def test_the_preview_does_not_lie_at_12_mp(server, tmp_path):
     shown = cv2.resize(overlay, (4000, 2667), interpolation=cv2.INTER_LINEAR) > 0
     iou = (shown & full).sum() / (shown | full).sum()
     assert iou >= 0.97, iou
+
+
+@pytest.mark.parametrize("path, body, message", [
+    ("strokes", {"points": [[1, 2], [float("nan"), 3]], "radius": 5}, "finite"),
+    ("strokes", {"points": [[1, 2]] * 20_001, "radius": 5}, "at most 20000 points"),
+    ("strokes", {"points": [[1, 2]], "radius": 0}, "radius"),
+    ("strokes", {"points": "x", "radius": 5}, "points"),
+    ("strokes", {"points": [[1, 2]], "radius": 5, "erase": "yes"}, "erase must be"),
+    ("marks", {"kind": "point", "point": [3, 3], "add": 1}, "add must be"),
+    ("settings", {"dilate": 3, "colour": "red"}, "unknown setting"),
+    ("close", {"discard": "please"}, "discard must be"),
+])
+def test_bad_new_fields_are_one_line_400s(server, path, body, message):
+    import json
+
+    pid = server.open()["id"]
+    response = server.client.post(f"/api/photos/{pid}/{path}", content=json.dumps(body, allow_nan=True),
+                                  headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert message in response.json()["error"] and "\n" not in response.json()["error"]
+
+
+def test_strokes_masks_take_back_and_close(server, tmp_path):
+    c = server.client
+    state = server.open()
+    pid = state["id"]
+    painted = c.post(f"/api/photos/{pid}/strokes", json={"points": [[100, 100], [200, 100]], "radius": 8}).json()
+    overlay = _png(painted["overlay"])
+    assert painted["objects"] == 1 and overlay[100, 150] == 255 and overlay[300, 150] == 0
+    cut = c.post(f"/api/photos/{pid}/strokes", json={"points": [[150, 80], [150, 120]], "radius": 10, "erase": True}).json()
+    assert _png(cut["overlay"])[100, 150] < 255 and _png(cut["overlay"])[100, 110] == 255
+    mask = c.get(f"/api/photos/{pid}/mask")
+    assert mask.headers["content-disposition"] == 'attachment; filename="photo.mask.png"'
+    pixels = np.asarray(Image.open(io.BytesIO(mask.content)))
+    assert pixels.shape == (400, 600) and pixels[100, 110] == 255 and pixels[100, 150] == 0
+    back = c.post(f"/api/photos/{pid}/marks/back").json()  # the cut taken back
+    assert _png(back["overlay"])[100, 150] == 255
+    assert c.post(f"/api/photos/{pid}/clear").json()["objects"] == 0
+    wrong = io.BytesIO()
+    Image.new("L", (60, 40), 255).save(wrong, format="PNG")
+    r = c.post(f"/api/photos/{pid}/mask", content=wrong.getvalue())
+    assert r.status_code == 400 and "60x40" in r.json()["error"]
+    r = c.post(f"/api/photos/{pid}/mask", content=b"not a png")
+    assert r.status_code == 400 and "not an image" in r.json()["error"]
+    uploaded = c.post(f"/api/photos/{pid}/mask", content=mask.content).json()
+    assert uploaded["objects"] == 1 and (_png(uploaded["overlay"]) > 0).sum() >= (pixels > 0).sum()
+    c.post(f"/api/photos/{pid}/erase")
+    r = c.post(f"/api/photos/{pid}/close", json={})
+    assert r.status_code == 409 and "unsaved" in r.json()["error"]  # the erase is not lost by accident
+    assert c.post(f"/api/photos/{pid}/close", json={"discard": True}).json() == {"closed": "photo.jpg"}
+    assert c.get(f"/api/photos/{pid}").status_code == 410
+    assert c.post(f"/api/photos/{pid}/marks/back").status_code == 410
+
+
+def test_a_tab_full_of_unsaved_erases_refuses_to_open_more():
+    s = Server("--max-photos", "1")
+    try:
+        first = s.open()["id"]
+        s.client.post(f"/api/photos/{first}/marks", json={"kind": "point", "point": POINT})
+        s.client.post(f"/api/photos/{first}/erase")
+        r = s.client.post("/api/photos?name=x.jpg", content=SPOON.read_bytes())
+        assert r.status_code == 400 and "unsaved erases" in r.json()["error"]
+        assert s.client.get(f"/api/photos/{first}").json()["can_undo"]  # kept
+        s.client.get(f"/api/photos/{first}/download")  # downloaded: now it may be closed for room
+        assert s.open()["notices"]
+        assert s.client.get(f"/api/photos/{first}").status_code == 410
+    finally:
+        s.stop()
