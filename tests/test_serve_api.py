@@ -371,3 +371,16 @@ def test_a_tab_full_of_unsaved_erases_refuses_to_open_more():
         assert s.client.get(f"/api/photos/{first}").status_code == 410
     finally:
         s.stop()
+
+
+def test_the_zoomed_view_gets_the_photo_at_the_size_it_is_shown(server, tmp_path):
+    big = tmp_path / "wide.jpg"
+    Image.open(SPOON).resize((3000, 2000), Image.Resampling.BICUBIC).save(big, quality=92)
+    pid = server.open(big, name="wide.jpg")["id"]
+    view = Image.open(io.BytesIO(server.client.get(f"/api/photos/{pid}/image").content))
+    assert view.size == (1600, 1067)  # the page's first view
+    zoomed = Image.open(io.BytesIO(server.client.get(f"/api/photos/{pid}/image", params={"max_side": 3000}).content))
+    assert zoomed.size == (3000, 2000)  # at 100 % and more: every photo pixel
+    for bad in ("5", "x", "99999", "-1"):
+        r = server.client.get(f"/api/photos/{pid}/image", params={"max_side": bad})
+        assert r.status_code == 400 and "max_side" in r.json()["error"], bad
