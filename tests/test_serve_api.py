@@ -284,6 +284,56 @@ def test_two_photos_at_once(server):
     assert results["a-erase"]["can_undo"] and results["b-erase"]["can_undo"]
 
 
+def test_numbers_too_big_for_a_float_are_a_400(server):
+    """10**400 in a mark, a setting or a suggestion option: one line, 400, never a 500."""
+    pid = server.open()["id"]
+    huge = 10**400
+    for body in ({"kind": "point", "point": [huge, 5]}, {"kind": "exclude", "point": [5, -huge]},
+                 {"kind": "box", "box": [0, 0, huge, 9]}, {"kind": "refine", "point": [huge, huge]}):
+        r = server.client.post(f"/api/photos/{pid}/marks", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and "\n" not in r.json()["error"] and len(r.json()["error"]) < 300, (body, r.text[:300])
+    for body in ({"points": [[huge, 1]], "radius": 5}, {"points": [[1, 1]], "radius": huge}):
+        r = server.client.post(f"/api/photos/{pid}/strokes", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
+    for body in ({"dilate": huge}, {"feather": huge}):
+        r = server.client.post(f"/api/photos/{pid}/settings", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
+    r = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT})
+    assert r.status_code == 200  # the photo still works
+
+
+@pytest.mark.parametrize("path", ["/", "/api/info", "/static/main.js", "/static/missing.js", "/favicon.ico", "/anything"])
+def test_every_route_refuses_a_foreign_host(server, path):
+    r = server.client.get(path, headers={"host": "evil.example:80"})
+    assert r.status_code == 403 and "unexpected Host" in r.json()["error"]
+    r = server.client.get(path, headers={"origin": "http://evil.example"})
+    assert r.status_code == 403
+
+
+def test_static_files_need_the_token_too():
+    s = Server("--host", "0.0.0.0")
+    try:
+        assert s.token
+        bare = __import__("httpx").Client(base_url=s.base, timeout=30)
+        assert bare.get("/static/main.js").status_code == 401
+        assert bare.get("/static/main.js", headers={"x-eraser-token": s.token}).status_code == 200
+    finally:
+        s.stop()
+
+
+def test_opening_a_multi_page_photo_tells_the_page(server):
+    frames = [Image.fromarray(np.full((40, 60, 3), v, np.uint8)) for v in (40, 120, 200)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    r = server.client.post("/api/photos?name=pages.tif", content=buf.getvalue())
+    assert r.status_code == 200
+    assert any("3 frames" in n and "only the first" in n for n in r.json()["notices"]), r.json()["notices"]
+    pid = r.json()["id"]
+    server.client.post(f"/api/photos/{pid}/marks", json={"kind": "box", "box": [5, 5, 20, 20]})
+    erased = server.client.post(f"/api/photos/{pid}/erase").json()
+    assert any("3 frames" in n for n in erased["notices"])
+
+
 def test_the_preview_does_not_lie_at_12_mp(server, tmp_path):
     """The overlay is small (the view's size, a few KB) and, scaled up to the
     photo, covers what the erase will replace: IoU >= 0.97 against the
@@ -370,41 +420,6 @@ def test_a_tab_full_of_unsaved_erases_refuses_to_open_more():
         s.client.get(f"/api/photos/{first}/download")  # downloaded: now it may be closed for room
         assert s.open()["notices"]
         assert s.client.get(f"/api/photos/{first}").status_code == 410
-
-
-def test_numbers_too_big_for_a_float_are_a_400(server):
-    """10**400 in a mark, a setting or a suggestion option: one line, 400, never a 500."""
-    pid = server.open()["id"]
-    huge = 10**400
-    for body in ({"kind": "point", "point": [huge, 5]}, {"kind": "exclude", "point": [5, -huge]},
-                 {"kind": "box", "box": [0, 0, huge, 9]}, {"kind": "refine", "point": [huge, huge]}):
-        r = server.client.post(f"/api/photos/{pid}/marks", content=json.dumps(body), headers={"content-type": "application/json"})
-        assert r.status_code == 400 and "\n" not in r.json()["error"] and len(r.json()["error"]) < 300, (body, r.text[:300])
-    for body in ({"points": [[huge, 1]], "radius": 5}, {"points": [[1, 1]], "radius": huge}):
-        r = server.client.post(f"/api/photos/{pid}/strokes", content=json.dumps(body), headers={"content-type": "application/json"})
-        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
-    for body in ({"dilate": huge}, {"feather": huge}):
-        r = server.client.post(f"/api/photos/{pid}/settings", content=json.dumps(body), headers={"content-type": "application/json"})
-        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
-    r = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT})
-    assert r.status_code == 200  # the photo still works
-
-
-@pytest.mark.parametrize("path", ["/", "/api/info", "/static/main.js", "/static/missing.js", "/favicon.ico", "/anything"])
-def test_every_route_refuses_a_foreign_host(server, path):
-    r = server.client.get(path, headers={"host": "evil.example:80"})
-    assert r.status_code == 403 and "unexpected Host" in r.json()["error"]
-    r = server.client.get(path, headers={"origin": "http://evil.example"})
-    assert r.status_code == 403
-
-
-def test_static_files_need_the_token_too():
-    s = Server("--host", "0.0.0.0")
-    try:
-        assert s.token
-        bare = __import__("httpx").Client(base_url=s.base, timeout=30)
-        assert bare.get("/static/main.js").status_code == 401
-        assert bare.get("/static/main.js", headers={"x-eraser-token": s.token}).status_code == 200
     finally:
         s.stop()
 
@@ -420,16 +435,3 @@ def test_the_zoomed_view_gets_the_photo_at_the_size_it_is_shown(server, tmp_path
     for bad in ("5", "x", "99999", "-1"):
         r = server.client.get(f"/api/photos/{pid}/image", params={"max_side": bad})
         assert r.status_code == 400 and "max_side" in r.json()["error"], bad
-
-
-def test_opening_a_multi_page_photo_tells_the_page(server):
-    frames = [Image.fromarray(np.full((40, 60, 3), v, np.uint8)) for v in (40, 120, 200)]
-    buf = io.BytesIO()
-    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
-    r = server.client.post("/api/photos?name=pages.tif", content=buf.getvalue())
-    assert r.status_code == 200
-    assert any("3 frames" in n and "only the first" in n for n in r.json()["notices"]), r.json()["notices"]
-    pid = r.json()["id"]
-    server.client.post(f"/api/photos/{pid}/marks", json={"kind": "box", "box": [5, 5, 20, 20]})
-    erased = server.client.post(f"/api/photos/{pid}/erase").json()
-    assert any("3 frames" in n for n in erased["notices"])
