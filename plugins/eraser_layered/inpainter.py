@@ -3,6 +3,7 @@
 import numpy as np
 
 from eraser_layered.structure import structure
+from eraser_layered.synthesis import synthesise as patches
 from eraser_layered.texture import synthesise
 
 
@@ -15,5 +16,8 @@ class LayeredInpainter:
             return np.array(image, copy=True)
         if hole.all():  # nothing to learn from: a flat mid grey, like an empty canvas
             return np.full_like(image, 128)
+        out = patches(np.ascontiguousarray(image), hole, structure, seed=self.seed)
+        if out is not None:
+            return out
         smooth = structure(np.ascontiguousarray(image), hole)
         return synthesise(np.ascontiguousarray(image), hole, smooth, seed=self.seed)
