@@ -85,13 +85,17 @@ class _Level:
 def _distance(lv: _Level, cur: np.ndarray, ty, tx, sy, sx, known=None) -> np.ndarray:
     """Mean squared difference over the sampled patch pixels (only ``known``
     ones when given), plus the structure guide at the centres."""
+    width = cur.shape[1]
+    flat_cur, flat_src = cur.reshape(-1, 3), lv.src.reshape(-1, 3)
+    t, s = ty * width + tx, sy * width + sx
     d = np.zeros(ty.shape, np.float32)
     count = np.zeros(ty.shape, np.float32) if known is not None else float(len(_SAMPLE))
     for oy, ox in _SAMPLE:
-        diff = cur[ty + oy, tx + ox] - lv.src[sy + oy, sx + ox]
+        o = oy * width + ox
+        diff = np.take(flat_cur, t + o, axis=0) - np.take(flat_src, s + o, axis=0)
         e = np.einsum("ij,ij->i", diff, diff)
         if known is not None:
-            k = known[ty + oy, tx + ox]
+            k = np.take(known.ravel(), t + o)
             e = e * k
             count = count + k
         d += e
@@ -166,7 +170,7 @@ def _peel(lv: _Level, cur: np.ndarray, rng) -> None:
         known[ty[ok], tx[ok]] = 1.0
 
 
-def _vote(lv: _Level, cur: np.ndarray, ny, nx, dist) -> None:
+def _vote(lv: _Level, cur: np.ndarray, ny, nx, dist, reach: int = R) -> None:
     """Hole pixels become the weighted mean of their overlapping patches' sources (in place)."""
     fy = np.zeros(lv.valid.shape, np.int64)
     fx = np.zeros(lv.valid.shape, np.int64)
@@ -180,8 +184,8 @@ def _vote(lv: _Level, cur: np.ndarray, ny, nx, dist) -> None:
     wt[lv.ty, lv.tx] = np.where(ok, np.exp(-dist / scale), 0.0)
     acc = np.zeros((lv.hy.size, cur.shape[2]), np.float32)
     den = np.zeros(lv.hy.size, np.float32)
-    for oy in range(-R, R + 1):
-        for ox in range(-R, R + 1):
+    for oy in range(-reach, reach + 1):
+        for ox in range(-reach, reach + 1):
             cy, cx = lv.hy - oy, lv.hx - ox
             w = wt[cy, cx]
             acc += w[:, None] * lv.src[np.clip(fy[cy, cx] + oy, 0, None), np.clip(fx[cy, cx] + ox, 0, None)]
@@ -236,7 +240,12 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure_fn, seed: int = 0)
     coarse_img, coarse_hole = levels[0]
     if coarse_hole.all():
         return None
-    smooth = structure_fn(np.clip(np.rint(coarse_img), 0, 255).astype(np.uint8), coarse_hole)
+    # The structure layer is the guide; with the guide off only its cheap
+    # harmonic part would be used, and the peel replaces that anyway.
+    if GUIDE:
+        smooth = structure_fn(np.clip(np.rint(coarse_img), 0, 255).astype(np.uint8), coarse_hole)
+    else:
+        smooth = coarse_img.copy()
     excluded = rare(coarse_img, coarse_hole, rng)
     ny = nx = dist = None
     prev = None
@@ -269,13 +278,15 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure_fn, seed: int = 0)
             nx = np.clip(lv.tx + 2 * fx[cy, cx], R, lv.valid.shape[1] - 1 - R)
         dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
         if prev is not None:
-            _vote(lv, cur, ny, nx, dist)
+            # The inner 5 x 5 of each patch votes: as smooth a join, half the gathers.
+            _vote(lv, cur, ny, nx, dist, reach=2)
             dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
-        searching = max(h.shape) <= SEARCH
-        iters = max(1, EM_ITERS - 2 * k) if searching else 1
+        # Levels finer than SEARCH only inherit and vote: their matches are the
+        # coarse ones, and a search there costs more than it improves.
+        iters = max(1, EM_ITERS - 2 * k) if max(h.shape) <= SEARCH else 0
         radius = max(h.shape) // 2 if prev is None else 4
         for _ in range(iters):
-            _patchmatch(lv, cur, ny, nx, dist, rng, PM_ITERS if searching else 1, radius)
+            _patchmatch(lv, cur, ny, nx, dist, rng, PM_ITERS, radius)
             _vote(lv, cur, ny, nx, dist)
             dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
         prev = (lv.valid.shape, lv.ty, lv.tx, ny, nx)
