@@ -240,11 +240,13 @@ def copied_structure(result: np.ndarray, hole: np.ndarray, patch: int = COPY_PAT
 
 COHERENCE_PATCH = 8  # px, at full scale and at half scale
 COHERENCE_SAMPLES = 150  # fill patches per scale (a seeded subset of the grid)
+COHERENCE_FLOOR = 3.0  # grey levels added to a patch's std before dividing by it
 
 
 def _nearest_known(gray: np.ndarray, hole: np.ndarray, patch: int, rng: np.random.Generator) -> Optional[np.ndarray]:
-    """RMS distance (grey levels) from sampled fill patches to their nearest
-    all-known patch of ``gray``; None when there is no fill patch or no source."""
+    """RMS distance from sampled fill patches to their nearest all-known patch
+    of ``gray``, over the patch's own contrast (its std plus
+    ``COHERENCE_FLOOR``); None when there is no fill patch or no source."""
     height, width = hole.shape
     if height <= patch or width <= patch:
         return None
@@ -259,22 +261,28 @@ def _nearest_known(gray: np.ndarray, hole: np.ndarray, patch: int, rng: np.rando
         tops = tops[rng.choice(len(tops), COHERENCE_SAMPLES, replace=False)]
     out = []
     for y, x in tops:
-        ssd = cv2.matchTemplate(gray, np.ascontiguousarray(gray[y : y + patch, x : x + patch]), cv2.TM_SQDIFF)
-        out.append(math.sqrt(max(0.0, float(ssd[free].min())) / (patch * patch)))
+        p = np.ascontiguousarray(gray[y : y + patch, x : x + patch])
+        ssd = cv2.matchTemplate(gray, p, cv2.TM_SQDIFF)
+        out.append(math.sqrt(max(0.0, float(ssd[free].min())) / (patch * patch)) / (float(p.std()) + COHERENCE_FLOOR))
     return np.asarray(out)
 
 
 def coherence(result: np.ndarray, hole: np.ndarray, seed: int = 0) -> float:
-    """Mean RMS distance (grey levels) from each fill patch to its nearest known
-    patch of the same photo, averaged over two scales (8 px patches at full
-    and at half size): the completion term of Wexler et al. / Simakov et al.
+    """Mean distance from each fill patch to its nearest known patch of the
+    same photo, in units of the patch's own contrast, averaged over two
+    scales (8 px patches at full and at half size): the completion term of
+    Wexler et al. / Simakov et al., made fair to texture.
 
-    Low is a fill made of things the photo contains: a plausible continuation
-    of slats, grass or wall. A mosaic, noise, a smear or a blotch against a
-    textured surround has no close neighbour and scores high. It misleads
-    where copying is the fault: a pasted name tag is perfectly coherent (0),
-    so read it beside ``copied``; and a flat fill on a flat wall is coherent
-    too, which is right."""
+    The raw distance favours smooth fills: on grass a flat grey patch is
+    closer to its nearest grass patch (about one texture std) than a real
+    grass patch is to another (about 1.4 std), so Telea beat the truth. Over
+    the patch's contrast, a smear or a mosaic's flat blocks on texture score
+    high (a distance of several grey levels over a std near 0), real texture
+    near 1 to 1.5, and a flat fill on a flat wall stays low (both near 0,
+    the floor keeps it finite). Low is a fill made of things the photo
+    contains. It misleads where copying is the fault: a pasted name tag is
+    perfectly coherent (0), so read it beside ``copied``; and invented noise
+    of the right strength scores like texture."""
     hole = np.asarray(hole, bool)
     rng = np.random.default_rng(seed)
     gray = _gray(result)

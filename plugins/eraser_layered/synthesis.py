@@ -40,13 +40,16 @@ R = 3  # patch radius: 7 x 7 patches
 # middles and centre): nearly the same ranking at a fifth of the cost.
 _SAMPLE = np.array([(dy, dx) for dy in (-R, 0, R) for dx in (-R, 0, R)])
 COARSE = 96  # px: the coarsest level's longer side is at most this
-SEARCH = 200  # px: levels up to this size run full EM; finer ones a short refinement
+SEARCH = 256  # px: levels up to this size run full EM; finer ones a short refinement
 EM_ITERS = 5  # EM iterations at the coarsest level (fewer as levels get finer)
 PM_ITERS = 2  # PatchMatch sweeps per E step
 FINE_ITERS = 1  # EM iterations at the levels finer than SEARCH
 PEEL_RING = 2.0  # px: the coarsest guess is filled in rings this deep...
 PEEL_ROUNDS = 5  # ...each with this many rounds of random and nearby candidates
 GUIDE = 0.0  # weight of the structure guide against the patch distance (per sample)
+RARE_ITERS = 4  # PatchMatch sweeps of the photo against itself
+RARE_SIZE = 160  # px: the longer side of the level rare patches are looked for at
+RARE_AREA = 0.03  # share of the known patches above which a rare region is background, not an object
 RARE = 5.0  # a source whose best match elsewhere is this many times the typical one is rare
 
 
@@ -226,30 +229,48 @@ def rare(img: np.ndarray, hole: np.ndarray, rng: np.random.Generator) -> np.ndar
     if sy.size < 16:
         return np.zeros(hole.shape, bool)
     # Every source is a target here; its own neighbourhood is forbidden.
-    lv.ty, lv.tx = sy, sx
-    cur = lv.src
+    shape = lv.valid.shape
     span = 2 * R + 2
-    far = lambda y, x: (np.abs(y - sy) >= span) | (np.abs(x - sx) >= span)  # noqa: E731
     best = np.full(sy.shape, np.inf, np.float32)
     by, bx = sy.copy(), sx.copy()
-    for _ in range(3):
-        for cand_y, cand_x in (
-            (sy[rng.integers(0, sy.size, sy.size)], sx[rng.integers(0, sx.size, sx.size)]),
-            (by + rng.integers(-8, 9, sy.shape), bx + rng.integers(-8, 9, sx.shape)),
-            (sy, sx + span), (sy, sx - span), (sy + span, sx), (sy - span, sx),
-        ):
-            cand_y = np.clip(cand_y, R, lv.valid.shape[0] - 1 - R)
-            cand_x = np.clip(cand_x, R, lv.valid.shape[1] - 1 - R)
-            d = _distance(lv, cur, sy, sx, cand_y, cand_x)
-            d[~far(cand_y, cand_x)] = np.inf
-            better = d < best
-            best[better], by[better], bx[better] = d[better], cand_y[better], cand_x[better]
+    field_y = np.zeros(shape, np.int64)
+    field_x = np.zeros(shape, np.int64)
+
+    def consider(cand_y, cand_x):
+        cand_y = np.clip(cand_y, R, shape[0] - 1 - R)
+        cand_x = np.clip(cand_x, R, shape[1] - 1 - R)
+        d = _distance(lv, lv.src, sy, sx, cand_y, cand_x)
+        d[(np.abs(cand_y - sy) < span) & (np.abs(cand_x - sx) < span)] = np.inf
+        better = d < best
+        best[better], by[better], bx[better] = d[better], cand_y[better], cand_x[better]
+
+    for _ in range(RARE_ITERS):
+        pick = rng.integers(0, sy.size, sy.size)
+        consider(sy[pick], sx[pick])
+        for step in (4, 1):
+            field_y[sy, sx], field_x[sy, sx] = by, bx
+            for dy, dx in ((step, 0), (-step, 0), (0, step), (0, -step)):
+                py = np.clip(sy - dy, 0, shape[0] - 1)
+                px = np.clip(sx - dx, 0, shape[1] - 1)
+                ok = lv.valid[py, px]
+                consider(np.where(ok, field_y[py, px] + dy, by), np.where(ok, field_x[py, px] + dx, bx))
+        r = max(shape) // 2
+        while r >= 1:
+            consider(by + rng.integers(-r, r + 1, sy.size), bx + rng.integers(-r, r + 1, sx.size))
+            r //= 2
     finite = np.isfinite(best)
     if not finite.any():
         return np.zeros(hole.shape, bool)
     typical = float(np.median(best[finite]))
     flagged = np.zeros(lv.valid.shape, np.uint8)
     flagged[sy, sx] = (~finite | (best > RARE * typical + 25.0)).astype(np.uint8)
+    # Only small rare things are objects: a large rare region (the saucer
+    # around a removed cup, the one wall of its colour) is background the
+    # fill must continue.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(flagged, connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] <= RARE_AREA * sy.size
+    small[0] = False
+    flagged = small[labels].astype(np.uint8)
     # Every pixel of a rare patch, not only its centre.
     flagged = cv2.dilate(flagged, np.ones((2 * R + 1, 2 * R + 1), np.uint8))
     return flagged[R:-R, R:-R] > 0
@@ -268,7 +289,10 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure_fn, seed: int = 0)
         smooth = structure_fn(np.clip(np.rint(coarse_img), 0, 255).astype(np.uint8), coarse_hole)
     else:
         smooth = coarse_img.copy()
-    excluded = rare(coarse_img, coarse_hole, rng)
+    # Rare things are looked for at the finest level up to RARE_SIZE: the
+    # coarsest is too coarse for a name tag.
+    rare_img, rare_hole = [lv for lv in levels if max(lv[1].shape) <= RARE_SIZE][-1]
+    excluded = rare(rare_img, rare_hole, rng)
     ny = nx = dist = None
     prev = None
     for k, (img, h) in enumerate(levels):
@@ -312,20 +336,29 @@ def synthesise(image: np.ndarray, hole: np.ndarray, structure_fn, seed: int = 0)
             # Finer levels search only the patches near the border, where a
             # patch must agree with the known pixels (else a seam shows);
             # deeper in, the inherited matches are as good.
+            # Inherited sources that are no longer valid here (their patch
+            # now touches the hole, or something rare) are drawn afresh.
             depth = cv2.distanceTransform(lv.hole.astype(np.uint8), cv2.DIST_L2, 3)
-            pick = np.nonzero(depth[lv.ty, lv.tx] <= 2 * R + 1)[0]
-            _patchmatch(lv, cur, ny, nx, dist, rng, 1, 4, pick)
+            lost = ~np.isfinite(dist)
+            if lost.any():
+                fresh = rng.integers(0, lv.sources[0].size, int(lost.sum()))
+                ny[lost], nx[lost] = lv.sources[0][fresh], lv.sources[1][fresh]
+                dist[lost] = _distance(lv, cur, lv.ty[lost], lv.tx[lost], ny[lost], nx[lost])
+            pick = np.nonzero((depth[lv.ty, lv.tx] <= 2 * R + 1) | lost)[0]
+            _patchmatch(lv, cur, ny, nx, dist, rng, 2 if lost.any() else 1, 4, pick)
             if k < len(levels) - 1:
                 _vote(lv, cur, ny, nx, dist, reach=2)
                 dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
         if k == len(levels) - 1:
-            # Sharp grain inside (a mean of shifted grain is a blur); the
-            # blended vote on the 2 px next to the known pixels, where it
-            # joins them without a step.
+            # Sharp grain inside: each pixel is its own patch's source centre,
+            # so where neighbours share an offset the photo is copied intact
+            # (a mean of shifted grain is a blur; a per-pixel choice among
+            # overlapping patches, salt and pepper). The blended vote stays
+            # on the 2 px next to the known pixels, where it joins them.
             depth = cv2.distanceTransform(lv.hole.astype(np.uint8), cv2.DIST_L2, 3)
-            border = depth[lv.hy, lv.hx] <= 2.5
-            _vote(lv, cur, ny, nx, dist, reach=2, sharp=True, only=~border)
-            _vote(lv, cur, ny, nx, dist, reach=2, only=border)
+            inner = lv.hole[lv.ty, lv.tx] & (depth[lv.ty, lv.tx] > 2.5) & np.isfinite(dist)
+            cur[lv.ty[inner], lv.tx[inner]] = lv.src[ny[inner], nx[inner]]
+            _vote(lv, cur, ny, nx, dist, reach=2, only=depth[lv.hy, lv.hx] <= 2.5)
         prev = (lv.valid.shape, lv.ty, lv.tx, ny, nx)
         last = cur[R:-R, R:-R]
     out = cur[R:-R, R:-R]
