@@ -196,7 +196,7 @@ def _box_sum(mask: np.ndarray, size: int) -> np.ndarray:
     return table[size:, size:] - table[:-size, size:] - table[size:, :-size] + table[:-size, :-size]
 
 
-def copied_structure(result: np.ndarray, hole: np.ndarray, patch: int = COPY_PATCH) -> float:
+def copied_structure(result: np.ndarray, hole: np.ndarray, patch: int = COPY_PATCH, origin: Optional[np.ndarray] = None) -> float:
     """Share of the fill's ``patch``-px patches that have a near-duplicate
     elsewhere in the photo, outside the hole (0 = nothing copied, 1 = all).
 
@@ -208,6 +208,10 @@ def copied_structure(result: np.ndarray, hole: np.ndarray, patch: int = COPY_PAT
     cloned verbatim). A smooth fill scores 0: its patches are flat or match
     nothing. Natural repetition (brick, a second identical coin) also counts,
     so read it against the same score of the original photo.
+
+    ``origin`` (bool, like ``hole``): count only copies whose match overlaps
+    it, e.g. the distinct objects beside the hole (a label, a name tag), so
+    cloned grain is told apart from a pasted object.
     """
     hole = np.asarray(hole, bool)
     height, width = hole.shape
@@ -230,7 +234,13 @@ def copied_structure(result: np.ndarray, hole: np.ndarray, patch: int = COPY_PAT
         if var < COPY_MIN_STD**2:
             continue
         ssd = cv2.matchTemplate(gray, p, cv2.TM_SQDIFF)
-        best = float(ssd[free].min()) / (patch * patch)
+        if origin is not None:
+            near = free & (_box_sum(np.asarray(origin, bool), patch) > 0)
+            if not near.any():
+                continue
+            best = float(ssd[near].min()) / (patch * patch)
+        else:
+            best = float(ssd[free].min()) / (patch * patch)
         if best < COPY_NEAR * var:
             copied += 1
     return copied / len(tops)

@@ -63,6 +63,7 @@ def make_scene(surface: str, texture: str, crowded: bool = False) -> dict:
     hole, as the name tag sits beside the astronaut's helmet."""
     mean = SURFACES[surface]
     truth = _surface(texture, mean)
+    plain = truth.copy()
     fg = (235, 235, 230) if surface == "dark" else (30, 30, 35)
     other = (200, 170, 60) if surface == "dark" else (40, 60, 140)
     # Distinct objects near the one to remove, all outside its widened hole.
@@ -87,7 +88,8 @@ def make_scene(surface: str, texture: str, crowded: bool = False) -> dict:
     _label(body, 140, 155, "ID", fg, other)
     image = np.rint(truth * (1 - alpha[..., None]) + body * alpha[..., None]).clip(0, 255).astype(np.uint8)
     name = f"{surface}/{texture}" + ("/crowded" if crowded else "")
-    return {"name": name, "surface": surface, "image": image, "truth": truth, "selection": alpha}
+    objects = np.any(truth != plain, axis=2)  # the labels and pins: things a fill must not paste
+    return {"name": name, "surface": surface, "image": image, "truth": truth, "selection": alpha, "objects": objects}
 
 
 def scenes() -> list[dict]:

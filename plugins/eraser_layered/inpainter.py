@@ -1,4 +1,6 @@
-"""The ``layered`` inpainter: a smooth structure fill plus synthesised texture."""
+"""The ``layered`` inpainter: patch synthesis (``synthesis.py``); where the
+crop has no whole known patch to copy from, the smooth structure fill plus
+random-phase grain (``structure.py``, ``texture.py``)."""
 
 import numpy as np
 
@@ -8,7 +10,7 @@ from eraser_layered.texture import synthesise
 
 
 class LayeredInpainter:
-    seed = 0  # picks the texture (sources, phases); fixed, so equal inputs give equal fills
+    seed = 0  # seeds the random search (and the grain's phases); fixed, so equal inputs give equal fills
 
     def inpaint(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         hole = np.asarray(mask, bool)
@@ -16,7 +18,7 @@ class LayeredInpainter:
             return np.array(image, copy=True)
         if hole.all():  # nothing to learn from: a flat mid grey, like an empty canvas
             return np.full_like(image, 128)
-        out = patches(np.ascontiguousarray(image), hole, structure, seed=self.seed)
+        out = patches(np.ascontiguousarray(image), hole, seed=self.seed)
         if out is not None:
             return out
         smooth = structure(np.ascontiguousarray(image), hole)
