@@ -26,7 +26,7 @@ What keeps it from pasting objects and from a mosaic:
   used by many patches costs more (Simakov et al.'s completeness, in short:
   one flat patch repeated was what a blurred estimate converged to);
 * **sharp final copy**: at full size each pixel is its own patch's source
-  centre (a mean of votes blurs grain), blended only on the 2 px next to
+  centre (a mean of votes blurs grain), blended only on the 3 px next to
   the known pixels.
 
 Measured against PatchMatch on the README's helmet: copied structure 0.06
@@ -55,10 +55,17 @@ PM_ITERS = 2  # PatchMatch sweeps per E step
 FINE_ITERS = 1  # EM iterations at the levels finer than SEARCH
 PEEL_RING = 2.0  # px: the coarsest guess is filled in rings this deep...
 PEEL_ROUNDS = 5  # ...each with this many rounds of random and nearby candidates
-COHERE_SWEEPS = 3  # propagation-only sweeps before the final copy
+COHERE_SWEEPS = 0  # propagation-only sweeps before the final copy
 COHERE_SLACK = 1.2  # a neighbour's offset is taken when within this factor of the own match
-VOTE_PERCENTILE = 10  # votes weigh exp(-d / this percentile of d): lower is sharper
+VOTE_PERCENTILE = 75  # votes weigh exp(-d / this percentile of d): lower is sharper
+# Costs that keep copies coherent, at full strength on grain (gravel, grass,
+# sand: there a mean of votes is a smooth blob, texture ratio 0.06) and
+# off on smooth surfaces (a suit, a wall: there they cut the fill into
+# rectangles copied from the folds). Between, in proportion to the grain.
 COHERENCE = 8.0  # cost of disagreeing with all 4 neighbours' offsets, in typical distances
+GRAIN_SMOOTH, GRAIN_FULL = 1.5, 4.0  # grey levels of median fine residual around the hole: no grain, full grain
+BLEND_PX = 3.5  # px next to the known pixels that keep the blended vote
+AGREE = 3  # neighbours (of 4) sharing a pixel's offset for it to be copied rather than voted
 REUSE = 1.0  # cost of a source fully reused by every patch around it, in typical distances
 
 
@@ -132,7 +139,7 @@ def _usage(lv: _Level, ny, nx, dist) -> np.ndarray:
     count = cv2.boxFilter(count, -1, (2 * R + 1, 2 * R + 1), normalize=False)
     ok = np.isfinite(dist)
     typical = float(np.median(dist[ok])) if ok.any() else 0.0
-    return REUSE * typical * np.maximum(count - 1.0, 0.0) / (2 * R + 1) ** 2
+    return lv.reuse * typical * np.maximum(count - 1.0, 0.0) / (2 * R + 1) ** 2
 
 
 def _agreement(field_y, field_x, has, ty, tx, sy, sx) -> np.ndarray:
@@ -199,15 +206,15 @@ def _patchmatch(lv: _Level, cur: np.ndarray, ny, nx, dist, rng, iters: int, radi
     field_x = np.zeros(lv.valid.shape, np.int64)
     has = np.zeros(lv.valid.shape, bool)
     for _ in range(iters):
-        usage = _usage(lv, ny, nx, dist) if REUSE else None
+        usage = _usage(lv, ny, nx, dist) if lv.reuse else None
         if usage is not None:
             dist[pick] += usage[ny[pick], nx[pick]]
         field = None
-        if COHERENCE:
+        if lv.coherence:
             field_y[lv.ty, lv.tx], field_x[lv.ty, lv.tx] = ny, nx
             has[lv.ty, lv.tx] = True
             ok = np.isfinite(dist)
-            scale = COHERENCE * float(np.median(dist[ok])) / 4.0 if ok.any() else 0.0
+            scale = lv.coherence * float(np.median(dist[ok])) / 4.0 if ok.any() else 0.0
             field = (field_y.copy(), field_x.copy(), has, scale)
             dist[pick] += scale * lv.free[pick] * (4.0 - _agreement(field[0], field[1], has, ty, tx, ny[pick], nx[pick]))
         # Propagation: a neighbour's source shifted by the step, at 1 and 4 px
@@ -298,6 +305,39 @@ def _vote(lv: _Level, cur: np.ndarray, ny, nx, dist, reach: int = R, sharp: bool
     cur[hy[got], hx[got]] = acc[got] / den[got, None]
 
 
+def _graininess(image: np.ndarray, hole: np.ndarray) -> float:
+    """0 on a smooth surround, 1 on grain: the median absolute fine residual
+    (luma minus a 1.5 px blur) over known pixels within 16 px of the hole,
+    mapped from GRAIN_SMOOTH..GRAIN_FULL grey levels to 0..1."""
+    gray = image @ np.float32([0.299, 0.587, 0.114])
+    residual = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.5))
+    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((33, 33), np.uint8)) > 0) & ~hole
+    if not ring.any():
+        return 0.0
+    level = float(np.median(residual[ring]))
+    return float(np.clip((level - GRAIN_SMOOTH) / (GRAIN_FULL - GRAIN_SMOOTH), 0.0, 1.0))
+
+
+def _match_border(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, sigma: float = 3.0) -> np.ndarray:
+    """The fill shifted by one offset per channel so its local mean meets the
+    photo's along the border: the median, over the hole's first ring, of the
+    two sides' local means' difference. A fill whose sources were a little
+    brighter (a disc of lighter backdrop where a coin was) joins without a
+    step. One median, not an offset per border pixel carried inwards: that
+    spread a label's colour beside the hole into it as a plume, and shifted
+    the slats' edges."""
+    known = (~hole).astype(np.float32)
+    inside = hole.astype(np.float32)
+    img, out = image.astype(np.float32), fill.astype(np.float32)
+    blur = lambda a: cv2.GaussianBlur(a, (0, 0), sigma)  # noqa: E731
+    outer = blur(img * known[..., None]) / np.maximum(blur(known), 1e-4)[..., None]
+    inner = blur(out * inside[..., None]) / np.maximum(blur(inside), 1e-4)[..., None]
+    border = hole & (cv2.dilate(known.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    if border.any():
+        out[hole] += np.median(outer[border] - inner[border], axis=0)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
 def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray | None:
     """The filled image (uint8), or None when the crop has no patch to copy from."""
     rng = np.random.default_rng(seed)
@@ -305,10 +345,12 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     coarse_img, coarse_hole = levels[0]
     if coarse_hole.all():
         return None
+    grainy = _graininess(np.asarray(image, np.float32), np.asarray(hole, bool))
     ny = nx = dist = None
     prev = None
     for k, (img, h) in enumerate(levels):
         lv = _Level(img, h)
+        lv.coherence, lv.reuse = COHERENCE * grainy, REUSE * grainy
         if lv.sources[0].size == 0:
             return None
         cur = lv.src.copy()
@@ -331,14 +373,17 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             cx = np.clip((lv.tx - R) // 2 + R, 0, fy.shape[1] - 1)
             ny = np.clip(lv.ty + 2 * fy[cy, cx], R, lv.valid.shape[0] - 1 - R)
             nx = np.clip(lv.tx + 2 * fx[cy, cx], R, lv.valid.shape[1] - 1 - R)
+        searching = max(h.shape) <= SEARCH
         if prev is not None:
-            # The inner 5 x 5 of each patch votes: as smooth a join, half the gathers.
+            # The inner 5 x 5 of each patch votes: as smooth a join, half the
+            # gathers. (Copying each pixel's own inherited source instead made
+            # a smooth suit a mosaic of 2 x 2 blocks.)
             _vote(lv, cur, ny, nx, _distance(lv, cur, lv.ty, lv.tx, ny, nx), reach=2)
         dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
-        if max(h.shape) <= SEARCH:  # full EM, fewer iterations as levels get finer
+        if searching:  # full EM, fewer iterations as levels get finer
             radius = max(h.shape) // 2 if prev is None else 4
             for _ in range(max(1, EM_ITERS - 2 * k)):
-                _patchmatch(lv, cur, ny, nx, dist, rng, PM_ITERS, radius)
+                _patchmatch(lv, cur, ny, nx, dist, rng, PM_ITERS if k == 0 else 1, radius)
                 _vote(lv, cur, ny, nx, dist)
                 dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
         else:
@@ -355,21 +400,25 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
                 dist[lost] = _distance(lv, cur, lv.ty[lost], lv.tx[lost], ny[lost], nx[lost])
             pick = np.nonzero((depth[lv.ty, lv.tx] <= 2 * R + 1) | lost)[0]
             _patchmatch(lv, cur, ny, nx, dist, rng, 2 if lost.any() else 1, 4, pick)
-            if k < len(levels) - 1:
-                _vote(lv, cur, ny, nx, dist, reach=2)
-                dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
         if k == len(levels) - 1:
-            # Sharp grain inside: each pixel is its own patch's source centre,
-            # so where neighbours share an offset the photo is copied intact
-            # (a mean of shifted grain is a blur; a per-pixel choice among
-            # overlapping patches, salt and pepper). The blended vote stays
-            # on the 2 px next to the known pixels, where it joins them.
+            # Where neighbouring patches share an offset, each pixel is its
+            # own patch's source centre: the photo copied intact, grain sharp
+            # (a mean of votes blurs it). Elsewhere offsets disagree (a smooth
+            # suit matches many places equally), a copy would be a mosaic of
+            # blocks and the mean vote is kept. The 2 px next to the known
+            # pixels (BLEND_PX) keep the vote too: it joins them.
             _cohere(lv, cur, ny, nx, dist, COHERE_SWEEPS)
+            _vote(lv, cur, ny, nx, dist, reach=2)
+            field_y = np.zeros(lv.valid.shape, np.int64)
+            field_x = np.zeros(lv.valid.shape, np.int64)
+            has = np.zeros(lv.valid.shape, bool)
+            field_y[lv.ty, lv.tx], field_x[lv.ty, lv.tx] = ny, nx
+            has[lv.ty, lv.tx] = True
+            agree = _agreement(field_y, field_x, has, lv.ty, lv.tx, ny, nx)
             depth = cv2.distanceTransform(lv.hole.astype(np.uint8), cv2.DIST_L2, 3)
-            inner = lv.hole[lv.ty, lv.tx] & (depth[lv.ty, lv.tx] > 2.5) & np.isfinite(dist)
+            inner = lv.hole[lv.ty, lv.tx] & (depth[lv.ty, lv.tx] > BLEND_PX) & np.isfinite(dist) & (agree >= AGREE)
             cur[lv.ty[inner], lv.tx[inner]] = lv.src[ny[inner], nx[inner]]
-            _vote(lv, cur, ny, nx, dist, reach=2, only=depth[lv.hy, lv.hx] <= 2.5)
         prev = (lv.valid.shape, lv.ty, lv.tx, ny, nx)
         last = cur[R:-R, R:-R]
     out = cur[R:-R, R:-R]
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return _match_border(image, out, np.asarray(hole, bool))
