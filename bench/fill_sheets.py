@@ -57,7 +57,7 @@ def _pasted(names, out: Path, size: int, seed: int, params) -> None:
     import json
     import time
 
-    import quality_metrics as qm
+    from bench import quality_metrics as qm
 
     rng = np.random.default_rng(seed)
     rows, key, scores = [], {}, []
@@ -70,14 +70,14 @@ def _pasted(names, out: Path, size: int, seed: int, params) -> None:
         ys, xs = np.nonzero(hole)
         pad = max(16, (ys.max() - ys.min()) // 3, (xs.max() - xs.min()) // 3)
         crop = (slice(max(0, ys.min() - pad), ys.max() + pad), slice(max(0, xs.min() - pad), xs.max() + pad))
-        cells = [_cell(scene["image"], crop, size, scene["name"][:30])]
+        cells = [titled_cell(scene["image"], crop, size, scene["name"][:30])]
         for i, name in enumerate(order):
             start = time.perf_counter()
             result = pipeline.erase(scene["image"], refined, inpainter=name).image
             totals[name] += time.perf_counter() - start
             scores.append({"scene": scene["name"], "backend": name, **qm.score(result, scene["truth"], hole)})
-            cells.append(_cell(result, crop, size, chr(65 + i)))
-        cells.append(_cell(scene["truth"], crop, size, "truth"))
+            cells.append(titled_cell(result, crop, size, chr(65 + i)))
+        cells.append(titled_cell(scene["truth"], crop, size, "truth"))
         rows.append(np.hstack(cells))
     cv2.imwrite(str(out / "pasted_blind.jpg"), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR), params)
     (out / "pasted_key.json").write_text(json.dumps(key, indent=1) + "\n")

@@ -12,7 +12,7 @@ size and composite, no file I/O); the median seconds and the ratio to
 Telea's median in the same run are printed. Ratios from one run are the
 figures to quote on a shared machine.
 
-    .venv/bin/python bench/fill_speed.py [--runs 3] [--inpainters telea layered patchmatch]
+    .venv/bin/python -m bench.fill_speed [--runs 3] [--inpainters telea layered patchmatch]
 """
 
 from __future__ import annotations
@@ -27,16 +27,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-for entry in (ROOT, ROOT / "plugins", Path(__file__).resolve().parent):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
-
-from peer import make_job  # noqa: E402
-
-from eraser import pipeline  # noqa: E402
-from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER  # noqa: E402
-from eraser.refine import refine  # noqa: E402
+from bench.common import ROOT
+from bench.peer import make_job
+from eraser import pipeline
+from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
+from eraser.refine import refine
 
 
 def twelve_mp() -> tuple[np.ndarray, np.ndarray]:

@@ -158,8 +158,6 @@ def pasted_scenes(root) -> list[dict]:
     ``OBJECT_SHARE`` of its area and placed a little off centre (seeded by
     the scene's name); the selection is the object's own outline (soft by
     1 px), which the pipeline widens and feathers as ``eraser remove`` does."""
-    import quality_metrics as qm
-
     made = []
     for i, (name, (source, crop)) in enumerate(BACKGROUNDS.items()):
         truth = _background(source, crop)

@@ -20,19 +20,29 @@ What keeps it from pasting objects and from a mosaic:
   around a removed helmet) instead of being drawn to whatever patch
   matches a smooth guess (a harmonic first guess, tried, averaged orange
   suit and black backdrop into a brown that matched the hair);
-* **coherence and reuse costs** in the search: a match that agrees with its
-  neighbours' offsets is preferred (whole pieces copied, not a pixel from
-  here and a pixel from there, which reads as hash), and a source already
-  used by many patches costs more (Simakov et al.'s completeness, in short:
-  one flat patch repeated was what a blurred estimate converged to);
-* **sharp final copy**: at full size each pixel is its own patch's source
-  centre (a mean of votes blurs grain), blended only on the 3 px next to
-  the known pixels.
+* **coherence and reuse costs** in the search, in proportion to the grain
+  around the hole: a match that agrees with its neighbours' offsets is
+  preferred (whole pieces copied, not a pixel from here and a pixel from
+  there, which reads as hash), and a source already used by many patches
+  costs more (Simakov et al.'s completeness, in short: one flat patch
+  repeated was what a blurred estimate converged to on gravel). On smooth
+  surroundings they are off: there they cut a suit into rectangles;
+* **copy where offsets agree, vote elsewhere**: at full size a pixel whose
+  neighbours share its offset is its own patch's source centre (the photo
+  copied intact: a mean of votes blurs grain); where offsets disagree (a
+  smooth suit matches many places equally) the mean vote stays (a copy
+  there is a mosaic of blocks);
+* **one border offset**: the fill is shifted by the median mismatch of the
+  two sides' local means along the border (a disc of lighter backdrop
+  where a coin was joins without a step).
 
 Measured against PatchMatch on the README's helmet: copied structure 0.06
 (PatchMatch 0.39: its neck ring and a badge pasted into the hole). Tried and
-dropped (no measurable gain): excluding "rare" known patches (no close match
-elsewhere) from the sources, and a structure-layer guide term in the distance.
+dropped: excluding "rare" known patches (no close match elsewhere) from the
+sources (no measurable gain on the helmet; it flagged the saucer's rim
+around the cup, background the fill must continue), a structure-layer
+guide term in the distance (pulled the fill to the harmonic average's
+colours), random-phase grain at full strength on top (worms on the helmet).
 
 Only the levels up to ``SEARCH`` px run full EM; finer ones inherit the
 coarse matches (offsets doubled), search only near the border and where an
@@ -52,11 +62,8 @@ COARSE = 96  # px: the coarsest level's longer side is at most this
 SEARCH = 256  # px: levels up to this size run full EM; finer ones a short refinement
 EM_ITERS = 5  # EM iterations at the coarsest level (fewer as levels get finer)
 PM_ITERS = 2  # PatchMatch sweeps per E step
-FINE_ITERS = 1  # EM iterations at the levels finer than SEARCH
 PEEL_RING = 2.0  # px: the coarsest guess is filled in rings this deep...
 PEEL_ROUNDS = 5  # ...each with this many rounds of random and nearby candidates
-COHERE_SWEEPS = 0  # propagation-only sweeps before the final copy
-COHERE_SLACK = 1.2  # a neighbour's offset is taken when within this factor of the own match
 VOTE_PERCENTILE = 75  # votes weigh exp(-d / this percentile of d): lower is sharper
 # Costs that keep copies coherent, at full strength on grain (gravel, grass,
 # sand: there a mean of votes is a smooth blob, texture ratio 0.06) and
@@ -172,31 +179,6 @@ def _improve(lv, cur, ty, tx, ny, nx, dist, sy, sx, pick, usage=None, field=None
     ny[win], nx[win], dist[win] = sy[better], sx[better], d[better]
 
 
-def _cohere(lv: _Level, cur: np.ndarray, ny, nx, dist, sweeps: int) -> None:
-    """Propagation only (no random search, no reuse cost): each target takes
-    a neighbour's offset when that matches it at least as well. Offsets then
-    agree over regions, and copying by them copies whole pieces of the photo
-    rather than a pixel from here and a pixel from there."""
-    pick = np.arange(lv.ty.size)
-    field_y = np.zeros(lv.valid.shape, np.int64)
-    field_x = np.zeros(lv.valid.shape, np.int64)
-    has = np.zeros(lv.valid.shape, bool)
-    has[lv.ty, lv.tx] = True
-    for _ in range(sweeps):
-        for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-            field_y[lv.ty, lv.tx], field_x[lv.ty, lv.tx] = ny, nx
-            py = np.clip(lv.ty - dy, 0, lv.valid.shape[0] - 1)
-            px = np.clip(lv.tx - dx, 0, lv.valid.shape[1] - 1)
-            ok = has[py, px]
-            sy = np.where(ok, field_y[py, px] + dy, ny)
-            sx = np.where(ok, field_x[py, px] + dx, nx)
-            sy = np.clip(sy, R, lv.valid.shape[0] - 1 - R)
-            sx = np.clip(sx, R, lv.valid.shape[1] - 1 - R)
-            d = _distance(lv, cur, lv.ty, lv.tx, sy, sx)
-            take = ok & (d <= dist * COHERE_SLACK)
-            ny[take], nx[take], dist[take] = sy[take], sx[take], d[take]
-
-
 def _patchmatch(lv: _Level, cur: np.ndarray, ny, nx, dist, rng, iters: int, radius: int, pick=None) -> None:
     """PatchMatch on all targets at once (or on those indexed by ``pick``);
     ``ny``/``nx``/``dist`` per target, updated in place."""
@@ -270,11 +252,10 @@ def _peel(lv: _Level, cur: np.ndarray, rng) -> None:
         known[ty[ok], tx[ok]] = 1.0
 
 
-def _vote(lv: _Level, cur: np.ndarray, ny, nx, dist, reach: int = R, sharp: bool = False, only=None) -> None:
-    """Hole pixels become the weighted mean of their overlapping patches' sources
-    (in place); ``sharp``: the pixel of the best-matching overlapping patch
-    instead, since a mean of shifted grain is a blur. ``only``: a boolean
-    over the hole pixels, the ones to vote on."""
+def _vote(lv: _Level, cur: np.ndarray, ny, nx, dist, reach: int = 2) -> None:
+    """Hole pixels become the weighted mean of what the overlapping patches'
+    sources say they are (in place), from the inner (2 reach + 1)^2 pixels
+    of each patch (5 x 5 by default: half the gathers of the whole 7 x 7)."""
     fy = np.zeros(lv.valid.shape, np.int64)
     fx = np.zeros(lv.valid.shape, np.int64)
     wt = np.zeros(lv.valid.shape, np.float32)
@@ -285,22 +266,15 @@ def _vote(lv: _Level, cur: np.ndarray, ny, nx, dist, reach: int = R, sharp: bool
     scale = float(np.percentile(dist[ok], VOTE_PERCENTILE)) + 1.0
     fy[lv.ty, lv.tx], fx[lv.ty, lv.tx] = ny, nx
     wt[lv.ty, lv.tx] = np.where(ok, np.exp(-dist / scale), 0.0)
-    hy, hx = (lv.hy, lv.hx) if only is None else (lv.hy[only], lv.hx[only])
+    hy, hx = lv.hy, lv.hx
     acc = np.zeros((hy.size, cur.shape[2]), np.float32)
     den = np.zeros(hy.size, np.float32)
     for oy in range(-reach, reach + 1):
         for ox in range(-reach, reach + 1):
             cy, cx = hy - oy, hx - ox
             w = wt[cy, cx]
-            pixel = lv.src[np.clip(fy[cy, cx] + oy, 0, None), np.clip(fx[cy, cx] + ox, 0, None)]
-            if sharp:
-                take = w > den
-                acc[take], den[take] = pixel[take], w[take]
-            else:
-                acc += w[:, None] * pixel
-                den += w
-    if sharp:
-        den = (den > 0).astype(np.float32)
+            acc += w[:, None] * lv.src[np.clip(fy[cy, cx] + oy, 0, None), np.clip(fx[cy, cx] + ox, 0, None)]
+            den += w
     got = den > 0
     cur[hy[got], hx[got]] = acc[got] / den[got, None]
 
@@ -354,13 +328,12 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         if lv.sources[0].size == 0:
             return None
         cur = lv.src.copy()
-        n = lv.ty.size
         if prev is not None:  # the coarser answer, enlarged, until the vote replaces it
             up = cv2.resize(last, (h.shape[1], h.shape[0]), interpolation=cv2.INTER_LINEAR)
             cur[lv.hole] = cv2.copyMakeBorder(up, R, R, R, R, cv2.BORDER_REFLECT)[lv.hole]
         if prev is None:
             _peel(lv, cur, rng)
-            pick = rng.integers(0, lv.sources[0].size, n)
+            pick = rng.integers(0, lv.sources[0].size, lv.ty.size)
             ny, nx = lv.sources[0][pick], lv.sources[1][pick]
         else:
             # Inherit: a fine pixel's source is its coarse pixel's source doubled,
@@ -375,16 +348,17 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             nx = np.clip(lv.tx + 2 * fx[cy, cx], R, lv.valid.shape[1] - 1 - R)
         searching = max(h.shape) <= SEARCH
         if prev is not None:
-            # The inner 5 x 5 of each patch votes: as smooth a join, half the
-            # gathers. (Copying each pixel's own inherited source instead made
-            # a smooth suit a mosaic of 2 x 2 blocks.)
-            _vote(lv, cur, ny, nx, _distance(lv, cur, lv.ty, lv.tx, ny, nx), reach=2)
+            # (Copying each pixel's own inherited source instead of a vote
+            # made a smooth suit a mosaic of 2 x 2 blocks.)
+            _vote(lv, cur, ny, nx, _distance(lv, cur, lv.ty, lv.tx, ny, nx))
         dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
         if searching:  # full EM, fewer iterations as levels get finer
             radius = max(h.shape) // 2 if prev is None else 4
             for _ in range(max(1, EM_ITERS - 2 * k)):
                 _patchmatch(lv, cur, ny, nx, dist, rng, PM_ITERS if k == 0 else 1, radius)
-                _vote(lv, cur, ny, nx, dist)
+                # The whole patch votes here: with the inner 5 x 5 only, the
+                # suit's folds came out as a regular row of ridges.
+                _vote(lv, cur, ny, nx, dist, reach=R)
                 dist = _distance(lv, cur, lv.ty, lv.tx, ny, nx)
         else:
             # Finer levels search only the patches near the border, where a
@@ -405,10 +379,10 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             # own patch's source centre: the photo copied intact, grain sharp
             # (a mean of votes blurs it). Elsewhere offsets disagree (a smooth
             # suit matches many places equally), a copy would be a mosaic of
-            # blocks and the mean vote is kept. The 2 px next to the known
-            # pixels (BLEND_PX) keep the vote too: it joins them.
-            _cohere(lv, cur, ny, nx, dist, COHERE_SWEEPS)
-            _vote(lv, cur, ny, nx, dist, reach=2)
+            # blocks and the mean vote is kept. The BLEND_PX next to the
+            # known pixels keep the vote too: it joins them.
+            if not searching:  # (a searched level's loop ended with a vote)
+                _vote(lv, cur, ny, nx, dist)
             field_y = np.zeros(lv.valid.shape, np.int64)
             field_x = np.zeros(lv.valid.shape, np.int64)
             has = np.zeros(lv.valid.shape, bool)

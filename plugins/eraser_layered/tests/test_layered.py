@@ -127,7 +127,7 @@ def test_does_not_paste_the_helmet_ring_where_patchmatch_does():
     measured); ``layered`` continues the suit and the backdrop (0.06: a few
     patches of the strap's edge)."""
     pytest.importorskip("eraser_patchmatch")
-    from segmentation_iou import load_sample
+    from bench.segmentation_iou import load_sample
 
     image, selection, _ = load_sample(Path(__file__).resolve().parents[3] / "samples" / "astronaut_helmet")
     refined = refine(selection.astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)

@@ -3,20 +3,14 @@ grain, the same fill for the same input."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 
 from eraser_layered.inpainter import LayeredInpainter
 
-BENCH = Path(__file__).resolve().parents[3] / "bench"
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
-
-qm = pytest.importorskip("quality_metrics")
+pytest.importorskip("skimage")  # the quality metrics' SSIM
+from bench import quality_metrics as qm  # noqa: E402  (the repository root is on sys.path: conftest.py)
 
 
 def _slats(h=200, w=240, period=16, seed=0):
