@@ -39,6 +39,19 @@ What each score rewards, and where it misleads:
   pixels *more* smoothly than the photo did, which is what diffusion (Telea,
   NS) does and is not a merit on textured photos. Lower is not always better:
   read distance from 1 for values below it.
+
+What the eye sees and the scores above miss (issue 24: a mosaic won PSNR):
+
+* ``coherence``: each fill patch's distance to its nearest known patch, over
+  the patch's contrast, at two scales (Wexler et al., Simakov et al.). A
+  smear, a mosaic or noise on texture scores high; a copy scores 0, so read
+  it beside ``copied``.
+* ``blockiness``: the strongest periodic step along rows or columns in the
+  hole (a tile grid); compare with the photo's own (brick, blinds).
+* ``edges``: the share of straight edges entering the hole that the fill
+  continues at the original's place. Rewards lines, not texture.
+
+Each function's docstring says what it rewards and where it misleads.
 """
 
 from __future__ import annotations
