@@ -151,12 +151,15 @@ def _usage(lv: _Level, ny, nx, dist) -> np.ndarray:
 
 def _agreement(field_y, field_x, has, ty, tx, sy, sx) -> np.ndarray:
     """How many of each target's 4 neighbours copy from the matching
-    neighbour of source (sy, sx), i.e. share its offset (0 to 4)."""
+    neighbour of source (sy, sx), i.e. share its offset (0 to 4). Targets
+    lie at least R px inside the padded level, so their neighbours do too."""
+    width = has.shape[1]
+    here = ty * width + tx
+    fy, fx, hv = field_y.ravel(), field_x.ravel(), has.ravel()
     count = np.zeros(ty.shape, np.float32)
     for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-        py = np.clip(ty + dy, 0, has.shape[0] - 1)
-        px = np.clip(tx + dx, 0, has.shape[1] - 1)
-        count += has[py, px] & (np.abs(field_y[py, px] - sy - dy) <= 1) & (np.abs(field_x[py, px] - sx - dx) <= 1)
+        n = here + (dy * width + dx)
+        count += np.take(hv, n) & (np.abs(np.take(fy, n) - sy - dy) <= 1) & (np.abs(np.take(fx, n) - sx - dx) <= 1)
     return count
 
 
@@ -256,27 +259,31 @@ def _vote(lv: _Level, cur: np.ndarray, ny, nx, dist, reach: int = 2) -> None:
     """Hole pixels become the weighted mean of what the overlapping patches'
     sources say they are (in place), from the inner (2 reach + 1)^2 pixels
     of each patch (5 x 5 by default: half the gathers of the whole 7 x 7)."""
-    fy = np.zeros(lv.valid.shape, np.int64)
-    fx = np.zeros(lv.valid.shape, np.int64)
-    wt = np.zeros(lv.valid.shape, np.float32)
     ok = np.isfinite(dist)
     if not ok.any():
         return
-    # Wexler's weights: a patch that matched well speaks louder.
+    width = cur.shape[1]
+    # Flat indices: each target's source centre, and each target's weight
+    # (Wexler's: a patch that matched well speaks louder).
     scale = float(np.percentile(dist[ok], VOTE_PERCENTILE)) + 1.0
-    fy[lv.ty, lv.tx], fx[lv.ty, lv.tx] = ny, nx
-    wt[lv.ty, lv.tx] = np.where(ok, np.exp(-dist / scale), 0.0)
-    hy, hx = lv.hy, lv.hx
-    acc = np.zeros((hy.size, cur.shape[2]), np.float32)
-    den = np.zeros(hy.size, np.float32)
+    source = np.zeros(lv.valid.size, np.int64)
+    weight = np.zeros(lv.valid.size, np.float32)
+    targets = lv.ty * width + lv.tx
+    source[targets] = ny * width + nx
+    weight[targets] = np.where(ok, np.exp(-dist / scale), 0.0)
+    flat_src = lv.src.reshape(-1, cur.shape[2])
+    holes = lv.hy * width + lv.hx
+    acc = np.zeros((holes.size, cur.shape[2]), np.float32)
+    den = np.zeros(holes.size, np.float32)
     for oy in range(-reach, reach + 1):
         for ox in range(-reach, reach + 1):
-            cy, cx = hy - oy, hx - ox
-            w = wt[cy, cx]
-            acc += w[:, None] * lv.src[np.clip(fy[cy, cx] + oy, 0, None), np.clip(fx[cy, cx] + ox, 0, None)]
+            o = oy * width + ox
+            centre = holes - o
+            w = np.take(weight, centre)
+            acc += w[:, None] * np.take(flat_src, np.take(source, centre) + o, axis=0, mode="clip")
             den += w
     got = den > 0
-    cur[hy[got], hx[got]] = acc[got] / den[got, None]
+    cur[lv.hy[got], lv.hx[got]] = acc[got] / den[got, None]
 
 
 def _graininess(image: np.ndarray, hole: np.ndarray) -> float:
