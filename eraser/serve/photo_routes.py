@@ -119,7 +119,7 @@ def _open(request: Request, client: str, source: Any, name: str, path: Optional[
     entry, dropped = store.add(client, name, session, path)
     notice = (f"closed {', '.join(dropped)} to make room (each tab keeps {store.capacity} photos; "
               "photos with unsaved erases are never closed)" if dropped else None)
-    return state(entry, notices=[notice] if notice else [])
+    return state(entry, notices=entry.session.notices + ([notice] if notice else []))
 
 
 async def upload(request: Request) -> Response:
