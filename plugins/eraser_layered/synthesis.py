@@ -323,8 +323,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     """The filled image (uint8), or None when the crop has no patch to copy from."""
     rng = np.random.default_rng(seed)
     levels = _pyramid(image.astype(np.float32), np.asarray(hole, bool))
-    coarse_img, coarse_hole = levels[0]
-    if coarse_hole.all():
+    if levels[0][1].all():
         return None
     grainy = _graininess(np.asarray(image, np.float32), np.asarray(hole, bool))
     ny = nx = dist = None
