@@ -36,7 +36,7 @@ What keeps it from pasting objects and from a mosaic:
   two sides' local means along the border (a disc of lighter backdrop
   where a coin was joins without a step).
 
-Measured against PatchMatch on the README's helmet: copied structure 0.06
+Measured against PatchMatch on the README's helmet: copied structure 0.0
 (PatchMatch 0.39: its neck ring and a badge pasted into the hole). Tried and
 dropped: excluding "rare" known patches (no close match elsewhere) from the
 sources (no measurable gain on the helmet; it flagged the saucer's rim

@@ -124,8 +124,8 @@ def test_does_not_paste_the_nearby_labels():
 def test_does_not_paste_the_helmet_ring_where_patchmatch_does():
     """The README's first command: PatchMatch pastes the suit's neck ring and
     part of a badge into the removed helmet (copied structure 0.39 when
-    measured); ``layered`` continues the suit and the backdrop (0.06: a few
-    patches of the strap's edge)."""
+    measured); ``layered`` continues the suit and the backdrop (0.0; an
+    earlier version 0.06, a few patches of the strap's edge)."""
     pytest.importorskip("eraser_patchmatch")
     from bench.segmentation_iou import load_sample
 
