@@ -17,10 +17,11 @@ from typing import Callable, Iterable, Mapping, Optional, Union
 from eraser import plugins
 from eraser.backends import Kind
 
-KINDS: tuple[Kind, ...] = ("segmenter", "inpainter")
+KINDS: tuple[Kind, ...] = ("segmenter", "inpainter", "tracker")
 HOOK_FOR_KIND: dict[str, str] = {
     "segmenter": "register_segmenters",
     "inpainter": "register_inpainters",
+    "tracker": "register_trackers",
     "model": "register_models",
 }
 PROMPT_KINDS = frozenset({"point", "box", "mask"})
@@ -125,7 +126,7 @@ class _Register:
 
 
 class RegisterBackend(_Register):
-    """``register`` for ``register_segmenters`` and ``register_inpainters``."""
+    """``register`` for ``register_segmenters``, ``register_inpainters`` and ``register_trackers``."""
 
     def __init__(self, plugin: str, notes: list[str], kind: Kind) -> None:
         super().__init__(plugin, notes)

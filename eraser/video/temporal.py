@@ -1,0 +1,225 @@
+"""The temporal fill: the background behind the object, taken from the frames
+where it is visible.
+
+For a window of frames and their holes (as flow-guided video completion does,
+FGVC, Gao et al. 2020):
+
+1. Dense optical flow (OpenCV DIS, at a working size) between neighbouring
+   frames, in both directions. Inside the hole the flow is the object's, not
+   the background's, so it is replaced there by a smooth completion of the
+   flow around it (push-pull: averaged down a pyramid, interpolated back).
+2. Each hole pixel follows the completed flow to the previous frame (a forward
+   pass) and to the next (a backward pass). Where it lands outside that
+   frame's hole, the background was visible there; where it lands inside, it
+   takes what that frame's pixel found. What is carried is a *source*: a frame
+   number and a position in that frame, so colours are sampled once, from the
+   frame that saw them, and do not blur hop after hop. Of the two passes, the
+   source nearer in time wins.
+3. Pixels no pass found were hidden in every frame of the window. They are
+   filled by the image inpainter once, on the frame where most of them are
+   (the key frame); that frame then counts as visible everywhere and the
+   passes run again, so its fill is carried to its neighbours along the same
+   flow instead of being invented again in each frame (which flickers).
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Sequence
+
+import cv2
+import numpy as np
+
+WORKING_SIDE = 480  # the flow is computed on frames scaled to this longest side
+SAFETY = 0.01  # the holes are widened by this share of the frame's longer side (at least 2 px)
+# DIS smooths over patches of 8 px: so far around the hole the flow still has
+# some of the object's motion, and is completed like the hole's
+FLOW_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (17, 17))
+MARGIN = 8  # pixels around the holes' rectangle in which sources are tracked
+
+Inpaint = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def fill_window(
+    frames: Sequence[np.ndarray],
+    holes: Sequence[np.ndarray],
+    inpaint: Inpaint,
+    timings: Optional[dict] = None,
+) -> list[np.ndarray]:
+    """The frames with every hole pixel filled (RGB uint8, the frames' shapes);
+    pixels outside the holes are the frames' own."""
+    frames = list(frames)
+    if not any(np.asarray(h).any() for h in holes):
+        return frames
+    # A tracked mask misses the object's edge here and there; a pixel next to
+    # the hole is not trusted as a source (the caller composites only the hole).
+    holes = [_widen(np.asarray(h, bool)) for h in holes]
+    height, width = holes[0].shape
+    roi = _roi(holes, height, width)
+    flows = _flows(frames, holes, roi)
+    sources = _propagate(holes, flows, roi)
+    unknown = [h[roi] & (s[0] < 0) for h, s in zip(holes, sources)]
+    if any(u.any() for u in unknown):
+        key = int(np.argmax([u.sum() for u in unknown]))
+        keyed = _sample(frames, key, holes[key], sources[key], roi)
+        hidden = np.zeros((height, width), bool)
+        hidden[roi] = unknown[key]
+        frames[key] = inpaint(keyed, hidden)
+        holes[key] = np.zeros_like(holes[key])
+        sources = _propagate(holes, flows, roi)
+    out = []
+    for i, frame in enumerate(frames):
+        filled = _sample(frames, i, holes[i], sources[i], roi)
+        left = np.zeros((height, width), bool)
+        left[roi] = holes[i][roi] & (sources[i][0] < 0)
+        if left.any():  # not reached from the key frame either (a hole at the window's edge)
+            filled = inpaint(filled, left)
+        out.append(filled)
+    return out
+
+
+def _widen(hole: np.ndarray) -> np.ndarray:
+    if not hole.any():
+        return hole
+    pixels = max(2, round(SAFETY * max(hole.shape)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * pixels + 1, 2 * pixels + 1))
+    return cv2.dilate(hole.astype(np.uint8), kernel) > 0
+
+
+def _roi(holes: Sequence[np.ndarray], height: int, width: int) -> tuple[slice, slice]:
+    ys, xs = np.nonzero(np.logical_or.reduce([h for h in holes]))
+    y0, y1 = max(0, ys.min() - MARGIN), min(height, ys.max() + 1 + MARGIN)
+    x0, x1 = max(0, xs.min() - MARGIN), min(width, xs.max() + 1 + MARGIN)
+    return slice(int(y0), int(y1)), slice(int(x0), int(x1))
+
+
+def _flows(frames, holes, roi) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each pair (i, i+1): the completed flow i -> i+1 and i+1 -> i, in
+    full-resolution pixels, on the ROI."""
+    height, width = holes[0].shape
+    scale = min(1.0, WORKING_SIDE / max(height, width))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+    grays, small_holes = [], []
+    for frame, hole in zip(frames, holes):
+        gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        grays.append(cv2.resize(gray, size, interpolation=cv2.INTER_AREA) if scale < 1 else gray)
+        small = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0 if scale < 1 else hole
+        small_holes.append(cv2.dilate(small.astype(np.uint8), FLOW_KERNEL) > 0)
+    gy, gx = np.mgrid[roi[0], roi[1]].astype(np.float32)
+    sx, sy = (gx + 0.5) * scale - 0.5, (gy + 0.5) * scale - 0.5
+    flows = []
+    for i in range(len(frames) - 1):
+        pair = []
+        for a, b in ((i, i + 1), (i + 1, i)):
+            flow = dis.calc(grays[a], grays[b], None)
+            # the object's motion is not the background's: inside the hole of
+            # either frame the flow is completed from around it
+            flow = push_pull(flow, ~(small_holes[a] | small_holes[b]))
+            pair.append(cv2.remap(flow, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) / scale)
+        flows.append((pair[0], pair[1]))
+    return flows
+
+
+def push_pull(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """``values`` where ``valid``, elsewhere a smooth interpolation of the
+    valid values around (averaged down a pyramid, interpolated back up)."""
+    if valid.all():
+        return values
+    if not valid.any():
+        return np.zeros_like(values)
+    height, width = valid.shape
+    if min(height, width) <= 2:
+        mean = values[valid].mean(axis=0)
+        return np.where(valid[..., None], values, mean).astype(values.dtype)
+    weight = valid.astype(np.float32)
+    half = (max(1, width // 2), max(1, height // 2))
+    small_sum = cv2.resize(values * weight[..., None], half, interpolation=cv2.INTER_AREA)
+    small_weight = cv2.resize(weight, half, interpolation=cv2.INTER_AREA)
+    small_valid = small_weight > 1e-6
+    small = np.where(small_valid[..., None], small_sum / np.maximum(small_weight, 1e-6)[..., None], 0).astype(np.float32)
+    coarse = push_pull(small, small_valid)
+    up = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.where(valid[..., None], values, up).astype(values.dtype)
+
+
+def _propagate(holes, flows, roi) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For each frame, on the ROI: (source frame or -1, x, y) of every pixel.
+    A forward and a backward pass; the nearer source in time wins."""
+    n = len(holes)
+    forward = _pass(holes, flows, roi, range(n), lambda i: flows[i - 1][1])
+    backward = _pass(holes, flows, roi, range(n - 1, -1, -1), lambda i: flows[i][0])
+    out = []
+    for i in range(n):
+        fs, fx, fy = forward[i]
+        bs, bx, by = backward[i]
+        take_back = (bs >= 0) & ((fs < 0) | (np.abs(bs - i) < np.abs(fs - i)))
+        out.append((np.where(take_back, bs, fs), np.where(take_back, bx, fx), np.where(take_back, by, fy)))
+    return out
+
+
+def _pass(holes, flows, roi, order, flow_to_previous):
+    """One direction: each frame's hole pixels take the source of where the
+    flow to the frame before (in ``order``) lands."""
+    ys, xs = roi
+    gy, gx = np.mgrid[ys, xs].astype(np.float32)
+    h, w = gx.shape
+    result: dict[int, tuple] = {}
+    previous = None
+    for i in order:
+        hole = holes[i][roi]
+        src = np.full((h, w), i, np.float32)
+        px, py = gx.copy(), gy.copy()
+        if hole.any() and previous is not None:
+            j, (psrc, ppx, ppy) = previous
+            flow = flow_to_previous(i)
+            # where each pixel of frame i lands in frame j, in ROI coordinates
+            qx, qy = gx - xs.start + flow[..., 0], gy - ys.start + flow[..., 1]
+            near = dict(interpolation=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=-2)
+            s_near = cv2.remap(psrc, qx, qy, **near)
+            s_lin = cv2.remap(psrc, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=-2)
+            lin = dict(interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            x_lin, y_lin = cv2.remap(ppx, qx, qy, **lin), cv2.remap(ppy, qx, qy, **lin)
+            x_near = cv2.remap(ppx, qx, qy, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+            y_near = cv2.remap(ppy, qx, qy, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+            mixed = np.abs(s_lin - s_near) > 1e-3  # neighbours with other sources: do not blend positions
+            sx_, sy_ = np.where(mixed, x_near, x_lin), np.where(mixed, y_near, y_lin)
+            # landing outside the ROI: outside every hole, so frame j saw it there
+            outside = s_near == -2
+            sx_ = np.where(outside, gx + flow[..., 0], sx_)
+            sy_ = np.where(outside, gy + flow[..., 1], sy_)
+            s_new = np.where(outside, j, s_near)
+            src[hole], px[hole], py[hole] = s_new[hole], sx_[hole], sy_[hole]
+        elif hole.any():
+            src[hole] = -1
+        result[i] = (src, px, py)
+        previous = (i, result[i])
+    return [(result[i][0].astype(np.int32), result[i][1], result[i][2]) for i in range(len(holes))]
+
+
+def _sample(frames, i, hole, source, roi) -> np.ndarray:
+    """Frame ``i`` with its hole pixels sampled from their sources (unknown ones left as they were)."""
+    out = frames[i].copy()
+    src, px, py = source
+    inside = hole[roi]
+    region = out[roi]
+    for s in np.unique(src[inside]):
+        if s < 0:
+            continue
+        pick = inside & (src == s)
+        mx, my = px[pick], py[pick]
+        values = _remap_points(frames[s], mx, my)
+        region[pick] = values
+    out[roi] = region
+    return out
+
+
+def _remap_points(image: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Bilinear samples of ``image`` at the points (x, y)."""
+    n = xs.size
+    cols = 1024
+    rows = (n + cols - 1) // cols
+    mx = np.zeros(rows * cols, np.float32)
+    my = np.zeros(rows * cols, np.float32)
+    mx[:n], my[:n] = xs, ys
+    sampled = cv2.remap(image, mx.reshape(rows, cols), my.reshape(rows, cols), cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    return sampled.reshape(-1, image.shape[2])[:n]
