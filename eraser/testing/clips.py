@@ -143,3 +143,31 @@ def write_clip(
             for packet in tone.encode():
                 container.mux(packet)
     return Path(path)
+
+
+def psnr(a: np.ndarray, b: np.ndarray, where: np.ndarray) -> float:
+    """PSNR (dB) of ``a`` against ``b`` over the pixels ``where``."""
+    diff = a[where].astype(np.float64) - b[where].astype(np.float64)
+    return float(10 * np.log10(255.0**2 / max(float((diff**2).mean()) if diff.size else 0.0, 1e-10)))
+
+
+def flicker(outputs: Sequence[np.ndarray], holes: Sequence[np.ndarray], cameras: Sequence[np.ndarray]) -> float:
+    """Temporal flicker inside the holes: the mean absolute difference between
+    each output frame and the next one warped back by the true camera motion."""
+    values = []
+    height, width = outputs[0].shape[:2]
+    for t in range(len(outputs) - 1):
+        now, then = np.vstack([cameras[t], [0, 0, 1]]), np.vstack([cameras[t + 1], [0, 0, 1]])
+        step = (then @ np.linalg.inv(now))[:2]  # frame t -> frame t+1
+        warped = cv2.warpAffine(outputs[t + 1], step, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                borderMode=cv2.BORDER_REFLECT)
+        if holes[t].any():
+            values.append(np.abs(warped[holes[t]].astype(np.float64) - outputs[t][holes[t]]).mean())
+    return float(np.mean(values)) if values else 0.0
+
+
+def read_frames(path: Path) -> list[np.ndarray]:
+    """Every frame of a clip, RGB, in presentation order."""
+    from eraser.video.clip import frames, probe
+
+    return [f for _, f in frames(probe(Path(path)))]

@@ -88,9 +88,11 @@ def probe(path: Path) -> Clip:
     return clip
 
 
-def frames(clip: Clip, start: int = 0, stop: Optional[int] = None) -> Iterator[tuple[int, np.ndarray]]:
+def frames(clip: Clip, start: int = 0, stop: Optional[int] = None, planes: bool = False) -> Iterator[tuple]:
     """``(number, RGB uint8 frame)`` for frames ``start`` to ``stop`` (excluded),
-    decoded one at a time; a frame that cannot be decoded is a one-line error."""
+    decoded one at a time; a frame that cannot be decoded is a one-line error.
+    With ``planes``: ``(number, RGB, YUV 4:2:0 array or None)``, the decoded
+    planes as PyAV lays them out, where the clip is 8-bit 4:2:0 of even size."""
     av = _av()
     stop = clip.frames if stop is None else stop
     expected = start
@@ -109,7 +111,12 @@ def frames(clip: Clip, start: int = 0, stop: Optional[int] = None) -> Iterator[t
                 if number != expected:
                     raise EraserError(f"{clip.path}: frame {expected} is missing (the file is damaged or truncated)")
                 expected += 1
-                yield number, frame.to_ndarray(format="rgb24")
+                rgb = frame.to_ndarray(format="rgb24")
+                if planes:
+                    even = frame.width % 2 == 0 and frame.height % 4 == 0
+                    yield number, rgb, frame.to_ndarray() if even and frame.format.name == "yuv420p" else None
+                else:
+                    yield number, rgb
     except av.FFmpegError as exc:
         raise EraserError(f"{clip.path}: cannot decode frame {expected} ({_one_line(exc)}); the file is damaged or truncated") from None
     if expected < stop:

@@ -238,7 +238,7 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 packed.unpack().astype(np.float32), dilate, feather)
         return refined_cache[n]
 
-    buffer: deque[tuple[int, np.ndarray]] = deque()  # decoded frames not yet dropped
+    buffer: deque[tuple[int, np.ndarray, Optional[np.ndarray]]] = deque()  # decoded frames not yet dropped
     written = 0
     erased = 0
     total = info.frames
@@ -246,14 +246,19 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
     def emit(n: int, original: np.ndarray, filled: Optional[np.ndarray]) -> None:
         nonlocal written, erased
         refined = refined_of(n)
+        box = None
         with pipeline.timed(timings, "composite"):
             if refined is not None and filled is not None:
-                out = composite(original, filled, refined.keep)
+                out = original.copy()
+                for part in refined.parts:
+                    r = part.rect.slices
+                    out[r] = composite(original[r], filled[r], part.keep)
+                    box = _union(box, (part.rect.x0, part.rect.y0, part.rect.x1, part.rect.y1))
                 erased += 1
             else:
                 out = original
         with pipeline.timed(timings, "encode"):
-            writer.write(out, info.pts[n])
+            writer.write(out, info.pts[n], planes_of.pop(n, None), box)
             if mask_writer is not None:
                 removal = refined.removal_mask() if refined is not None else np.zeros(original.shape[:2], np.uint8)
                 mask_writer.write(np.repeat(removal[..., None], 3, axis=2), info.pts[n])
@@ -269,7 +274,7 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
             position = head - buffer[0][0]
             if position >= len(buffer):
                 return
-            n, original = buffer[position]
+            n, original = buffer[position][:2]
             assert n == head
             if refined_of(n) is None:
                 emit(n, original, None)
@@ -284,7 +289,7 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 need = min(total, stop + CONTEXT)
                 if buffer[-1][0] < need - 1 and not final:
                     return
-                window = [(m, f) for m, f in buffer if n - CONTEXT <= m < need]
+                window = [(m, f) for m, f, _ in buffer if n - CONTEXT <= m < need]
                 holes = [refined_of(m).hole if refined_of(m) is not None else np.zeros(f.shape[:2], bool) for m, f in window]
                 with pipeline.timed(timings, "fill"):
                     filled = temporal.fill_window([f for _, f in window], holes, inpaint)
@@ -296,15 +301,21 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
 
     decode_start = time.perf_counter()
     decoding = 0.0
-    for n, rgb in frames(info):
+    planes_of: dict[int, Optional[np.ndarray]] = {}
+    for n, rgb, planes in frames(info, planes=True):
         decoding += time.perf_counter() - decode_start
-        buffer.append((n, rgb))
+        buffer.append((n, rgb, None))
+        planes_of[n] = planes
         process_ready(final=False)
         decode_start = time.perf_counter()
     process_ready(final=True)
     timings["decode"] = timings.get("decode", 0.0) + decoding
     used = spec_used[0] if spec_used else chosen[0].name
     return {"erased": erased, "inpainter": used}
+
+
+def _union(a, b):
+    return b if a is None else (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def _side_by_side(before: np.ndarray, after: np.ndarray, writer: Writer) -> np.ndarray:

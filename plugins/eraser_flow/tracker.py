@@ -52,6 +52,7 @@ class FlowTracker:
         if key_area == 0:
             yield TrackLost("the key frame's mask is empty")
             return
+        velocity: Optional[np.ndarray] = None  # the last shift measured, per frame, at the working size
         disagreed = 0  # frames in a row in which the re-fit was not trusted
         previous_gray: Optional[np.ndarray] = None
         key_colour: Optional[np.ndarray] = None
@@ -61,7 +62,7 @@ class FlowTracker:
                 previous_gray = gray
                 key_colour = _mean_lab(frame, visible >= 0.5)
                 continue
-            motion = _motion(visible, flow.calc(gray, previous_gray, None), scale, previous_gray, gray)
+            motion, velocity = _motion(visible, flow.calc(gray, previous_gray, None), scale, previous_gray, gray, velocity)
             previous_gray = gray
             shape, warped = _warp(shape, motion), _warp(visible, motion)
             shape_binary = shape >= 0.5
@@ -104,7 +105,8 @@ class FlowTracker:
         return gray, scale
 
 
-def _motion(mask: np.ndarray, flow_small: np.ndarray, scale: float, before: np.ndarray, now: np.ndarray) -> np.ndarray:
+def _motion(mask: np.ndarray, flow_small: np.ndarray, scale: float, before: np.ndarray, now: np.ndarray,
+            velocity: Optional[np.ndarray]) -> tuple[np.ndarray, Optional[np.ndarray]]:
     """The object's motion from the new frame back to the previous one, as an
     affine map (a shift).
 
@@ -112,13 +114,15 @@ def _motion(mask: np.ndarray, flow_small: np.ndarray, scale: float, before: np.n
     textureless object: the background's motion bleeds in, and a mask moved
     by it lags a little more each frame. So the flow only predicts: the shift
     is where the object's own pixels (the previous frame under the mask) match
-    the new frame best, searched around the flow's median motion.
+    the new frame best, searched around the flow's median motion. Where the
+    search would leave the frame (the object is leaving it), the object keeps
+    its last measured velocity. Returns the map and the velocity.
     """
     height, width = before.shape
     small = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA) if scale < 1 else mask
     ys, xs = np.nonzero(small >= 0.5)
     if xs.size == 0:
-        return np.array([[1, 0, 0], [0, 1, 0]], np.float64)
+        return np.array([[1, 0, 0], [0, 1, 0]], np.float64), velocity
     guess = -np.median(flow_small[ys, xs], axis=0)  # new = old + shift, flow points back
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     template = before[y0:y1, x0:x1]
@@ -126,15 +130,17 @@ def _motion(mask: np.ndarray, flow_small: np.ndarray, scale: float, before: np.n
     reach = SEARCH + int(np.ceil(np.abs(guess).max()))
     sx0, sy0 = x0 + int(round(guess[0])) - SEARCH, y0 + int(round(guess[1])) - SEARCH
     sx1, sy1 = x1 + int(round(guess[0])) + SEARCH, y1 + int(round(guess[1])) + SEARCH
-    if reach > 4 * SEARCH or sx0 < 0 or sy0 < 0 or sx1 > width or sy1 > height or weights.sum() < 9:
-        shift = guess  # at the frame's edge or too little to match: the flow's word
+    if sx0 < 0 or sy0 < 0 or sx1 > width or sy1 > height:
+        shift = velocity if velocity is not None else guess
+    elif reach > 4 * SEARCH or weights.sum() < 9:
+        shift = guess  # too fast or too little to match: the flow's word
     else:
         cost = cv2.matchTemplate(now[sy0:sy1, sx0:sx1], template, cv2.TM_SQDIFF, mask=weights)
         cy, cx = np.unravel_index(int(np.argmin(cost)), cost.shape)
         shift = np.array([sx0 + cx + _vertex(cost[cy, max(cx - 1, 0):cx + 2], cx) - x0,
                           sy0 + cy + _vertex(cost[max(cy - 1, 0):cy + 2, cx], cy) - y0], np.float64)
-    shift = shift / scale
-    return np.array([[1, 0, -shift[0]], [0, 1, -shift[1]]], np.float64)
+    full = shift / scale
+    return np.array([[1, 0, -full[0]], [0, 1, -full[1]]], np.float64), np.asarray(shift, np.float64)
 
 
 def _vertex(values: np.ndarray, at: int) -> float:
