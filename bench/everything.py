@@ -45,11 +45,10 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "eraser.cli", "models", "install", "mobile-sam", "--from", str(checkpoint),
                         "--md5", md5, "--models-dir", f"{tmp}/models", "-q"], check=True)
         os.environ["ERASER_MODELS_DIR"] = f"{tmp}/models"
-        from eraser import registry
         from eraser.everything.generator import Options, generate
-        from eraser_mobilesam.everything import MobileSamPoints
+        from eraser.everything.segmenter import everything_segmenter
 
-        model = MobileSamPoints(registry.build(registry.choose("segmenter", "mobile-sam")))
+        model = everything_segmenter("mobile-sam")
         timings = {"encoder": 0.0, "decoder": 0.0}
         embed, decode = model.embed, model.decode
 

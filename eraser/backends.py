@@ -21,6 +21,10 @@ compositing and saving, so a backend stays small:
 All must be deterministic: the same input gives the same output. What a
 plugin registers about a backend (its name, factory, priority...) is an
 :class:`eraser.registry.BackendSpec`.
+
+A segmenter registered with ``capabilities=("everything",)`` can also
+**segment everything** (:mod:`eraser.everything`): it is an
+:class:`EverythingSegmenter` too.
 """
 
 from __future__ import annotations
@@ -62,6 +66,30 @@ class Tracker(Protocol):
         mask: np.ndarray,
         refit: Optional[Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray]] = None,
     ) -> Iterator[Union[np.ndarray, TrackLost]]: ...
+
+
+@runtime_checkable
+class EverythingSegmenter(Protocol):
+    """What segment everything needs of a segmenter: the image encoder run
+    once per crop, and the mask decoder run on a batch of single-point prompts.
+
+    The generator keeps a candidate by its predicted IoU and by its stability
+    (how little the mask changes when the logits' threshold 0 moves by an
+    offset), measured on :meth:`upscale`'s logits.
+    """
+
+    def embed(self, crop: np.ndarray) -> object:
+        """RGB uint8 ``(h, w, 3)`` -> the crop's embedding (opaque: only
+        :meth:`decode` reads it)."""
+
+    def decode(self, embedding: object, crop_shape: tuple[int, int], points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(B, 2)`` float ``(x, y)`` pixel points in the crop, one prompt
+        each -> ``(B, K, m, n)`` low-resolution mask logits (K candidate
+        masks per point) and ``(B, K)`` predicted IoUs."""
+
+    def upscale(self, logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarray:
+        """One ``(m, n)`` logit map -> float32 logits ``crop_shape`` in size
+        (a pixel is in the mask where its logit is above 0)."""
 
 
 class BackendFailure(EraserError):

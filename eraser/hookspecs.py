@@ -30,8 +30,10 @@ def register_segmenters(register):
     :class:`eraser.backends.Segmenter`. Keyword arguments of ``register``:
     ``prompts`` (which prompt kinds it accepts, a subset of
     ``{"point", "box", "mask"}``), ``description``, ``priority`` (``auto``
-    picks the highest-priority available backend) and ``available`` (a
-    callable returning ``None`` when usable, else a one-line reason).
+    picks the highest-priority available backend), ``available`` (a
+    callable returning ``None`` when usable, else a one-line reason) and
+    ``capabilities`` (``("everything",)``: it can segment everything, and
+    its object is an :class:`eraser.backends.EverythingSegmenter` too).
     """
 
 

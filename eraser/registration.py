@@ -25,6 +25,9 @@ HOOK_FOR_KIND: dict[str, str] = {
     "model": "register_models",
 }
 PROMPT_KINDS = frozenset({"point", "box", "mask"})
+# What a backend can do beyond its kind's contract, per kind; "everything":
+# segment everything (the backend is an eraser.backends.EverythingSegmenter).
+CAPABILITIES: dict[str, frozenset[str]] = {"segmenter": frozenset({"everything"}), "inpainter": frozenset(), "tracker": frozenset()}
 # What a user can type after --inpainter; "auto" means "choose for me".
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 RESERVED = {"auto"}
@@ -44,6 +47,7 @@ class BackendSpec:
     detail: bool = True
     prompts: frozenset[str] = frozenset()
     available: Optional[Callable[[], Optional[str]]] = None
+    capabilities: frozenset[str] = frozenset()
 
     def unavailable_reason(self) -> Optional[str]:
         """``None`` when the backend can be used now, else why not (one line).
@@ -143,6 +147,7 @@ class RegisterBackend(_Register):
         detail: bool = True,
         prompts: Iterable[str] = ("point", "box"),
         available: Optional[Callable[[], Optional[str]]] = None,
+        capabilities: Iterable[str] = (),
         **unknown: object,
     ) -> None:
         self._unknown(name, unknown)
@@ -169,9 +174,23 @@ class RegisterBackend(_Register):
                 detail=detail,
                 prompts=_prompt_kinds(prompts) if self.kind == "segmenter" else frozenset(),
                 available=available,
+                capabilities=self._capabilities(name, capabilities),
             )
 
         self._add(name, make)
+
+    def _capabilities(self, name: str, capabilities: object) -> frozenset[str]:
+        found = (capabilities,) if isinstance(capabilities, str) else capabilities
+        try:
+            found = frozenset(found)  # type: ignore[arg-type]
+        except TypeError:
+            raise Rejected(f"capabilities must be a collection of names, got {capabilities!r}") from None
+        known = CAPABILITIES[self.kind]
+        if found - known:
+            # a plugin written for a later eraser (or a typo) keeps its backend, without them
+            unknown = ", ".join(sorted(map(repr, found - known)))
+            note(self.notes, self.plugin, f"{self.kind} {name!r}: unknown capabilities {unknown} ignored")
+        return frozenset(found & known)
 
 
 class RegisterModel(_Register):

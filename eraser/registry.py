@@ -148,13 +148,14 @@ def models() -> dict[str, ModelSpec]:
     return dict(_registry().models)
 
 
-def candidates(kind: Kind, prompt: Optional[Prompt] = None) -> list[BackendSpec]:
-    """The available backends (that accept ``prompt``), best first: the
-    order in which ``auto`` tries them."""
+def candidates(kind: Kind, prompt: Optional[Prompt] = None, capability: Optional[str] = None) -> list[BackendSpec]:
+    """The available backends (that accept ``prompt``, that have
+    ``capability``), best first: the order in which ``auto`` tries them."""
     usable = [
         s
         for s in backends(kind).values()
-        if (prompt is None or kind != "segmenter" or prompt.kind in s.prompts) and s.unavailable_reason() is None
+        if (prompt is None or kind != "segmenter" or prompt.kind in s.prompts)
+        and (capability is None or capability in s.capabilities) and s.unavailable_reason() is None
     ]
     return sorted(usable, key=lambda s: (s.priority, s.name), reverse=True)
 
@@ -229,6 +230,7 @@ def report() -> list[dict]:
                 entry["unavailable"] = reason
             if kind == "segmenter":
                 entry["prompts"] = sorted(spec.prompts)
+                entry["capabilities"] = sorted(spec.capabilities)
             elif kind == "inpainter":
                 entry["working_size"] = spec.working_size
             rows[spec.plugin][kind + "s"].append(entry)  # every plugin has a row

@@ -143,9 +143,9 @@ class Session:
             raise
 
     def suggestions(self, segmenter: str = "auto", **options: Any) -> list[dict]:
-        """Every object a SAM model finds in the current image (segment
-        everything, ``options`` as :func:`eraser.segment_everything` takes
-        them), best first: records with their ``mask``. Mark one with
+        """Every object a SAM model (a segmenter that can segment everything)
+        finds in the current image (``options`` as :func:`eraser.segment_everything`
+        takes them), best first: records with their ``mask``. Mark one with
         ``add(mask=record["mask"])``. Kept until the image changes."""
         from eraser import segment_everything
 

@@ -61,7 +61,7 @@ def segment(
     max_pixels: int = MAX_PIXELS,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
-    auto: bool = typer.Option(False, "--auto", help="Segment everything (MobileSAM, or the SAM named by --segmenter): a PNG per mask, masks.json, overlay.png in OUT."),
+    auto: bool = typer.Option(False, "--auto", help="Segment everything (the best segmenter that can, e.g. MobileSAM, or the one named by --segmenter): a PNG per mask, masks.json, overlay.png in OUT."),
     points_per_side: int = typer.Option(32, "--points-per-side", metavar="N", help="--auto: a grid of N x N points."),
     points_per_batch: int = typer.Option(64, "--points-per-batch", metavar="N", help="--auto: points decoded per batch."),
     pred_iou_thresh: float = typer.Option(0.88, "--pred-iou-thresh", metavar="X", help="--auto: keep masks whose predicted IoU is above X."),

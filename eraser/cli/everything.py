@@ -12,7 +12,7 @@ def segment_everything(report: Report, image: Path, folder: Path, options: dict,
     from eraser.everything.generator import Options, generate
     from eraser.everything.output import write
     from eraser.io import load_image
-    from eraser_mobilesam.everything import points_model
+    from eraser.everything.segmenter import everything_segmenter
 
     settings = Options(**options)  # bad options fail before the photo is read
     if folder.exists() and not folder.is_dir():
@@ -20,7 +20,7 @@ def segment_everything(report: Report, image: Path, folder: Path, options: dict,
 
         raise EraserError(f"{folder} is a file, not a folder (with --auto, -o names a folder)")
     loaded = report.timed("decode", load_image, image, max_pixels)
-    model = points_model(segmenter)
+    model = everything_segmenter(segmenter)
     masks = report.timed("segment", generate, model, loaded.rgb, settings)
     records = [{**m.record(), "mask": m.mask} for m in masks]
     report.timed("encode", write, folder, loaded.rgb, records, source=image, overwrite=force)

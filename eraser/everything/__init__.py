@@ -8,7 +8,9 @@ SAM's record (bbox, area, predicted IoU, stability score, the point, the
 crop box, COCO run-length encoding). The options and defaults are those of
 ``SamAutomaticMaskGenerator`` (the Ikomia MobileSAM seed lists them).
 
-:func:`eraser.segment_everything` runs it with MobileSAM (see
-:mod:`eraser_mobilesam.everything`); :mod:`.generator` takes any model that
-can embed a crop and decode a point.
+:mod:`.generator` runs on any segmenter that can embed a crop and decode
+points (an :class:`eraser.backends.EverythingSegmenter`, such as the SAM
+family's); :mod:`.segmenter` chooses it through the registry, and
+:func:`eraser.segment_everything`, ``eraser segment --auto`` and
+:meth:`eraser.Session.suggestions` use it.
 """

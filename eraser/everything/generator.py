@@ -1,21 +1,21 @@
-"""The automatic mask generator, on any model that embeds a crop and decodes points."""
+"""The automatic mask generator, on any segmenter that embeds a crop and decodes points
+(an :class:`eraser.backends.EverythingSegmenter`)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional
 
 import cv2
 import numpy as np
 
+from eraser.backends import EverythingSegmenter
 from eraser.errors import EraserError
 from eraser.everything.boxes import mask_to_box, nms, xyxy_to_xywh
 from eraser.everything.grid import crop_boxes, layer_grids
 from eraser.everything.regions import remove_small
 
-LOW_RES = 256  # the decoder's mask size
-FRAME = 1024  # the image encoder's input side
 MASK_THRESHOLD = 0.0  # logits above it are in the mask
 
 
@@ -52,13 +52,6 @@ class Options:
                     raise EraserError(f"{f.name} must be a number from 0 to {10 if 'offset' in f.name else 1}, not {value!r}")
 
 
-class PointModel(Protocol):
-    def embed(self, crop: np.ndarray) -> object: ...
-
-    def decode(self, embedding: object, crop_shape: tuple[int, int], points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(B, 2) pixel points of a crop -> (B, 3, 256, 256) mask logits and (B, 3) predicted IoUs."""
-
-
 @dataclass
 class Mask:
     mask: np.ndarray  # bool (H, W), the whole photo
@@ -76,19 +69,6 @@ class Mask:
                 "stability_score": float(self.stability_score), "crop_box": xyxy_to_xywh(self.crop_box)}
 
 
-def frame_shape(height: int, width: int) -> tuple[int, int]:
-    scale = FRAME / max(height, width)
-    return int(height * scale + 0.5), int(width * scale + 0.5)
-
-
-def upscale(logits: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Low-res logits to the crop's size as SAM does: bilinear to 1024, the
-    valid part, bilinear to (height, width)."""
-    new_h, new_w = frame_shape(height, width)
-    frame = cv2.resize(logits.astype(np.float32), (FRAME, FRAME), interpolation=cv2.INTER_LINEAR)
-    return cv2.resize(frame[:new_h, :new_w], (width, height), interpolation=cv2.INTER_LINEAR)
-
-
 def stability(logits: np.ndarray, offset: float) -> float:
     """IoU of the mask thresholded at +offset and at -offset."""
     inner = np.count_nonzero(logits > MASK_THRESHOLD + offset)
@@ -104,7 +84,7 @@ def _near_crop_edge(box: np.ndarray, crop: list[int], width: int, height: int, t
     return bool(np.any(near_crop & ~near_photo))
 
 
-def _crop_masks(model: PointModel, image: np.ndarray, crop: list[int], layer: int, grid: np.ndarray,
+def _crop_masks(model: EverythingSegmenter, image: np.ndarray, crop: list[int], layer: int, grid: np.ndarray,
                 o: Options, progress: Optional[Callable[[int], None]]) -> list[Mask]:
     height, width = image.shape[:2]
     x0, y0, x1, y1 = crop
@@ -121,7 +101,7 @@ def _crop_masks(model: PointModel, image: np.ndarray, crop: list[int], layer: in
                 iou = float(ious[b, k])
                 if o.pred_iou_thresh > 0 and not iou > o.pred_iou_thresh:
                     continue
-                full = upscale(logits[b, k], ch, cw)
+                full = model.upscale(logits[b, k], (ch, cw))
                 score = stability(full, o.stability_score_offset)
                 if o.stability_score_thresh > 0 and not score >= o.stability_score_thresh:
                     continue
@@ -154,7 +134,7 @@ def _small_regions(masks: list[Mask], o: Options) -> list[Mask]:
     return [masks[i] for i in keep]
 
 
-def generate(model: PointModel, image: np.ndarray, options: Optional[Options] = None,
+def generate(model: EverythingSegmenter, image: np.ndarray, options: Optional[Options] = None,
              progress: Optional[Callable[[int], None]] = None) -> list[Mask]:
     """Every mask of ``image`` (RGB uint8), best first."""
     o = options or Options()

@@ -64,4 +64,5 @@ def register_segmenters(register):
             priority=member.priority,
             available=_available(name),
             description=member.description,
+            capabilities=("everything",),  # the segmenter is an eraser.backends.EverythingSegmenter
         )

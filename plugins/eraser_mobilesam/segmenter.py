@@ -110,6 +110,16 @@ def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
     return out
 
 
+def upscale_logits(logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarray:
+    """Low-res logits to the crop's size as SAM's postprocess_masks does:
+    bilinear to 1024, the valid part, bilinear to the crop (unclamped: the
+    stability score reads them)."""
+    height, width = crop_shape
+    new_h, new_w = resized_shape(height, width)
+    frame = cv2.resize(logits.astype(np.float32), (IMAGE_SIZE, IMAGE_SIZE), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(frame[:new_h, :new_w], (width, height), interpolation=cv2.INTER_LINEAR)
+
+
 def encoder_identity(model: InstalledModel) -> str:
     """The model's name and its encoder weights' digest: the family shares one
     embedding shape (and the cache folder), so a key must say whose
@@ -156,6 +166,31 @@ class MobileSamSegmenter:
         height, width = image.shape[:2]
         return upsample(pick_mask(masks, iou, prompt), height, width)
 
+    # Segment everything (eraser.backends.EverythingSegmenter): the encoder
+    # once per crop, each grid point one prompt (the point and SAM's padding
+    # point) whose three multimask outputs are the candidates.
+
+    def embed(self, crop: np.ndarray) -> np.ndarray:
+        return self.embeddings(crop)
+
+    def decode(self, embedding: np.ndarray, crop_shape: tuple[int, int], points: np.ndarray):
+        height, width = crop_shape
+        logits, ious = [], []
+        for x, y in points:
+            coords, labels = prompt_arrays(Prompt(points=((float(x), float(y)),), labels=(1,)), height, width)
+            prompt = self.prompt_encoder.run({"points": coords, "labels": labels})
+            out = self.decoder.run({
+                "imageEmbeddings": embedding,
+                "imagePositionalEncoding": self.positional_encoding,
+                "sparsePromptEmbeddings": prompt["sparsePromptEmbeddings"],
+                "densePromptEmbeddings": prompt["densePromptEmbeddings"],
+            })
+            logits.append(out["masks"][0, 1:])  # the three multimask outputs
+            ious.append(out["iouPredictions"][0, 1:])
+        return np.stack(logits), np.stack(ious)
+
+    upscale = staticmethod(upscale_logits)
+
 
 class InstalledSegmenter:
     """The segmenter of model ``name`` as installed now: what the plugin
@@ -184,3 +219,20 @@ class InstalledSegmenter:
 
     def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
         return self.resolve().segment(image, prompt)
+
+    def embed(self, crop: np.ndarray) -> "_Embedded":
+        # the model is looked up once per crop, not once per batch of points
+        segmenter = self.resolve()
+        return _Embedded(segmenter, segmenter.embed(crop))
+
+    def decode(self, embedding: "_Embedded", crop_shape: tuple[int, int], points: np.ndarray):
+        return embedding.segmenter.decode(embedding.array, crop_shape, points)
+
+    upscale = staticmethod(upscale_logits)
+
+
+class _Embedded:
+    """A crop's embedding and the segmenter that made it (its decoder reads it)."""
+
+    def __init__(self, segmenter: MobileSamSegmenter, array: np.ndarray) -> None:
+        self.segmenter, self.array = segmenter, array

@@ -156,14 +156,12 @@ def _photo():
 def test_masks_match_upstream_generator(models, settings):
     from segment_anything import SamAutomaticMaskGenerator
 
-    from eraser import registry
-    from eraser_mobilesam.everything import MobileSamPoints
+    from eraser.everything.segmenter import everything_segmenter
 
     photo = _photo()
     with torch.no_grad():
         theirs = SamAutomaticMaskGenerator(models, **settings).generate(photo)
-    ours = generate(MobileSamPoints(registry.build(registry.choose("segmenter", "mobile-sam"))), photo,
-                    Options(**settings))
+    ours = generate(everything_segmenter("mobile-sam"), photo, Options(**settings))
     assert len(ours) == len(theirs) > 1
     for mine, ref in zip(ours, theirs):  # the same order
         a, b = mine.mask, ref["segmentation"]
