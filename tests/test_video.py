@@ -279,3 +279,8 @@ def test_a_plugin_tracker_is_used_and_listed(register_plugin, clip_folder, erase
     code, out, err = eraser_cli("video", "clip.mp4", "--point", f"{x},{y}", "--tracker", "broken", "-o", "b.mp4")
     assert code == 2 and "tracker 'broken' (still-tracker) failed: RuntimeError: boom" in err, err
     assert not (clip_folder / "b.mp4").exists()
+
+
+def test_remove_points_a_clip_to_the_video_command(eraser_cli, clip_folder):
+    code, out, err = eraser_cli("remove", "clip.mp4", "--point", "40,50")
+    assert code == 2 and "eraser video clip.mp4" in err and err.count("\n") == 1, err
