@@ -101,12 +101,29 @@ def quality(folder: Path, s) -> dict:
     return out
 
 
+def write_strip(folder: Path, path: Path, width: int = 320) -> None:
+    """Rows: the input, frame by frame, temporal; columns: three frames."""
+    import cv2
+
+    from eraser.testing.clips import read_frames
+
+    rows = []
+    for name in ("clip", "frames", "temporal"):
+        frames = read_frames(folder / f"{name}.mp4")
+        picks = [frames[i] for i in (len(frames) // 6, len(frames) // 2, 5 * len(frames) // 6)]
+        scale = width / picks[0].shape[1]
+        size = (width, round(picks[0].shape[0] * scale))
+        rows.append(np.concatenate([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in picks], axis=1))
+    cv2.imwrite(str(path), cv2.cvtColor(np.concatenate(rows, axis=0), cv2.COLOR_RGB2BGR))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--strip", type=Path, help="also write a PNG: input / frame by frame / temporal, three frames")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"))
     args = parser.parse_args()
     if args.child:
@@ -130,6 +147,8 @@ def main() -> None:
     scores = quality(folder, s)
     for mode, q in scores.items():
         print(f"{mode:10} fill PSNR in the hole {q['psnr_hole']:.2f} dB, flicker {q['flicker']:.2f}")
+    if args.strip:
+        write_strip(folder, args.strip)
     if args.json:
         args.json.write_text(json.dumps({"runs": rows, "quality": scores}, indent=2))
 

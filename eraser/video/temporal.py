@@ -34,6 +34,8 @@ SAFETY = 0.01  # the holes are widened by this share of the frame's longer side 
 # DIS smooths over patches of 8 px: so far around the hole the flow still has
 # some of the object's motion, and is completed like the hole's
 FLOW_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (17, 17))
+GRID = 8  # the homography of the background is fitted to the flow on a grid of this step
+RESIDUAL = 2.0  # the largest flow (working-size pixels) left to the smooth completion after the homography
 MARGIN = 8  # pixels around the holes' rectangle in which sources are tracked
 
 Inpaint = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -114,10 +116,37 @@ def _flows(frames, holes, roi) -> list[tuple[np.ndarray, np.ndarray]]:
             flow = dis.calc(grays[a], grays[b], None)
             # the object's motion is not the background's: inside the hole of
             # either frame the flow is completed from around it
-            flow = push_pull(flow, ~(small_holes[a] | small_holes[b]))
-            pair.append(cv2.remap(flow, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) / scale)
+            pair.append(_completed(flow, ~(small_holes[a] | small_holes[b]), sx, sy) / scale)
         flows.append((pair[0], pair[1]))
     return flows
+
+
+def _completed(flow: np.ndarray, valid: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """The background's flow at the points (xs, ys) (working-size pixels).
+
+    Inside a hole the flow is completed with the background's motion: a
+    homography fitted (RANSAC) to the flow on a grid outside the holes, plus
+    a smooth (push-pull) completion of what the homography does not explain
+    (parallax). Chained over many frames, small errors add up: a plain smooth
+    completion of textureless sky put copies of a tower side by side.
+    """
+    height, width = valid.shape
+    gy, gx = np.mgrid[2:height:GRID, 2:width:GRID]
+    keep = valid[gy, gx]
+    points = np.stack([gx[keep], gy[keep]], 1).astype(np.float32)
+    model = None
+    if len(points) >= 8:
+        cv2.setRNGSeed(0)  # RANSAC samples at random: the same input gives the same fill
+        model, _ = cv2.findHomography(points, points + flow[gy[keep], gx[keep]], cv2.RANSAC, 1.0, maxIters=500)
+    if model is None:
+        completed = push_pull(flow, valid)
+        return cv2.remap(completed, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    fy, fx = np.mgrid[0:height, 0:width].astype(np.float32)
+    moved = cv2.perspectiveTransform(np.stack([fx, fy], -1).reshape(-1, 1, 2), model).reshape(height, width, 2)
+    background = moved - np.stack([fx, fy], -1)
+    residual = push_pull(np.where(valid[..., None], flow - background, 0).astype(np.float32), valid)
+    completed = background + np.clip(residual, -RESIDUAL, RESIDUAL)
+    return cv2.remap(completed.astype(np.float32), xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def push_pull(values: np.ndarray, valid: np.ndarray) -> np.ndarray:

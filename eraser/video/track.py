@@ -21,7 +21,7 @@ from eraser.segment import segment_object
 from eraser.video.clip import Clip, frames
 
 CHUNK = 32  # frames decoded at once when tracking backwards
-REFIT_SIDE = 256  # the re-fit runs on the box's neighbourhood scaled to this longest side
+REFIT_SIDE = 160  # the re-fit runs on the box's neighbourhood scaled to this longest side (GrabCut costs most of a track)
 
 
 @dataclass

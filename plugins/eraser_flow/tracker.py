@@ -173,5 +173,10 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _mean_lab(frame: np.ndarray, binary: np.ndarray) -> np.ndarray:
-    lab = cv2.cvtColor(frame, cv2.COLOR_RGB2LAB).astype(np.float32)
-    return lab[binary].mean(axis=0) if binary.any() else np.zeros(3, np.float32)
+    """The mean Lab colour under the mask (converted only inside its box)."""
+    ys, xs = np.nonzero(binary)
+    if xs.size == 0:
+        return np.zeros(3, np.float32)
+    box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+    lab = cv2.cvtColor(np.ascontiguousarray(frame[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    return lab[binary[box]].mean(axis=0)
