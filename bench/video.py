@@ -37,15 +37,21 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def make_clip(folder: Path, frames: int, size: tuple[int, int]):
-    from eraser.testing.clips import scene, write_clip
+def make_scene(frames: int, size: tuple[int, int]):
+    from eraser.testing.clips import scene
 
     width, height = size
     side = int(round(np.sqrt(0.05 * width * height / 0.62)))  # the helmet fills about 62 % of its box
-    s = scene(n=frames, size=size, object_side=side, pan=1.2, zoom=0.0006, path=((0.15, 0.55), (0.85, 0.45)))
-    path = write_clip(folder / "clip.mp4", s.frames, fps=30, lossless=False)
-    np.savez_compressed(folder / "truth.npz", masks=np.array(s.masks), cameras=np.array(s.cameras))
-    return s, path
+    return scene(n=frames, size=size, object_side=side, pan=1.2, zoom=0.0006, path=((0.15, 0.55), (0.85, 0.45)))
+
+
+def make_clip(folder: Path, frames: int, size: tuple[int, int]) -> None:
+    """In a child of its own: the runs' peak RSS must not include the scene's frames."""
+    from eraser.testing.clips import write_clip
+
+    s = make_scene(frames, size)
+    write_clip(folder / "clip.mp4", s.frames, fps=30, lossless=False)
+    np.savez_compressed(folder / "truth.npz", masks=np.array(s.masks[:1]))
 
 
 def child(mode: str, folder: Path) -> None:
@@ -125,19 +131,23 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--strip", type=Path, help="also write a PNG: input / frame by frame / temporal, three frames")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"))
+    parser.add_argument("--make", nargs=3, metavar=("FOLDER", "FRAMES", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(args.child[0], Path(args.child[1]))
+    if args.make:
+        return make_clip(Path(args.make[0]), int(args.make[1]), tuple(int(v) for v in args.make[2].split("x")))
     size = tuple(int(v) for v in args.size.split("x"))
     folder = args.keep or Path(tempfile.mkdtemp(prefix="eraser-video-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    s, _ = make_clip(folder, args.frames, size)
+    subprocess.run([sys.executable, __file__, "--make", str(folder), str(args.frames), args.size], check=True, cwd=ROOT)
     rows = []
     for mode in ("floor", "frames", "temporal"):
         done = subprocess.run([sys.executable, __file__, "--child", mode, str(folder)], capture_output=True, text=True,
                               check=True, cwd=ROOT)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     floor = rows[0]["wall"]
+    s = make_scene(args.frames, size)
     print(f"clip: {args.frames} frames of {size[0]}x{size[1]}, object {100 * np.mean([m.mean() for m in s.masks]):.1f} % of the frame")
     print(f"{'run':10} {'wall s':>8} {'frames/s':>9} {'x floor':>8} {'peak MB':>8}  stage shares of wall")
     for row in rows:
