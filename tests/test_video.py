@@ -284,3 +284,10 @@ def test_a_plugin_tracker_is_used_and_listed(register_plugin, clip_folder, erase
 def test_remove_points_a_clip_to_the_video_command(eraser_cli, clip_folder):
     code, out, err = eraser_cli("remove", "clip.mp4", "--point", "40,50")
     assert code == 2 and "eraser video clip.mp4" in err and err.count("\n") == 1, err
+
+
+def test_webm_output_says_what_it_could_not_keep(clip_folder):
+    x, y = centre(scene(n=16, size=SIZE).masks[0])
+    result = eraser.erase_video("clip.mp4", "out.webm", points=[(x, y)], inpainter="telea")
+    assert result.encoder == "libvpx-vp9" and probe(clip_folder / "out.webm").frames == 16
+    assert any("WebM cannot hold h264" in n and "audio" in n for n in result.notices), result.notices

@@ -42,11 +42,13 @@ def encoder_for(clip: Clip, muxer: str) -> tuple[str, dict, Optional[str]]:
     """(encoder, options, a note when the input's codec could not be kept)."""
     av = _av()
     wanted = ENCODERS.get(clip.codec)
-    if wanted is not None and _can_encode(av, wanted[0]) and not (muxer == "webm" and clip.codec not in ("vp8", "vp9")):
+    fits = not (muxer == "webm" and clip.codec not in ("vp8", "vp9"))
+    if wanted is not None and fits and _can_encode(av, wanted[0]):
         return wanted[0], dict(wanted[1]), None
     fallback = "vp9" if muxer == "webm" else "h264"
     name, options = ENCODERS[fallback]
-    return name, dict(options), f"this FFmpeg cannot encode {clip.codec} here; the video is written as {fallback.upper()}"
+    why = f"WebM cannot hold {clip.codec}" if not fits else f"this FFmpeg has no {clip.codec} encoder"
+    return name, dict(options), f"{why}; the video is written as {fallback.upper()}"
 
 
 def _can_encode(av, name: str) -> bool:
