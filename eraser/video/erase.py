@@ -30,8 +30,13 @@ from eraser.video.clip import Clip, frames, probe
 from eraser.video.track import Track, track
 from eraser.video.writer import Writer, muxer_for
 
-WINDOW = 24  # frames filled together
-CONTEXT = 8  # frames on each side of a window used as sources only
+# Frames filled together, and frames on each side of a window used as sources
+# only: a background hidden for longer than 2 x CONTEXT frames (a wide object
+# moving slowly) is filled by the image inpainter. Memory: WINDOW + 2 x
+# CONTEXT decoded frames and their flows at the working size (about 0.5 GB at
+# 720p, 1 GB at 1080p).
+WINDOW = 15
+CONTEXT = 45
 FILLS = ("temporal", "frames")
 
 Progress = Callable[[str, int, int], None]  # (stage, frames done, frames in the stage)
@@ -239,6 +244,7 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
         return refined_cache[n]
 
     buffer: deque[tuple[int, np.ndarray, Optional[np.ndarray]]] = deque()  # decoded frames not yet dropped
+    flows = temporal.FlowCache()
     written = 0
     erased = 0
     total = info.frames
@@ -292,7 +298,8 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 window = [(m, f) for m, f, _ in buffer if n - CONTEXT <= m < need]
                 holes = [refined_of(m).hole if refined_of(m) is not None else np.zeros(f.shape[:2], bool) for m, f in window]
                 with pipeline.timed(timings, "fill"):
-                    filled = temporal.fill_window([f for _, f in window], holes, inpaint)
+                    filled = temporal.fill_window([f for _, f in window], holes, inpaint, [m for m, _ in window], flows)
+                    flows.forget(stop - CONTEXT)
                 for (m, f), out in zip(window, filled):
                     if n <= m < stop:
                         emit(m, f, out)

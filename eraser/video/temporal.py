@@ -45,10 +45,14 @@ def fill_window(
     frames: Sequence[np.ndarray],
     holes: Sequence[np.ndarray],
     inpaint: Inpaint,
-    timings: Optional[dict] = None,
+    numbers: Optional[Sequence[int]] = None,
+    cache: Optional[FlowCache] = None,
 ) -> list[np.ndarray]:
     """The frames with every hole pixel filled (RGB uint8, the frames' shapes);
-    pixels outside the holes are the frames' own."""
+    pixels outside the holes are the frames' own. ``numbers`` (consecutive
+    frame numbers) and ``cache`` let overlapping windows share flows."""
+    numbers = list(range(len(frames))) if numbers is None else list(numbers)
+    cache = FlowCache() if cache is None else cache
     frames = list(frames)
     if not any(np.asarray(h).any() for h in holes):
         return frames
@@ -57,7 +61,7 @@ def fill_window(
     holes = [_widen(np.asarray(h, bool)) for h in holes]
     height, width = holes[0].shape
     roi = _roi(holes, height, width)
-    flows = _flows(frames, holes, roi)
+    flows = _flows(frames, holes, roi, numbers, cache)
     sources = _propagate(holes, flows, roi)
     unknown = [h[roi] & (s[0] < 0) for h, s in zip(holes, sources)]
     if any(u.any() for u in unknown):
@@ -94,42 +98,68 @@ def _roi(holes: Sequence[np.ndarray], height: int, width: int) -> tuple[slice, s
     return slice(int(y0), int(y1)), slice(int(x0), int(x1))
 
 
-def _flows(frames, holes, roi) -> list[tuple[np.ndarray, np.ndarray]]:
+class FlowCache:
+    """The completed background flows between neighbouring frames, by frame
+    number, so that overlapping windows compute each pair once (the caller
+    forgets what its window has passed)."""
+
+    def __init__(self) -> None:
+        self.small: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # grey frame, widened hole (working size)
+        self.pairs: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # n -> flow n -> n+1, n+1 -> n
+        self.dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        self.scale = 1.0
+
+    def add(self, n: int, frame: np.ndarray, hole: np.ndarray) -> None:
+        if n in self.small:
+            return
+        height, width = hole.shape
+        self.scale = scale = min(1.0, WORKING_SIDE / max(height, width))
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        if scale < 1:
+            gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+            hole = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+        self.small[n] = gray, cv2.dilate(hole.astype(np.uint8), FLOW_KERNEL) > 0
+
+    def pair(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if n not in self.pairs:
+            (gray_a, hole_a), (gray_b, hole_b) = self.small[n], self.small[n + 1]
+            valid = ~(hole_a | hole_b)
+            # the object's motion is not the background's: inside the hole of
+            # either frame the flow is completed from around it
+            self.pairs[n] = (_completed(self.dis.calc(gray_a, gray_b, None), valid),
+                             _completed(self.dis.calc(gray_b, gray_a, None), valid))
+        return self.pairs[n]
+
+    def forget(self, below: int) -> None:
+        for table in (self.small, self.pairs):
+            for n in [n for n in table if n < below]:
+                del table[n]
+
+
+def _flows(frames, holes, roi, numbers, cache: FlowCache) -> list[tuple[np.ndarray, np.ndarray]]:
     """For each pair (i, i+1): the completed flow i -> i+1 and i+1 -> i, in
     full-resolution pixels, on the ROI."""
-    height, width = holes[0].shape
-    scale = min(1.0, WORKING_SIDE / max(height, width))
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
-    grays, small_holes = [], []
-    for frame, hole in zip(frames, holes):
-        gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
-        grays.append(cv2.resize(gray, size, interpolation=cv2.INTER_AREA) if scale < 1 else gray)
-        small = cv2.resize(hole.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0 if scale < 1 else hole
-        small_holes.append(cv2.dilate(small.astype(np.uint8), FLOW_KERNEL) > 0)
+    for n, frame, hole in zip(numbers, frames, holes):
+        cache.add(n, frame, hole)
+    scale = cache.scale
     gy, gx = np.mgrid[roi[0], roi[1]].astype(np.float32)
     sx, sy = (gx + 0.5) * scale - 0.5, (gy + 0.5) * scale - 0.5
     flows = []
     for i in range(len(frames) - 1):
-        pair = []
-        for a, b in ((i, i + 1), (i + 1, i)):
-            flow = dis.calc(grays[a], grays[b], None)
-            # the object's motion is not the background's: inside the hole of
-            # either frame the flow is completed from around it
-            pair.append(_completed(flow, ~(small_holes[a] | small_holes[b]), sx, sy) / scale)
-        flows.append((pair[0], pair[1]))
+        pair = tuple(cv2.remap(f, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) / scale
+                     for f in cache.pair(numbers[i]))
+        flows.append(pair)
     return flows
 
 
-def _completed(flow: np.ndarray, valid: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """The background's flow at the points (xs, ys) (working-size pixels).
-
-    Inside a hole the flow is completed with the background's motion: a
-    homography fitted (RANSAC) to the flow on a grid outside the holes, plus
-    a smooth (push-pull) completion of what the homography does not explain
-    (parallax). Chained over many frames, small errors add up: a plain smooth
-    completion of textureless sky put copies of a tower side by side.
-    """
+def _completed(flow: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The background's flow (working size): inside a hole, completed with
+    the background's motion: a homography fitted (RANSAC) to the flow on a
+    grid outside the holes, plus a bounded smooth (push-pull) completion of
+    what the homography does not explain (parallax). Chained over many
+    frames, small errors add up: a plain smooth completion of textureless sky
+    put copies of a tower side by side."""
     height, width = valid.shape
     gy, gx = np.mgrid[2:height:GRID, 2:width:GRID]
     keep = valid[gy, gx]
@@ -139,14 +169,12 @@ def _completed(flow: np.ndarray, valid: np.ndarray, xs: np.ndarray, ys: np.ndarr
         cv2.setRNGSeed(0)  # RANSAC samples at random: the same input gives the same fill
         model, _ = cv2.findHomography(points, points + flow[gy[keep], gx[keep]], cv2.RANSAC, 1.0, maxIters=500)
     if model is None:
-        completed = push_pull(flow, valid)
-        return cv2.remap(completed, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return push_pull(flow, valid)
     fy, fx = np.mgrid[0:height, 0:width].astype(np.float32)
     moved = cv2.perspectiveTransform(np.stack([fx, fy], -1).reshape(-1, 1, 2), model).reshape(height, width, 2)
     background = moved - np.stack([fx, fy], -1)
     residual = push_pull(np.where(valid[..., None], flow - background, 0).astype(np.float32), valid)
-    completed = background + np.clip(residual, -RESIDUAL, RESIDUAL)
-    return cv2.remap(completed.astype(np.float32), xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.where(valid[..., None], flow, background + np.clip(residual, -RESIDUAL, RESIDUAL)).astype(np.float32)
 
 
 def push_pull(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
