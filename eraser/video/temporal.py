@@ -61,23 +61,27 @@ def fill_window(
     holes = [_widen(np.asarray(h, bool)) for h in holes]
     height, width = holes[0].shape
     roi = _roi(holes, height, width)
-    flows = _flows(frames, holes, roi, numbers, cache)
-    sources = _propagate(holes, flows, roi)
-    unknown = [h[roi] & (s[0] < 0) for h, s in zip(holes, sources)]
+    for n, frame, hole in zip(numbers, frames, holes):
+        cache.add(n, frame, hole)
+    points = [np.nonzero(h[roi]) for h in holes]  # each frame's hole pixels, ROI coordinates (y, x)
+    sources = _propagate(points, numbers, cache, roi)
+    unknown = [s[0] < 0 for s in sources]
     if any(u.any() for u in unknown):
         key = int(np.argmax([u.sum() for u in unknown]))
-        keyed = _sample(frames, key, holes[key], sources[key], roi)
+        keyed = _sample(frames, key, points[key], sources[key], roi)
         hidden = np.zeros((height, width), bool)
-        hidden[roi] = unknown[key]
+        hidden[roi][points[key][0][unknown[key]], points[key][1][unknown[key]]] = True
         frames[key] = inpaint(keyed, hidden)
         holes[key] = np.zeros_like(holes[key])
-        sources = _propagate(holes, flows, roi)
+        points[key] = (points[key][0][:0], points[key][1][:0])
+        sources = _propagate(points, numbers, cache, roi)
     out = []
-    for i, frame in enumerate(frames):
-        filled = _sample(frames, i, holes[i], sources[i], roi)
-        left = np.zeros((height, width), bool)
-        left[roi] = holes[i][roi] & (sources[i][0] < 0)
-        if left.any():  # not reached from the key frame either (a hole at the window's edge)
+    for i in range(len(frames)):
+        filled = _sample(frames, i, points[i], sources[i], roi)
+        lost = sources[i][0] < 0
+        if lost.any():  # not reached from the key frame either (a hole at the window's edge)
+            left = np.zeros((height, width), bool)
+            left[roi][points[i][0][lost], points[i][1][lost]] = True
             filled = inpaint(filled, left)
         out.append(filled)
     return out
@@ -137,22 +141,6 @@ class FlowCache:
                 del table[n]
 
 
-def _flows(frames, holes, roi, numbers, cache: FlowCache) -> list[tuple[np.ndarray, np.ndarray]]:
-    """For each pair (i, i+1): the completed flow i -> i+1 and i+1 -> i, in
-    full-resolution pixels, on the ROI."""
-    for n, frame, hole in zip(numbers, frames, holes):
-        cache.add(n, frame, hole)
-    scale = cache.scale
-    gy, gx = np.mgrid[roi[0], roi[1]].astype(np.float32)
-    sx, sy = (gx + 0.5) * scale - 0.5, (gy + 0.5) * scale - 0.5
-    flows = []
-    for i in range(len(frames) - 1):
-        pair = tuple(cv2.remap(f, sx, sy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) / scale
-                     for f in cache.pair(numbers[i]))
-        flows.append(pair)
-    return flows
-
-
 def _completed(flow: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """The background's flow (working size): inside a hole, completed with
     the background's motion: a homography fitted (RANSAC) to the flow on a
@@ -199,12 +187,12 @@ def push_pull(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
     return np.where(valid[..., None], values, up).astype(values.dtype)
 
 
-def _propagate(holes, flows, roi) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """For each frame, on the ROI: (source frame or -1, x, y) of every pixel.
-    A forward and a backward pass; the nearer source in time wins."""
-    n = len(holes)
-    forward = _pass(holes, flows, roi, range(n), lambda i: flows[i - 1][1])
-    backward = _pass(holes, flows, roi, range(n - 1, -1, -1), lambda i: flows[i][0])
+def _propagate(points, numbers, cache: FlowCache, roi) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For each frame's hole pixels: (source frame or -1, x, y). A forward and
+    a backward pass; the nearer source in time wins."""
+    n = len(points)
+    forward = _pass(points, roi, range(n), lambda i: cache.pair(numbers[i - 1])[1], cache.scale)
+    backward = _pass(points, roi, range(n - 1, -1, -1), lambda i: cache.pair(numbers[i])[0], cache.scale)
     out = []
     for i in range(n):
         fs, fx, fy = forward[i]
@@ -214,59 +202,74 @@ def _propagate(holes, flows, roi) -> list[tuple[np.ndarray, np.ndarray, np.ndarr
     return out
 
 
-def _pass(holes, flows, roi, order, flow_to_previous):
+def _pass(points, roi, order, flow_to_previous, scale):
     """One direction: each frame's hole pixels take the source of where the
-    flow to the frame before (in ``order``) lands."""
+    flow to the frame before (in ``order``) lands. The state of a frame is
+    kept as images of the ROI (identity outside its hole: it saw those
+    pixels itself); only hole pixels are computed."""
     ys, xs = roi
     gy, gx = np.mgrid[ys, xs].astype(np.float32)
-    h, w = gx.shape
     result: dict[int, tuple] = {}
     previous = None
     for i in order:
-        hole = holes[i][roi]
-        src = np.full((h, w), i, np.float32)
-        px, py = gx.copy(), gy.copy()
-        if hole.any() and previous is not None:
+        yy, xx = points[i]
+        if yy.size == 0:
+            s_new = np.zeros(0, np.float32)
+            x_new = y_new = s_new
+        elif previous is None:
+            s_new = np.full(yy.size, -1, np.float32)
+            x_new, y_new = xx.astype(np.float32) + xs.start, yy.astype(np.float32) + ys.start
+        else:
             j, (psrc, ppx, ppy) = previous
             flow = flow_to_previous(i)
-            # where each pixel of frame i lands in frame j, in ROI coordinates
-            qx, qy = gx - xs.start + flow[..., 0], gy - ys.start + flow[..., 1]
-            near = dict(interpolation=cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=-2)
-            s_near = cv2.remap(psrc, qx, qy, **near)
-            s_lin = cv2.remap(psrc, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=-2)
-            lin = dict(interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            x_lin, y_lin = cv2.remap(ppx, qx, qy, **lin), cv2.remap(ppy, qx, qy, **lin)
-            x_near = cv2.remap(ppx, qx, qy, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
-            y_near = cv2.remap(ppy, qx, qy, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+            fx_full, fy_full = xx.astype(np.float32) + xs.start, yy.astype(np.float32) + ys.start
+            moved = _points(flow, (fx_full + 0.5) * scale - 0.5, (fy_full + 0.5) * scale - 0.5,
+                            cv2.INTER_LINEAR, cv2.BORDER_REPLICATE) / scale
+            qx, qy = xx + moved[:, 0], yy + moved[:, 1]  # where each hole pixel lands in frame j (ROI coordinates)
+            s_near = _points(psrc, qx, qy, cv2.INTER_NEAREST, cv2.BORDER_CONSTANT, -2)
+            s_lin = _points(psrc, qx, qy, cv2.INTER_LINEAR, cv2.BORDER_CONSTANT, -2)
+            x_lin = _points(ppx, qx, qy, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE)
+            y_lin = _points(ppy, qx, qy, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE)
+            x_near = _points(ppx, qx, qy, cv2.INTER_NEAREST, cv2.BORDER_REPLICATE)
+            y_near = _points(ppy, qx, qy, cv2.INTER_NEAREST, cv2.BORDER_REPLICATE)
             mixed = np.abs(s_lin - s_near) > 1e-3  # neighbours with other sources: do not blend positions
-            sx_, sy_ = np.where(mixed, x_near, x_lin), np.where(mixed, y_near, y_lin)
+            x_new, y_new = np.where(mixed, x_near, x_lin), np.where(mixed, y_near, y_lin)
             # landing outside the ROI: outside every hole, so frame j saw it there
             outside = s_near == -2
-            sx_ = np.where(outside, gx + flow[..., 0], sx_)
-            sy_ = np.where(outside, gy + flow[..., 1], sy_)
-            s_new = np.where(outside, j, s_near)
-            src[hole], px[hole], py[hole] = s_new[hole], sx_[hole], sy_[hole]
-        elif hole.any():
-            src[hole] = -1
-        result[i] = (src, px, py)
-        previous = (i, result[i])
-    return [(result[i][0].astype(np.int32), result[i][1], result[i][2]) for i in range(len(holes))]
+            x_new = np.where(outside, fx_full + moved[:, 0], x_new)
+            y_new = np.where(outside, fy_full + moved[:, 1], y_new)
+            s_new = np.where(outside, j, s_near).astype(np.float32)
+        result[i] = (s_new, x_new, y_new)
+        src, px, py = np.full(gx.shape, i, np.float32), gx.copy(), gy.copy()
+        src[yy, xx], px[yy, xx], py[yy, xx] = s_new, x_new, y_new
+        previous = (i, (src, px, py))
+    return [(result[i][0].astype(np.int32), result[i][1], result[i][2]) for i in range(len(points))]
 
 
-def _sample(frames, i, hole, source, roi) -> np.ndarray:
+def _points(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, interpolation: int, border: int, value: float = 0.0) -> np.ndarray:
+    """Samples of ``image`` at the points (x, y): ``(N,)`` or ``(N, channels)``."""
+    n = xs.size
+    cols = 1024
+    rows = max(1, (n + cols - 1) // cols)
+    mx = np.zeros(rows * cols, np.float32)
+    my = np.zeros(rows * cols, np.float32)
+    mx[:n], my[:n] = xs, ys
+    sampled = cv2.remap(image, mx.reshape(rows, cols), my.reshape(rows, cols), interpolation, borderMode=border,
+                        borderValue=value)
+    return sampled.reshape(rows * cols, -1)[:n].squeeze(-1) if image.ndim == 2 else sampled.reshape(rows * cols, -1)[:n]
+
+
+def _sample(frames, i, points, source, roi) -> np.ndarray:
     """Frame ``i`` with its hole pixels sampled from their sources (unknown ones left as they were)."""
     out = frames[i].copy()
     src, px, py = source
-    inside = hole[roi]
     region = out[roi]
-    for s in np.unique(src[inside]):
+    yy, xx = points
+    for s in np.unique(src):
         if s < 0:
             continue
-        pick = inside & (src == s)
-        mx, my = px[pick], py[pick]
-        values = _remap_points(frames[s], mx, my)
-        region[pick] = values
-    out[roi] = region
+        pick = src == s
+        region[yy[pick], xx[pick]] = _remap_points(frames[s], px[pick], py[pick])
     return out
 
 
