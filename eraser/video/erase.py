@@ -33,10 +33,9 @@ from eraser.video.writer import Writer, muxer_for
 # Frames filled together, and frames on each side of a window used as sources
 # only: a background hidden for longer than 2 x CONTEXT frames (a wide object
 # moving slowly) is filled by the image inpainter. Memory: WINDOW + 2 x
-# CONTEXT decoded frames and their flows at the working size (about 0.5 GB at
-# 720p, 1 GB at 1080p).
-WINDOW = 15
-CONTEXT = 45
+# CONTEXT decoded frames and their flows at the working size.
+WINDOW = 30
+CONTEXT = 30
 FILLS = ("temporal", "frames")
 
 Progress = Callable[[str, int, int], None]  # (stage, frames done, frames in the stage)
@@ -298,11 +297,12 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 window = [(m, f) for m, f, _ in buffer if n - CONTEXT <= m < need]
                 holes = [refined_of(m).hole if refined_of(m) is not None else np.zeros(f.shape[:2], bool) for m, f in window]
                 with pipeline.timed(timings, "fill"):
-                    filled = temporal.fill_window([f for _, f in window], holes, inpaint, [m for m, _ in window], flows)
+                    first = next(i for i, (m, _) in enumerate(window) if m == n)
+                    filled = temporal.fill_window([f for _, f in window], holes, inpaint, [m for m, _ in window], flows,
+                                                  range(first, first + stop - n))
                     flows.forget(stop - CONTEXT)
-                for (m, f), out in zip(window, filled):
-                    if n <= m < stop:
-                        emit(m, f, out)
+                for (m, f), out in zip(window[first:first + stop - n], filled):
+                    emit(m, f, out)
             while buffer and buffer[0][0] < written - CONTEXT:
                 buffer.popleft()
 

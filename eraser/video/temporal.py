@@ -35,7 +35,6 @@ SAFETY = 0.01  # the holes are widened by this share of the frame's longer side 
 # some of the object's motion, and is completed like the hole's
 FLOW_KERNEL = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (17, 17))
 GRID = 8  # the homography of the background is fitted to the flow on a grid of this step
-RESIDUAL = 2.0  # the largest flow (working-size pixels) left to the smooth completion after the homography
 MARGIN = 8  # pixels around the holes' rectangle in which sources are tracked
 
 Inpaint = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -47,15 +46,18 @@ def fill_window(
     inpaint: Inpaint,
     numbers: Optional[Sequence[int]] = None,
     cache: Optional[FlowCache] = None,
+    wanted: Optional[range] = None,
 ) -> list[np.ndarray]:
     """The frames with every hole pixel filled (RGB uint8, the frames' shapes);
     pixels outside the holes are the frames' own. ``numbers`` (consecutive
-    frame numbers) and ``cache`` let overlapping windows share flows."""
+    frame numbers) and ``cache`` let overlapping windows share flows;
+    ``wanted``: the positions to return [default: all]."""
+    wanted = range(len(frames)) if wanted is None else wanted
     numbers = list(range(len(frames))) if numbers is None else list(numbers)
     cache = FlowCache() if cache is None else cache
     frames = list(frames)
     if not any(np.asarray(h).any() for h in holes):
-        return frames
+        return [frames[i] for i in wanted]
     # A tracked mask misses the object's edge here and there; a pixel next to
     # the hole is not trusted as a source (the caller composites only the hole).
     holes = [_widen(np.asarray(h, bool)) for h in holes]
@@ -76,7 +78,7 @@ def fill_window(
         points[key] = (points[key][0][:0], points[key][1][:0])
         sources = _propagate(points, numbers, cache, roi)
     out = []
-    for i in range(len(frames)):
+    for i in wanted:
         filled = _sample(frames, i, points[i], sources[i], roi)
         lost = sources[i][0] < 0
         if lost.any():  # not reached from the key frame either (a hole at the window's edge)
@@ -142,12 +144,13 @@ class FlowCache:
 
 
 def _completed(flow: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """The background's flow (working size): inside a hole, completed with
-    the background's motion: a homography fitted (RANSAC) to the flow on a
-    grid outside the holes, plus a bounded smooth (push-pull) completion of
-    what the homography does not explain (parallax). Chained over many
-    frames, small errors add up: a plain smooth completion of textureless sky
-    put copies of a tower side by side."""
+    """The background's flow (working size): inside a hole, the background's
+    motion as a homography fitted (RANSAC) to the flow on a grid outside the
+    holes. Chained over tens of frames, small errors add up: a smooth
+    completion from around the hole (push-pull) put copies of a tower side
+    by side at 720p, and so did a homography plus a smooth residual of up to
+    2 px (the flow beside a moving object still carries some of its motion).
+    Push-pull is the fallback where no homography fits."""
     height, width = valid.shape
     gy, gx = np.mgrid[2:height:GRID, 2:width:GRID]
     keep = valid[gy, gx]
@@ -160,9 +163,7 @@ def _completed(flow: np.ndarray, valid: np.ndarray) -> np.ndarray:
         return push_pull(flow, valid)
     fy, fx = np.mgrid[0:height, 0:width].astype(np.float32)
     moved = cv2.perspectiveTransform(np.stack([fx, fy], -1).reshape(-1, 1, 2), model).reshape(height, width, 2)
-    background = moved - np.stack([fx, fy], -1)
-    residual = push_pull(np.where(valid[..., None], flow - background, 0).astype(np.float32), valid)
-    return np.where(valid[..., None], flow, background + np.clip(residual, -RESIDUAL, RESIDUAL)).astype(np.float32)
+    return np.where(valid[..., None], flow, moved - np.stack([fx, fy], -1)).astype(np.float32)
 
 
 def push_pull(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
