@@ -1,6 +1,6 @@
 """eraser video: frames/s end to end on a 720p 10 s clip, stage shares, quality.
 
-    .venv/bin/python bench/video.py [--frames 300] [--size 1280x720] [--keep DIR] [--json OUT]
+    .venv/bin/python -m bench.video [--frames 300] [--size 1280x720] [--keep DIR] [--json OUT] [--strip PNG]
 
 Builds a clip from the project's photos (eraser.testing.clips: a camera pan
 and zoom over samples/rocket_falcon9, the astronaut's helmet cut-out moving
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -33,6 +34,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from bench.common import machine_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -140,14 +143,16 @@ def main() -> None:
     size = tuple(int(v) for v in args.size.split("x"))
     folder = args.keep or Path(tempfile.mkdtemp(prefix="eraser-video-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, __file__, "--make", str(folder), str(args.frames), args.size], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "bench.video", "--make", str(folder), str(args.frames), args.size],
+                   check=True, cwd=ROOT)
     rows = []
     for mode in ("floor", "frames", "temporal"):
-        done = subprocess.run([sys.executable, __file__, "--child", mode, str(folder)], capture_output=True, text=True,
-                              check=True, cwd=ROOT)
+        done = subprocess.run([sys.executable, "-m", "bench.video", "--child", mode, str(folder)], capture_output=True,
+                              text=True, check=True, cwd=ROOT)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
     floor = rows[0]["wall"]
     s = make_scene(args.frames, size)
+    print(machine_line(), f"load {os.getloadavg()[0]:.1f} at the end")
     print(f"clip: {args.frames} frames of {size[0]}x{size[1]}, object {100 * np.mean([m.mean() for m in s.masks]):.1f} % of the frame")
     print(f"{'run':10} {'wall s':>8} {'frames/s':>9} {'x floor':>8} {'peak MB':>8}  stage shares of wall")
     for row in rows:

@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from eraser.arguments import flag
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_MAX_PIXELS
+from eraser.errors import EraserError
 from eraser.session import Session
 
 
@@ -40,6 +42,7 @@ def remove(
     the refined removal mask as uint8 (255 replaced, 0 untouched).
     Every mistake a caller can make raises :class:`eraser.EraserError`.
     """
+    return_mask = flag("return_mask", return_mask)
     session = Session(
         image, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather,
         max_pixels=max_pixels, history=0,
@@ -63,6 +66,12 @@ def segment_everything(image: Any, segmenter: str = "auto", **options: Any) -> l
     from eraser.everything.segmenter import everything_segmenter
     from eraser.io import load_image
 
+    from dataclasses import fields
+
+    unknown = sorted(set(options) - {f.name for f in fields(Options)})
+    if unknown:
+        raise EraserError(f"unknown option {unknown[0]!r} of segment everything; "
+                          f"choose from {', '.join(f.name for f in fields(Options))}")
     settings = Options(**options)  # bad options fail before the photo is read
     rgb = np.asarray(image) if isinstance(image, np.ndarray) else load_image(image).rgb
     masks = generate(everything_segmenter(segmenter), rgb, settings)

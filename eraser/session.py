@@ -30,12 +30,17 @@ import numpy as np
 from eraser import pipeline
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
+from eraser.floats import shown
 from eraser.geometry import Rect
 from eraser.prompts import Point, Prompt, as_points, make_prompts
 from eraser.refine import RefinedMask, RefinedResult, check, refine
 from eraser.segment import ObjectMask, segment_object, union
 
 MAX_HISTORY = 1000
+
+
+class Cancelled(EraserError):
+    """An erase whose result was not wanted any more (the page's Escape): the session is as before."""
 
 
 @dataclass
@@ -76,9 +81,9 @@ class Session:
 
         for name, value in (("segmenter", segmenter), ("inpainter", inpainter)):
             if not isinstance(value, str):
-                raise EraserError(f"{name} must be a backend name, not {value!r}")
+                raise EraserError(f"{name} must be a backend name, not {shown(value)}")
         if isinstance(history, bool) or not isinstance(history, numbers.Integral) or not 0 <= history <= MAX_HISTORY:
-            raise EraserError(f"history must be a whole number from 0 to {MAX_HISTORY}, not {history!r}")
+            raise EraserError(f"history must be a whole number from 0 to {MAX_HISTORY}, not {shown(history)}")
         pipeline.inpainters(inpainter)  # a bad name fails before the photo is read
         self.loaded = load_image(source, max_pixels=max_pixels)
         self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)
@@ -95,6 +100,12 @@ class Session:
         self._suggested: Optional[tuple[np.ndarray, tuple, list[dict]]] = None  # image, options, records
 
     # -- the photo ---------------------------------------------------------
+    @property
+    def notices(self) -> list[str]:
+        """What the photo's loading noticed (e.g. "has 3 frames (pages); only the
+        first is edited and written"); every erase's notices start with these."""
+        return list(self.loaded.notices)
+
     @property
     def image(self) -> np.ndarray:
         """The current RGB ``uint8`` image (read-only)."""
@@ -155,6 +166,13 @@ class Session:
             self._suggested = (self._image, key, records)
         return self._suggested[2]
 
+    def object_mask(self, index: int = -1) -> Optional[np.ndarray]:
+        """A marked object's own segmented mask (float32, before refinement), or
+        ``None`` when it is not segmented yet (no preview since it was marked)."""
+        if not self._masks or self._masks[index] is None:
+            return None
+        return self._masks[index].mask
+
     def pop(self) -> None:
         """Forget the last marked object."""
         if not self._objects:
@@ -203,12 +221,18 @@ class Session:
         self._preview = (settings, preview)
         return preview
 
-    def erase(self) -> pipeline.Erasure:
-        """Erase the marked objects; the result becomes the current image."""
+    def erase(self, wanted: Optional[Any] = None) -> pipeline.Erasure:
+        """Erase the marked objects; the result becomes the current image.
+
+        ``wanted``, a callable, is asked once the fill is made: when it says
+        no, :class:`Cancelled` is raised and the image, marks and history
+        stay as they were."""
         preview = self.preview()
         result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings))
+        if wanted is not None and not wanted():
+            raise Cancelled("the erase was cancelled; the photo is as before")
         result.selection, result.segmenters = preview.selection, preview.segmenters
-        result.notices = preview.notices + result.notices
+        result.notices = self.notices + [n for n in preview.notices + result.notices if n not in self.notices]
         if self._undo.maxlen:
             rects = [part.rect for part in preview.refined.parts]
             before = [self._image[r.slices].copy() for r in rects]
@@ -245,8 +269,11 @@ class Session:
     # -- output ------------------------------------------------------------
     def save(self, path: Union[str, Path], overwrite: bool = False) -> Path:
         """Write the current image as the CLI does: same format rules and metadata."""
+        from eraser.arguments import flag, location
         from eraser.io import save_image
 
+        location("path", path)
+        overwrite = flag("overwrite", overwrite)
         save_image(self.loaded, np.asarray(self._image), Path(path), overwrite=overwrite)
         return Path(path)
 

@@ -34,7 +34,14 @@ shutil.copy(SPOON / "mask.png", "mask.png")
 os.symlink("photo.jpg", "photolink.jpg")
 os.link("mask.png", "maskhard.png")
 os.mkdir("dir")
-INPUTS = ["photo.jpg", "mask.png"]
+# A batch's photos whose masks (named by stem) would collide: a.jpg/a.png, b.jpg/b.JPG.
+os.mkdir("photos")
+from PIL import Image  # noqa: E402
+
+_small = Image.open("photo.jpg").resize((96, 64))
+for _name in ("a.jpg", "a.png", "b.jpg", "b.JPG", "c.png"):
+    _small.save(os.path.join("photos", _name), format="PNG" if _name.endswith(".png") else "JPEG")
+INPUTS = ["photo.jpg", "mask.png"] + [os.path.join("photos", n) for n in sorted(os.listdir("photos"))]
 
 
 def digest():
@@ -44,8 +51,9 @@ def digest():
 BEFORE = digest()
 
 NUMS = ["0", "1", "-1", "10", "100000", "99999999999999999999", "-99999999999999999999", "1.5", "nan", "inf", "-inf",
-        "1e9", "1e400", "-0", "0x10", "", " ", "abc", "٣", "1_000", "+5", "5e-324", "NaN", "Infinity"]
-COORD = ["0", "5", "599", "600", "-1", "1e9", "nan", "inf", "3.5", "", "x", "99999999999999999999", "-0"]
+        "1e9", "1e400", "1" + "0" * 400, "-0", "0x10", "", " ", "abc", "٣", "1_000", "+5", "5e-324", "NaN", "Infinity"]
+COORD = ["0", "5", "599", "600", "-1", "1e9", "nan", "inf", "3.5", "", "x", "99999999999999999999", "-0",
+         "1" + "0" * 400, "-" + "9" * 400]
 PATHS = ["photo.jpg", "mask.png", "photolink.jpg", "maskhard.png", "missing.png", "dir", "dir/", "/dev/null", "out.png",
          "out.jpg", "out.bmpx", "sub/missing/out.png", "o" * 300 + ".png", "./out.png", "dir/../out.png", "out.webp",
          "out.tif", "", "-", "out.PNG", "/proc/self/mem"]
@@ -72,7 +80,35 @@ OPTIONS = {
 }
 
 
+def batch_case():
+    """A batch over photos/ (some masks would share a name), perhaps with --save-mask."""
+    args = ["batch", rng.choice(["photos", "photos", "missing", "photo.jpg"]), "-o", rng.choice(["bout", "bout", "photos", "dir"]),
+            "--box", box() if rng.random() < 0.3 else "10,10,40,40", "-i", "telea", "-j", "1"]
+    if rng.random() < 0.7:
+        args += ["--save-mask", rng.choice(["masks", "masks", "bout/masks", "photos"])]
+    for _ in range(rng.randint(0, 2)):
+        args.append(rng.choice(["--force", "-q", "--dilate", "--feather"]))
+        if args[-1] in ("--dilate", "--feather"):
+            args.append(rng.choice(NUMS))
+    return args
+
+
+def check_batch(args, code, problems):
+    """A batch that ran wrote one mask per photo (none replaced another); a usage error wrote nothing."""
+    if not args or args[0] != "batch":
+        return
+    if code == 2 and (os.path.exists("bout") or os.path.exists("masks")):
+        problems.append("a refused batch wrote files")
+    if code == 0 and "--save-mask" in args:
+        folder = args[args.index("--save-mask") + 1]
+        masks = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+        if len([m for m in masks if m.endswith(".png")]) != len(os.listdir("photos")):
+            problems.append(f"masks {masks} for {len(os.listdir('photos'))} photos")
+
+
 def case():
+    if rng.random() < 0.1:
+        return batch_case()
     command = rng.choice(["remove"] * 6 + ["segment"] * 2 + ["inpaint"] * 3 + ["plugins", "models", "junk", ""])
     args = [command] if command else []
     if command == "models":
@@ -109,6 +145,7 @@ while time.monotonic() < deadline:
         problems.append("traceback/internal error")
     if code == 2 and not (err_text.startswith("error: ") and len(err_text.strip().splitlines()) == 1):
         problems.append("not one error line")
+    check_batch(args, code, problems)
     if digest() != BEFORE:
         problems.append("an input changed")
         for p in INPUTS:
@@ -127,9 +164,9 @@ while time.monotonic() < deadline:
     else:
         counts["rc2"] += 1
     for p in os.listdir("."):  # keep outputs from piling up (inputs and links stay)
-        if p not in ("photo.jpg", "mask.png", "photolink.jpg", "maskhard.png", "dir"):
+        if p not in ("photo.jpg", "mask.png", "photolink.jpg", "maskhard.png", "dir", "photos"):
             with contextlib.suppress(OSError):
-                os.unlink(p)
+                shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
 print(counts)
 seen = set()
 for args, code, problems, err in failures:

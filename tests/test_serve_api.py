@@ -3,6 +3,7 @@ uploads, folder confinement, the token, limits, the LRU, two photos at once."""
 
 import base64
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -38,7 +39,9 @@ def test_ready_and_facts(server):
     assert "eraser models install mobile-sam" in info["hint"]
     page = server.client.get("/")
     assert page.status_code == 200 and "<canvas id=\"overlay\">" in page.text
-    assert server.client.get("/static/app.js").status_code == 200
+    for module in ("main", "api", "view", "marks", "keys", "suggest"):
+        assert server.client.get(f"/static/{module}.js").status_code == 200, module
+    assert server.client.get("/favicon.ico").headers["content-type"].startswith("image/svg")
 
 
 def test_mark_preview_erase_download_equals_the_cli(server, tmp_path):
@@ -279,3 +282,53 @@ def test_two_photos_at_once(server):
     assert _png(results["a"]["overlay"]).shape == (400, 600)
     assert _png(results["b"]["overlay"]).shape == (100, 200)
     assert results["a-erase"]["can_undo"] and results["b-erase"]["can_undo"]
+
+
+def test_numbers_too_big_for_a_float_are_a_400(server):
+    """10**400 in a mark, a setting or a suggestion option: one line, 400, never a 500."""
+    pid = server.open()["id"]
+    huge = 10**400
+    for body in ({"kind": "point", "point": [huge, 5]}, {"kind": "exclude", "point": [5, -huge]},
+                 {"kind": "box", "box": [0, 0, huge, 9]}, {"kind": "refine", "point": [huge, huge]}):
+        r = server.client.post(f"/api/photos/{pid}/marks", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and "\n" not in r.json()["error"] and len(r.json()["error"]) < 300, (body, r.text[:300])
+    for body in ({"points": [[huge, 1]], "radius": 5}, {"points": [[1, 1]], "radius": huge}):
+        r = server.client.post(f"/api/photos/{pid}/strokes", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
+    for body in ({"dilate": huge}, {"feather": huge}):
+        r = server.client.post(f"/api/photos/{pid}/settings", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
+    r = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT})
+    assert r.status_code == 200  # the photo still works
+
+
+@pytest.mark.parametrize("path", ["/", "/api/info", "/static/main.js", "/static/missing.js", "/favicon.ico", "/anything"])
+def test_every_route_refuses_a_foreign_host(server, path):
+    r = server.client.get(path, headers={"host": "evil.example:80"})
+    assert r.status_code == 403 and "unexpected Host" in r.json()["error"]
+    r = server.client.get(path, headers={"origin": "http://evil.example"})
+    assert r.status_code == 403
+
+
+def test_static_files_need_the_token_too():
+    s = Server("--host", "0.0.0.0")
+    try:
+        assert s.token
+        bare = __import__("httpx").Client(base_url=s.base, timeout=30)
+        assert bare.get("/static/main.js").status_code == 401
+        assert bare.get("/static/main.js", headers={"x-eraser-token": s.token}).status_code == 200
+    finally:
+        s.stop()
+
+
+def test_opening_a_multi_page_photo_tells_the_page(server):
+    frames = [Image.fromarray(np.full((40, 60, 3), v, np.uint8)) for v in (40, 120, 200)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    r = server.client.post("/api/photos?name=pages.tif", content=buf.getvalue())
+    assert r.status_code == 200
+    assert any("3 frames" in n and "only the first" in n for n in r.json()["notices"]), r.json()["notices"]
+    pid = r.json()["id"]
+    server.client.post(f"/api/photos/{pid}/marks", json={"kind": "box", "box": [5, 5, 20, 20]})
+    erased = server.client.post(f"/api/photos/{pid}/erase").json()
+    assert any("3 frames" in n for n in erased["notices"])
