@@ -199,7 +199,8 @@ def _propagate(points, numbers, cache: FlowCache, roi) -> list[tuple[np.ndarray,
         fs, fx, fy = forward[i]
         bs, bx, by = backward[i]
         take_back = (bs >= 0) & ((fs < 0) | (np.abs(bs - i) < np.abs(fs - i)))
-        out.append((np.where(take_back, bs, fs), np.where(take_back, bx, fx), np.where(take_back, by, fy)))
+        out.append((np.where(take_back, bs, fs), np.where(take_back, bx, fx), np.where(take_back, by, fy),
+                    np.where(take_back, fs, bs), np.where(take_back, fx, bx), np.where(take_back, fy, by)))
     return out
 
 
@@ -227,13 +228,20 @@ def _pass(points, roi, order, flow_to_previous, scale):
             moved = _points(flow, (fx_full + 0.5) * scale - 0.5, (fy_full + 0.5) * scale - 0.5,
                             cv2.INTER_LINEAR, cv2.BORDER_REPLICATE) / scale
             qx, qy = xx + moved[:, 0], yy + moved[:, 1]  # where each hole pixel lands in frame j (ROI coordinates)
-            s_near = _points(psrc, qx, qy, cv2.INTER_NEAREST, cv2.BORDER_CONSTANT, -2)
+            h, w = psrc.shape
+            ix, iy = np.rint(qx).astype(np.int64), np.rint(qy).astype(np.int64)
+            inside = (ix >= 0) & (ix < w) & (iy >= 0) & (iy < h)
+            cx, cy = np.clip(ix, 0, w - 1), np.clip(iy, 0, h - 1)
+            s_near = np.where(inside, psrc[cy, cx], -2).astype(np.float32)
             s_lin = _points(psrc, qx, qy, cv2.INTER_LINEAR, cv2.BORDER_CONSTANT, -2)
             x_lin = _points(ppx, qx, qy, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE)
             y_lin = _points(ppy, qx, qy, cv2.INTER_LINEAR, cv2.BORDER_REPLICATE)
-            x_near = _points(ppx, qx, qy, cv2.INTER_NEAREST, cv2.BORDER_REPLICATE)
-            y_near = _points(ppy, qx, qy, cv2.INTER_NEAREST, cv2.BORDER_REPLICATE)
-            mixed = np.abs(s_lin - s_near) > 1e-3  # neighbours with other sources: do not blend positions
+            # neighbours with other sources: their positions must not be blended;
+            # take the nearest one's, moved by the sub-pixel offset to it (a
+            # rounded position would add up to half a pixel of error a frame)
+            x_near = ppx[cy, cx] + (qx - ix)
+            y_near = ppy[cy, cx] + (qy - iy)
+            mixed = np.abs(s_lin - s_near) > 1e-3
             x_new, y_new = np.where(mixed, x_near, x_lin), np.where(mixed, y_near, y_lin)
             # landing outside the ROI: outside every hole, so frame j saw it there
             outside = s_near == -2
@@ -261,16 +269,33 @@ def _points(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, interpolation: in
 
 
 def _sample(frames, i, points, source, roi) -> np.ndarray:
-    """Frame ``i`` with its hole pixels sampled from their sources (unknown ones left as they were)."""
+    """Frame ``i`` with its hole pixels sampled from their sources (unknown
+    ones left as they were). Where both passes found a source, the two
+    colours are blended, the nearer in time weighing more: where the
+    forward and the backward sources meet, a hard switch showed as a tear."""
     out = frames[i].copy()
-    src, px, py = source
+    first = _colours(frames, source[0], source[1], source[2])
+    second = _colours(frames, source[3], source[4], source[5])
+    both = (source[0] >= 0) & (source[3] >= 0)
+    near = 1.0 / np.maximum(np.abs(source[0] - i), 1)
+    far = 1.0 / np.maximum(np.abs(source[3] - i), 1)
+    weight = np.where(both, near / (near + far), 1.0)[:, None]
+    colours = np.rint(first * weight + second * (1 - weight)).astype(np.uint8)
+    known = source[0] >= 0
     region = out[roi]
     yy, xx = points
+    region[yy[known], xx[known]] = colours[known]
+    return out
+
+
+def _colours(frames, src, px, py) -> np.ndarray:
+    """float32 colours of the sources (zeros where there is none)."""
+    out = np.zeros((src.size, frames[0].shape[2]), np.float32)
     for s in np.unique(src):
         if s < 0:
             continue
         pick = src == s
-        region[yy[pick], xx[pick]] = _remap_points(frames[s], px[pick], py[pick])
+        out[pick] = _remap_points(frames[s], px[pick], py[pick])
     return out
 
 
