@@ -146,10 +146,12 @@ def test_a_fill_pasted_2px_off_fails(spoon, given):
     assert not c.ok and {"share", "blob"} <= set(c.failed)
 
 
-def test_a_textured_fill_pasted_2px_off_fails_on_the_coin_too(given):
+def test_a_textured_fill_pasted_2px_off_fails_on_a_grey_photo_too(given):
     """coins_coin's Telea fill is so smooth that moving it 2 px changes no pixel
-    by more than a few levels (docs/testing.md); the layered fill has grain."""
-    layered = edit("coins_coin", "layered")
+    by more than a few levels (docs/testing.md), and since issue 24 so is the
+    layered fill there (1.3 % of pixels, a pass); on the grey tripod photo's
+    lawn the layered fill copies grain, and the shift shows."""
+    layered = edit("camera_tripod", "layered")
     c = compare_images(defects.pasted_off(layered.result, layered.photo, layered.removal), layered.result,
                        **given(layered))
     assert not c.ok and "share" in c.failed
