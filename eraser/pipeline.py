@@ -16,11 +16,11 @@ from typing import Iterator, Optional, Sequence
 
 import numpy as np
 
-from eraser import registry, regions
-from eraser.backends import BackendFailure, build, passed_over
+from eraser import regions
 from eraser.composite import composite
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
+from eraser.fallback import build, choices, first_that_works
 from eraser.inpaint import fill_region
 from eraser.prompts import Prompt, negative_points
 from eraser.refine import RefinedMask, RefinedResult, refine
@@ -52,12 +52,7 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 def inpainters(name: str) -> list:
     """The inpainters to try, in order: the one named, or ``auto``'s candidates.
     Called before any slow work, so a bad name fails at once."""
-    if name != "auto":
-        return [registry.choose("inpainter", name)]
-    candidates = registry.candidates("inpainter")
-    if not candidates:
-        raise EraserError("no inpainter is available; see `eraser plugins`")
-    return candidates
+    return choices("inpainter", name)
 
 
 def erase(
@@ -77,17 +72,10 @@ def erase(
     with timed(timings, "plan"):
         planned = regions.plan(refined)
     chosen = list(chosen) if chosen is not None else inpainters(inpainter)
-    if inpainter != "auto":
-        out = _erase_with(chosen[0], image, planned, working_size, timings)
-        return Erasure(out, refined, inpainter=chosen[0].name, timings=timings)
-    notices = passed_over(chosen[0])
-    for spec in chosen:
-        try:
-            out = _erase_with(spec, image, planned, working_size, timings)
-            return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
-        except BackendFailure as failure:
-            notices.append(f"{failure}; trying the next inpainter")
-    raise EraserError(f"no inpainter could fill the hole: {notices[-1]}")
+    spec, out, notices = first_that_works(chosen, inpainter != "auto",
+                                          lambda s: _erase_with(s, image, planned, working_size, timings),
+                                          "no inpainter could fill the hole")
+    return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
 
 
 def _erase_with(spec, image, planned: list[regions.Region], working_size, timings) -> np.ndarray:

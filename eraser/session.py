@@ -147,7 +147,7 @@ class Session:
         finds in the current image (``options`` as :func:`eraser.segment_everything`
         takes them), best first: records with their ``mask``. Mark one with
         ``add(mask=record["mask"])``. Kept until the image changes."""
-        from eraser import segment_everything
+        from eraser.everything.run import segment_everything
 
         key = (segmenter, tuple(sorted(options.items())))
         if self._suggested is None or self._suggested[0] is not self._image or self._suggested[1] != key:

@@ -2,14 +2,11 @@
 reported while the rest go on, resume, worker processes, fsspec URLs, prompts files."""
 
 import json
-import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 
-import numpy as np
 import pytest
 from PIL import Image
 

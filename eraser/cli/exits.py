@@ -25,17 +25,13 @@ import traceback
 import warnings
 from typing import Sequence
 
-from eraser.cli import signals
+from eraser.cli import signals, state
 from eraser.errors import show_warning
-
-# Set by the -v/--verbose option's callback: an internal error then shows its traceback.
-verbose = False
 
 
 def run(args: Sequence[str]) -> int:
     """Run the CLI with ``args``; return the exit status (never raises)."""
-    global verbose
-    verbose = False
+    state.verbose = False
     try:
         with signals.catching(), warnings.catch_warnings():
             # Warnings (a plugin skipped, a frame dropped) as one 'warning: ...' line each.
@@ -108,7 +104,7 @@ def _run(args: list[str]) -> int:
 def _internal_error(exc: Exception) -> int:
     """A bug: the real traceback with -v, else one line naming the exception;
     never the traceback of some other exception raised while reporting it."""
-    if verbose:
+    if state.verbose:
         try:
             traceback.print_exception(type(exc), exc, exc.__traceback__, chain=False)
         except (OSError, ValueError):

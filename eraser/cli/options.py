@@ -7,14 +7,13 @@ import time
 import typer
 
 from eraser import defaults
+from eraser.cli import state
 
 
 def _remember_verbose(value: bool) -> bool:
     # An internal error shows its traceback only with -v (see exits).
     if value:
-        from eraser.cli import exits
-
-        exits.verbose = True
+        state.verbose = True
     return value
 
 

@@ -34,6 +34,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from eraser.errors import EraserError
+from eraser_mobilesam.common import LayerNorm2d, MLPBlock  # noqa: F401  (vit.py and the tests use them here too)
 from eraser_mobilesam.interface import EMBED_DIM, EMBED_SIZE, IMAGE_SIZE, LOW_RES_SIZE, PIXEL_MEAN, PIXEL_STD  # noqa: F401
 
 NUM_MASK_TOKENS = 4  # token 0: single-mask output, 1..3: multimask outputs
@@ -45,25 +46,6 @@ LABEL_NEGATIVE = 0
 LABEL_POSITIVE = 1
 LABEL_BOX_TOP_LEFT = 2
 LABEL_BOX_BOTTOM_RIGHT = 3
-
-
-# ---------------------------------------------------------------- shared bits
-
-
-class LayerNorm2d(nn.Module):
-    """LayerNorm over the channel axis of an NCHW tensor (eps 1e-6)."""
-
-    def __init__(self, num_channels: int, eps: float = 1e-6) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(num_channels))
-        self.bias = nn.Parameter(torch.zeros(num_channels))
-        self.eps = eps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        mean = x.mean(1, keepdim=True)
-        var = (x - mean).pow(2).mean(1, keepdim=True)
-        x = (x - mean) / torch.sqrt(var + self.eps)
-        return self.weight[:, None, None] * x + self.bias[:, None, None]
 
 
 # -------------------------------------------------------- image encoder (TinyViT)
@@ -468,19 +450,6 @@ class PromptEncoderModule(nn.Module):
 
 
 # ---------------------------------------------------------------- mask decoder
-
-
-class MLPBlock(nn.Module):
-    """lin1, activation, lin2: ReLU in the decoder's transformer, GELU in SAM's ViT."""
-
-    def __init__(self, embedding_dim: int, mlp_dim: int, act: type[nn.Module] = nn.ReLU) -> None:
-        super().__init__()
-        self.lin1 = nn.Linear(embedding_dim, mlp_dim)
-        self.lin2 = nn.Linear(mlp_dim, embedding_dim)
-        self.act = act()
-
-    def forward(self, x):
-        return self.lin2(self.act(self.lin1(x)))
 
 
 class Attention(nn.Module):

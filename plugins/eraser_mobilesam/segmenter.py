@@ -99,8 +99,8 @@ def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
         return out
     # photo pixel (x + 0.5) maps to low-res (x + 0.5) * valid_w / width
     fx, fy = valid_w / width, valid_h / height
-    x0 = max(0, int((cols[0] - 1) / fx)); x1 = min(width, int(math.ceil((cols[-1] + 2) / fx)))
-    y0 = max(0, int((rows[0] - 1) / fy)); y1 = min(height, int(math.ceil((rows[-1] + 2) / fy)))
+    x0, x1 = max(0, int((cols[0] - 1) / fx)), min(width, int(math.ceil((cols[-1] + 2) / fx)))
+    y0, y1 = max(0, int((rows[0] - 1) / fy)), min(height, int(math.ceil((rows[-1] + 2) / fy)))
     to_low = np.array([[fx, 0, (x0 + 0.5) * fx - 0.5], [0, fy, (y0 + 0.5) * fy - 0.5]], np.float32)
     region = cv2.warpAffine(
         low_res.astype(np.float32), to_low, (x1 - x0, y1 - y0),
