@@ -75,9 +75,9 @@ def count_flops(module, *inputs) -> int:
 
 
 def ort_session(path: Path):
-    from eraser.runtimes.onnx import OnnxSession
+    from eraser.runtimes.onnx import OnnxRunner
 
-    return OnnxSession(path)
+    return OnnxRunner(path)
 
 
 def photo_12mp(seed: int = 0) -> np.ndarray:

@@ -22,9 +22,9 @@ from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
 from eraser.fallback import build, choices, first_that_works
 from eraser.inpaint import fill_region
-from eraser.prompts import Prompt, negative_points
+from eraser.prompts import Point, Prompt, negative_points
 from eraser.refine import RefinedMask, RefinedResult, refine
-from eraser.segment import segment
+from eraser.segment import ObjectMask, Selection, segment_object, union
 
 
 @dataclass
@@ -93,6 +93,38 @@ def _erase_with(spec, image, planned: list[regions.Region], working_size, timing
     return out
 
 
+def select(
+    image: np.ndarray,
+    prompts: Sequence[Prompt],
+    segmenter: str = "auto",
+    dilate: int = DEFAULT_DILATE,
+    feather: float = DEFAULT_FEATHER,
+    *,
+    exclude: Optional[Sequence[Point]] = None,
+    masks: Optional[list[Optional[ObjectMask]]] = None,
+    timings: Optional[dict[str, float]] = None,
+) -> tuple[Selection, RefinedMask]:
+    """Segment each prompt's object and refine their union: the selection and
+    the hole. ``exclude``: clicks the widened hole must not reach (default: the
+    prompts' excluded clicks). ``masks``: one slot per prompt, a mask segmented
+    earlier or None (filled in here): an editing session keeps them between
+    clicks, so each object is segmented once."""
+    if not prompts:
+        raise EraserError("nothing to remove: give --point, --box or --mask")
+    timings = {} if timings is None else timings
+    masks = [None] * len(prompts) if masks is None else masks
+    with timed(timings, "segment"):
+        for i, prompt in enumerate(prompts):
+            if masks[i] is None:
+                masks[i] = segment_object(image, prompt, segmenter)
+        selection = union(masks)
+    with timed(timings, "refine"):
+        refined = refine(selection.mask, dilate, feather, negative_points(prompts) if exclude is None else exclude)
+    if refined.empty:
+        raise EraserError("the selection is empty: the prompts selected no pixels")
+    return selection, refined
+
+
 def run(
     image: np.ndarray,
     prompts: Sequence[Prompt],
@@ -103,13 +135,11 @@ def run(
     feather: float = DEFAULT_FEATHER,
     working_size: Optional[int] = None,
 ) -> Erasure:
-    """Segment the prompted objects and erase them from ``image`` (RGB uint8)."""
+    """Segment the prompted objects and erase them from ``image`` (RGB uint8):
+    :func:`select`, then :func:`erase`, as an editing session does."""
     timings: dict[str, float] = {}
     chosen = inpainters(inpainter)
-    with timed(timings, "segment"):
-        selection = segment(image, prompts, segmenter)
-    with timed(timings, "refine"):
-        refined = refine(selection.mask, dilate, feather, negative_points(prompts))
+    selection, refined = select(image, prompts, segmenter, dilate, feather, timings=timings)
     result = erase(image, refined, inpainter, working_size, timings, chosen)
     result.selection, result.segmenters = selection.mask, selection.segmenters
     result.notices = selection.notices + refined.notices + result.notices

@@ -1,4 +1,5 @@
-"""Stage: segment. Each prompted object becomes a float32 mask; their union is the selection.
+"""Stage: segment. Each prompted object becomes a float32 mask; their union is the selection
+(:func:`eraser.pipeline.select` runs the stage).
 
 With ``auto`` the best available segmenter for the prompt's kind is used; if
 it raises or breaks the contract, the next one is tried and a note says so
@@ -42,13 +43,6 @@ def segment_object(image: np.ndarray, prompt: Prompt, segmenter: str = "auto") -
     spec, mask, notices = first_that_works(specs, segmenter != "auto", lambda s: _run(s, image, prompt),
                                            f"no segmenter could handle the {prompt.kind} prompt", prompt)
     return ObjectMask(mask, spec.name, notices)
-
-
-def segment(image: np.ndarray, prompts: Sequence[Prompt], segmenter: str = "auto") -> Selection:
-    """Segment each prompt's object and return the union."""
-    if not prompts:
-        raise EraserError("nothing to remove: give --point, --box or --mask")
-    return union([segment_object(image, p, segmenter) for p in prompts])
 
 
 def union(objects: Sequence[ObjectMask]) -> Selection:

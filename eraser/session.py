@@ -30,10 +30,11 @@ import numpy as np
 from eraser import pipeline
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
+from eraser.fallback import read_only
 from eraser.geometry import Rect
 from eraser.prompts import Point, Prompt, as_points, make_prompts
-from eraser.refine import RefinedMask, RefinedResult, check, refine
-from eraser.segment import ObjectMask, segment_object, union
+from eraser.refine import RefinedMask, RefinedResult, check
+from eraser.segment import ObjectMask
 
 MAX_HISTORY = 1000
 
@@ -83,7 +84,7 @@ class Session:
         self.loaded = load_image(source, max_pixels=max_pixels)
         self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)
         self.segmenter, self.inpainter = segmenter, inpainter
-        self._image = _frozen(self.loaded.rgb)
+        self._image = read_only(self.loaded.rgb)
         self._objects: list[Prompt] = []
         self._masks: list[Optional[ObjectMask]] = []
         self._exclude: list[Point] = []
@@ -189,15 +190,10 @@ class Session:
         if self._preview is not None and self._preview[0] == settings:
             return self._preview[1]
         timings: dict[str, float] = {"prompts": self._prompt_seconds} if self._prompt_seconds else {}
-        with pipeline.timed(timings, "segment"):
-            for i, prompt in enumerate(self._objects):
-                if self._masks[i] is None:
-                    self._masks[i] = segment_object(self._image, self._with_exclusions(prompt), self.segmenter)
-            selection = union(self._masks)
-        with pipeline.timed(timings, "refine"):
-            refined = refine(selection.mask, self.dilate, self.feather, self._exclude)
-        if refined.empty:
-            raise EraserError("the selection is empty: the prompts selected no pixels")
+        # the exclusions apply to every object (and keep the hole away from them)
+        selection, refined = pipeline.select(
+            self._image, [self._with_exclusions(p) for p in self._objects], self.segmenter, self.dilate, self.feather,
+            exclude=self._exclude, masks=self._masks, timings=timings)
         notices = selection.notices + [n for n in refined.notices if n not in selection.notices]
         preview = Preview(selection.mask, refined, selection.segmenters, notices, timings)
         self._preview = (settings, preview)
@@ -214,7 +210,7 @@ class Session:
             before = [self._image[r.slices].copy() for r in rects]
             self._undo.append(_Step(rects, before, [result.image[r.slices].copy() for r in rects]))
         self._redo.clear()
-        self._image = _frozen(result.image)
+        self._image = read_only(result.image)
         self._forget_marks()
         return result
 
@@ -238,7 +234,7 @@ class Session:
         if not source:
             raise EraserError(empty)
         step = source.pop()
-        self._image = _frozen(_paste(self._image, step.rects, getattr(step, side)))
+        self._image = read_only(_paste(self._image, step.rects, getattr(step, side)))
         target.append(step)
         self._forget_marks()
 
@@ -255,12 +251,6 @@ class Session:
         from eraser.io import to_pil
 
         return to_pil(self.loaded, np.asarray(self._image))
-
-
-def _frozen(image: np.ndarray) -> np.ndarray:
-    view = image.view()
-    view.flags.writeable = False
-    return view
 
 
 def _paste(image: np.ndarray, rects: list[Rect], pixels: list[np.ndarray]) -> np.ndarray:

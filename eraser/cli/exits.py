@@ -27,6 +27,7 @@ from typing import Sequence
 
 from eraser.cli import signals, state
 from eraser.errors import show_warning
+from eraser.text import one_line
 
 
 def run(args: Sequence[str]) -> int:
@@ -83,7 +84,7 @@ def _run(args: list[str]) -> int:
             say("error: aborted")
             return 1
         except usage_error as exc:
-            say(f"error: {_one_line(exc.format_message())}{_help_hint(exc)}")
+            say(f"error: {one_line(exc.format_message())}{_help_hint(exc)}")
             return int(getattr(exc, "exit_code", 2))
         except BrokenPipeError:
             _silence_stdout()
@@ -110,7 +111,7 @@ def _internal_error(exc: Exception) -> int:
         except (OSError, ValueError):
             pass
     else:
-        message = _one_line(str(exc))
+        message = one_line(str(exc))
         say(f"internal error, please report: {type(exc).__name__}" + (f": {message}" if message else ""))
     return 1
 
@@ -125,10 +126,6 @@ def _help_hint(exc: Exception) -> str:
     ctx = getattr(exc, "ctx", None)
     path = getattr(ctx, "command_path", None)
     return f" (see: {path} --help)" if path else ""
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 def say(line: str) -> None:

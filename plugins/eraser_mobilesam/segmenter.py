@@ -25,7 +25,7 @@ from PIL import Image
 
 from eraser.prompts import Prompt
 from eraser.modelstore import InstalledModel
-from eraser.runtimes import open_session
+from eraser.runtimes import open_runner
 from eraser_mobilesam.cache import EmbeddingCache, image_key
 from eraser_mobilesam.interface import (
     EMBEDDING_SHAPE,
@@ -133,9 +133,9 @@ class MobileSamSegmenter:
 
     def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
         # As the seed app: the encoder on CPU and GPU, the small models on all units.
-        self.encoder = open_session(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
-        self.prompt_encoder = open_session(model, "PromptEncoder", runtime, compute_units="ALL")
-        self.decoder = open_session(model, "MaskDecoder", runtime, compute_units="ALL")
+        self.encoder = open_runner(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
+        self.prompt_encoder = open_runner(model, "PromptEncoder", runtime, compute_units="ALL")
+        self.decoder = open_runner(model, "MaskDecoder", runtime, compute_units="ALL")
         self.positional_encoding = np.load(model.path(POSITIONAL_ENCODING_FILE)).astype(np.float32)
         self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=EMBEDDING_SHAPE)
         self.cache_prefix = encoder_identity(model)
