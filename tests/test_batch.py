@@ -16,6 +16,9 @@ from eraser.errors import EraserError
 from eraser.session import Session
 
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
+
 @pytest.fixture(scope="module")
 def shoot(tmp_path_factory):
     return make_shoot(tmp_path_factory.mktemp("shoot"))

@@ -11,6 +11,8 @@ import cv2
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 pytest.importorskip("skimage")
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"

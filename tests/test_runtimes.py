@@ -11,6 +11,8 @@ from eraser.errors import EraserError
 from eraser.modelstore import InstalledModel
 
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 def model_with(tmp_path, *files):
     return InstalledModel("toy", tmp_path, {f: {"sha256": "", "size": 0} for f in files}, {})
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 pytest.importorskip("eraser_patchmatch", reason="eraser-patchmatch is not installed")
 
 HERE = Path(__file__).resolve().parent

@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 torch = pytest.importorskip("torch", reason="converting LaMa needs torch (pip install 'eraser[convert]')")
 pytest.importorskip("coremltools")
 pytest.importorskip("onnxscript")

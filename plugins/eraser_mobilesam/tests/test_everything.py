@@ -19,6 +19,8 @@ from eraser.everything.regions import remove_small
 from eraser.everything.rle import decode, encode
 
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 def reference_nms(boxes, scores, threshold):
     """The textbook loop, one pair at a time."""
     order = sorted(range(len(scores)), key=lambda i: -scores[i])

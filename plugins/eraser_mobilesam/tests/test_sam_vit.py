@@ -26,6 +26,8 @@ from eraser_mobilesam.model import build_sam  # noqa: E402
 from test_everything import _photo, _torchvision_shim  # noqa: E402
 from test_mobilesam_model import randomize  # noqa: E402
 
+pytestmark = pytest.mark.slow  # builds SAM ViT-B/L/H in torch (a few seconds each)
+
 UPSTREAM = {"sam-vit-b": "vit_b", "sam-vit-l": "vit_l", "sam-vit-h": "vit_h"}
 
 
