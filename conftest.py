@@ -34,8 +34,7 @@ def mobile_sam_store(tmp_path_factory):
     from eraser import modelstore
     from eraser_mobilesam import model as ms
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent / "plugins" / "eraser_mobilesam" / "tests"))
-    from test_mobilesam_model import randomize
+    from eraser.testing.random_weights import randomize
 
     root = tmp_path_factory.mktemp("mobilesam-store")
     torch.manual_seed(0)
@@ -93,23 +92,34 @@ def eraser_cli(monkeypatch, capsys):
 
 
 @pytest.fixture
-def remove_sample(eraser_cli, tmp_path):
+def edit_sample(eraser_cli, tmp_path):
     """``eraser remove`` on a sample (samples/NAME: its photo and the points
     of its prompts.json) with the point segmenter and ``inpainter``,
-    through the CLI; returns the result as an array."""
+    through the CLI; returns ``(result, photo, removal mask)`` as arrays: what
+    ``image_snapshot.check(result, path, before=photo, mask=removal)`` takes."""
 
-    def call(name: str, inpainter: str) -> np.ndarray:
+    def call(name: str, inpainter: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         from PIL import Image
 
         sample = Path(__file__).resolve().parent / "samples" / name
         photo = next(sample.glob("photo.*"))
         points = "+".join(f"{x},{y}" for x, y in json.loads((sample / "prompts.json").read_text())["points"])
-        out = tmp_path / f"{name}-{inpainter}.png"
+        out, mask = tmp_path / f"{name}-{inpainter}.png", tmp_path / f"{name}-{inpainter}.mask.png"
         code, _, err = eraser_cli("remove", photo, "--point", points, "--segmenter", "point",
-                                  "--inpainter", inpainter, "-o", out, "-q")
+                                  "--inpainter", inpainter, "-o", out, "--save-mask", mask, "-q")
         assert code == 0, err
-        with Image.open(out) as im:
-            return np.asarray(im)
+        with Image.open(out) as im, Image.open(photo) as before, Image.open(mask) as removal:
+            return np.asarray(im), np.asarray(before), np.asarray(removal)
+
+    return call
+
+
+@pytest.fixture
+def remove_sample(edit_sample):
+    """:func:`edit_sample`'s result alone."""
+
+    def call(name: str, inpainter: str) -> np.ndarray:
+        return edit_sample(name, inpainter)[0]
 
     return call
 

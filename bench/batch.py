@@ -14,7 +14,7 @@ process of each run. Ray's start-up is measured alone.
 
 Targets (issue 13): ``-j 2`` at least 1.8x ``-j 1``; at least 10x IOPaint.
 
-    python bench/batch.py [--photos 100] [--size 1155x866] [--iopaint /work/iopaint-venv] [--json]
+    python -m bench.batch [--photos 100] [--size 1155x866] [--iopaint /work/iopaint-venv] [--json]
 """
 
 from __future__ import annotations
@@ -24,14 +24,12 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-WRAP = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
+from bench.common import run_with_peak_rss
 
 RAY_START = r"""
 import time, ray
@@ -83,13 +81,8 @@ print(time.perf_counter() - start)
 
 
 def timed_command(cmd: list[str]) -> dict:
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    rss, code = done.stdout.split()[-2:]
-    if code != "0":
-        raise SystemExit(f"{' '.join(cmd[:4])} failed: {done.stderr[-1500:]}")
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(int(rss) / 1024)}
+    seconds, rss_kb = run_with_peak_rss(cmd)
+    return {"seconds": round(seconds, 2), "peak_rss_mb": round(rss_kb / 1024)}
 
 
 def main() -> None:

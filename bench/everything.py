@@ -7,24 +7,21 @@ encoder (one crop) and the decoder calls apart. Random weights cost what
 real ones cost; thresholds are 0 so every candidate goes through the
 post-processing too. Target (issue 14): decoder calls at most 2x the encoder.
 
-    python bench/everything.py [--points-per-side 32] [--size 4000x3000]
+    python -m bench.everything [--points-per-side 32] [--size 4000x3000]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.common import install_random_mobile_sam
 
 
 def main() -> None:
@@ -33,18 +30,8 @@ def main() -> None:
     parser.add_argument("--size", default="4000x3000")
     args = parser.parse_args()
     width, height = map(int, args.size.split("x"))
-    import torch
-
-    from eraser_mobilesam import model as ms
-
     with tempfile.TemporaryDirectory() as tmp:
-        torch.manual_seed(0)
-        checkpoint = Path(tmp) / "mobile_sam.pt"
-        torch.save(ms.build_mobile_sam().state_dict(), checkpoint)
-        md5 = hashlib.md5(checkpoint.read_bytes()).hexdigest()
-        subprocess.run([sys.executable, "-m", "eraser.cli", "models", "install", "mobile-sam", "--from", str(checkpoint),
-                        "--md5", md5, "--models-dir", f"{tmp}/models", "-q"], check=True)
-        os.environ["ERASER_MODELS_DIR"] = f"{tmp}/models"
+        os.environ["ERASER_MODELS_DIR"] = str(install_random_mobile_sam(Path(tmp)))
         from eraser.everything.generator import Options, generate
         from eraser.everything.segmenter import everything_segmenter
 

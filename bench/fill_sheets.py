@@ -8,7 +8,7 @@ tag / invented header pins / duplicated a resistor" failures) are erased the
 same way. One row per photo: the photo with the hole outlined | one column
 per inpainter, each a crop around the object.
 
-    .venv/bin/python bench/fill_sheets.py [--out DIR] [--inpainters layered patchmatch telea] [--cell 256]
+    .venv/bin/python -m bench.fill_sheets [--out DIR] [--inpainters layered patchmatch telea] [--cell 256]
 
 Writes ``DIR/samples.jpg`` and ``DIR/scenes.jpg`` (default ``bench/results/fills``).
 """
@@ -22,29 +22,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-for entry in (ROOT, ROOT / "plugins", BENCH):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
-
-import quality_scenes  # noqa: E402
-from segmentation_iou import load_sample  # noqa: E402
-
-from eraser import pipeline, registry  # noqa: E402
-from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER  # noqa: E402
-from eraser.refine import refine  # noqa: E402
-
-
-def _cell(image: np.ndarray, crop, size: int, title: str) -> np.ndarray:
-    part = image[crop]
-    h, w = part.shape[:2]
-    k = size / max(h, w)
-    part = cv2.resize(part, (max(1, round(w * k)), max(1, round(h * k))), interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
-    cell = np.full((size + 18, size, 3), 255, np.uint8)
-    cell[18 : 18 + part.shape[0], : part.shape[1]] = part
-    cv2.putText(cell, title, (3, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.42, (0, 0, 0), 1, cv2.LINE_AA)
-    return cell
+from bench import quality_scenes
+from bench.common import ROOT, titled_cell, write_sheet
+from bench.segmentation_iou import load_sample
+from eraser import pipeline, registry
+from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
+from eraser.refine import refine
 
 
 def _row(image, selection, names, size, label) -> np.ndarray:
@@ -55,10 +38,10 @@ def _row(image, selection, names, size, label) -> np.ndarray:
     shown = image.copy()
     contours, _ = cv2.findContours(refined.hole.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     cv2.drawContours(shown, contours, -1, (255, 0, 255), max(1, image.shape[0] // 300))
-    cells = [_cell(shown, crop, size, label)]
+    cells = [titled_cell(shown, crop, size, label)]
     for name in names:
         out = pipeline.erase(image, refined, inpainter=name).image
-        cells.append(_cell(out, crop, size, name))
+        cells.append(titled_cell(out, crop, size, name))
     return np.hstack(cells)
 
 
@@ -77,10 +60,9 @@ def main(argv=None) -> int:
         sample = load_sample(folder)
         if sample is not None:
             rows.append(_row(sample[0], sample[1], names, args.cell, folder.name))
-    params = [cv2.IMWRITE_JPEG_QUALITY, args.quality]
-    cv2.imwrite(str(out / "samples.jpg"), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR), params)
+    write_sheet(out / "samples.jpg", np.vstack(rows), args.quality)
     rows = [_row(s["image"], s["selection"] > 0.5, names, args.cell, s["name"]) for s in quality_scenes.scenes()]
-    cv2.imwrite(str(out / "scenes.jpg"), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR), params)
+    write_sheet(out / "scenes.jpg", np.vstack(rows), args.quality)
     print(f"wrote {out / 'samples.jpg'} and {out / 'scenes.jpg'} ({', '.join(names)})")
     return 0
 

@@ -18,7 +18,7 @@ and reports seconds and peak resident memory (the child's maxrss) of each,
 and the size of both environments (``du``). Target (issue 11): either model
 installs from a local file in at most 20 s.
 
-    python bench/install.py [--quick] [--json]
+    python -m bench.install [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -30,10 +30,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.common import run_with_peak_rss
 
 MAKE = r"""
 import sys, torch
@@ -59,22 +58,10 @@ else:
 """
 
 
-# Runs one command and prints its peak RSS: a fresh wrapper per step, so the
-# children's maxrss it reads is that step's alone.
-WRAP = "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); " \
-       "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)"
-
-
 def timed(cmd: list[str], env: dict | None = None) -> dict:
     """Seconds and peak RSS (MB) of one child process."""
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", WRAP, *cmd], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})})
-    seconds = time.perf_counter() - start
-    rss_kb, code = done.stdout.split()[-2:]
-    if code != "0":
-        raise SystemExit(f"{' '.join(cmd[:6])} failed:\n{done.stderr[-2000:]}")
-    return {"seconds": round(seconds, 2), "peak_mb": round(int(rss_kb) / 1024)}
+    seconds, rss_kb = run_with_peak_rss(cmd, env)
+    return {"seconds": round(seconds, 2), "peak_mb": round(rss_kb / 1024)}
 
 
 def du_mb(path: Path) -> int:

@@ -1,6 +1,6 @@
 """How long ``eraser.io.load_mask`` takes beyond decoding, on 12 MP PNG masks.
 
-    .venv/bin/python bench/mask_load.py [--width 4000] [--height 3000] [--runs 9]
+    .venv/bin/python -m bench.mask_load [--width 4000] [--height 3000] [--runs 9]
 
 Writes a 5 % disk as an 8-bit gray, RGB, RGBA (alpha strokes) and opaque RGBA
 PNG mask, then times, best of ``--runs``, in CPU time of this process (steadier

@@ -1,6 +1,6 @@
 """Speed and memory of the converted models, against torch and the compute floor.
 
-    python bench/models.py [mobile-sam] [lama] [--runs 3] [--json OUT]
+    python -m bench.models [mobile-sam] [lama] [--runs 3] [--json OUT]
 
 Everything runs with the same random weights (fixed seed) in one invocation,
 so the ratios compare like with like on this noisy, shared machine:
@@ -25,53 +25,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-from speed import machine, vm_hwm_kb  # noqa: E402
-
-ROOT = BENCH.parent
-
-
-def median_time(fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm-up: first-run allocations and lazy initialisation
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def sgemm_gflops(runs: int = 5) -> dict[str, float]:
-    import torch
-
-    n = 2048
-    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
-    ta = torch.from_numpy(a)
-    flops = 2 * n**3
-    return {
-        "numpy": flops / median_time(lambda: a @ a, runs) / 1e9,
-        "torch": flops / median_time(lambda: ta @ ta, runs) / 1e9,
-    }
-
-
-def count_flops(module, *inputs) -> int:
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
-        module(*inputs)
-    return counter.get_total_flops()
+from bench.common import ROOT, count_flops, machine, median_time, sgemm_gflops, upscaled_sample, vm_hwm_kb
 
 
 def ort_session(path: Path):
@@ -81,14 +43,8 @@ def ort_session(path: Path):
 
 
 def photo_12mp(seed: int = 0) -> np.ndarray:
-    """A 4000x3000 sample photo (cubic upscale plus mild grain)."""
-    import cv2
-    from PIL import Image
-
-    small = np.asarray(Image.open(ROOT / "samples" / "coffee_spoon" / "photo.jpg").convert("RGB"))
-    big = cv2.resize(small, (4000, 3000), interpolation=cv2.INTER_CUBIC).astype(np.float32)
-    big += np.random.default_rng(seed).normal(0, 2, big.shape).astype(np.float32)
-    return np.clip(big, 0, 255).astype(np.uint8)
+    """The coffee-spoon sample at 4000x3000 (cubic upscale plus mild grain)."""
+    return upscaled_sample("coffee_spoon", seed)
 
 
 def store_with(folder: Path, name: str, files: list[Path]):
@@ -153,7 +109,8 @@ def bench_mobile_sam(work: Path, runs: int, floor_rate: float) -> dict:
     click_object_s = median_time(second_click_object, max(runs, 10))
     object_share = float((upsample(object_logits, *photo.shape[:2]) >= 0.5).mean())
     child = subprocess.run(
-        [sys.executable, __file__, "--child-mobile-sam", str(folder)], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "bench.models", "--child-mobile-sam", str(folder)], capture_output=True, text=True, check=True,
+        cwd=ROOT,
     )
     rss_kb = json.loads(child.stdout.strip().splitlines()[-1])["vm_hwm_kb"]
     return {
@@ -221,7 +178,8 @@ def bench_lama(work: Path, runs: int, floor_rate: float) -> dict:
     floor_s = flops / (floor_rate * 1e9)
 
     child = subprocess.run(
-        [sys.executable, __file__, "--child-lama", str(folder)], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "bench.models", "--child-lama", str(folder)], capture_output=True, text=True, check=True,
+        cwd=ROOT,
     )
     e2e = json.loads(child.stdout.strip().splitlines()[-1])
     return {

@@ -16,7 +16,7 @@ every command in a fresh process:
 
 and prints the median wall time, CPU time (user + sys) and peak RSS of each
 and the ratios IOPaint / eraser. Peak RSS comes from ``wait4()`` in a tiny
-launcher (see ``launch.py``). Alternating spreads a burst of background load
+launcher (see ``bench/launch.py``). Alternating spreads a burst of background load
 over both; CPU time is the figure least disturbed by other work on the
 machine, wall time the one the user waits for.
 
@@ -26,7 +26,7 @@ old Pillow, diffusers and gradio, so keep it out of eraser's); without it the
 script says so and measures eraser alone. eraser is the ``eraser`` beside
 this Python, or on PATH.
 
-    .venv/bin/python bench/peer.py [--iopaint PATH] [--runs 5] [--share 0.05]
+    .venv/bin/python -m bench.peer [--iopaint PATH] [--runs 5] [--share 0.05]
         [--sample coffee_spoon] [--json OUT] [--keep DIR]
 """
 
@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -47,30 +46,17 @@ import cv2
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from launch import launch  # noqa: E402
+from bench.common import HEIGHT, JPEG_QUALITY, WIDTH, eraser_executable, machine_line, upscaled_sample
+from bench.launch import launch
 
-ROOT = Path(__file__).resolve().parent.parent
-WIDTH, HEIGHT = 4000, 3000
-JPEG_QUALITY = 92
-GRAIN_SIGMA = 2.0
 TARGET_SPEEDUP = 15.0
 
 
 def make_job(folder: Path, sample: str, share: float) -> tuple[Path, Path, float]:
     """The 12 MP JPEG and the mask in ``folder``; returns their paths and the
     mask's share of the frame."""
-    src = next((ROOT / "samples" / sample).glob("photo.*"))
-    rgb = np.asarray(Image.open(src).convert("RGB"))
-    h, w = rgb.shape[:2]
-    cw = min(w, round(h * WIDTH / HEIGHT))
-    ch = min(h, round(cw * HEIGHT / WIDTH))
-    x0, y0 = (w - cw) // 2, (h - ch) // 2
-    crop = np.ascontiguousarray(rgb[y0 : y0 + ch, x0 : x0 + cw])
-    big = cv2.resize(crop, (WIDTH, HEIGHT), interpolation=cv2.INTER_CUBIC).astype(np.float32)
-    big += np.random.default_rng(0).normal(0, GRAIN_SIGMA, big.shape).astype(np.float32)
     photo = folder / "photo.jpg"
-    Image.fromarray(np.clip(big, 0, 255).astype(np.uint8)).save(photo, quality=JPEG_QUALITY)
+    Image.fromarray(upscaled_sample(sample)).save(photo, quality=JPEG_QUALITY)
     # An ellipse of aspect 5:3 whose area is ``share`` of the frame.
     a = float(np.sqrt(share * WIDTH * HEIGHT * 5 / (3 * np.pi)))
     mask = np.zeros((HEIGHT, WIDTH), np.uint8)
@@ -78,11 +64,6 @@ def make_job(folder: Path, sample: str, share: float) -> tuple[Path, Path, float
     mask_path = folder / "mask.png"
     Image.fromarray(mask).save(mask_path)
     return photo, mask_path, float((mask > 0).mean())
-
-
-def find_eraser() -> Optional[str]:
-    here = Path(sys.executable).parent / "eraser"
-    return str(here) if here.exists() else shutil.which("eraser")
 
 
 def find_iopaint(option: Optional[str]) -> Optional[str]:
@@ -106,18 +87,6 @@ def summary(runs: list[dict]) -> dict:
     }
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, Python {platform.python_version()}"
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--iopaint", help="the iopaint executable (default: $IOPAINT, then PATH)")
@@ -128,7 +97,7 @@ def main(argv=None) -> int:
     ap.add_argument("--keep", help="copy the job and the last outputs into this folder")
     args = ap.parse_args(argv)
 
-    eraser = find_eraser()
+    eraser = eraser_executable()
     if eraser is None:
         raise SystemExit("error: no eraser executable beside this Python or on PATH")
     iopaint = find_iopaint(args.iopaint)
@@ -139,7 +108,7 @@ def main(argv=None) -> int:
         work = Path(tmp)
         photo, mask, share = make_job(work, args.sample, args.share)
         print(f"job: {WIDTH}x{HEIGHT} JPEG ({photo.stat().st_size / 1e6:.1f} MB), mask {share:.1%} of the frame")
-        print(f"machine: {machine()}")
+        print(f"machine: {machine_line()}")
         commands = {
             "eraser": lambda i: [eraser, "inpaint", str(photo), "--mask", str(mask), "--inpainter", "telea",
                                  "-o", str(work / f"eraser-{i}.jpg")],
@@ -171,7 +140,7 @@ def main(argv=None) -> int:
     for name, row in table.items():
         print(f"| {name} | {row['wall_s']:.2f} s | {row['cpu_s']:.2f} s | {row['peak_rss_mb']:.0f} MB | "
               f"{(row['output_bytes'] or 0) / 1e6:.1f} MB |")
-    report = {"machine": machine(), "share": share, "runs": args.runs, "tools": table}
+    report = {"machine": machine_line(), "share": share, "runs": args.runs, "tools": table}
     if "iopaint" in table:
         e, p = table["eraser"], table["iopaint"]
         ratios = {

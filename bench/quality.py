@@ -33,7 +33,7 @@ rewards and where it misleads):
 contact sheets: one row per hole, columns original | hole | one per backend,
 each cell a crop around the hole.
 
-    .venv/bin/python bench/quality.py [--smoke] [--out DIR] [--inpainters telea raw:telea ...]
+    .venv/bin/python -m bench.quality [--smoke] [--out DIR] [--inpainters telea raw:telea ...]
         [--photos brick coffee_cup ...] [--segmenters point grabcut] [--no-sheets] [--no-segmentation]
 
 ``--smoke`` (for CI, well under 20 s): two photos, the small size of each
@@ -55,19 +55,13 @@ from typing import Callable, Optional
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH = Path(__file__).resolve().parent
-for entry in (ROOT, ROOT / "plugins", BENCH):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
-
-import quality_metrics as qm  # noqa: E402
-import quality_scenes  # noqa: E402
-from segmentation_iou import KINDS as PROMPT_KINDS  # noqa: E402
-from segmentation_iou import choose_segmenters, load_sample, score_samples  # noqa: E402
-
-from eraser import pipeline, registry  # noqa: E402
-from eraser.refine import refine  # noqa: E402
+from bench import quality_metrics as qm
+from bench import quality_scenes
+from bench.common import ROOT, fit_cell, label_cell, title_row, write_sheet
+from bench.segmentation_iou import KINDS as PROMPT_KINDS
+from bench.segmentation_iou import choose_segmenters, load_sample, score_samples
+from eraser import pipeline, registry
+from eraser.refine import refine
 
 SKIMAGE_PHOTOS = ("brick", "grass", "gravel", "chelsea")
 SMOKE_PHOTOS = ("coins_coin", "brick")
@@ -310,41 +304,10 @@ def baseline_check(rows: list[dict], backends: list[str]) -> list[dict]:
 # --------------------------------------------------------------------------- contact sheets
 
 
-def _label(cell: np.ndarray, text: str) -> None:
-    scale = 0.4
-    (w, h), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
-    cv2.rectangle(cell, (0, 0), (min(cell.shape[1], w + 4), h + base + 4), (0, 0, 0), -1)
-    cv2.putText(cell, text, (2, h + 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA)
-
-
-def _fit(crop: np.ndarray, cell: int) -> np.ndarray:
-    h, w = crop.shape[:2]
-    scale = min(cell / h, cell / w)
-    if scale < 1:
-        crop = cv2.resize(crop, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    elif scale >= 2:  # small crops: integer zoom so pixels stay sharp
-        k = int(scale)
-        crop = cv2.resize(crop, (w * k, h * k), interpolation=cv2.INTER_NEAREST)
-    canvas = np.full((cell, cell, 3), 32, np.uint8)
-    y, x = (cell - crop.shape[0]) // 2, (cell - crop.shape[1]) // 2
-    canvas[y : y + crop.shape[0], x : x + crop.shape[1]] = crop
-    return canvas
-
-
-def _title_row(titles: list[str], cell: int) -> np.ndarray:
-    """A contact sheet's header: each title on white, ``cell`` px wide."""
-    header = []
-    for title in titles:
-        c = np.full((20, cell, 3), 255, np.uint8)
-        cv2.putText(c, title, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
-        header.append(c)
-    return np.hstack(header)
-
-
 def contact_sheet(cases: list[dict], fills: dict, backends: list[str], rows: list[dict], cell: int = 224) -> np.ndarray:
     """One row per hole: original | hole | one column per backend (crops around the hole)."""
     scores = {(r["case"], r["backend"]): r for r in rows}
-    lines = [_title_row(["original", "hole", *backends], cell)]
+    lines = [title_row(["original", "hole", *backends], cell)]
     for case in cases:
         image, hole = case["image"], case["hole"]
         ys, xs = np.nonzero(hole)
@@ -354,14 +317,14 @@ def contact_sheet(cases: list[dict], fills: dict, backends: list[str], rows: lis
         crop = (slice(y0, y1), slice(x0, x1))
         shown = image.copy()
         shown[hole] = (255, 0, 255)
-        cells = [_fit(image[crop], cell), _fit(shown[crop], cell)]
-        _label(cells[0], f"{case['kind']} {case['size']} {100 * case['area']:.1f}%")
+        cells = [fit_cell(image[crop], cell), fit_cell(shown[crop], cell)]
+        label_cell(cells[0], f"{case['kind']} {case['size']} {100 * case['area']:.1f}%")
         for name in backends:
             out = fills.get((case["case"], name))
-            c = _fit(out[crop], cell) if out is not None else np.full((cell, cell, 3), 64, np.uint8)
+            c = fit_cell(out[crop], cell) if out is not None else np.full((cell, cell, 3), 64, np.uint8)
             r = scores.get((case["case"], name), {})
             if "psnr_hole" in r:
-                _label(c, f"{r['psnr_hole']:.1f}dB t{r['texture']:.2f} s{r['seam']:.2f}")
+                label_cell(c, f"{r['psnr_hole']:.1f}dB t{r['texture']:.2f} s{r['seam']:.2f}")
             cells.append(c)
         lines.append(np.hstack(cells))
     return np.vstack(lines)
@@ -420,12 +383,12 @@ def scene_summary(rows: list[dict]) -> list[dict]:
 
 def scene_sheet(made: list[dict], fills: dict, backends: list[str], cell: int = 224) -> np.ndarray:
     """One row per scene: with the object | truth | one column per backend (whole scene)."""
-    lines = [_title_row(["with object", "truth", *backends], cell)]
+    lines = [title_row(["with object", "truth", *backends], cell)]
     for scene in made:
-        cells = [_fit(scene["image"], cell), _fit(scene["truth"], cell)]
+        cells = [fit_cell(scene["image"], cell), fit_cell(scene["truth"], cell)]
         for name in backends:
             out = fills.get((scene["name"], name))
-            cells.append(_fit(out, cell) if out is not None else np.full((cell, cell, 3), 64, np.uint8))
+            cells.append(fit_cell(out, cell) if out is not None else np.full((cell, cell, 3), 64, np.uint8))
         lines.append(np.hstack(cells))
     return np.vstack(lines)
 
@@ -674,7 +637,7 @@ def main(argv=None) -> int:
         sheet_dir = out_dir / "sheets"
         sheet_dir.mkdir(exist_ok=True)
         sheet = scene_sheet(scene_data["scenes"], scene_data["fills"], [n for n in names if backends[n]["type"] == "pipeline"])
-        cv2.imwrite(str(sheet_dir / "scenes.png"), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+        write_sheet(sheet_dir / "scenes.png", sheet)
         sheets.append("sheets/scenes.png")
     if not args.no_sheets:
         sheet_dir = out_dir / "sheets"
@@ -683,7 +646,7 @@ def main(argv=None) -> int:
             sel = [c for c in cases if c["photo"] == name]
             sheet = contact_sheet(sel, fills, names, rows, cell=96 if args.smoke else 224)
             path = sheet_dir / f"{name}.png"
-            cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+            write_sheet(path, sheet)
             sheets.append(str(path.relative_to(out_dir)))
 
     seg_start = time.perf_counter()

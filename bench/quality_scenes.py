@@ -28,7 +28,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-import quality_metrics as qm
+from bench import quality_metrics as qm
 
 SIZE = 320
 SURFACES = {"dark": 25.0, "bright": 225.0}

@@ -9,7 +9,7 @@ shipped template filled with the weights, ViT-H's as external data), the
 median of ``--runs`` after one warm-up. Also the weights' size and the peak
 memory of each run (ru_maxrss of a child process per model).
 
-    python bench/sam_family.py [--models mobile-sam sam-vit-b sam-vit-l sam-vit-h] [--runs 2] [--json OUT]
+    python -m bench.sam_family [--models mobile-sam sam-vit-b sam-vit-l sam-vit-h] [--runs 2] [--json OUT]
 """
 
 from __future__ import annotations
@@ -24,9 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from models import count_flops, median_time, sgemm_gflops  # noqa: E402
+from bench.common import ROOT, count_flops, median_time, sgemm_gflops
 
 MODELS = ("mobile-sam", "sam-vit-b", "sam-vit-l", "sam-vit-h")
 
@@ -57,7 +55,7 @@ def measure(name: str, runs: int) -> dict:
     image = torch.randn(1, 3, 1024, 1024)
 
     with torch.no_grad():
-        torch_s = median_time(lambda: encoder(image), runs)  # noqa: F821  (timed before the del below)
+        torch_s = median_time(lambda: encoder(image), runs)  # noqa: F821 (deleted below, after the calls)
     state = {k: v.numpy() for k, v in model.state_dict().items()}
     del model, encoder
     with tempfile.TemporaryDirectory() as tmp:
@@ -88,8 +86,8 @@ def main() -> None:
     rows = []
     for name in args.models:
         flops = encoder_flops(name)
-        done = subprocess.run([sys.executable, __file__, "--child", name, "--runs", str(args.runs)],
-                              capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        done = subprocess.run([sys.executable, "-m", "bench.sam_family", "--child", name, "--runs", str(args.runs)],
+                              capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"}, cwd=ROOT)
         if done.returncode:
             sys.exit(f"{name} failed:\n{done.stderr[-3000:]}")
         row = {"model": name, "gflop": flops / 1e9, "floor_s": flops / 1e9 / rate,

@@ -7,7 +7,7 @@ the negative ``exclude`` clicks where the sample has some, the box), run the ``p
 ``grabcut`` segmenter too), then print IoU against the ground truth (both
 thresholded at 0.5) and seconds per call as a markdown table.
 
-    .venv/bin/python bench/segmentation_iou.py [--samples DIR] [--json OUT]
+    .venv/bin/python -m bench.segmentation_iou [--samples DIR] [--json OUT]
         [--overlays DIR] [--only NAME ...] [--methods point grabcut]
 
 ``--overlays DIR`` writes ``DIR/<sample>_<method>_<kind>.png``: the photo
@@ -26,13 +26,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-for entry in (ROOT, ROOT / "plugins"):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
-
-from eraser.prompts import Prompt  # noqa: E402
-from eraser.testing import iou  # noqa: E402
+from bench.common import ROOT
+from eraser.prompts import Prompt
+from eraser.testing import iou
 
 KINDS = ("point", "points", "points+exclude", "box")
 

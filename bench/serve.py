@@ -8,44 +8,23 @@ picks. With ``--mobile-sam`` it first installs a random-weight MobileSAM
 (made with torch, installed without it) into a temporary store, so the first
 click pays for the image encoder and the later ones only for the decoder.
 
-    python bench/serve.py [--runs 5] [--clicks 10] [--mobile-sam] [--json]
+    python -m bench.serve [--runs 5] [--clicks 10] [--mobile-sam] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from serve_helpers import SPOON, Server  # noqa: E402
+from bench.common import SPOON, install_random_mobile_sam
+from eraser.testing.server import Server
 
 CLICKS = [(365, 285), (384, 225), (120, 300), (300, 150), (500, 100)]
-
-
-def install_random_mobile_sam(store: Path) -> None:
-    import torch
-
-    from eraser_mobilesam import model as ms
-
-    sys.path.insert(0, str(ROOT / "plugins" / "eraser_mobilesam" / "tests"))
-    from test_mobilesam_model import randomize  # random weights whose masks are not empty
-
-    torch.manual_seed(0)
-    checkpoint = store / "mobile_sam.pt"
-    torch.save(randomize(ms.build_mobile_sam(), seed=1).state_dict(), checkpoint)
-    md5 = hashlib.md5(checkpoint.read_bytes()).hexdigest()
-    subprocess.run([sys.executable, "-m", "eraser.cli", "models", "install", "mobile-sam", "--from", str(checkpoint),
-                    "--md5", md5, "--models-dir", str(store / "models"), "-q"], check=True)
 
 
 def main() -> None:
@@ -58,8 +37,7 @@ def main() -> None:
     env = {}
     with tempfile.TemporaryDirectory() as tmp:
         if args.mobile_sam:
-            install_random_mobile_sam(Path(tmp))
-            env = {"ERASER_MODELS_DIR": str(Path(tmp) / "models")}
+            env = {"ERASER_MODELS_DIR": str(install_random_mobile_sam(Path(tmp), randomized=True))}
         ready = []
         for _ in range(args.runs):
             server = Server(env=env)

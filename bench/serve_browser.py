@@ -9,7 +9,7 @@ erase of that photo (request to new image shown), and the server's memory
 (RSS) after opening and erasing --photos photos in turn (--max-photos caps
 the sessions kept).
 
-    python bench/serve_browser.py [--clicks 50] [--size 4000x3000] [--mobile-sam] [--photos 20] [--json]
+    python -m bench.serve_browser [--clicks 50] [--size 4000x3000] [--mobile-sam] [--photos 20] [--json]
 """
 
 from __future__ import annotations
@@ -17,18 +17,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from serve_helpers import SPOON, Server  # noqa: E402
+from bench.common import SPOON, install_random_mobile_sam
+from eraser.testing.server import Server
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]
@@ -55,10 +51,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = {}
         if args.mobile_sam:
-            from serve import install_random_mobile_sam
-
-            install_random_mobile_sam(Path(tmp))
-            env = {"ERASER_MODELS_DIR": str(Path(tmp) / "models")}
+            env = {"ERASER_MODELS_DIR": str(install_random_mobile_sam(Path(tmp), randomized=True))}
         photo = Path(tmp) / "photo.jpg"
         Image.open(SPOON).convert("RGB").resize((width, height), Image.Resampling.BICUBIC).save(photo, quality=92)
         server = Server("--max-photos", "4", env=env)

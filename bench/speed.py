@@ -27,7 +27,7 @@ Also, once per configuration, each in a fresh process:
 * ``CLI``: the real ``eraser remove PHOTO --box ... -o OUT.jpg --force -v``
   command (interpreter start-up and imports included), its wall time and peak
   RSS, and ``eraser --version`` for the start-up alone;
-* peak RSS of one in-process end-to-end run (``speed.py --child ...``), and of
+* peak RSS of one in-process end-to-end run (``python -m bench.speed --child ...``), and of
   the naive baseline, so nothing else this script holds inflates them.
 
 Peak RSS is measured with ``wait4()`` from a tiny launcher process: a child's
@@ -48,7 +48,7 @@ The photo is an upscale, so its only full-resolution detail is the grain
 and a bigger JPEG (the script prints bits per pixel). The decode+encode floor
 grows only a little with entropy (about +20 % from sigma 2 to 6 here).
 
-    .venv/bin/python bench/speed.py [--sample coffee_spoon] [--share 0.05]
+    .venv/bin/python -m bench.speed [--sample coffee_spoon] [--share 0.05]
         [--grain 2] [--runs 5] [--patchmatch-runs 3]
         [--inpainters telea patchmatch ns patchmatch@1536]
         [--workdir DIR] [--keep DIR] [--json OUT] [--profile DIR]
@@ -72,7 +72,6 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import shutil
 import statistics
@@ -86,21 +85,14 @@ import cv2
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
-for entry in (ROOT, ROOT / "plugins"):
-    if str(entry) not in sys.path:
-        sys.path.insert(0, str(entry))
+from bench.common import GRAIN_SIGMA, JPEG_QUALITY, ROOT, eraser_executable, framed_sample, machine, vm_hwm_kb
+from bench.launch import launch
+from eraser import pipeline, refine
+from eraser.geometry import bounding_rect
+from eraser.io import load_image, save_image
+from eraser.prompts import make_prompts
+from eraser.testing import iou
 
-from eraser import pipeline, refine  # noqa: E402
-from eraser.geometry import bounding_rect  # noqa: E402
-from eraser.prompts import make_prompts  # noqa: E402
-from eraser.io import load_image, save_image  # noqa: E402
-from eraser.testing import iou  # noqa: E402
-from launch import launch  # noqa: E402  (bench/ is the script's folder)
-
-WIDTH, HEIGHT = 4000, 3000
-JPEG_QUALITY = 92
-GRAIN_SIGMA = 2.0
 NAIVE_RADIUS = 3
 CROP = 800  # side of the full-resolution crops written by --keep
 
@@ -117,100 +109,9 @@ DETAIL_MIN = 0.75  # fill detail proxy; on the default photo a full-resolution P
 # ------------------------------------------------------------------ the photo
 
 
-def _sample_files(folder: Path) -> tuple[Path, dict, Optional[list], Path]:
-    photo = next((folder / n for n in ("photo.jpg", "photo.png", "photo.jpeg") if (folder / n).exists()), None)
-    if photo is None or not (folder / "prompts.json").exists() or not (folder / "mask.png").exists():
-        raise SystemExit(f"{folder}: not a sample (needs photo.jpg/png, mask.png, prompts.json)")
-    prompts = json.loads((folder / "prompts.json").read_text())
-    if not prompts.get("box"):
-        raise SystemExit(f"{folder}: prompts.json has no box")
-    polygon = folder / "polygon.json"
-    polygons = json.loads(polygon.read_text()) if polygon.exists() else None
-    return photo, prompts, polygons, folder / "mask.png"
-
-
-def _window(img_w: int, img_h: int, box: tuple[float, float, float, float], object_px: float, share: float):
-    """A 4:3 window (x0, y0, w, h, in source pixels) holding the box, sized so
-    the object covers about ``share`` of it, clamped to the photo."""
-    aspect = WIDTH / HEIGHT
-    w = float(np.sqrt(object_px / share * aspect))
-    bx0, by0, bx1, by1 = box
-    bw, bh = bx1 - bx0, by1 - by0
-    w = max(w, bw * 1.1, bh * 1.1 * aspect)  # keep the whole box with a little room
-    w = min(w, img_w, img_h * aspect)  # but no bigger than the photo
-    h = w / aspect
-    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
-    x0 = min(max(cx - w / 2, 0.0), img_w - w)
-    y0 = min(max(cy - h / 2, 0.0), img_h - h)
-    return x0, y0, w, h
-
-
 def build_photo(sample: Path, share: float, workdir: Path, grain_sigma: float = GRAIN_SIGMA, seed: int = 0) -> dict[str, Any]:
     """Write ``workdir/photo_12mp.jpg`` and ``mask_12mp.png``; return what was done."""
-    photo, prompts, polygons, mask_path = _sample_files(sample)
-    src = np.asarray(Image.open(photo).convert("RGB"))
-    gt = np.asarray(Image.open(mask_path).convert("L")) >= 128
-    img_h, img_w = src.shape[:2]
-    bx0, by0, bx1, by1 = (float(v) for v in prompts["box"])  # inclusive pixel coordinates
-    box_extent = (bx0, by0, bx1 + 1, by1 + 1)  # pixel edges
-    x0, y0, w, h = _window(img_w, img_h, box_extent, float(gt.sum()), share)
-    s = WIDTH / w
-    # dst pixel centre u <-> src coordinate x: u = (x - x0 + 0.5) * s - 0.5
-    m = np.float64([[s, 0, (0.5 - x0) * s - 0.5], [0, s, (0.5 - y0) * s - 0.5]])
-    big = cv2.warpAffine(src, m, (WIDTH, HEIGHT), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT_101)
-    rng = np.random.default_rng(seed)
-    grain = rng.standard_normal((HEIGHT, WIDTH, 3), dtype=np.float32)
-    grain *= grain_sigma
-    grain += big
-    np.rint(grain, out=grain)
-    big = np.clip(grain, 0, 255).astype(np.uint8)
-    del grain
-
-    if polygons:  # the hand-drawn outline, rasterised at 12 MP: crisp edges
-        mask = np.zeros((HEIGHT, WIDTH), np.uint8)
-        shift = 4
-        pts = [
-            np.rint(((np.float64(p) - (x0, y0) + 0.5) * s - 0.5) * (1 << shift)).astype(np.int32)
-            for p in polygons
-        ]
-        cv2.fillPoly(mask, pts, 255, lineType=cv2.LINE_8, shift=shift)
-    else:
-        mask = cv2.warpAffine(gt.astype(np.uint8) * 255, m, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR)
-        mask = np.where(mask >= 128, 255, 0).astype(np.uint8)
-    ex0, ey0, ex1, ey1 = box_extent
-    box = (
-        max(0, int(np.floor((ex0 - x0) * s))),
-        max(0, int(np.floor((ey0 - y0) * s))),
-        min(WIDTH, int(np.ceil((ex1 - x0) * s))),
-        min(HEIGHT, int(np.ceil((ey1 - y0) * s))),
-    )
-    path = workdir / "photo_12mp.jpg"
-    Image.fromarray(big).save(path, quality=JPEG_QUALITY)
-    mask_file = workdir / "mask_12mp.png"
-    cv2.imwrite(str(mask_file), mask)
-    hole = refine.dilate(mask > 0, refine.DEFAULT_DILATE)
-    naive_mask = workdir / "mask_12mp_dilated.png"
-    cv2.imwrite(str(naive_mask), hole.astype(np.uint8) * 255)
-    box_area = (box[2] - box[0]) * (box[3] - box[1])
-    return {
-        "sample": sample.name,
-        "source": str(photo.relative_to(ROOT)) if photo.is_relative_to(ROOT) else str(photo),
-        "source_size": [img_w, img_h],
-        "window": [round(x0, 2), round(y0, 2), round(w, 2), round(h, 2)],
-        "scale": s,
-        "size": [WIDTH, HEIGHT],
-        "file": str(path),
-        "file_bytes": path.stat().st_size,
-        "bits_per_pixel": 8 * path.stat().st_size / (WIDTH * HEIGHT),
-        "grain_sigma": grain_sigma,
-        "mask_file": str(mask_file),
-        "naive_mask_file": str(naive_mask),
-        "box": list(box),
-        "object_share": float((mask > 0).mean()),
-        "hole_share": float(hole.mean()),
-        "box_share": box_area / (WIDTH * HEIGHT),
-        "target_share": share,
-    }
+    return framed_sample(sample, share, workdir, grain_sigma, seed)
 
 
 # ------------------------------------------------------------ the measurements
@@ -274,16 +175,6 @@ def eraser_once(photo: str, box: tuple[int, int, int, int], inpainter: str, out:
     return stages, info, (result if keep_result else None)
 
 
-def vm_hwm_kb() -> Optional[int]:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
 def child_main(args: argparse.Namespace) -> None:
     """``--child eraser|naive``: one run in a fresh process, JSON to --child-out."""
     baseline = vm_hwm_kb()
@@ -296,11 +187,6 @@ def child_main(args: argparse.Namespace) -> None:
     Path(args.child_out).write_text(json.dumps({
         "stages": stages, **info, "vm_hwm_kb": vm_hwm_kb(), "vm_hwm_after_imports_kb": baseline,
     }))
-
-
-def eraser_cli() -> Optional[str]:
-    here = Path(sys.executable).parent / "eraser"
-    return str(here) if here.exists() else shutil.which("eraser")
 
 
 def _cli_stages(stderr: str) -> dict[str, float]:
@@ -418,40 +304,6 @@ def write_crops(keep: Path, photo: np.ndarray, outputs: dict[str, np.ndarray], h
 
 
 # ------------------------------------------------------------------- reporting
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    versions = {}
-    for dist in ("numpy", "opencv-contrib-python-headless", "opencv-python-headless", "opencv-python", "pillow", "pypatchmatch", "eraser"):
-        try:
-            import importlib.metadata as md
-
-            versions[dist] = md.version(dist)
-        except Exception:
-            pass
-    try:
-        affinity = len(os.sched_getaffinity(0))
-    except AttributeError:
-        affinity = os.cpu_count()
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "cores_usable": affinity,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cv2": cv2.__version__,
-        "cv2_threads": cv2.getNumThreads(),
-        "versions": versions,
-        "loadavg_start": list(os.getloadavg()),
-    }
 
 
 def med(values: list[float]) -> float:
@@ -679,18 +531,18 @@ def main(argv: Optional[list[str]] = None) -> int:
         del outputs, rgb_in, naive_out
 
         # Fresh processes: the CLI, and peak RSS of one in-process run.
-        script = str(Path(__file__).resolve())
+        script = ["-m", "bench.speed"]  # run from the repository root, as this one was
         if not args.no_rss:
             print("peak RSS runs ...", file=sys.stderr)
             j = work / "child.json"
-            argv_ = [sys.executable, script, "--child", "naive", "--photo", path, "--mask", photo["naive_mask_file"],
+            argv_ = [sys.executable, *script, "--child", "naive", "--photo", path, "--mask", photo["naive_mask_file"],
                      "--out", str(work / "rss_naive.jpg"), "--child-out", str(j)]
             results["naive OpenCV"]["rss"] = {**launch(argv_, work, "rss_naive"), "child": json.loads(j.read_text())}
             for spec in args.inpainters:
-                argv_ = [sys.executable, script, "--child", "eraser", "--photo", path, "--box", ",".join(map(str, box)),
+                argv_ = [sys.executable, *script, "--child", "eraser", "--photo", path, "--box", ",".join(map(str, box)),
                          "--inpainter", spec, "--out", str(work / "rss_eraser.jpg"), "--child-out", str(j)]
                 results[f"eraser {spec}"]["rss"] = {**launch(argv_, work, "rss_eraser"), "child": json.loads(j.read_text())}
-        cli = eraser_cli()
+        cli = eraser_executable()
         if not args.no_cli and cli:
             print("CLI runs ...", file=sys.stderr)
             report["cli_startup"] = launch([cli, "--version"], work, "cli_version")

@@ -15,7 +15,7 @@ process, interleaved round by round so that background load hits both alike:
 Targets (issue 10): ``--help`` under 0.1 s; wall time at most 1.3x the stage
 sum. Prints medians and the ratios; ``--json`` prints them as JSON.
 
-    python bench/startup.py [--runs 5] [--inpainter telea] [--json]
+    python -m bench.startup [--runs 5] [--inpainter telea] [--json]
 """
 
 from __future__ import annotations
@@ -34,22 +34,13 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-WIDTH, HEIGHT = 4000, 3000
-
-
-def eraser_command() -> list[str]:
-    """The console script beside this interpreter (what a user runs), else ``-m``."""
-    script = Path(sys.executable).with_name("eraser")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "eraser.cli"]
+from bench.common import HEIGHT, JPEG_QUALITY, WIDTH, eraser_command, smooth_photo
 
 
 def make_inputs(folder: Path) -> tuple[Path, Path, float]:
-    rng = np.random.default_rng(0)
-    yy, xx = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
-    base = np.stack([80 + 60 * np.sin(xx / 700), 110 + 50 * np.cos(yy / 500), 90 + 40 * np.sin((xx + yy) / 900)], -1)
-    grain = rng.normal(0, 4, (HEIGHT, WIDTH, 1)).astype(np.float32)
     photo = folder / "photo.jpg"
-    Image.fromarray(np.clip(base + grain, 0, 255).astype(np.uint8)).save(photo, quality=92)
+    Image.fromarray(smooth_photo()).save(photo, quality=JPEG_QUALITY)
+    yy, xx = np.mgrid[0:HEIGHT, 0:WIDTH].astype(np.float32)
     mask = ((xx - 1400) ** 2 / 420**2 + (yy - 1200) ** 2 / 320**2 <= 1) | ((xx - 2900) ** 2 + (yy - 2100) ** 2 <= 240**2)
     mask_path = folder / "mask.png"
     Image.fromarray(mask.astype(np.uint8) * 255).save(mask_path)

@@ -5,6 +5,8 @@ DEFAULT_DILATE = 10  # pixels the selection is widened by
 DEFAULT_FEATHER = 5.0  # Gaussian sigma of the soft edge (the seed app's blur)
 DEFAULT_MAX_PIXELS = 100_000_000  # decompression-bomb guard; --max-pixels raises it
 DEFAULT_HISTORY = 8  # undo steps an editing session keeps
+DEFAULT_SERVE_PHOTOS = 8  # photos each browser tab keeps open in `eraser serve`
+DEFAULT_SERVE_UPLOAD_MB = 64  # the largest upload `eraser serve` accepts
 
 # Segment everything: SamAutomaticMaskGenerator's options and defaults (names as
 # the seed has them); eraser.everything.generator.Options and `segment --auto` take them from here.

@@ -39,6 +39,10 @@ from eraser.segment import ObjectMask
 MAX_HISTORY = 1000
 
 
+class Cancelled(EraserError):
+    """An erase whose result was not wanted any more (the page's Escape): the session is as before."""
+
+
 @dataclass
 class Preview(RefinedResult):
     """What an erase would change now: the selection and its refined mask."""
@@ -156,6 +160,13 @@ class Session:
             self._suggested = (self._image, key, records)
         return self._suggested[2]
 
+    def object_mask(self, index: int = -1) -> Optional[np.ndarray]:
+        """A marked object's own segmented mask (float32, before refinement), or
+        ``None`` when it is not segmented yet (no preview since it was marked)."""
+        if not self._masks or self._masks[index] is None:
+            return None
+        return self._masks[index].mask
+
     def pop(self) -> None:
         """Forget the last marked object."""
         if not self._objects:
@@ -199,10 +210,16 @@ class Session:
         self._preview = (settings, preview)
         return preview
 
-    def erase(self) -> pipeline.Erasure:
-        """Erase the marked objects; the result becomes the current image."""
+    def erase(self, wanted: Optional[Any] = None) -> pipeline.Erasure:
+        """Erase the marked objects; the result becomes the current image.
+
+        ``wanted``, a callable, is asked once the fill is made: when it says
+        no, :class:`Cancelled` is raised and the image, marks and history
+        stay as they were."""
         preview = self.preview()
         result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings))
+        if wanted is not None and not wanted():
+            raise Cancelled("the erase was cancelled; the photo is as before")
         result.selection, result.segmenters = preview.selection, preview.segmenters
         result.notices = preview.notices + result.notices
         if self._undo.maxlen:

@@ -4,8 +4,6 @@ what they claim (each check below fails for a plausible wrong metric)."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -15,11 +13,7 @@ pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo 
 
 pytest.importorskip("skimage")
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
-
-import quality_metrics as qm  # noqa: E402
+from bench import quality_metrics as qm  # noqa: E402  (after the skip: it needs scikit-image)
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +206,7 @@ def test_hole_kinds_differ_in_width():
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    import quality
+    from bench import quality
 
     out = tmp_path_factory.mktemp("quality")
     assert quality.main(["--smoke", "--quiet", "--out", str(out)]) == 0
@@ -261,7 +255,7 @@ def test_smoke_scores_are_sane(smoke):
 
 def test_smoke_is_repeatable(smoke, tmp_path):
     """Seeded holes and deterministic backends: a second run scores the same."""
-    import quality
+    from bench import quality
 
     assert quality.main(["--smoke", "--quiet", "--no-segmentation", "--no-sheets", "--out", str(tmp_path)]) == 0
     first = json.loads((smoke / "quality.json").read_text())["inpainting"]["rows"]
@@ -274,7 +268,7 @@ def test_the_grain_oracle_has_the_originals_texture_and_changes_only_the_hole():
     """oracle:grain (a bound that reads the truth) scores texture 1 by
     construction, keeps every known pixel, and its grain, being in the wrong
     places, costs SSIM against the smooth harmonic fill it is laid on."""
-    import quality
+    from bench import quality
 
     image = quality.load_photos(["brick"])[0][1]
     hole = qm.make_hole(image.shape[:2], "blob", qm.HOLE_SIZES["blob"]["large"], 5)

@@ -40,7 +40,9 @@ def test_ready_and_facts(server):
     assert "eraser models install mobile-sam" in info["hint"]
     page = server.client.get("/")
     assert page.status_code == 200 and "<canvas id=\"overlay\">" in page.text
-    assert server.client.get("/static/app.js").status_code == 200
+    for module in ("main", "api", "view", "marks", "keys", "suggest"):
+        assert server.client.get(f"/static/{module}.js").status_code == 200, module
+    assert server.client.get("/favicon.ico").headers["content-type"].startswith("image/svg")
 
 
 def test_mark_preview_erase_download_equals_the_cli(server, tmp_path):

@@ -18,7 +18,7 @@ def batch(
     output: str = typer.Option(..., "--output", "-o", metavar="OUTPUT_DIR", help="Where the outputs go, with each photo's relative path, name and format."),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Also the photos in sub-folders."),
     masks: Optional[str] = typer.Option(None, "--masks", metavar="DIR", help="A mask per photo, named by its stem (sub/a.jpg -> DIR/sub/a.png)."),
-    prompts: Optional[str] = typer.Option(None, "--prompts", metavar="FILE", help="Per-photo prompts: JSON Lines or CSV (see README)."),
+    prompts: Optional[str] = typer.Option(None, "--prompts", metavar="FILE", help="Per-photo prompts: JSON Lines or CSV (see docs/batch.md)."),
     point: List[str] = POINT,
     exclude: List[str] = EXCLUDE,
     box: List[str] = BOX,

@@ -108,7 +108,7 @@ def models_convert(
     checkpoint: Path = typer.Option(..., "--checkpoint", "-c", metavar="FILE", help="The PyTorch checkpoint to convert."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="OUT", help="Folder to write [default: NAME-converted]."),
     force: bool = typer.Option(False, "--force", "-f", help="Replace a non-empty output folder."),
-    seed_ios_decoder: bool = typer.Option(False, "--seed-ios-decoder", help="Also write the seed iOS app's simplified SAM mask decoder, mask_decoder.onnx (no mask input, 1024x1024 output; see README)."),
+    seed_ios_decoder: bool = typer.Option(False, "--seed-ios-decoder", help="Also write the seed iOS app's simplified SAM mask decoder, mask_decoder.onnx (no mask input, 1024x1024 output; see docs/models.md)."),
     quiet: bool = QUIET,
 ) -> None:
     """Convert a checkpoint to CoreML packages and ONNX graphs, with a manifest."""

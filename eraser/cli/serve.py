@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from eraser.defaults import DEFAULT_SERVE_PHOTOS, DEFAULT_SERVE_UPLOAD_MB
 from eraser.errors import EraserError
 
 
@@ -17,8 +18,8 @@ def serve(
     port: int = typer.Option(8765, "--port", metavar="N", help="Port; 0 or a busy port picks a free one."),
     open_browser: bool = typer.Option(False, "--open", help="Open the page in the browser."),
     token: Optional[str] = typer.Option(None, "--token", metavar="TOKEN", help="Require this token [default: a random one off loopback]."),
-    max_photos: int = typer.Option(8, "--max-photos", metavar="N", min=1, max=1000, help="Photos kept open at once; the least recently used is closed."),
-    max_upload_mb: int = typer.Option(64, "--max-upload-mb", metavar="MB", min=1, max=4096, help="Largest upload accepted."),
+    max_photos: int = typer.Option(DEFAULT_SERVE_PHOTOS, "--max-photos", metavar="N", min=1, max=1000, help="Photos each browser tab keeps open; its least recently used photo without unsaved erases is closed."),
+    max_upload_mb: int = typer.Option(DEFAULT_SERVE_UPLOAD_MB, "--max-upload-mb", metavar="MB", min=1, max=4096, help="Largest upload accepted."),
     max_pixels: Optional[int] = typer.Option(None, "--max-pixels", metavar="N", min=1, help="Refuse photos with more pixels [default: as remove]."),
 ) -> None:
     """Erase interactively: a local web page (click to mark, Enter to erase)."""

@@ -1,4 +1,11 @@
-"""The photos being edited: a bounded LRU of sessions, one lock each."""
+"""The photos being edited, kept per browser tab (a client id), one lock each.
+
+A tab sees only its own photos: an id of another tab's photo answers as if
+it did not exist. Each tab keeps at most ``capacity`` photos; when it opens
+one more, its least recently used photo *without unsaved erases* is closed.
+A photo with unsaved erases is never closed: when every kept photo has some,
+opening another is refused with a note saying what to do.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +14,54 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
+from eraser.defaults import DEFAULT_SERVE_PHOTOS
 from eraser.errors import EraserError
 from eraser.session import Session
 
-DEFAULT_MAX_SESSIONS = 8
+DEFAULT_MAX_SESSIONS = DEFAULT_SERVE_PHOTOS
+MAX_CLIENTS = 256  # tabs remembered at once; the oldest tab's clean photos go first
 
 
 class Gone(EraserError):
-    """The photo's session was dropped (least recently used) or never existed."""
+    """The photo's session was closed or never existed (for this tab)."""
+
+
+class Full(EraserError):
+    """Every photo this tab keeps has unsaved erases."""
+
+
+@dataclass
+class MarkedObject:
+    """One object as the page marked it: clicks, a box, or a painted/uploaded mask."""
+
+    points: list = field(default_factory=list)
+    box: Optional[list] = None
+    mask: Any = None  # float32 HxW, for brushed or uploaded objects
 
 
 @dataclass
 class Entry:
     id: str
+    client: str
     name: str  # the file name the photo came with (for the download's name and format)
     session: Session
     original: object  # the image as opened (read-only array), for compare
     path: Optional[Path] = None  # the photo in the served folder, if it came from there
-    clicks: list = field(default_factory=list)  # the current object's clicks, refined by more
+    objects: list = field(default_factory=list)  # MarkedObject, in the session's order
+    exclude: list = field(default_factory=list)  # exclusion clicks
+    earlier: list = field(default_factory=list)  # (objects, exclude) before each mark: Ctrl-Z takes one back
+    kept: object = None  # the image last opened, saved or downloaded: any other is unsaved work
+    recipe: Optional[dict] = None  # the last erase as one `eraser remove` call: command, mask, image
+    cancel: Optional[threading.Event] = None  # set by Escape while an erase runs
     suggested: list = field(default_factory=list)  # segment everything's records, for the image below
     suggested_for: object = None  # the image they were found in (an erase or undo makes them stale)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def unsaved(self) -> bool:
+        return self.session.image is not self.kept
 
 
 class SessionStore:
@@ -41,25 +73,54 @@ class SessionStore:
         self._lock = threading.Lock()
         self.dropped = 0
 
-    def add(self, name: str, session: Session, path: Optional[Path] = None) -> tuple[Entry, list[str]]:
-        """Keep a new session; returns it and the names of photos dropped to make room."""
-        entry = Entry(secrets.token_urlsafe(12), name, session, session.image, path)
+    def add(self, client: str, name: str, session: Session, path: Optional[Path] = None) -> tuple[Entry, list[str]]:
+        """Keep a new session for ``client``; returns it and the names of that
+        tab's photos closed to make room (never one with unsaved erases)."""
+        entry = Entry(secrets.token_urlsafe(12), client, name, session, session.image, path, kept=session.image)
         dropped = []
         with self._lock:
-            self._entries[entry.id] = entry
-            while len(self._entries) > self.capacity:
-                _, old = self._entries.popitem(last=False)
-                dropped.append(old.name)
+            mine = [e for e in self._entries.values() if e.client == client]
+            while len(mine) >= self.capacity:
+                clean = [e for e in mine if not e.unsaved]
+                if not clean:
+                    raise Full(f"every open photo ({len(mine)}) has unsaved erases: save or download one first")
+                del self._entries[clean[0].id]
+                mine.remove(clean[0])
+                dropped.append(clean[0].name)
                 self.dropped += 1
+            clients = list(dict.fromkeys(e.client for e in self._entries.values()))
+            if len(clients) >= MAX_CLIENTS and client not in clients:
+                for old in [e for e in self._entries.values() if e.client == clients[0] and not e.unsaved]:
+                    del self._entries[old.id]
+            self._entries[entry.id] = entry
         return entry, dropped
 
-    def get(self, entry_id: str) -> Entry:
+    def get(self, client: str, entry_id: str) -> Entry:
         with self._lock:
             entry = self._entries.get(entry_id)
-            if entry is None:
-                raise Gone(f"this photo is no longer open (the server keeps the last {self.capacity}); open it again")
+            if entry is None or not secrets.compare_digest(entry.client, client):
+                raise Gone(f"this photo is no longer open (each tab keeps its last {self.capacity}); open it again")
             self._entries.move_to_end(entry_id)
             return entry
+
+    def find(self, client: str, name: str, path: Optional[Path]) -> Optional[Entry]:
+        """This tab's open photo of the served folder named ``name``, if any."""
+        with self._lock:
+            for entry in self._entries.values():
+                if entry.client == client and entry.path is not None and entry.path == path:
+                    self._entries.move_to_end(entry.id)
+                    return entry
+        return None
+
+    def of(self, client: str) -> list[Entry]:
+        with self._lock:
+            return [e for e in self._entries.values() if e.client == client]
+
+    def close(self, client: str, entry_id: str) -> None:
+        with self._lock:
+            entry = self._entries.get(entry_id)
+            if entry is not None and entry.client == client:
+                del self._entries[entry_id]
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -42,6 +42,15 @@ def mask_png_base64(mask: np.ndarray, size: tuple[int, int]) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def mask_png(mask: np.ndarray) -> bytes:
+    """A boolean mask as a black-and-white PNG (white = remove), full size."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(mask, dtype=bool).astype(np.uint8) * 255, mode="L").save(buf, format="PNG")
+    return buf.getvalue()
+
+
 def suggestion_map_base64(masks: list[np.ndarray], size: tuple[int, int]) -> str:
     """Which suggestion is under each pixel of the view, as an RGB PNG, base64:
     red + 256 * green is the suggestion's index + 1 (0: none). Larger masks

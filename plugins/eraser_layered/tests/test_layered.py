@@ -6,7 +6,6 @@ wrong fill (a smear, a copy, a seam, a changed pixel outside the hole).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import cv2
@@ -18,13 +17,9 @@ from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.refine import refine
 from eraser_layered.inpainter import LayeredInpainter
 
-BENCH = Path(__file__).resolve().parents[3] / "bench"
-if str(BENCH) not in sys.path:
-    sys.path.insert(0, str(BENCH))
-
-qm = pytest.importorskip("quality_metrics")
-pytest.importorskip("skimage")
-import quality_scenes  # noqa: E402
+pytest.importorskip("skimage")  # the quality metrics' SSIM
+from bench import quality_metrics as qm  # noqa: E402  (the repository root is on sys.path: conftest.py)
+from bench import quality_scenes  # noqa: E402
 
 
 def _noise(shape, seed, sigma=1.0, amp=20.0):

@@ -1,0 +1,180 @@
+"""Routes that change a photo: marks, brush strokes, settings, suggestions,
+erase (cancellable), undo and redo. Each answers with the photo's state and,
+while something is marked, the mask overlay at the view's size."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from eraser.errors import EraserError
+from eraser.serve import edits
+from eraser.serve.photo_routes import body, entry_of, state, work
+from eraser.serve.schemas import Problem, index_body, mark_body, settings_body, stroke_body, suggestion_options
+from eraser.serve.sessions import Entry
+from eraser.serve.views import mask_png_base64, suggestion_map_base64, view_size
+
+
+def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
+    """Make the change, then answer with the state and the new overlay."""
+    change()
+    s = entry.session
+    if not s.objects:
+        return state(entry, overlay=None)
+    preview = s.preview()
+    overlay = mask_png_base64(preview.removal_mask(), view_size(*s.size))
+    return state(entry, overlay=overlay, segmenters=preview.segmenters, notices=preview.notices,
+                 share=round(preview.share, 5), timings={k: round(v, 4) for k, v in preview.timings.items()})
+
+
+async def mark(request: Request) -> Response:
+    entry = entry_of(request)
+    m = mark_body(await body(request))
+    return JSONResponse(await work(entry, preview_state, entry, lambda: edits.apply_mark(entry, m)))
+
+
+async def take_back(request: Request) -> Response:
+    """Ctrl-Z before an erase: the last mark goes, the rest stay."""
+    entry = entry_of(request)
+
+    def change() -> None:
+        if not edits.take_back(entry):
+            raise Problem(400, "no mark to take back")
+
+    return JSONResponse(await work(entry, preview_state, entry, change))
+
+
+async def stroke(request: Request) -> Response:
+    entry = entry_of(request)
+    s = stroke_body(await body(request))
+    return JSONResponse(await work(entry, preview_state, entry, lambda: edits.paint(entry, s)))
+
+
+async def settings(request: Request) -> Response:
+    entry = entry_of(request)
+    given = settings_body(await body(request))
+    s = entry.session
+
+    def change() -> None:
+        from eraser import pipeline
+        from eraser.refine import check
+
+        dilate = s.dilate if given.dilate is None else given.dilate
+        feather = s.feather if given.feather is None else given.feather
+        s.dilate, s.feather = check(dilate, feather, s.image.shape)
+        if given.inpainter is not None:
+            pipeline.inpainters(given.inpainter)
+            s.inpainter = given.inpainter
+
+    return JSONResponse(await work(entry, preview_state, entry, change))
+
+
+async def suggestions(request: Request) -> Response:
+    entry = entry_of(request)
+    options = suggestion_options(await body(request))
+
+    def run() -> dict:
+        records = entry.session.suggestions(**options)
+        entry.suggested, entry.suggested_for = records, entry.session.image
+        size = view_size(*entry.session.size)
+        return {"count": len(records), "map": suggestion_map_base64([r["mask"] for r in records], size)}
+
+    return JSONResponse(await work(entry, run))
+
+
+async def take_suggestion(request: Request) -> Response:
+    entry = entry_of(request)
+    data = await body(request)
+    records = entry.suggested if entry.suggested_for is entry.session.image else []
+    index = index_body(data, len(records))
+    return JSONResponse(await work(entry, preview_state, entry,
+                                   lambda: edits.use_suggestion(entry, records[index]["mask"])))
+
+
+async def clear(request: Request) -> Response:
+    entry = entry_of(request)
+    return JSONResponse(await work(entry, preview_state, entry, lambda: edits.clear(entry)))
+
+
+async def erase(request: Request) -> Response:
+    entry = entry_of(request)
+    cancel = threading.Event()
+
+    def run() -> dict:
+        from eraser.session import Cancelled
+
+        s = entry.session
+        entry.cancel = cancel
+        try:
+            if cancel.is_set():
+                raise Cancelled("the erase was cancelled; the photo is as before")
+            from_original = s.image is entry.original
+            args = edits.command_args(entry)
+            mask = None if args is not None or not s.objects else s.preview().selection >= 0.5
+            result = s.erase(wanted=lambda: not cancel.is_set())
+        except Cancelled as exc:
+            raise Problem(409, str(exc), cancelled=True) from None
+        finally:
+            entry.cancel = None
+        edits.forget(entry)
+        entry.recipe = ({"image": s.image, "mask": mask, "command": _command(entry, args, mask is not None)}
+                        if from_original else None)
+        return state(entry, notices=result.notices, inpainters=getattr(result, "inpainters", None))
+
+    return JSONResponse(await work(entry, run))
+
+
+def _command(entry: Entry, args: list[str] | None, with_mask: bool) -> str:
+    import shlex
+
+    from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
+    from eraser.serve.photo_routes import mask_name
+
+    s = entry.session
+    words = ["eraser", "remove", entry.name]
+    words += ["--mask", mask_name(entry.name)] + [w for x, y in entry.exclude for w in ("--exclude", f"{x},{y}")] \
+        if with_mask else list(args or [])
+    if s.dilate != DEFAULT_DILATE:
+        words += ["--dilate", str(s.dilate)]
+    if s.feather != DEFAULT_FEATHER:
+        words += ["--feather", str(s.feather)]
+    if s.inpainter != "auto":
+        words += ["--inpainter", s.inpainter]
+    if s.segmenter != "auto":
+        words += ["--segmenter", s.segmenter]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+async def cancel(request: Request) -> Response:
+    """Escape during an erase: its result is thrown away and the photo stays as before.
+    (The fill already running finishes in its thread; nothing of it is kept.)"""
+    entry = entry_of(request)
+    running = entry.cancel
+    if running is not None:
+        running.set()
+    return JSONResponse({"cancelled": running is not None})
+
+
+async def undo(request: Request) -> Response:
+    return await _history(request, "undo")
+
+
+async def redo(request: Request) -> Response:
+    return await _history(request, "redo")
+
+
+async def _history(request: Request, step: str) -> Response:
+    entry = entry_of(request)
+
+    def run() -> dict:
+        try:
+            (entry.session.undo if step == "undo" else entry.session.redo)()
+        except EraserError:
+            raise
+        edits.forget(entry)
+        return state(entry)
+
+    return JSONResponse(await work(entry, run))

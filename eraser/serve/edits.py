@@ -1,0 +1,206 @@
+"""The page's marks on one photo, kept beside its session so that each can be
+taken back (Ctrl-Z) and drawn again after a reload.
+
+The rule a person reads on the page: a click *outside* the current object's
+mask starts a new object; a click inside it, or a Shift-click, adds to it.
+Brush strokes add to a painted object, or (taking away) cut the painted area
+out of the whole selection, which then becomes one painted object.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from eraser.serve.schemas import Mark, Stroke
+from eraser.serve.sessions import Entry, MarkedObject
+
+MAX_EARLIER = 40  # marks Ctrl-Z can take back (a painted 12 MP object is 12 MB)
+
+
+def apply_mark(entry: Entry, mark: Mark) -> None:
+    """Add one click or box to the photo's marks (the session segments it)."""
+    s = entry.session
+    _remember(entry)
+    try:
+        if mark.kind == "exclude":
+            s.add(exclude=[mark.point])
+            entry.exclude.append(list(mark.point))
+        elif mark.kind == "box":
+            s.add(boxes=[mark.box])
+            entry.objects.append(MarkedObject(box=[round(v) for v in mark.box]))
+        else:
+            target = _object_to_extend(entry, mark)
+            if target is None:
+                s.add(points=[[mark.point]])
+                entry.objects.append(MarkedObject(points=[list(mark.point)]))
+            else:
+                _replace_last(entry, MarkedObject(points=target.points + [list(mark.point)]))
+    except BaseException:
+        entry.earlier.pop()  # the session kept nothing of a mark it could not preview
+        raise
+
+
+def _object_to_extend(entry: Entry, mark: Mark) -> Optional[MarkedObject]:
+    if not entry.objects or not entry.objects[-1].points:
+        return None
+    if mark.add:
+        return entry.objects[-1]
+    mask = entry.session.object_mask(-1)
+    width, height = entry.session.size
+    x, y = (min(max(int(v), 0), limit - 1) for v, limit in zip(mark.point, (width, height)))
+    return entry.objects[-1] if mask is not None and mask[y, x] >= 0.5 else None
+
+
+def _replace_last(entry: Entry, new: MarkedObject) -> None:
+    s = entry.session
+    old = entry.objects[-1]
+    s.pop()
+    try:
+        _add(s, new)
+    except BaseException:
+        _add(s, old)
+        raise
+    entry.objects[-1] = new
+
+
+def _add(session, obj: MarkedObject) -> None:
+    if obj.mask is not None:
+        session.add(mask=obj.mask)
+    elif obj.box is not None:
+        session.add(boxes=[obj.box])
+    else:
+        session.add(points=[obj.points])
+
+
+def paint(entry: Entry, stroke: Stroke) -> None:
+    """One brush stroke: add the painted pixels, or take them away."""
+    s = entry.session
+    painted = _painted(s.size, stroke)
+    _remember(entry)
+    try:
+        if stroke.erase:
+            if not entry.objects:
+                entry.earlier.pop()
+                return
+            kept = (s.preview().selection >= 0.5) & ~painted
+            s.clear()
+            entry.objects = []
+            if entry.exclude:
+                s.add(exclude=entry.exclude)
+            if kept.any():
+                obj = MarkedObject(mask=kept)
+                _add(s, obj)
+                entry.objects.append(obj)
+        elif entry.objects and entry.objects[-1].mask is not None:
+            _replace_last(entry, MarkedObject(mask=entry.objects[-1].mask | painted))
+        else:
+            obj = MarkedObject(mask=painted)
+            _add(s, obj)
+            entry.objects.append(obj)
+    except BaseException:
+        restore(entry, entry.earlier.pop())
+        raise
+
+
+def _painted(size: tuple[int, int], stroke: Stroke) -> np.ndarray:
+    import cv2
+
+    width, height = size
+    canvas = np.zeros((height, width), np.uint8)
+    points = np.round(np.asarray(stroke.points, np.float64)).clip(-1e6, 1e6).astype(np.int32)
+    thickness = max(1, int(round(2 * stroke.radius)))
+    if len(points) == 1:
+        cv2.circle(canvas, tuple(int(v) for v in points[0]), max(1, int(round(stroke.radius))), 1, -1)
+    else:
+        cv2.polylines(canvas, [points.reshape(-1, 1, 2)], False, 1, thickness, lineType=cv2.LINE_8)
+        for x, y in points[[0, -1]]:
+            cv2.circle(canvas, (int(x), int(y)), max(1, int(round(stroke.radius))), 1, -1)
+    return canvas.astype(bool)
+
+
+def use_mask(entry: Entry, mask: np.ndarray) -> None:
+    """An uploaded mask becomes one object (it must match the photo's size)."""
+    _remember(entry)
+    obj = MarkedObject(mask=mask)
+    try:
+        _add(entry.session, obj)
+    except BaseException:
+        entry.earlier.pop()
+        raise
+    entry.objects.append(obj)
+
+
+def use_suggestion(entry: Entry, mask: np.ndarray) -> None:
+    use_mask(entry, mask)
+
+
+def take_back(entry: Entry) -> bool:
+    """Ctrl-Z before an erase: forget the last mark. False when there is none."""
+    if not entry.earlier:
+        return False
+    restore(entry, entry.earlier.pop())
+    return True
+
+
+def clear(entry: Entry) -> None:
+    if entry.objects or entry.exclude:
+        _remember(entry)
+    entry.session.clear()
+    entry.objects, entry.exclude = [], []
+
+
+def forget(entry: Entry) -> None:
+    """After an erase, undo or redo: no marks, nothing to take back."""
+    entry.objects, entry.exclude, entry.earlier = [], [], []
+
+
+def restore(entry: Entry, earlier: tuple[list, list]) -> None:
+    """Make the session's marks these objects and exclusions again."""
+    objects, exclude = earlier
+    s = entry.session
+    s.clear()
+    if exclude:
+        s.add(exclude=exclude)
+    for obj in objects:
+        _add(s, obj)
+    entry.objects, entry.exclude = list(objects), list(exclude)
+
+
+def _remember(entry: Entry) -> None:
+    entry.earlier.append((list(entry.objects), list(entry.exclude)))
+    del entry.earlier[:-MAX_EARLIER]
+
+
+def for_page(entry: Entry) -> list[dict]:
+    """The marks as the page draws them: + and - markers and boxes, in photo pixels."""
+    marks: list[dict] = []
+    for i, obj in enumerate(entry.objects):
+        marks += [{"kind": "point", "point": p, "object": i} for p in obj.points]
+        if obj.box is not None:
+            marks.append({"kind": "box", "box": obj.box, "object": i})
+        if obj.mask is not None:
+            marks.append({"kind": "painted", "object": i})
+    marks += [{"kind": "exclude", "point": p} for p in entry.exclude]
+    return marks
+
+
+def command_args(entry: Entry) -> Optional[list[str]]:
+    """The `eraser remove` options that mark the same objects, or None when
+    an object is painted (then the page writes the mask beside the photo)."""
+    if any(obj.mask is not None for obj in entry.objects):
+        return None
+    args: list[str] = []
+    for obj in entry.objects:
+        if obj.box is not None:
+            args += ["--box", ",".join(str(int(v)) for v in obj.box)]
+        else:
+            args += ["--point", "+".join(f"{_num(x)},{_num(y)}" for x, y in obj.points)]
+    for x, y in entry.exclude:
+        args += ["--exclude", f"{_num(x)},{_num(y)}"]
+    return args
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else repr(float(v))

@@ -1,0 +1,302 @@
+"""Routes that open, show, save and close photos (each a thin call into the store or session)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+
+from eraser.serve import edits
+from eraser.serve.guard import client_id
+from eraser.serve.schemas import Problem, flag, parse_json
+from eraser.serve.sessions import Entry
+from eraser.serve.views import VIEW_MAX_SIDE, mask_png, photo_jpeg, view_size
+
+STATIC = Path(__file__).with_name("static")
+
+
+# -- shared by the routes ------------------------------------------------------
+def entry_of(request: Request) -> Entry:
+    return request.app.state.store.get(client_id(request), request.path_params["id"])
+
+
+async def body(request: Request) -> dict:
+    return parse_json(await request.body())
+
+
+async def work(entry: Entry, fn, *args: Any) -> Any:
+    """Model work in the thread pool, one request at a time per photo."""
+
+    def locked():
+        with entry.lock:
+            return fn(*args)
+
+    return await run_in_threadpool(locked)
+
+
+def state(entry: Entry, **extra: Any) -> dict:
+    """What the page knows about a photo: size, history, marks, settings."""
+    s = entry.session
+    width, height = s.size
+    return {"id": entry.id, "name": entry.name, "width": width, "height": height,
+            "view": list(view_size(width, height)), "can_undo": s.can_undo, "can_redo": s.can_redo,
+            "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),
+            "unsaved": entry.unsaved, "inpainter": s.inpainter, "segmenter": s.segmenter,
+            "dilate": s.dilate, "feather": s.feather, "saveable": entry.path is not None, **extra}
+
+
+# -- the page and facts ---------------------------------------------------------
+async def index(request: Request) -> Response:
+    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+
+async def favicon(request: Request) -> Response:
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
+
+
+def better_segmenter_hint(available: list[str]) -> Optional[str]:
+    """Why a segmenter ranked above the one in use is not available (its own
+    one-line reason names the install command), or None."""
+    from eraser import registry
+
+    ranked = sorted(registry.backends("segmenter").values(), key=lambda s: (s.priority, s.name), reverse=True)
+    for spec in ranked:
+        if available and spec.name == available[0]:
+            return None
+        if "point" in spec.prompts:
+            reason = spec.unavailable_reason()
+            if reason:
+                return f"for better masks: segmenter {spec.name!r} is not available: {reason}"
+    return None
+
+
+async def info(request: Request) -> Response:
+    config, folder = request.app.state.config, request.app.state.folder
+
+    def facts() -> dict:
+        from eraser import registry
+        from eraser.prompts import Prompt
+
+        click = Prompt(points=((1.0, 1.0),), labels=(1,))  # what a click on the page is
+        segmenters = [s.name for s in registry.candidates("segmenter", click)]
+        inpainters = [s.name for s in registry.candidates("inpainter")]
+        return {"segmenters": segmenters, "inpainters": inpainters, "segmenter": segmenters[0] if segmenters else None,
+                "hint": better_segmenter_hint(segmenters), "folder": folder is not None,
+                "max_upload_bytes": config.max_upload_bytes, "max_pixels": config.max_pixels,
+                "max_photos": config.max_sessions, "view_max_side": VIEW_MAX_SIDE}
+
+    return JSONResponse(await run_in_threadpool(facts))
+
+
+async def folder_photos(request: Request) -> Response:
+    folder = request.app.state.folder
+    if folder is None:
+        raise Problem(404, "no folder is served (start with: eraser serve FOLDER)")
+    return JSONResponse({"photos": await run_in_threadpool(folder.photos)})
+
+
+async def folder_thumb(request: Request) -> Response:
+    folder, config = request.app.state.folder, request.app.state.config
+    if folder is None:
+        raise Problem(404, "no folder is served")
+    from eraser.io import load_image
+
+    path = folder.photo(request.query_params.get("name"))
+    loaded = await run_in_threadpool(load_image, path, config.max_pixels)
+    return Response(await run_in_threadpool(photo_jpeg, loaded.rgb, 160), media_type="image/jpeg")
+
+
+# -- opening and closing --------------------------------------------------------
+def _open(request: Request, client: str, source: Any, name: str, path: Optional[Path]) -> dict:
+    from eraser.session import Session
+
+    config, store = request.app.state.config, request.app.state.store
+    session = Session(source, max_pixels=config.max_pixels, history=config.history)
+    entry, dropped = store.add(client, name, session, path)
+    notice = (f"closed {', '.join(dropped)} to make room (each tab keeps {store.capacity} photos; "
+              "photos with unsaved erases are never closed)" if dropped else None)
+    return state(entry, notices=[notice] if notice else [])
+
+
+async def upload(request: Request) -> Response:
+    config = request.app.state.config
+    client = client_id(request)
+    name = Path(request.query_params.get("name") or "photo.png").name or "photo.png"
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > config.max_upload_bytes:
+        raise Problem(413, _too_large(config.max_upload_bytes))
+    data = await _read_upload(request, config.max_upload_bytes, _too_large(config.max_upload_bytes))
+    return JSONResponse(await run_in_threadpool(_open, request, client, data, name, None))
+
+
+async def _read_upload(request: Request, limit: int, message: str) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(413, message)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def open_from_folder(request: Request) -> Response:
+    """A photo of the served folder: this tab's open copy (marks, result and
+    history as they were) or a fresh one."""
+    folder, store = request.app.state.folder, request.app.state.store
+    if folder is None:
+        raise Problem(404, "no folder is served")
+    client = client_id(request)
+    path = folder.photo((await body(request)).get("name"))
+    kept = store.find(client, path.name, path)
+    if kept is not None:
+        from eraser.serve.edit_routes import preview_state
+
+        return JSONResponse(await work(kept, preview_state, kept, lambda: None))
+    return JSONResponse(await run_in_threadpool(_open, request, client, path, path.name, path))
+
+
+async def mine(request: Request) -> Response:
+    """This tab's open photos (a reload finds them again)."""
+    entries = request.app.state.store.of(client_id(request))
+    return JSONResponse({"photos": [{"id": e.id, "name": e.name, "unsaved": e.unsaved} for e in entries]})
+
+
+async def show_state(request: Request) -> Response:
+    """The photo as this tab left it: marks, overlay, history (switching back, a reload)."""
+    from eraser.serve.edit_routes import preview_state
+
+    entry = entry_of(request)
+    return JSONResponse(await work(entry, preview_state, entry, lambda: None))
+
+
+async def close(request: Request) -> Response:
+    entry = entry_of(request)
+    if entry.unsaved and not flag(await body(request), "discard"):
+        raise Problem(409, f"{entry.name} has unsaved erases: save or download it, or close with discard")
+    request.app.state.store.close(entry.client, entry.id)
+    return JSONResponse({"closed": entry.name})
+
+
+# -- showing ----------------------------------------------------------------------
+async def image(request: Request) -> Response:
+    entry = entry_of(request)
+    which = entry.original if request.query_params.get("version") == "original" else entry.session.image
+    side = request.query_params.get("max_side", str(VIEW_MAX_SIDE))
+    if not side.isdigit() or not 16 <= int(side) <= 16384:
+        raise Problem(400, "max_side must be 16 to 16384")
+    data = await run_in_threadpool(photo_jpeg, which, int(side))
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+# -- output -------------------------------------------------------------------------
+def _encoded(entry: Entry) -> tuple[bytes, str]:
+    """The bytes `eraser remove` writes for this photo (same format and metadata)."""
+    from eraser.io.save import default_output_path
+
+    out_name = default_output_path(Path(entry.name)).name
+    with tempfile.TemporaryDirectory() as tmp:
+        path = entry.session.save(Path(tmp) / out_name)
+        entry.kept = entry.session.image  # the person has these bytes now
+        return path.read_bytes(), out_name
+
+
+async def download(request: Request) -> Response:
+    import mimetypes
+
+    entry = entry_of(request)
+    data, out_name = await work(entry, _encoded, entry)
+    media = mimetypes.guess_type(out_name)[0] or "application/octet-stream"
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{_ascii(out_name)}"'})
+
+
+async def save(request: Request) -> Response:
+    folder = request.app.state.folder
+    entry = entry_of(request)
+    if folder is None or entry.path is None:
+        raise Problem(400, "only photos of the served folder are saved beside it; use Download")
+    overwrite = flag(await body(request), "overwrite")
+    target = folder.output_for(entry.path.name)
+    if target.exists() and not overwrite:
+        raise Problem(409, f"{target.name} exists; save again to replace it", exists=target.name)
+
+    def run() -> dict:
+        entry.session.save(target, overwrite=overwrite)
+        entry.kept = entry.session.image
+        return state(entry, saved=target.name)
+
+    return JSONResponse(await work(entry, run))
+
+
+def mask_name(name: str) -> str:
+    return f"{Path(name).stem}.mask.png"
+
+
+async def mask_download(request: Request) -> Response:
+    """The current selection as a black-and-white PNG at the photo's size (what `--mask` reads)."""
+    entry = entry_of(request)
+    if request.query_params.get("of") == "erase":  # the mask the copied command reads
+        if entry.recipe is None or entry.recipe["mask"] is None:
+            raise Problem(400, "the last erase needs no mask file")
+        return Response(mask_png(entry.recipe["mask"]), media_type="image/png",
+                        headers={"Content-Disposition": f'attachment; filename="{_ascii(mask_name(entry.name))}"'})
+
+    def run() -> bytes:
+        if not entry.session.objects:
+            raise Problem(400, "nothing is marked: there is no mask to download")
+        return mask_png(entry.session.preview().selection >= 0.5)
+
+    data = await work(entry, run)
+    return Response(data, media_type="image/png",
+                    headers={"Content-Disposition": f'attachment; filename="{_ascii(mask_name(entry.name))}"'})
+
+
+async def mask_upload(request: Request) -> Response:
+    """A mask PNG (white or opaque = remove) of the photo's size becomes one object."""
+    entry = entry_of(request)
+    config = request.app.state.config
+    data = await _read_upload(request, config.max_upload_bytes, _too_large(config.max_upload_bytes))
+    if not data:
+        raise Problem(400, "the mask file is empty")
+
+    def run() -> dict:
+        import io
+
+        from PIL import Image
+
+        from eraser.io import load_mask
+        from eraser.serve.edit_routes import preview_state
+
+        width, height = entry.session.size
+        try:
+            picture = Image.open(io.BytesIO(data))
+        except Exception:  # noqa: BLE001 - whatever Pillow says, the user sent a non-image
+            raise Problem(400, "the mask is not an image (a PNG, white = remove)") from None
+        if picture.size != (width, height):
+            raise Problem(400, f"the mask is {picture.width}x{picture.height}; the photo is {width}x{height}")
+        mask = load_mask(picture, width, height) >= 0.5
+        return preview_state(entry, lambda: edits.use_mask(entry, mask))
+
+    return JSONResponse(await work(entry, run))
+
+
+async def command(request: Request) -> Response:
+    """The `eraser remove` call that writes the same bytes as Download, when one call can."""
+    entry = entry_of(request)
+    recipe = entry.recipe
+    if recipe is None or recipe["image"] is not entry.session.image:
+        raise Problem(400, "the command reproduces one erase of the opened photo: erase once, then copy it")
+    return JSONResponse({"command": recipe["command"], "mask": recipe["mask"] is not None,
+                         "mask_name": mask_name(entry.name)})
+
+
+def _too_large(limit: int) -> str:
+    return f"the photo is larger than the upload limit ({limit >> 20} MB; see eraser serve --max-upload-mb)"
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)

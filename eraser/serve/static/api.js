@@ -1,0 +1,57 @@
+// The API client: every request carries this tab's client id (the server keeps
+// photos per tab), and requests that change a photo run one after another, so a
+// click made while the server works is applied after it, in order, never lost.
+
+function newClientId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// sessionStorage: one id per tab, kept across reloads of that tab
+export const clientId = sessionStorage.getItem("eraser-client") || newClientId();
+sessionStorage.setItem("eraser-client", clientId);
+
+let pending = 0;
+const listeners = [];
+export function onBusy(fn) { listeners.push(fn); }
+function setPending(delta) {
+  pending += delta;
+  document.body.dataset.busy = pending;
+  for (const fn of listeners) fn(pending);
+}
+
+export class ApiError extends Error {
+  constructor(message, status, data) { super(message); this.status = status; this.data = data; }
+}
+
+export async function call(path, options = {}) {
+  setPending(1);
+  try {
+    const headers = {"x-eraser-client": clientId, ...(options.headers || {})};
+    const response = await fetch(path, {...options, headers});
+    const isJson = (response.headers.get("content-type") || "").includes("json");
+    const data = isJson ? await response.json() : null;
+    if (!response.ok) throw new ApiError((data && data.error) || `${response.status} ${response.statusText}`, response.status, data);
+    return data;
+  } finally {
+    setPending(-1);
+  }
+}
+
+export const post = (path, body) => call(path, {method: "POST", headers: {"content-type": "application/json"},
+                                               body: JSON.stringify(body || {})});
+
+// An URL the page loads without fetch (images, downloads) still names the tab.
+export const url = (path) => `${path}${path.includes("?") ? "&" : "?"}client=${clientId}`;
+
+// One queue for the changes to photos: each waits for the one before.
+let chain = Promise.resolve();
+let queued = 0;
+export function enqueue(fn) {
+  queued += 1;
+  const run = chain.then(fn);
+  chain = run.catch(() => {}).finally(() => { queued -= 1; });
+  return run;
+}
+export const queueLength = () => queued;

@@ -1,0 +1,43 @@
+// Keys: one table of shortcuts, read in the capture phase so that a focused
+// control (the Fill list, a slider, a button) never eats one: typing N with the
+// Fill list focused starts a new object; it does not pick another fill.
+import {tools} from "./marks.js";
+
+// actions: {erase, escape, undo, redo, suggest, newObject, compareOn, compareOff, tool, keep, brushSize, zoomIn, zoomOut, fit, one, help}
+export function setupKeys(actions) {
+  const table = {
+    "enter": () => actions.erase(),
+    "escape": () => actions.escape(),
+    "s": () => actions.suggest(),
+    "n": () => actions.newObject(),
+    "m": () => actions.tool("mark"),
+    "b": () => actions.tool("brush"),
+    "x": () => actions.keep(),
+    "[": () => actions.brushSize(-1),
+    "]": () => actions.brushSize(1),
+    "+": () => actions.zoomIn(), "=": () => actions.zoomIn(),
+    "-": () => actions.zoomOut(),
+    "0": () => actions.fit(),
+    "1": () => actions.one(),
+    "?": () => actions.help(),
+  };
+  window.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target.tagName === "TEXTAREA" || (target.tagName === "INPUT" && !["range", "file", "checkbox"].includes(target.type))) return;
+    const key = event.key.toLowerCase(), command = event.ctrlKey || event.metaKey;
+    if (key === " ") { event.preventDefault(); tools.space = true; document.body.classList.add("space"); return; }
+    if (command && key === "z") { event.preventDefault(); (event.shiftKey ? actions.redo : actions.undo)(); return; }
+    if (command && key === "y") { event.preventDefault(); actions.redo(); return; }
+    if (command || event.altKey) return;
+    if (key === "c") { event.preventDefault(); if (!event.repeat) actions.compareOn(); return; }
+    const action = table[key];
+    if (!action) return;
+    event.preventDefault(); event.stopPropagation();
+    if (key === "enter" && event.repeat) return;
+    action();
+  }, true);
+  window.addEventListener("keyup", (event) => {
+    if (event.key === " ") { tools.space = false; document.body.classList.remove("space"); }
+    if (event.key.toLowerCase() === "c") actions.compareOff();
+  }, true);
+}

@@ -1,0 +1,365 @@
+// eraser's page: the wiring between the toolbar, the photo and the server.
+// The server keeps each photo's session (marks, result, history) per tab; the
+// page keeps only what it shows, so switching photos or reloading loses nothing.
+import {call, clientId, enqueue, onBusy, post, queueLength, url} from "./api.js";
+import {fit, drawOverlay, setPhoto, showImage, view, zoomTo} from "./view.js";
+import {drawMarks, dropPending, setupPointer, tools} from "./marks.js";
+import {setupKeys} from "./keys.js";
+import {findSuggestions, forgetSuggestions, suggestionAt} from "./suggest.js";
+
+const $ = (id) => document.getElementById(id);
+let info = null, photo = null, working = "", addNext = false, comparing = false;
+const said = new Set();  // notes already shown: each is said once
+const unsaved = new Map();  // photo name -> has unsaved erases (this tab's photos)
+
+function message(text, isError = false) {
+  $("message").textContent = text || "";
+  $("message").className = isError ? "error" : "";
+}
+
+function report(error) {
+  message(error.message, true);
+  if (error.status === 410) { photo = null; sessionStorage.removeItem("eraser-photo"); refresh(); }
+}
+
+const guard = (fn) => async (...args) => { try { return await fn(...args); } catch (error) { report(error); } };
+
+// -- busy state ------------------------------------------------------------------------
+function setWorking(what, text) {
+  working = what;
+  document.body.dataset.working = what;
+  $("busy").hidden = !what;
+  $("busy-text").textContent = text || "";
+  refresh();
+}
+onBusy(() => refresh());
+
+function refresh() {
+  const has = !!photo, erasing = working === "erase";
+  document.body.classList.toggle("has-photo", has);
+  document.body.dataset.photo = has ? photo.id : "";
+  document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
+  for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter", "copy-command"]) $(id).disabled = !has || erasing;
+  $("undo").disabled = !(has && (photo.can_take_back || photo.can_undo)) || erasing;
+  $("redo").disabled = !(has && photo.can_redo) || erasing;
+  $("erase").disabled = !(has && photo.objects > 0) || erasing;
+  $("download").classList.toggle("disabled", !has || erasing);
+  $("download").href = has ? url(`/api/photos/${photo.id}/download`) : "#";
+  $("mask-download").classList.toggle("disabled", !(has && photo.objects > 0));
+  $("mask-download").href = has ? url(`/api/photos/${photo.id}/mask`) : "#";
+  $("save").hidden = !(has && photo.saveable);
+  if (has) {
+    $("dilate").value = photo.dilate; $("dilate-value").textContent = photo.dilate;
+    $("feather").value = photo.feather; $("feather-value").textContent = photo.feather;
+    unsaved.set(photo.name, photo.unsaved);
+  }
+  for (const figure of document.querySelectorAll("#photos figure")) {
+    figure.classList.toggle("current", has && figure.dataset.name === photo.name);
+    figure.classList.toggle("unsaved", !!unsaved.get(figure.dataset.name));
+  }
+}
+
+function notices(state, lead) {
+  const fresh = (state.notices || []).filter((n) => n && !said.has(n));
+  for (const n of fresh) said.add(n);
+  message([lead, ...fresh].filter(Boolean).join(" · "));
+}
+
+// -- opening and switching photos ---------------------------------------------------------
+async function show(state, lead) {
+  const fresh = !photo || photo.id !== state.id;
+  photo = state; addNext = false;
+  sessionStorage.setItem("eraser-photo", state.id);
+  if (fresh) { forgetSuggestions(); setPhoto(state); }
+  await showImage();
+  await drawOverlay(state.overlay || null);
+  drawMarks(state.marks);
+  refresh();
+  notices(state, lead);
+  addThumb(state.name, state.id);
+}
+
+const openFile = guard(async (file) => {
+  if (!file) return;
+  if (info && file.size > info.max_upload_bytes) throw new Error(`${file.name} is larger than the upload limit`);
+  setWorking("open", `opening ${file.name}…`);
+  try {
+    await show(await call(`/api/photos?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file}));
+  } finally { setWorking(""); }
+});
+
+const openFromFolder = guard(async (name) => {
+  if (working === "erase") return message("wait: erasing (Esc cancels)");
+  setWorking("open", `opening ${name}…`);
+  try { await show(await post("/api/photos/open", {name})); } finally { setWorking(""); }
+});
+
+const openKept = guard(async (id) => {
+  setWorking("open", "opening…");
+  try { await show(await call(`/api/photos/${id}`)); } finally { setWorking(""); }
+});
+
+function addThumb(name, id, folder = false) {
+  if (document.querySelector(`#photos figure[data-name="${CSS.escape(name)}"]`)) return;
+  const figure = document.createElement("figure");
+  figure.dataset.name = name;
+  const img = new Image();
+  img.src = folder ? `/api/folder/thumb?name=${encodeURIComponent(name)}` : url(`/api/photos/${id}/image?max_side=160`);
+  img.alt = img.title = img.dataset.name = name;
+  const caption = document.createElement("figcaption");
+  caption.textContent = name;
+  figure.append(img, caption);
+  figure.addEventListener("click", () => (folder ? openFromFolder(name) : openKept(id)));
+  $("photos").append(figure);
+  $("photos").hidden = false;
+}
+
+// -- marking --------------------------------------------------------------------------------
+function canEdit() {
+  if (!photo) return "open a photo first";
+  if (working === "erase") return "wait: erasing (Esc cancels); your click was not applied";
+  return "";
+}
+
+async function marked(state) {
+  photo = state;
+  await drawOverlay(state.overlay);
+  drawMarks(state.marks);
+  refresh();
+  notices(state, state.segmenters && state.segmenters.length ? `segmented by ${state.segmenters.join(", ")}` : "");
+}
+
+// Marks queue behind whatever the server is doing for this tab; each shows at once (pending).
+function change(path, body, pendingItem, text = "segmenting…") {
+  const id = photo.id;
+  if (queueLength() > 0) message("queued: applied after the current step");
+  return enqueue(async () => {
+    if (!photo || photo.id !== id) { dropPending(pendingItem); return; }
+    setWorking("segment", text);
+    try {
+      await marked(await post(`/api/photos/${id}/${path}`, body));
+    } catch (error) {
+      dropPending(pendingItem); report(error);
+    } finally {
+      if (!queueLength() || queueLength() === 1) setWorking("");
+    }
+  });
+}
+
+const mark = (body, pendingItem) => { if (body.kind === "point") addNext = false; return change("marks", body, pendingItem); };
+const stroke = (body, pendingItem) => change("strokes", body, pendingItem, "painting…");
+const takeSuggestion = (index) => change("suggestions/take", {index: index - 1}, null, "marking…");
+
+setupPointer({canEdit, mark, stroke, suggestionAt, takeSuggestion, addNext: () => addNext,
+              refused: (note) => message(note)});
+
+// -- erase, cancel, history --------------------------------------------------------------------
+let eraseWanted = false;
+const erase = () => {
+  if (!photo || working === "erase" || eraseWanted) return;
+  eraseWanted = true;  // Enter twice: one erase
+  const id = photo.id;
+  enqueue(async () => {
+    try {
+      if (!photo || photo.id !== id || !photo.objects) return;
+      setWorking("erase", "erasing… (Esc cancels)");
+      const state = await post(`/api/photos/${id}/erase`);
+      photo = state; forgetSuggestions();
+      await showImage(); await drawOverlay(null); drawMarks(state.marks);
+      notices(state, "erased");
+    } catch (error) {
+      if (error.data && error.data.cancelled) message("erase cancelled: the photo is as before");
+      else report(error);
+    } finally {
+      eraseWanted = false; setWorking("");
+    }
+  });
+};
+
+const cancelErase = guard(async () => {
+  if (!photo || working !== "erase") return false;
+  message("cancelling…");
+  await post(`/api/photos/${photo.id}/cancel`);
+  return true;
+});
+
+function step(which) {
+  if (!photo || working === "erase") return;
+  const id = photo.id;
+  enqueue(guard(async () => {
+    if (!photo || photo.id !== id) return;
+    if (which === "undo" && photo.can_take_back) {
+      await marked(await post(`/api/photos/${id}/marks/back`));
+      message("took back the last mark");
+      return;
+    }
+    if (!(which === "undo" ? photo.can_undo : photo.can_redo)) return;
+    photo = await post(`/api/photos/${id}/${which}`);
+    forgetSuggestions();
+    await showImage(); await drawOverlay(null); drawMarks(photo.marks); refresh();
+    message(which === "undo" ? "undone" : "redone");
+  }));
+}
+
+const clear = () => photo && change("clear", {}, null, "clearing…").then(() => message("marks cleared"));
+
+async function escape() {
+  if (working === "erase") { await cancelErase(); return; }
+  forgetSuggestions();
+  if (photo && photo.objects + photo.marks.length > 0) clear();
+}
+
+let settingsTimer = null;
+function settingsChanged() {
+  $("dilate-value").textContent = $("dilate").value;
+  $("feather-value").textContent = $("feather").value;
+  clearTimeout(settingsTimer);
+  settingsTimer = setTimeout(() => {
+    if (!photo) return;
+    change("settings", {dilate: Number($("dilate").value), feather: Number($("feather").value),
+                        inpainter: $("inpainter").value}, null, "updating…");
+  }, 150);
+}
+
+const compare = guard(async (on) => {
+  if (!photo || on === comparing || working === "erase") return;
+  comparing = on;
+  document.body.dataset.comparing = on ? "yes" : "no";
+  await showImage(on ? "original" : "current");
+  $("overlay").style.opacity = on ? "0" : "1";
+  $("marks").style.visibility = on ? "hidden" : "visible";
+});
+
+const save = guard(async () => {
+  try {
+    photo = await post(`/api/photos/${photo.id}/save`, {});
+  } catch (error) {
+    if (error.status !== 409 || !confirm(`${error.data.exists} exists. Replace it?`)) throw error;
+    photo = await post(`/api/photos/${photo.id}/save`, {overwrite: true});
+  }
+  refresh(); message(`saved ${photo.saved}`);
+});
+
+const suggest = guard(async (options) => {
+  if (!photo || working === "erase") return;
+  setWorking("suggest", "finding objects…");
+  try {
+    const count = await findSuggestions(photo.id, options);
+    message(count ? `${count} objects found: point at one, click to mark it` : "no objects found");
+  } finally { setWorking(""); }
+});
+window.eraserSuggest = suggest;  // for tests: thresholds for random-weight models
+
+const copyCommand = guard(async () => {
+  const found = await call(`/api/photos/${photo.id}/command`);
+  const text = found.command;
+  $("command-text").hidden = false; $("command-text").value = text;
+  document.body.dataset.command = text;
+  try { await navigator.clipboard.writeText(text); message("command copied"); } catch { message("the command is in the box: copy it"); }
+  if (found.mask) {
+    const link = document.createElement("a");
+    link.href = url(`/api/photos/${photo.id}/mask?of=erase`); link.download = found.mask_name;
+    link.click();
+    message(`command copied; save ${found.mask_name} beside the photo`);
+  }
+});
+
+const uploadMask = guard(async (file) => {
+  if (!file || !photo) return;
+  const id = photo.id;
+  await enqueue(async () => {
+    setWorking("segment", "reading the mask…");
+    try { await marked(await call(`/api/photos/${id}/mask`, {method: "POST", body: file})); } finally { setWorking(""); }
+  });
+});
+
+function setTool(tool) {
+  tools.tool = tool;
+  document.body.classList.toggle("brushing", tool === "brush");
+  $("tool-mark").setAttribute("aria-pressed", String(tool === "mark"));
+  $("tool-brush").setAttribute("aria-pressed", String(tool === "brush"));
+  document.body.dataset.tool = tool;
+}
+function toggleKeep() {
+  tools.keep = !tools.keep;
+  $("keep-mode").setAttribute("aria-pressed", String(tools.keep));
+  document.body.dataset.keep = tools.keep ? "yes" : "no";
+}
+function brushSize(direction) {
+  const v = Math.max(4, Math.min(200, Math.round(tools.brushPx * (direction > 0 ? 1.25 : 0.8))));
+  tools.brushPx = v; $("brush-size").value = v;
+  message(`brush ${v} px`);
+}
+function toggleHelp(open) {
+  const show = open === undefined ? $("help").hidden : open;
+  $("help").hidden = !show;
+  $("help-button").setAttribute("aria-expanded", String(show));
+}
+const newObject = () => { addNext = false; message("the next click starts a new object"); };
+
+// -- controls --------------------------------------------------------------------------------
+$("file").addEventListener("change", (event) => openFile(event.target.files[0]));
+$("suggest").addEventListener("click", () => suggest());
+$("new-object").addEventListener("click", newObject);
+$("clear").addEventListener("click", clear);
+$("erase").addEventListener("click", erase);
+$("undo").addEventListener("click", () => step("undo"));
+$("redo").addEventListener("click", () => step("redo"));
+$("save").addEventListener("click", save);
+$("dilate").addEventListener("input", settingsChanged);
+$("feather").addEventListener("input", settingsChanged);
+$("inpainter").addEventListener("change", (event) => { settingsChanged(); event.target.blur(); });
+$("compare").addEventListener("pointerdown", () => compare(true));
+for (const type of ["pointerup", "pointerleave"]) $("compare").addEventListener(type, () => compare(false));
+$("tool-mark").addEventListener("click", () => setTool("mark"));
+$("tool-brush").addEventListener("click", () => setTool("brush"));
+$("keep-mode").addEventListener("click", toggleKeep);
+$("brush-size").addEventListener("input", (event) => { tools.brushPx = Number(event.target.value); });
+$("help-button").addEventListener("click", () => toggleHelp());
+$("help-close").addEventListener("click", () => toggleHelp(false));
+$("copy-command").addEventListener("click", copyCommand);
+$("mask-file").addEventListener("change", (event) => { uploadMask(event.target.files[0]); event.target.value = ""; });
+$("zoom-fit").addEventListener("click", fit);
+$("zoom-one").addEventListener("click", () => zoomTo(1));
+$("zoom-in").addEventListener("click", () => zoomTo(view.zoom * 1.5));
+$("zoom-out").addEventListener("click", () => zoomTo(view.zoom / 1.5));
+
+setupKeys({erase, escape, undo: () => step("undo"), redo: () => step("redo"), suggest: () => suggest(), newObject,
+           compareOn: () => compare(true), compareOff: () => compare(false), tool: setTool, keep: toggleKeep, brushSize,
+           zoomIn: () => zoomTo(view.zoom * 1.5), zoomOut: () => zoomTo(view.zoom / 1.5), fit, one: () => zoomTo(1),
+           help: () => toggleHelp()});
+
+document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dragging"); });
+document.addEventListener("dragleave", () => document.body.classList.remove("dragging"));
+document.addEventListener("drop", (event) => {
+  event.preventDefault(); document.body.classList.remove("dragging");
+  openFile(event.dataTransfer.files[0]);
+});
+
+// Leaving or reloading with unsaved erases asks first (the server keeps them
+// while it runs, but a closed server or a closed tab would lose them).
+window.addEventListener("beforeunload", (event) => {
+  if ([...unsaved.values()].some(Boolean) || working === "erase") { event.preventDefault(); event.returnValue = ""; }
+});
+
+guard(async () => {
+  info = await call("/api/info");
+  for (const name of ["auto", ...info.inpainters]) $("inpainter").add(new Option(name, name));
+  $("segmenter-info").textContent = `Segmenter: ${info.segmenter || "none"}`;
+  $("segmenter-info").title = info.hint || "";
+  if (info.hint && !said.has(info.hint)) { said.add(info.hint); message(info.hint); }
+  if (info.folder) {
+    const {photos} = await call("/api/folder");
+    for (const name of photos) addThumb(name, null, true);
+  }
+  const mine = await call("/api/photos/mine");
+  for (const p of mine.photos) { unsaved.set(p.name, p.unsaved); addThumb(p.name, p.id); }
+  // A reload restores the photo this tab had open, with its marks and history.
+  const open = sessionStorage.getItem("eraser-photo");
+  const wanted = new URLSearchParams(location.search).get("photo");
+  if (open && mine.photos.some((p) => p.id === open)) await openKept(open);
+  else if (wanted) await openFromFolder(wanted);
+  refresh();
+  document.body.dataset.client = clientId;
+  document.body.dataset.ready = "yes";
+})();

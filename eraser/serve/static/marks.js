@@ -1,0 +1,186 @@
+// Marks and brush: what a pointer does on the photo, and how marks are drawn.
+// Every gesture shows at once on the marks layer (an SVG in photo pixels): a +
+// or - marker at pointerdown, a rubber band while a box is dragged, the brush
+// stroke as it is painted. The server's answer then redraws the marks it keeps.
+import {layers, panBy, stagePoint, toPhoto, toPixel, view, zoomTo, onViewChange} from "./view.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const {overlay, marksLayer} = layers;
+const MARKER_PX = 9;  // marker radius on screen, whatever the zoom
+const DRAG_PX = 6;  // a pointer moving less than this is a click
+
+export const tools = {tool: "mark", keep: false, brushPx: 30, space: false};
+let kept = [];  // the server's marks, redrawn at each zoom
+let pending = [];  // gestures drawn before the server answered
+
+function el(name, attrs, parent = marksLayer) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  parent.append(node);
+  return node;
+}
+
+function marker(x, y, include, extra = "") {
+  const r = MARKER_PX / view.zoom, w = 1.5;
+  const g = el("g", {class: `${include ? "plus" : "minus"} ${extra}`, "data-x": x, "data-y": y});
+  el("circle", {cx: x, cy: y, r, "stroke-width": w, "vector-effect": "non-scaling-stroke"}, g);
+  const d = r * 0.55;
+  const path = include ? `M${x - d},${y}H${x + d}M${x},${y - d}V${y + d}` : `M${x - d},${y}H${x + d}`;
+  el("path", {d: path, "stroke-width": 2, "vector-effect": "non-scaling-stroke"}, g);
+  return g;
+}
+
+function rect(b, cls) {
+  return el("rect", {class: cls, x: b[0], y: b[1], width: Math.max(b[2] - b[0], 0), height: Math.max(b[3] - b[1], 0),
+                     "stroke-width": 1.5, "vector-effect": "non-scaling-stroke"});
+}
+
+// The marks the server keeps for this photo (points, exclusions, boxes).
+export function drawMarks(marks) {
+  kept = marks || []; pending = [];
+  redraw();
+}
+
+function redraw() {
+  marksLayer.replaceChildren();
+  for (const m of kept) {
+    if (m.kind === "point") marker(m.point[0] + 0.5, m.point[1] + 0.5, true);
+    else if (m.kind === "exclude") marker(m.point[0] + 0.5, m.point[1] + 0.5, false);
+    else if (m.kind === "box") rect(m.box, "box");
+  }
+  for (const p of pending) p.draw();
+  document.body.dataset.markers = String(marksLayer.querySelectorAll(".plus, .minus").length);
+  if (cursor) drawCursor(cursor);
+}
+onViewChange(redraw);
+
+function addPending(draw) {
+  const item = {draw};
+  pending.push(item); redraw();
+  return item;
+}
+export function dropPending(item) { pending = pending.filter((p) => p !== item); redraw(); }
+
+// -- the brush cursor ----------------------------------------------------------------------
+let cursor = null;
+function drawCursor([x, y]) {
+  marksLayer.querySelector(".cursor")?.remove();
+  if (tools.tool !== "brush") return;
+  el("circle", {class: "cursor", cx: x, cy: y, r: tools.brushPx / 2 / view.zoom, "stroke-width": 1.5,
+                "vector-effect": "non-scaling-stroke"});
+}
+
+// -- pointer input ---------------------------------------------------------------------------
+// handlers: {canEdit() -> note or "", mark(body, pendingItem), stroke(body, pendingItem), suggestionAt(event), takeSuggestion(i), refused(note)}
+export function setupPointer(handlers) {
+  const touches = new Map();
+  let gesture = null;
+
+  overlay.addEventListener("contextmenu", (event) => event.preventDefault());
+  overlay.addEventListener("pointerdown", (event) => {
+    overlay.setPointerCapture(event.pointerId);
+    touches.set(event.pointerId, stagePoint(event));
+    if (touches.size === 2) {  // a second finger: pinch and pan, and the first finger's mark is dropped
+      if (gesture && gesture.pendingItem) dropPending(gesture.pendingItem);
+      const [a, b] = [...touches.values()];
+      gesture = {kind: "pinch", distance: Math.hypot(a[0] - b[0], a[1] - b[1]), center: mid(a, b), zoom: view.zoom};
+      return;
+    }
+    if (touches.size > 2) return;
+    if (event.button === 1 || tools.space) {
+      event.preventDefault();
+      gesture = {kind: "pan", last: stagePoint(event)};
+      document.body.classList.add("panning");
+      return;
+    }
+    const note = handlers.canEdit();
+    if (note) { handlers.refused(note); gesture = null; return; }
+    const keep = event.button === 2 || event.altKey || tools.keep;
+    const start = toPhoto(event.clientX, event.clientY);
+    if (tools.tool === "brush") {
+      const points = [start];
+      const radius = tools.brushPx / 2 / view.zoom;
+      const item = addPending(() => el("polyline", {class: `stroke${keep ? " keep" : ""}`, points: points.map((p) => p.join(",")).join(" "),
+                                                   "stroke-width": 2 * radius}));
+      gesture = {kind: "brush", points, radius, keep, pendingItem: item};
+      return;
+    }
+    const pixel = toPixel(event.clientX, event.clientY);
+    window.eraserTiming.click = performance.now();
+    const item = addPending(() => marker(pixel[0] + 0.5, pixel[1] + 0.5, !keep, "pending"));
+    gesture = {kind: "mark", x: event.clientX, y: event.clientY, start, pixel, keep, shift: event.shiftKey, pendingItem: item};
+  });
+
+  overlay.addEventListener("pointermove", (event) => {
+    cursor = toPhoto(event.clientX, event.clientY);
+    if (touches.has(event.pointerId)) touches.set(event.pointerId, stagePoint(event));
+    if (!gesture) { drawCursor(cursor); return; }
+    if (gesture.kind === "pinch" && touches.size >= 2) {
+      const [a, b] = [...touches.values()];
+      const center = mid(a, b), distance = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      panBy(center[0] - gesture.center[0], center[1] - gesture.center[1]);
+      zoomTo(gesture.zoom * distance / gesture.distance, center[0], center[1]);
+      gesture.center = center;
+    } else if (gesture.kind === "pan") {
+      const p = stagePoint(event);
+      panBy(p[0] - gesture.last[0], p[1] - gesture.last[1]);
+      gesture.last = p;
+    } else if (gesture.kind === "brush") {
+      gesture.points.push(toPhoto(event.clientX, event.clientY));
+      redraw();
+    } else if (gesture.kind === "mark" && !gesture.keep) {
+      const moved = Math.hypot(event.clientX - gesture.x, event.clientY - gesture.y);
+      if (moved > DRAG_PX) {
+        const end = toPhoto(event.clientX, event.clientY);
+        gesture.box = boxOf(gesture.start, end);
+        if (!gesture.band) {
+          dropPending(gesture.pendingItem);
+          gesture.band = addPending(() => rect(gesture.box, "band"));
+          document.body.dataset.band = "shown";
+        } else redraw();
+      }
+    }
+    drawCursor(cursor);
+  });
+
+  const finish = (event, cancelled) => {
+    touches.delete(event.pointerId);
+    const g = gesture;
+    if (!g) return;
+    if (g.kind === "pinch") { if (touches.size === 0) gesture = null; return; }
+    gesture = null;
+    document.body.classList.remove("panning");
+    document.body.dataset.band = "none";
+    if (g.kind === "pan") return;
+    if (cancelled) { dropPending(g.pendingItem || g.band); return; }
+    if (g.kind === "brush") {
+      handlers.stroke({points: g.points.map(([x, y]) => [round2(x), round2(y)]), radius: round2(g.radius), erase: g.keep},
+                      g.pendingItem);
+    } else if (g.box) {
+      const b = g.box.map(Math.round);
+      if (b[2] - b[0] < 2 || b[3] - b[1] < 2) { dropPending(g.band); return; }
+      handlers.mark({kind: "box", box: b}, g.band);
+    } else if (g.keep) {
+      handlers.mark({kind: "exclude", point: g.pixel}, g.pendingItem);
+    } else if (handlers.suggestionAt(event)) {
+      dropPending(g.pendingItem);
+      handlers.takeSuggestion(handlers.suggestionAt(event));
+    } else {
+      handlers.mark({kind: "point", point: g.pixel, add: g.shift || handlers.addNext()}, g.pendingItem);
+    }
+  };
+  overlay.addEventListener("pointerup", (event) => finish(event, false));
+  overlay.addEventListener("pointercancel", (event) => finish(event, true));
+  overlay.addEventListener("pointerleave", () => { cursor = null; marksLayer.querySelector(".cursor")?.remove(); });
+
+  overlay.addEventListener("wheel", (event) => {
+    event.preventDefault();
+    const [sx, sy] = stagePoint(event);
+    const factor = Math.exp(-event.deltaY * (event.deltaMode === 1 ? 0.05 : 0.0015));
+    zoomTo(view.zoom * factor, sx, sy);
+  }, {passive: false});
+}
+
+const mid = (a, b) => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+const round2 = (v) => Math.round(v * 100) / 100;
+const boxOf = (a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1])];

@@ -1,0 +1,148 @@
+// View and zoom: the photo, its mask overlay and the marks layer share one box
+// whose size is the photo's in pixels; a CSS transform (translate, scale) places
+// it in the stage. So every layer stays aligned at any zoom, and a screen point
+// maps back to a photo pixel through that one transform.
+import {url} from "./api.js";
+
+const $ = (id) => document.getElementById(id);
+const stage = $("stage"), box = $("canvas-box");
+const photoCanvas = $("photo"), overlay = $("overlay"), hover = $("hover"), marksLayer = $("marks");
+export const layers = {photoCanvas, overlay, hover, marksLayer};
+export const MAX_ZOOM = 16;  // screen pixels per photo pixel at most
+
+export const view = {width: 0, height: 0, zoom: 1, x: 0, y: 0, fitted: true, detail: 0};
+let photo = null, loadedSide = 0;
+const changed = [];
+export const onViewChange = (fn) => changed.push(fn);
+
+export function setPhoto(state) {
+  const fresh = !photo || photo.id !== state.id || photo.width !== state.width;
+  photo = state;
+  if (fresh) {
+    view.width = state.width; view.height = state.height;
+    box.style.width = `${state.width}px`; box.style.height = `${state.height}px`;
+    marksLayer.setAttribute("viewBox", `0 0 ${state.width} ${state.height}`);
+    fit();
+  }
+}
+
+export function fitZoom() {
+  const r = stage.getBoundingClientRect();
+  return Math.min(r.width / view.width, r.height / view.height);
+}
+
+function apply() {
+  box.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.zoom})`;
+  $("zoom-value").textContent = `${Math.round(view.zoom * 100)}%`;
+  document.body.dataset.zoom = view.zoom.toFixed(4);
+  document.body.classList.toggle("pixelated", view.zoom >= 2);
+  for (const fn of changed) fn(view);
+  wantDetail();
+}
+
+export function fit() {
+  if (!view.width) return;
+  const r = stage.getBoundingClientRect();
+  view.zoom = fitZoom(); view.fitted = true;
+  view.x = (r.width - view.width * view.zoom) / 2; view.y = (r.height - view.height * view.zoom) / 2;
+  apply();
+}
+
+// Zoom to `zoom` keeping the photo point under stage point (sx, sy) where it is.
+export function zoomTo(zoom, sx, sy) {
+  if (!view.width) return;
+  const r = stage.getBoundingClientRect();
+  if (sx === undefined) { sx = r.width / 2; sy = r.height / 2; }
+  const z = Math.min(MAX_ZOOM, Math.max(Math.min(fitZoom(), 1) / 2, zoom));
+  const px = (sx - view.x) / view.zoom, py = (sy - view.y) / view.zoom;
+  view.zoom = z; view.fitted = false;
+  view.x = sx - px * z; view.y = sy - py * z;
+  apply();
+}
+
+export function panBy(dx, dy) {
+  view.x += dx; view.y += dy; view.fitted = false;
+  apply();
+}
+
+// A stage point (client coordinates) as a photo point (floats) and as the
+// photo pixel under it, as the CLI's --point X,Y names it.
+export function toPhoto(clientX, clientY) {
+  const r = overlay.getBoundingClientRect();
+  return [(clientX - r.left) / r.width * view.width, (clientY - r.top) / r.height * view.height];
+}
+export function toPixel(clientX, clientY) {
+  const [x, y] = toPhoto(clientX, clientY);
+  const clamp = (v, size) => Math.min(Math.max(Math.floor(v), 0), size - 1);
+  return [clamp(x, view.width), clamp(y, view.height)];
+}
+export const stagePoint = (event) => {
+  const r = stage.getBoundingClientRect();
+  return [event.clientX - r.left, event.clientY - r.top];
+};
+
+window.addEventListener("resize", () => { if (view.fitted) fit(); else apply(); });
+
+// -- the photo --------------------------------------------------------------------------
+let version = 0;
+export function showImage(which = "current", side = 0) {
+  return new Promise((resolve, reject) => {
+    const image = new Image();
+    image.onload = () => {
+      photoCanvas.width = image.naturalWidth; photoCanvas.height = image.naturalHeight;
+      photoCanvas.getContext("2d").drawImage(image, 0, 0);
+      loadedSide = Math.max(image.naturalWidth, image.naturalHeight);
+      version += 1; document.body.dataset.version = version;
+      resolve();
+    };
+    image.onerror = () => reject(new Error("cannot show the photo"));
+    const query = (which === "original" ? "&version=original" : "") + `&max_side=${side || detailSide()}`;
+    image.src = url(`/api/photos/${photo.id}/image?v=${Date.now()}${query}`);
+  });
+}
+
+// Zoomed past the view's resolution: fetch the photo at the size it is shown
+// (once per image, after the zoom settles), so a sensor spot is sharp at 8x.
+let detailTimer = null;
+function wantDetail() {
+  clearTimeout(detailTimer);
+  if (!photo) return;
+  const needed = detailSide();
+  if (needed > loadedSide * 1.2 && document.body.dataset.comparing !== "yes") {
+    detailTimer = setTimeout(() => showImage("current", needed).catch(() => {}), 250);
+  }
+}
+function detailSide() {
+  const side = Math.max(view.width, view.height);
+  return Math.max(Math.min(side, 1600), Math.min(side, Math.ceil(side * view.zoom)));
+}
+
+// -- the mask overlay ---------------------------------------------------------------------
+window.eraserTiming = {click: 0, shown: 0};
+export function drawOverlay(base64) {
+  const context = overlay.getContext("2d");
+  document.body.dataset.overlay = base64 ? "shown" : "none";
+  if (!base64) { context.clearRect(0, 0, overlay.width, overlay.height); return Promise.resolve(); }
+  return new Promise((resolve) => {
+    const mask = new Image();
+    mask.onload = () => {
+      overlay.width = hover.width = mask.naturalWidth; overlay.height = hover.height = mask.naturalHeight;
+      context.drawImage(mask, 0, 0);
+      const pixels = context.getImageData(0, 0, overlay.width, overlay.height), d = pixels.data;
+      for (let i = 0; i < d.length; i += 4) {  // grey mask -> translucent red
+        const a = d[i];
+        d[i] = 229; d[i + 1] = 72; d[i + 2] = 77; d[i + 3] = Math.round(a * 0.55);
+      }
+      context.putImageData(pixels, 0, 0);
+      // for tests and bench/serve_browser.py: how many overlays, and when the last one was drawn
+      document.body.dataset.overlays = Number(document.body.dataset.overlays || 0) + 1;
+      window.eraserTiming.shown = performance.now();
+      resolve();
+    };
+    mask.src = `data:image/png;base64,${base64}`;
+  });
+}
+
+export function sizeOverlay(w, h) {
+  if (overlay.width !== w || overlay.height !== h) { overlay.width = hover.width = w; overlay.height = hover.height = h; }
+}

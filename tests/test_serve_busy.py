@@ -1,0 +1,96 @@
+"""Scenario 5 of issue 23, in Chromium: while an erase runs the page shows it,
+refuses a click on the photo with a note (nothing applied to the wrong image),
+sends one erase for Enter twice, and Escape cancels it (the photo as before).
+The inpainter is a test plugin that waits for the test, so nothing depends on time."""
+
+import socket
+import threading
+import time
+
+import pytest
+import uvicorn
+
+from eraser.hookspecs import hookimpl
+from eraser.serve.app import Config, create_app
+from serve_helpers import SPOON
+from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
+
+
+class Held:
+    """An inpainter that returns the image unchanged once the test releases it."""
+
+    calls = 0
+    started = threading.Event()
+    release = threading.Event()
+
+    def inpaint(self, image, mask):
+        Held.calls += 1
+        Held.started.set()
+        Held.release.wait(60)
+        return image
+
+
+@pytest.fixture
+def url(register_plugin):
+    class Plugin:
+        @hookimpl
+        def register_inpainters(self, register):
+            register("held", Held)
+
+    register_plugin(Plugin(), name="held-serve-plugin")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    server = uvicorn.Server(uvicorn.Config(create_app(Config()), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    Held.release.set()
+    server.should_exit = True
+    thread.join(10)
+
+
+def test_busy_erase_refuses_clicks_counts_enter_once_and_escape_cancels(browser, url):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=yes]")
+    page.set_input_files("#file", str(SPOON))
+    page.wait_for_selector("body.has-photo")
+    page.wait_for_function("document.body.dataset.busy === '0' && !document.body.dataset.working")
+    page.select_option("#inpainter", "held")
+    box = page.locator("#overlay").bounding_box()
+    at = lambda x, y: (box["x"] + (x + 0.5) * box["width"] / 600, box["y"] + (y + 0.5) * box["height"] / 400)  # noqa: E731
+    page.mouse.click(*at(365, 285))
+    page.wait_for_function("document.body.dataset.overlay === 'shown' && document.body.dataset.busy === '0' && !document.body.dataset.working")
+    Held.calls, version = 0, page.evaluate("document.body.dataset.version")
+    Held.started.clear(), Held.release.clear()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # twice: one erase
+    page.wait_for_function("document.body.dataset.working === 'erase'")
+    assert Held.started.wait(30)
+    assert page.locator("#busy").is_visible() and "erasing" in page.inner_text("#busy")
+    for control in ("#erase", "#undo", "#clear", "#dilate", "#inpainter"):
+        assert page.locator(control).is_disabled(), control
+    page.mouse.click(*at(80, 330))  # refused with a note, not applied to the image being made
+    assert "wait" in page.inner_text("#message") and page.locator("#marks .plus").count() == 1
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.getElementById('message').textContent.includes('cancelling')")
+    Held.release.set()
+    page.wait_for_function("document.getElementById('message').textContent.includes('cancelled')")
+    page.wait_for_function("!document.body.dataset.working")
+    assert Held.calls == 1
+    assert page.evaluate("document.body.dataset.version") == version  # the photo as before
+    assert page.locator("#undo").is_enabled() and page.locator("#erase").is_enabled()  # marks kept
+    assert page.locator("#marks .plus").count() == 1
+    # the erase, once more, goes through
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.body.dataset.version !== '{version}' && !document.body.dataset.working")
+    assert Held.calls == 2 and page.evaluate("document.body.dataset.overlay") == "none"
+    page.close()
+    assert errors == []
