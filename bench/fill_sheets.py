@@ -11,6 +11,14 @@ per inpainter, each a crop around the object.
     .venv/bin/python -m bench.fill_sheets [--out DIR] [--inpainters layered patchmatch telea] [--cell 256]
 
 Writes ``DIR/samples.jpg`` and ``DIR/scenes.jpg`` (default ``bench/results/fills``).
+
+``--pasted`` instead erases the real cut-outs pasted on real backgrounds of
+``quality_scenes.pasted_scenes`` (the background is the truth), scores every
+fill with ``quality_metrics.score`` against it, and writes a *blind* sheet:
+each row's fills in a shuffled order under letters only, the key in
+``DIR/pasted_key.json`` (seeded: ``--seed``), the scores in
+``DIR/pasted_scores.json`` and a table in ``DIR/pasted_scores.md``. Look at
+``pasted_blind.jpg`` and write down a preference per row before opening the key.
 """
 
 from __future__ import annotations
@@ -45,16 +53,66 @@ def _row(image, selection, names, size, label) -> np.ndarray:
     return np.hstack(cells)
 
 
+def _pasted(names, out: Path, size: int, seed: int, params) -> None:
+    import json
+    import time
+
+    from bench import quality_metrics as qm
+
+    rng = np.random.default_rng(seed)
+    rows, key, scores = [], {}, []
+    totals = {n: 0.0 for n in names}
+    for scene in quality_scenes.pasted_scenes(ROOT):
+        refined = refine(scene["selection"].astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)
+        hole = refined.hole
+        order = [names[i] for i in rng.permutation(len(names))]
+        key[scene["name"]] = {chr(65 + i): n for i, n in enumerate(order)}
+        ys, xs = np.nonzero(hole)
+        pad = max(16, (ys.max() - ys.min()) // 3, (xs.max() - xs.min()) // 3)
+        crop = (slice(max(0, ys.min() - pad), ys.max() + pad), slice(max(0, xs.min() - pad), xs.max() + pad))
+        cells = [titled_cell(scene["image"], crop, size, scene["name"][:30])]
+        for i, name in enumerate(order):
+            start = time.perf_counter()
+            result = pipeline.erase(scene["image"], refined, inpainter=name).image
+            totals[name] += time.perf_counter() - start
+            scores.append({"scene": scene["name"], "backend": name, **qm.score(result, scene["truth"], hole)})
+            cells.append(titled_cell(result, crop, size, chr(65 + i)))
+        cells.append(titled_cell(scene["truth"], crop, size, "truth"))
+        rows.append(np.hstack(cells))
+    cv2.imwrite(str(out / "pasted_blind.jpg"), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR), params)
+    (out / "pasted_key.json").write_text(json.dumps(key, indent=1) + "\n")
+    (out / "pasted_scores.json").write_text(json.dumps({"scores": scores, "seconds": totals}, indent=1) + "\n")
+    metrics = ["psnr_hole", "ssim_hole", "coherence", "edges", "blockiness", "copied", "seam"]
+    lines = ["| backend | " + " | ".join(metrics) + " | seconds |", "|---" * (len(metrics) + 2) + "|"]
+    for name in names + ["truth"]:
+        mine = [r for r in scores if r["backend"] == name]
+        if name == "truth":  # the photo's own blockiness and coherence under the same holes
+            mine = [qm.score(sc["truth"], sc["truth"], refine(sc["selection"].astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER).hole)
+                    for sc in quality_scenes.pasted_scenes(ROOT)]
+        cols = []
+        for m in metrics:
+            vals = [r[m] for r in mine if r[m] is not None]
+            cols.append(f"{np.mean(vals):.3f}" if vals else "-")
+        lines.append(f"| {name} | " + " | ".join(cols) + f" | {totals.get(name, 0.0):.2f} |")
+    (out / "pasted_scores.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(ROOT / "bench" / "results" / "fills"))
     ap.add_argument("--inpainters", nargs="*", help="default: every available inpainter")
     ap.add_argument("--cell", type=int, default=256)
     ap.add_argument("--quality", type=int, default=88, help="JPEG quality of the sheets")
+    ap.add_argument("--pasted", action="store_true", help="blind, scored sheet of pasted objects on real backgrounds")
+    ap.add_argument("--seed", type=int, default=2412, help="the shuffle of the blind sheet")
     args = ap.parse_args(argv)
     names = args.inpainters or [n for n, s in registry.backends("inpainter").items() if s.unavailable_reason() is None]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.pasted:
+        _pasted(names, out, args.cell, args.seed, [cv2.IMWRITE_JPEG_QUALITY, args.quality])
+        return 0
     rows = []
     for folder in sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir()):
         sample = load_sample(folder)

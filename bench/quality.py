@@ -66,7 +66,7 @@ from eraser.refine import refine
 SKIMAGE_PHOTOS = ("brick", "grass", "gravel", "chelsea")
 SMOKE_PHOTOS = ("coins_coin", "brick")
 SMOKE_SEGMENTATION_SAMPLES = ("coins_coin",)
-METRICS = ("psnr_hole", "ssim_hole", "ssim_band", "texture", "seam", "copied")
+METRICS = ("psnr_hole", "ssim_hole", "ssim_band", "texture", "seam", "copied", "coherence", "blockiness", "edges")
 METRIC_HEADERS = {
     "psnr_hole": "PSNR hole (dB) ↑",
     "ssim_hole": "SSIM hole ↑",
@@ -74,6 +74,9 @@ METRIC_HEADERS = {
     "texture": "texture (1 ideal)",
     "seam": "seam (1 ideal)",
     "copied": "copied ↓",
+    "coherence": "coherence ↓",
+    "blockiness": "blockiness ↓",
+    "edges": "edges ↑",
 }
 # Pipeline backend -> its raw baseline; the pipeline must not be worse.
 RAW_FOR = {"telea": "raw:telea", "ns": "raw:ns", "patchmatch": "raw:patchmatch"}
@@ -437,7 +440,7 @@ def _table(entries: list[dict], group: tuple[str, ...], bold_best: bool = True) 
                 if m in ("texture", "seam"):
                     best = min(abs(x[m] - 1) for x in same if x[m] is not None)
                     is_best = abs(e[m] - 1) == best
-                elif m == "copied":
+                elif m in ("copied", "coherence", "blockiness"):
                     is_best = e[m] == min(x[m] for x in same if x[m] is not None)
                 else:
                     is_best = e[m] == max(x[m] for x in same if x[m] is not None)
@@ -589,6 +592,16 @@ SCORE_NOTES = [
     f"{qm.COPY_NEAR:g} of the patch's variance: a pasted object or verbatim-cloned texture. Lower is better; a "
     "smooth fill scores 0. Natural repetition counts too, so read it against the photo's own score. Thin strokes "
     "have no such patches and always score 0.",
+    f"- **coherence**: for up to {qm.COHERENCE_SAMPLES} fill patches of {qm.COHERENCE_PATCH} px at full and at half "
+    "size, the RMS distance to the nearest patch of the photo outside the hole, over the patch's own std (+"
+    f"{qm.COHERENCE_FLOOR:g}). Lower is better: a mosaic, noise or a smear on texture scores high, real texture "
+    "about 0.5-1.5, a copy 0 (read it beside copied).",
+    "- **blockiness**: the strongest periodic step along rows or columns inside the hole (any period of "
+    f"{qm.BLOCK_PERIODS.start}-{qm.BLOCK_PERIODS.stop - 1} px, any phase) over the mean step; a tile grid stands out "
+    "above 1.3. Brick and blinds are periodic themselves: compare with the photo's own.",
+    "- **edges**: of the straight edges found outside the hole that run into it and that the original continues, "
+    f"the share of their length in the hole where the fill has the same edge within {qm.EDGE_TOLERANCE} px. "
+    "Higher is better; '-' where no line enters the hole.",
     f"- **`{ORACLE}`** reads the truth: its grain has the original's strength, spectrum and direction, only not "
     "its positions. Where its SSIM is below a smooth fill's, grain at the original's strength and a high SSIM "
     "cannot both be had by any fill that does not know where the lost grain was.",

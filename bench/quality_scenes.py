@@ -63,6 +63,7 @@ def make_scene(surface: str, texture: str, crowded: bool = False) -> dict:
     hole, as the name tag sits beside the astronaut's helmet."""
     mean = SURFACES[surface]
     truth = _surface(texture, mean)
+    plain = truth.copy()
     fg = (235, 235, 230) if surface == "dark" else (30, 30, 35)
     other = (200, 170, 60) if surface == "dark" else (40, 60, 140)
     # Distinct objects near the one to remove, all outside its widened hole.
@@ -87,7 +88,8 @@ def make_scene(surface: str, texture: str, crowded: bool = False) -> dict:
     _label(body, 140, 155, "ID", fg, other)
     image = np.rint(truth * (1 - alpha[..., None]) + body * alpha[..., None]).clip(0, 255).astype(np.uint8)
     name = f"{surface}/{texture}" + ("/crowded" if crowded else "")
-    return {"name": name, "surface": surface, "image": image, "truth": truth, "selection": alpha}
+    objects = np.any(truth != plain, axis=2)  # the labels and pins: things a fill must not paste
+    return {"name": name, "surface": surface, "image": image, "truth": truth, "selection": alpha, "objects": objects}
 
 
 def scenes() -> list[dict]:
@@ -103,3 +105,76 @@ def score_scene(result: np.ndarray, truth: np.ndarray, hole: np.ndarray, feather
         "psnr_hole": round(qm.psnr(result, truth, hole), 3),
         "copied": round(qm.copied_structure(result, hole), 4),
     }
+
+
+# --------------------------------------------------------------------------- pasted objects
+
+# Real backgrounds (scikit-image's bundled photos: crops as (row0, row1, col0, col1)),
+# chosen for structure a fill must continue or texture it must match.
+BACKGROUNDS = {
+    "flag stripes": ("astronaut", (0, 300, 0, 110)),
+    "brick": ("brick", None),
+    "grass": ("grass", None),
+    "gravel": ("gravel", None),
+    "text on paper": ("text", None),
+    "sky and tower": ("rocket", (0, 300, 300, 640)),
+    "wood table": ("coffee", (0, 160, 380, 600)),
+    "suit fabric": ("astronaut", (330, 512, 0, 200)),
+    "lawn and buildings": ("camera", (150, 400, 250, 512)),
+}
+# Cut-outs: the project's samples' objects (photo x hand-drawn mask).
+OBJECTS = ("rocket_falcon9", "coffee_cup", "coins_coin", "camera_tripod", "astronaut_helmet", "coffee_spoon")
+PASTED_SIZE = 256  # px, the longer side of every background
+OBJECT_SHARE = 0.12  # the object's area as a share of the background's
+
+
+def _background(source: str, crop) -> np.ndarray:
+    import skimage.data
+
+    img = getattr(skimage.data, source)()
+    if img.ndim == 2:
+        img = np.dstack([img] * 3)
+    if crop is not None:
+        img = img[crop[0] : crop[1], crop[2] : crop[3]]
+    k = PASTED_SIZE / max(img.shape[:2])
+    size = (round(img.shape[1] * k), round(img.shape[0] * k))
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
+
+
+def _cutout(sample: str, root) -> tuple[np.ndarray, np.ndarray]:
+    folder = root / "samples" / sample
+    photo = next(p for p in folder.iterdir() if p.name.startswith("photo."))
+    img = cv2.cvtColor(cv2.imread(str(photo), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    mask = cv2.imread(str(folder / "mask.png"), cv2.IMREAD_GRAYSCALE) >= 128
+    ys, xs = np.nonzero(mask)
+    box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
+    return img[box], mask[box]
+
+
+def pasted_scenes(root) -> list[dict]:
+    """Real objects pasted onto real backgrounds; the background is the truth.
+
+    Each background takes one of the samples' cut-outs in turn, scaled to
+    ``OBJECT_SHARE`` of its area and placed a little off centre (seeded by
+    the scene's name); the selection is the object's own outline (soft by
+    1 px), which the pipeline widens and feathers as ``eraser remove`` does."""
+    made = []
+    for i, (name, (source, crop)) in enumerate(BACKGROUNDS.items()):
+        truth = _background(source, crop)
+        obj, mask = _cutout(OBJECTS[i % len(OBJECTS)], root)
+        height, width = truth.shape[:2]
+        k = min(np.sqrt(OBJECT_SHARE * height * width / mask.sum()), 0.8 * height / mask.shape[0], 0.8 * width / mask.shape[1])
+        size = (max(4, round(mask.shape[1] * k)), max(4, round(mask.shape[0] * k)))
+        obj = cv2.resize(obj, size, interpolation=cv2.INTER_AREA)
+        alpha = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+        rng = np.random.default_rng(qm.seed_for(name))
+        y0 = int(np.clip((height - size[1]) // 2 + rng.integers(-height // 10, height // 10 + 1), 4, height - size[1] - 4))
+        x0 = int(np.clip((width - size[0]) // 2 + rng.integers(-width // 10, width // 10 + 1), 4, width - size[0] - 4))
+        selection = np.zeros((height, width), np.float32)
+        selection[y0 : y0 + size[1], x0 : x0 + size[0]] = alpha
+        placed = truth.astype(np.float32).copy()
+        a = selection[..., None]
+        placed[y0 : y0 + size[1], x0 : x0 + size[0]] = obj
+        image = np.rint(truth * (1 - a) + placed * a).clip(0, 255).astype(np.uint8)
+        made.append({"name": f"{name} / {OBJECTS[i % len(OBJECTS)]}", "image": image, "truth": truth, "selection": selection})
+    return made

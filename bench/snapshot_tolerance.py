@@ -9,6 +9,13 @@ and saves every result with the photo it started from::
     .venv/bin/python -m bench.snapshot_tolerance produce --out main.npz --store STORE
     OTHER_VENV/bin/python -m bench.snapshot_tolerance produce --out other.npz --store STORE
 
+An older CPU's code paths (numpy and OpenCV without AVX, AVX2, FMA3 or
+AVX-512; OpenCV's optimized paths off; ONNX Runtime cannot be told)::
+
+    NPY_DISABLE_CPU_FEATURES="AVX512F AVX512CD AVX512_SKX AVX512_CLX AVX512_CNL AVX512_ICL AVX2 FMA3 F16C AVX" \
+    OPENCV_CPU_DISABLE="AVX2,FMA3,AVX,FP16" \
+    .venv/bin/python -m bench.snapshot_tolerance produce --no-simd --out nosimd.npz --store STORE
+
 ``judge`` takes the first file's Pillow-decoded, default-thread result of
 each edit as the snapshot, judges every other result of that edit against it
 (benign: must pass), then defects made from the snapshot (must fail), and
@@ -17,8 +24,9 @@ Tolerance::
 
     .venv/bin/python -m bench.snapshot_tolerance judge main.npz other.npz [--write-examples DIR]
 
-``make-lama STORE`` installs a LaMa of the real architecture with random
-weights (seed 0, reduced: 16 filters, 2 blocks; needs torch) into STORE.
+``example OUT`` draws docs/testing.md's diff picture. ``make-lama STORE``
+installs a LaMa of the real architecture with random weights (seed 0,
+reduced: 16 filters, 2 blocks; needs torch) into STORE.
 OTHER_VENV is a second environment with other builds, made for the
 measurements in docs/testing.md with::
 
@@ -97,7 +105,7 @@ def set_onnx(threads: int | None = None, optimize: bool = True) -> None:
     onnx.OnnxSession.__init__ = patched
 
 
-def produce(out: Path, store: Path | None) -> None:
+def produce(out: Path, store: Path | None, no_simd: bool = False) -> None:
     import cv2
     import PIL
 
@@ -108,6 +116,12 @@ def produce(out: Path, store: Path | None) -> None:
     if store:
         os.environ[modelstore.ENV_DIR] = str(store)
     env = f"opencv {cv2.__version__}, pillow {PIL.__version__}, numpy {np.__version__}"
+    if no_simd:
+        # with NPY_DISABLE_CPU_FEATURES and OPENCV_CPU_DISABLE set by the caller
+        # (the module docstring): an older CPU's code paths
+        cv2.setUseOptimized(False)
+        env += (f", cv2.useOptimized() False, NPY_DISABLE_CPU_FEATURES={os.environ.get('NPY_DISABLE_CPU_FEATURES')!r}"
+                f", OPENCV_CPU_DISABLE={os.environ.get('OPENCV_CPU_DISABLE')!r}")
     try:
         import onnxruntime
 
@@ -180,7 +194,8 @@ def judge(files: list[Path], examples: Path | None) -> None:
         rows = []
         for f, d in zip(files, loaded):
             for k in sorted(d):
-                if k.startswith(key + "|") and k.endswith("|result") and not (d is main and k == f"{key}|pillow|result"):
+                snapshot = d is main and k == f"{key}|pillow|result"
+                if k.startswith(key + "|") and k.endswith("|result") and not snapshot:
                     rows.append((f"{f.stem}:{k.split('|')[2]}", "pass", d[k], d[k.replace('|result', '|before')]))
         # +-1 on the whole photo (another decoder): the edit keeps it outside
         # the hole, and the fill is made from it, so both carry it.
@@ -208,6 +223,24 @@ def judge(files: list[Path], examples: Path | None) -> None:
                     Image.fromarray(diff_image(obtained, ref, c)).save(examples / f"{slug}.diff.png")
 
 
+def example(out: Path) -> None:
+    """docs/testing.md's picture: coffee_spoon erased with Telea, an 8x8 blot in
+    the fill and a 4x4 patch in a far corner, judged with the photo and mask."""
+    from PIL import Image
+
+    import eraser
+    from eraser.testing import compare_images, diff_image
+
+    folder = SAMPLES / "coffee_spoon"
+    with Image.open(folder / "photo.jpg") as im, Image.open(folder / "mask.png") as m:
+        photo, mask = np.asarray(im), np.asarray(m)
+    result, removal = eraser.remove(photo, mask=mask, inpainter="telea", return_mask=True)
+    broken = defects.patch_outside(defects.blot(result, photo, removal), photo, removal)
+    c = compare_images(broken, result, before=photo, mask=removal)
+    print(c.reason)
+    Image.fromarray(diff_image(broken, result, c)).save(out, quality=88)
+
+
 def make_lama(store: Path) -> None:
     import hashlib
 
@@ -232,16 +265,21 @@ def main() -> None:
     p = sub.add_parser("produce")
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--store", type=Path)
+    p.add_argument("--no-simd", action="store_true", help="OpenCV's optimized paths off (see the docstring)")
     j = sub.add_parser("judge")
     j.add_argument("files", type=Path, nargs="+")
     j.add_argument("--write-examples", type=Path)
     m = sub.add_parser("make-lama")
     m.add_argument("store", type=Path)
+    e = sub.add_parser("example")
+    e.add_argument("out", type=Path)
     args = parser.parse_args()
     if args.command == "produce":
-        produce(args.out, args.store)
+        produce(args.out, args.store, args.no_simd)
     elif args.command == "judge":
         judge(args.files, args.write_examples)
+    elif args.command == "example":
+        example(args.out)
     else:
         make_lama(args.store)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from eraser.arguments import flag
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_MAX_PIXELS
 from eraser.session import Session
 
@@ -39,6 +40,7 @@ def remove(
     the refined removal mask as uint8 (255 replaced, 0 untouched).
     Every mistake a caller can make raises :class:`eraser.EraserError`.
     """
+    return_mask = flag("return_mask", return_mask)
     session = Session(
         image, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather,
         max_pixels=max_pixels, history=0,

@@ -149,9 +149,15 @@ def guard() -> Iterator[list[BaseException]]:
         try:
             yield failure
         except BaseException as exc:  # noqa: B902 - a plugin must not take eraser down
-            if isinstance(exc, KeyboardInterrupt) and pressed:
+            if pressed and not isinstance(exc, Exception):  # the Ctrl-C's own exception
                 raise
             failure.append(exc)
+    if pressed:
+        # The Ctrl-C's exception was lost on the way: raised inside a finalizer
+        # or a weakref callback (the import system has some), Python prints
+        # "Exception ignored" and goes on. Deliver it again to the handler
+        # now restored, which runs at the next bytecode.
+        signal.raise_signal(signal.SIGINT)
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Literal, Optional, Sequence, Union
 import numpy as np
 
 from eraser.errors import EraserError
-from eraser.text import number
+from eraser.floats import short_number, to_float
 
 PromptKind = Literal["point", "box", "mask"]
 
@@ -77,7 +77,7 @@ def _numbers(text: str, count: int, what: str, example: str) -> list[float]:
     except ValueError:
         values = []
     if len(values) != count or not all(math.isfinite(v) for v in values):
-        raise EraserError(f"bad {what} {text!r}: expected {example}")
+        raise EraserError(f"bad {what} {_short(text)}: expected {example}")
     return values
 
 
@@ -110,7 +110,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _finite(values: Sequence[Any], what: str, original: Any, example: str) -> list[float]:
-    out = [float(v) for v in values]
+    out = [to_float(v) for v in values]  # 10**400 becomes inf, refused below
     if not all(math.isfinite(v) for v in out):
         raise EraserError(f"bad {what} {_short(original)}: coordinates must be finite numbers ({example})")
     return out
@@ -201,7 +201,7 @@ def as_points(points: Any) -> list[Point]:
 def _check_point(p: Point, width: int, height: int) -> None:
     x, y = p
     if not (0 <= x < width and 0 <= y < height):
-        raise EraserError(f"point {number(x)},{number(y)} is outside the {width}x{height} image")
+        raise EraserError(f"point {short_number(to_float(x))},{short_number(to_float(y))} is outside the {width}x{height} image")
 
 
 def _check_box(b: Box, width: int, height: int) -> Box:

@@ -31,8 +31,8 @@ import numpy as np
 
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
+from eraser.floats import short_number, shown, to_float
 from eraser.geometry import Rect, component_boxes, disks, merge_overlapping
-from eraser.text import number
 
 __all__ = ["DEFAULT_DILATE", "DEFAULT_FEATHER", "MaskPart", "RefinedMask", "RefinedResult", "check", "dilate", "reach", "refine", "refine_crop", "removal"]
 
@@ -49,21 +49,21 @@ DIRECT_BLUR_MAX = 16.0
 def check(dilate_px: object, feather: object, shape: tuple[int, ...] | None = None) -> tuple[int, float]:
     """Validate ``dilate`` and ``feather`` (Python or numpy numbers) and return them as int, float."""
     if isinstance(dilate_px, bool) or not isinstance(dilate_px, numbers.Real):
-        raise EraserError(f"dilate must be a whole number of pixels, not {dilate_px!r}")
+        raise EraserError(f"dilate must be a whole number of pixels, not {shown(dilate_px)}")
     if isinstance(feather, bool) or not isinstance(feather, numbers.Real):
-        raise EraserError(f"feather must be a number, not {feather!r}")
-    d, f = float(dilate_px), float(feather)
+        raise EraserError(f"feather must be a number, not {shown(feather)}")
+    d, f = to_float(dilate_px), to_float(feather)  # 10**400 becomes inf, refused below
     if not math.isfinite(d) or d != int(d):
-        raise EraserError(f"dilate must be a whole number of pixels, not {dilate_px!r}")
+        raise EraserError(f"dilate must be a whole number of pixels, not {shown(dilate_px)}")
     if not math.isfinite(f):
-        raise EraserError(f"feather must be a finite number, not {feather!r}")
+        raise EraserError(f"feather must be a finite number, not {shown(feather)}")
     if d < 0 or f < 0:
         raise EraserError("dilate and feather must not be negative")
     if shape is not None:
         limit = max(MIN_LIMIT, int(MAX_SHARE * max(shape[:2])))
         if d > limit or f > limit:
             raise EraserError(
-                f"dilate {number(d)} / feather {number(f)} is too large for a {shape[1]}x{shape[0]} photo: "
+                f"dilate {short_number(d)} / feather {short_number(f)} is too large for a {shape[1]}x{shape[0]} photo: "
                 f"at most {limit} px"
             )
     return int(d), f

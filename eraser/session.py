@@ -31,6 +31,7 @@ from eraser import pipeline
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
 from eraser.fallback import read_only
+from eraser.floats import shown
 from eraser.geometry import Rect
 from eraser.prompts import Point, Prompt, as_points, make_prompts
 from eraser.refine import RefinedMask, RefinedResult, check
@@ -81,9 +82,9 @@ class Session:
 
         for name, value in (("segmenter", segmenter), ("inpainter", inpainter)):
             if not isinstance(value, str):
-                raise EraserError(f"{name} must be a backend name, not {value!r}")
+                raise EraserError(f"{name} must be a backend name, not {shown(value)}")
         if isinstance(history, bool) or not isinstance(history, numbers.Integral) or not 0 <= history <= MAX_HISTORY:
-            raise EraserError(f"history must be a whole number from 0 to {MAX_HISTORY}, not {history!r}")
+            raise EraserError(f"history must be a whole number from 0 to {MAX_HISTORY}, not {shown(history)}")
         pipeline.inpainters(inpainter)  # a bad name fails before the photo is read
         self.loaded = load_image(source, max_pixels=max_pixels)
         self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)
@@ -100,6 +101,12 @@ class Session:
         self._suggested: Optional[tuple[np.ndarray, tuple, list[dict]]] = None  # image, options, records
 
     # -- the photo ---------------------------------------------------------
+    @property
+    def notices(self) -> list[str]:
+        """What the photo's loading noticed (e.g. "has 3 frames (pages); only the
+        first is edited and written"); every erase's notices start with these."""
+        return list(self.loaded.notices)
+
     @property
     def image(self) -> np.ndarray:
         """The current RGB ``uint8`` image (read-only)."""
@@ -221,7 +228,7 @@ class Session:
         if wanted is not None and not wanted():
             raise Cancelled("the erase was cancelled; the photo is as before")
         result.selection, result.segmenters = preview.selection, preview.segmenters
-        result.notices = preview.notices + result.notices
+        result.notices = self.notices + [n for n in preview.notices + result.notices if n not in self.notices]
         if self._undo.maxlen:
             rects = [part.rect for part in preview.refined.parts]
             before = [self._image[r.slices].copy() for r in rects]
@@ -258,8 +265,11 @@ class Session:
     # -- output ------------------------------------------------------------
     def save(self, path: Union[str, Path], overwrite: bool = False) -> Path:
         """Write the current image as the CLI does: same format rules and metadata."""
+        from eraser.arguments import flag, location
         from eraser.io import save_image
 
+        location("path", path)
+        overwrite = flag("overwrite", overwrite)
         save_image(self.loaded, np.asarray(self._image), Path(path), overwrite=overwrite)
         return Path(path)
 

@@ -19,12 +19,12 @@ import time
 import numpy as np
 
 JUNK = [None, "", "x", "1,2", "1,2,3,4", "nan,1", "1e999,3", "-5,-5", "0,0", "5,5+6,6", b"1,2", 3, 2.5,
-        float("nan"), float("inf"), -1, 10**30, True, [], [[]], {}, (1,), (1, 2, 3), object()]
+        float("nan"), float("inf"), -1, 10**30, 10**400, -(10**400), True, [], [[]], {}, (1,), (1, 2, 3), object()]
 
 
 def random_number(rng: random.Random):
     return rng.choice([
-        rng.randint(-20, 80), rng.uniform(-20, 80), float("nan"), float("inf"), -float("inf"), 10**25,
+        rng.randint(-20, 80), rng.uniform(-20, 80), float("nan"), float("inf"), -float("inf"), 10**25, 10**400,
         np.int64(rng.randint(0, 60)), np.float32(rng.uniform(0, 60)), np.uint8(rng.randint(0, 255)),
     ])
 
@@ -118,11 +118,55 @@ def fuzz_api(seconds: float, seed: int = 0) -> tuple[int, list[str]]:
     return count, failures
 
 
+BATCH_JUNK = [None, 3, 2.5, b"x", ["a"], (), "", True, 10**400, object()]
+
+
+def fuzz_batch_arguments(count: int, seed: int = 0) -> list[str]:
+    """eraser.batch with one argument of a wrong type: an EraserError before
+    anything is written (eraser.batch("in", None) once wrote into "None")."""
+    import os
+    import tempfile
+
+    import eraser
+    from eraser import EraserError
+
+    rng = random.Random(seed)
+    failures = []
+    names = ["input", "output", "masks", "prompts", "mask", "save_mask", "points", "exclude", "boxes", "recursive",
+             "force", "segmenter", "inpainter", "max_pixels", "dilate", "feather", "progress", "jobs"]
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "in"))
+        from PIL import Image
+
+        Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(os.path.join(tmp, "in", "a.png"))
+        here = os.getcwd()
+        os.chdir(tmp)
+        try:
+            for _ in range(count):
+                name, value = rng.choice(names), rng.choice(BATCH_JUNK)
+                args = {"input": "in", "output": "out", "boxes": ["1,1,5,5"], "inpainter": "telea", name: value}
+                try:
+                    eraser.batch(args.pop("input"), args.pop("output"), **args)
+                except EraserError as exc:
+                    if "\n" in str(exc):
+                        failures.append(f"batch {name}={value!r}: multi-line error")
+                except Exception as exc:  # the finding
+                    failures.append(f"batch {name}={str(value)[:20]!r}: {type(exc).__name__}: {str(exc)[:80]}")
+                extra = sorted(set(os.listdir(".")) - {"in", "out"})  # "None", "3", ...: a value taken as a name
+                if extra:
+                    failures.append(f"batch {name}={str(value)[:20]!r} wrote {extra}")
+                    break
+        finally:
+            os.chdir(here)
+    return failures
+
+
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 300
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     start = time.monotonic()
     count, failures = fuzz_api(seconds, seed)
+    failures += fuzz_batch_arguments(200, seed)
     print(f"api: {count} calls in {time.monotonic() - start:.0f} s ({SUCCEEDED} erased, the rest one-line errors), "
           f"{len(failures)} failures")
     for line in sorted(set(failures))[:25]:

@@ -3,6 +3,7 @@ uploads, folder confinement, the token, limits, the LRU, two photos at once."""
 
 import base64
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -283,3 +284,156 @@ def test_two_photos_at_once(server):
     assert _png(results["a"]["overlay"]).shape == (400, 600)
     assert _png(results["b"]["overlay"]).shape == (100, 200)
     assert results["a-erase"]["can_undo"] and results["b-erase"]["can_undo"]
+
+
+def test_numbers_too_big_for_a_float_are_a_400(server):
+    """10**400 in a mark, a setting or a suggestion option: one line, 400, never a 500."""
+    pid = server.open()["id"]
+    huge = 10**400
+    for body in ({"kind": "point", "point": [huge, 5]}, {"kind": "exclude", "point": [5, -huge]},
+                 {"kind": "box", "box": [0, 0, huge, 9]}, {"kind": "refine", "point": [huge, huge]}):
+        r = server.client.post(f"/api/photos/{pid}/marks", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and "\n" not in r.json()["error"] and len(r.json()["error"]) < 300, (body, r.text[:300])
+    for body in ({"points": [[huge, 1]], "radius": 5}, {"points": [[1, 1]], "radius": huge}):
+        r = server.client.post(f"/api/photos/{pid}/strokes", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
+    for body in ({"dilate": huge}, {"feather": huge}):
+        r = server.client.post(f"/api/photos/{pid}/settings", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 400 and len(r.json()["error"]) < 300, r.text[:300]
+    r = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": POINT})
+    assert r.status_code == 200  # the photo still works
+
+
+@pytest.mark.parametrize("path", ["/", "/api/info", "/static/main.js", "/static/missing.js", "/favicon.ico", "/anything"])
+def test_every_route_refuses_a_foreign_host(server, path):
+    r = server.client.get(path, headers={"host": "evil.example:80"})
+    assert r.status_code == 403 and "unexpected Host" in r.json()["error"]
+    r = server.client.get(path, headers={"origin": "http://evil.example"})
+    assert r.status_code == 403
+
+
+def test_static_files_need_the_token_too():
+    s = Server("--host", "0.0.0.0")
+    try:
+        assert s.token
+        bare = __import__("httpx").Client(base_url=s.base, timeout=30)
+        assert bare.get("/static/main.js").status_code == 401
+        assert bare.get("/static/main.js", headers={"x-eraser-token": s.token}).status_code == 200
+    finally:
+        s.stop()
+
+
+def test_opening_a_multi_page_photo_tells_the_page(server):
+    frames = [Image.fromarray(np.full((40, 60, 3), v, np.uint8)) for v in (40, 120, 200)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    r = server.client.post("/api/photos?name=pages.tif", content=buf.getvalue())
+    assert r.status_code == 200
+    assert any("3 frames" in n and "only the first" in n for n in r.json()["notices"]), r.json()["notices"]
+    pid = r.json()["id"]
+    server.client.post(f"/api/photos/{pid}/marks", json={"kind": "box", "box": [5, 5, 20, 20]})
+    erased = server.client.post(f"/api/photos/{pid}/erase").json()
+    assert any("3 frames" in n for n in erased["notices"])
+
+
+def test_the_preview_does_not_lie_at_12_mp(server, tmp_path):
+    """The overlay is small (the view's size, a few KB) and, scaled up to the
+    photo, covers what the erase will replace: IoU >= 0.97 against the
+    full-resolution mask `eraser.Session` makes for the same click."""
+    import cv2
+
+    from eraser.session import Session
+
+    big = tmp_path / "big.jpg"
+    Image.open(SPOON).resize((4000, 2667), Image.Resampling.BICUBIC).save(big, quality=92)
+    state = server.open(big, name="big.jpg")
+    point = [2440, 1900]  # the spoon
+    marked = server.client.post(f"/api/photos/{state['id']}/marks", json={"kind": "point", "point": point}).json()
+    overlay = _png(marked["overlay"])
+    assert overlay.shape == (1067, 1600) and len(marked["overlay"]) < 60_000
+    session = Session(big)
+    full = session.add(points=[point]).removal_mask() > 0
+    shown = cv2.resize(overlay, (4000, 2667), interpolation=cv2.INTER_LINEAR) > 0
+    iou = (shown & full).sum() / (shown | full).sum()
+    assert iou >= 0.97, iou
+
+
+@pytest.mark.parametrize("path, body, message", [
+    ("strokes", {"points": [[1, 2], [float("nan"), 3]], "radius": 5}, "finite"),
+    ("strokes", {"points": [[1, 2]] * 20_001, "radius": 5}, "at most 20000 points"),
+    ("strokes", {"points": [[1, 2]], "radius": 0}, "radius"),
+    ("strokes", {"points": "x", "radius": 5}, "points"),
+    ("strokes", {"points": [[1, 2]], "radius": 5, "erase": "yes"}, "erase must be"),
+    ("marks", {"kind": "point", "point": [3, 3], "add": 1}, "add must be"),
+    ("settings", {"dilate": 3, "colour": "red"}, "unknown setting"),
+    ("close", {"discard": "please"}, "discard must be"),
+])
+def test_bad_new_fields_are_one_line_400s(server, path, body, message):
+    import json
+
+    pid = server.open()["id"]
+    response = server.client.post(f"/api/photos/{pid}/{path}", content=json.dumps(body, allow_nan=True),
+                                  headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert message in response.json()["error"] and "\n" not in response.json()["error"]
+
+
+def test_strokes_masks_take_back_and_close(server, tmp_path):
+    c = server.client
+    state = server.open()
+    pid = state["id"]
+    painted = c.post(f"/api/photos/{pid}/strokes", json={"points": [[100, 100], [200, 100]], "radius": 8}).json()
+    overlay = _png(painted["overlay"])
+    assert painted["objects"] == 1 and overlay[100, 150] == 255 and overlay[300, 150] == 0
+    cut = c.post(f"/api/photos/{pid}/strokes", json={"points": [[150, 80], [150, 120]], "radius": 10, "erase": True}).json()
+    assert _png(cut["overlay"])[100, 150] < 255 and _png(cut["overlay"])[100, 110] == 255
+    mask = c.get(f"/api/photos/{pid}/mask")
+    assert mask.headers["content-disposition"] == 'attachment; filename="photo.mask.png"'
+    pixels = np.asarray(Image.open(io.BytesIO(mask.content)))
+    assert pixels.shape == (400, 600) and pixels[100, 110] == 255 and pixels[100, 150] == 0
+    back = c.post(f"/api/photos/{pid}/marks/back").json()  # the cut taken back
+    assert _png(back["overlay"])[100, 150] == 255
+    assert c.post(f"/api/photos/{pid}/clear").json()["objects"] == 0
+    wrong = io.BytesIO()
+    Image.new("L", (60, 40), 255).save(wrong, format="PNG")
+    r = c.post(f"/api/photos/{pid}/mask", content=wrong.getvalue())
+    assert r.status_code == 400 and "60x40" in r.json()["error"]
+    r = c.post(f"/api/photos/{pid}/mask", content=b"not a png")
+    assert r.status_code == 400 and "not an image" in r.json()["error"]
+    uploaded = c.post(f"/api/photos/{pid}/mask", content=mask.content).json()
+    assert uploaded["objects"] == 1 and (_png(uploaded["overlay"]) > 0).sum() >= (pixels > 0).sum()
+    c.post(f"/api/photos/{pid}/erase")
+    r = c.post(f"/api/photos/{pid}/close", json={})
+    assert r.status_code == 409 and "unsaved" in r.json()["error"]  # the erase is not lost by accident
+    assert c.post(f"/api/photos/{pid}/close", json={"discard": True}).json() == {"closed": "photo.jpg"}
+    assert c.get(f"/api/photos/{pid}").status_code == 410
+    assert c.post(f"/api/photos/{pid}/marks/back").status_code == 410
+
+
+def test_a_tab_full_of_unsaved_erases_refuses_to_open_more():
+    s = Server("--max-photos", "1")
+    try:
+        first = s.open()["id"]
+        s.client.post(f"/api/photos/{first}/marks", json={"kind": "point", "point": POINT})
+        s.client.post(f"/api/photos/{first}/erase")
+        r = s.client.post("/api/photos?name=x.jpg", content=SPOON.read_bytes())
+        assert r.status_code == 400 and "unsaved erases" in r.json()["error"]
+        assert s.client.get(f"/api/photos/{first}").json()["can_undo"]  # kept
+        s.client.get(f"/api/photos/{first}/download")  # downloaded: now it may be closed for room
+        assert s.open()["notices"]
+        assert s.client.get(f"/api/photos/{first}").status_code == 410
+    finally:
+        s.stop()
+
+
+def test_the_zoomed_view_gets_the_photo_at_the_size_it_is_shown(server, tmp_path):
+    big = tmp_path / "wide.jpg"
+    Image.open(SPOON).resize((3000, 2000), Image.Resampling.BICUBIC).save(big, quality=92)
+    pid = server.open(big, name="wide.jpg")["id"]
+    view = Image.open(io.BytesIO(server.client.get(f"/api/photos/{pid}/image").content))
+    assert view.size == (1600, 1067)  # the page's first view
+    zoomed = Image.open(io.BytesIO(server.client.get(f"/api/photos/{pid}/image", params={"max_side": 3000}).content))
+    assert zoomed.size == (3000, 2000)  # at 100 % and more: every photo pixel
+    for bad in ("5", "x", "99999", "-1"):
+        r = server.client.get(f"/api/photos/{pid}/image", params={"max_side": bad})
+        assert r.status_code == 400 and "max_side" in r.json()["error"], bad

@@ -8,6 +8,7 @@ from typing import Callable, Iterable, Optional
 
 from eraser.batching.inputs import find_photos, filesystem
 from eraser.batching.jobs import Job, from_mask_folder, from_prompts_file, same_for_all
+from eraser.batching.names import check_names
 from eraser.batching.report import Report
 from eraser.batching.work import Options, Record
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_MAX_PIXELS
@@ -47,9 +48,21 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
     written whole or not at all, so a rerun does what is left). One bad
     photo is a failed record; the others go on.
     """
+    from eraser import arguments as arg
     from eraser import pipeline
     from eraser.refine import check
 
+    input, output = arg.location("input", input), arg.location("output", output)
+    masks, prompts = arg.location("masks", masks, optional=True), arg.location("prompts", prompts, optional=True)
+    mask, save_mask = arg.location("mask", mask, optional=True), arg.location("save_mask", save_mask, optional=True)
+    ray_address = arg.location("ray_address", ray_address, optional=True)
+    points, exclude, boxes = arg.strings("points", points), arg.strings("exclude", exclude), arg.strings("boxes", boxes)
+    recursive, force, ray = arg.flag("recursive", recursive), arg.flag("force", force), arg.flag("ray", ray)
+    segmenter, inpainter = arg.name("segmenter", segmenter), arg.name("inpainter", inpainter)
+    max_pixels = arg.whole("max_pixels", max_pixels)
+    if max_pixels <= 0:
+        raise EraserError(f"max_pixels must be a positive whole number, not {max_pixels}")
+    progress = arg.function("progress", progress)
     if isinstance(jobs, bool) or (jobs is not None and (not isinstance(jobs, int) or jobs < 1)):
         raise EraserError(f"jobs must be a whole number of at least 1, not {jobs!r}")
     check(dilate, feather)
@@ -66,6 +79,7 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
         raise EraserError("--save-mask names a folder of inputs: the masks would land among (or replace) them")
     options = Options(str(output), segmenter, inpainter, int(dilate), float(feather), int(max_pixels),
                       str(save_mask) if save_mask else None, bool(force))
+    check_names(work, options)  # before any work: every written file its own name
     report = Report()
     total = len(work)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 from eraser.batching.inputs import filesystem
@@ -34,6 +34,7 @@ class Record:
     error: Optional[str] = None
     seconds: float = 0.0
     changed: Optional[float] = None  # share of the photo's pixels that changed
+    notices: list[str] = field(default_factory=list)  # what the session noticed (frames dropped, a fallback, ...)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -122,6 +123,7 @@ def process(job: Job, options: Options) -> Record:
         session.add(points=list(job.points), boxes=list(job.boxes), exclude=list(job.exclude),
                     mask=_mask(job.mask))
         result = session.erase()
+        record.notices = [" ".join(n.split()) for n in result.notices]
         try:
             _publish(lambda path: session.save(path, overwrite=options.force), target, options.force)
         except EraserError:

@@ -20,12 +20,18 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point. Exits 0 on success, 2 for a user error,
     128+N after signal N, 1 for an internal error (see ``exits``)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    from eraser.cli import fast
+    try:
+        from eraser.cli import fast
 
-    if fast.answer(args):
-        return
-    from eraser.cli.exits import run
+        if fast.answer(args):
+            return
+        from eraser.cli.exits import run
 
-    code = run(args)
+        code = run(args)
+    except KeyboardInterrupt:
+        # A Ctrl-C before run() holds the signals (while Python imports the
+        # CLI on a busy machine) or after: the same line as during the run.
+        sys.stderr.write("error: interrupted (SIGINT)\n")
+        code = 130
     if code:
         raise SystemExit(code)

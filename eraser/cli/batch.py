@@ -59,6 +59,9 @@ def batch(
 
         atomic_write(report_file, lambda f: f.write(report.to_json().encode()), overwrite=True)
     if not quiet:
+        for record in sorted(report.records, key=lambda r: r.photo):
+            for note in record.notices:
+                typer.echo(f"note: {record.photo}: {note}", err=True)
         for record in report.failed:
             typer.echo(f"failed: {record.photo}: {record.error}", err=True)
         typer.echo(report.summary(), err=True)

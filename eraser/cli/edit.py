@@ -62,7 +62,7 @@ def segment(
     max_pixels: int = MAX_PIXELS,
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
-    auto: bool = typer.Option(False, "--auto", help="Segment everything (the best segmenter that can, e.g. MobileSAM, or the one named by --segmenter): a PNG per mask, masks.json, overlay.png in OUT."),
+    auto: bool = typer.Option(False, "--auto", help="Segment everything (the best segmenter that can, e.g. MobileSAM, or the one named by --segmenter): a PNG per mask, masks.json, overlay.png in OUT; --force replaces an earlier run there (its extra masks removed)."),
     points_per_side: int = typer.Option(defaults.EVERYTHING["points_per_side"], "--points-per-side", metavar="N", help="--auto: a grid of N x N points."),
     points_per_batch: int = typer.Option(defaults.EVERYTHING["points_per_batch"], "--points-per-batch", metavar="N", help="--auto: points decoded per batch."),
     pred_iou_thresh: float = typer.Option(defaults.EVERYTHING["pred_iou_thresh"], "--pred-iou-thresh", metavar="X", help="--auto: keep masks whose predicted IoU is above X."),
@@ -97,7 +97,7 @@ def segment(
     session.add(points=point, boxes=box, exclude=exclude)
     preview = session.preview()
     report.stages(preview.timings)
-    for note in preview.notices:
+    for note in session.notices + preview.notices:
         report.notice(note)
     report.timed("encode", _save_array, preview.removal_mask(), output, force)
     report.done(f"segmented with {'+'.join(preview.segmenters)}: {100 * preview.share:.1f}% of the photo selected -> {output}")

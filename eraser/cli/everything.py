@@ -10,16 +10,15 @@ from eraser.cli.options import Report
 def segment_everything(report: Report, image: Path, folder: Path, options: dict, force: bool, max_pixels: int,
                        segmenter: str = "auto") -> None:
     from eraser.everything.generator import Options, generate
-    from eraser.everything.output import write
+    from eraser.everything.output import check_folder, write
     from eraser.io import load_image
     from eraser.everything.segmenter import everything_segmenter
 
     settings = Options(**options)  # bad options fail before the photo is read
-    if folder.exists() and not folder.is_dir():
-        from eraser.errors import EraserError
-
-        raise EraserError(f"{folder} is a file, not a folder (with --auto, -o names a folder)")
+    check_folder(folder, force)  # an earlier run there needs --force, before any work
     loaded = report.timed("decode", load_image, image, max_pixels)
+    for note in loaded.notices:
+        report.notice(note)
     model = everything_segmenter(segmenter)
     masks = report.timed("segment", generate, model, loaded.rgb, settings)
     records = [{**m.record(), "mask": m.mask} for m in masks]

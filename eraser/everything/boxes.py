@@ -19,17 +19,36 @@ def mask_to_box(masks: np.ndarray) -> np.ndarray:
 
 
 def box_iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
-    """IoU of one XYXY box with many (areas as torchvision's box_area: (x1-x0)*(y1-y0))."""
+    """IoU of one XYXY box with many (areas as torchvision's box_area: (x1-x0)*(y1-y0)).
+
+    Where both boxes have no area (a mask one pixel wide or tall, or a 1x1
+    photo's single pixel), that formula is 0/0: torchvision's nms then keeps
+    both (NaN is never above the threshold), so upstream SAM returns the same
+    one-pixel mask once per grid point. Here such a pair is measured by the
+    pixels the boxes cover (inclusive: +1), so identical boxes have IoU 1.
+    """
+    inter = _overlap(box, others, 0.0)
+    area = _area(box[None], 0.0)[0]
+    union = area + _area(others, 0.0) - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        iou = np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+    flat = union <= 0
+    if flat.any():
+        pixels = _overlap(box, others[flat], 1.0)
+        iou[flat] = pixels / (_area(box[None], 1.0)[0] + _area(others[flat], 1.0) - pixels)
+    return iou
+
+
+def _overlap(box: np.ndarray, others: np.ndarray, extra: float) -> np.ndarray:
     x0 = np.maximum(box[0], others[:, 0])
     y0 = np.maximum(box[1], others[:, 1])
     x1 = np.minimum(box[2], others[:, 2])
     y1 = np.minimum(box[3], others[:, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    areas = (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1])
-    union = area + areas - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(union > 0, inter / union, 0.0)
+    return np.clip(x1 - x0 + extra, 0, None) * np.clip(y1 - y0 + extra, 0, None)
+
+
+def _area(boxes: np.ndarray, extra: float) -> np.ndarray:
+    return (boxes[:, 2] - boxes[:, 0] + extra) * (boxes[:, 3] - boxes[:, 1] + extra)
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, threshold: float) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 from eraser.backends import EverythingSegmenter
 from eraser.defaults import EVERYTHING
 from eraser.errors import EraserError
+from eraser.floats import shown, to_float
 from eraser.everything.boxes import mask_to_box, nms, xyxy_to_xywh
 from eraser.everything.grid import crop_boxes, layer_grids
 from eraser.everything.regions import remove_small
@@ -46,11 +47,11 @@ class Options:
             if f.name in ints:
                 low, high = ints[f.name]
                 if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
-                    raise EraserError(f"{f.name} must be a whole number from {low} to {high}, not {value!r}")
+                    raise EraserError(f"{f.name} must be a whole number from {low} to {high}, not {shown(value)}")
             else:
                 bad = isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer))
-                if bad or not math.isfinite(value) or not 0.0 <= value <= (10.0 if "offset" in f.name else 1.0):
-                    raise EraserError(f"{f.name} must be a number from 0 to {10 if 'offset' in f.name else 1}, not {value!r}")
+                if bad or not math.isfinite(to_float(value)) or not 0.0 <= value <= (10.0 if "offset" in f.name else 1.0):
+                    raise EraserError(f"{f.name} must be a number from 0 to {10 if 'offset' in f.name else 1}, not {shown(value)}")
 
 
 @dataclass

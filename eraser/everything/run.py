@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
 
+from eraser.errors import EraserError
 from eraser.everything.generator import Options, generate
 from eraser.everything.segmenter import everything_segmenter
 from eraser.io import load_image
@@ -18,6 +20,10 @@ def segment_everything(image: Any, segmenter: str = "auto", **options: Any) -> l
     SAM records (see :mod:`eraser.everything`), each with its ``mask`` (bool
     array) too, best first. ``options`` are SamAutomaticMaskGenerator's
     (:class:`eraser.everything.generator.Options`)."""
+    known = [f.name for f in fields(Options)]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise EraserError(f"unknown option {unknown[0]!r} of segment everything; choose from {', '.join(known)}")
     settings = Options(**options)  # bad options fail before the photo is read
     rgb = np.asarray(image) if isinstance(image, np.ndarray) else load_image(image).rgb
     masks = generate(everything_segmenter(segmenter), rgb, settings)

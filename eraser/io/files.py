@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import os
-import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterable
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import IO, Optional, Union
 
 from eraser.errors import EraserError
+from eraser.io.signal_shield import SignalShield
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -86,48 +86,34 @@ def atomic_write(dest: PathLike, write: Callable[[IO[bytes]], None], *, overwrit
     dest = Path(dest)
     folder = dest.parent
     mode = _mode_for(dest, overwrite)
-    held = _hold_stop_signals()
+    tmp: Optional[str] = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dest), suffix=".tmp", dir=folder)
-    except BaseException as e:
-        _release(held)
-        if isinstance(e, OSError):
-            raise EraserError(f"cannot write {dest}: {reason(e)}") from None
-        raise
-    try:
-        _release(held)  # a signal that came meanwhile is raised here, where the finally removes tmp
-        with os.fdopen(fd, "wb") as f:
+        # The temp file is made and its name kept with the stop signals held:
+        # a signal that came meanwhile is raised when the shield ends, with
+        # tmp already set for the finally below.
+        with SignalShield():
+            fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dest), suffix=".tmp", dir=folder)
+            f = os.fdopen(fd, "wb")
+        with f:
             write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)  # mkstemp makes it 0600
-        if overwrite:
-            os.replace(tmp, dest)
-        else:
-            _publish_new(tmp, dest)
+        with SignalShield() as held:
+            if not held.noted:  # a signal before the publish: publish nothing
+                if overwrite:
+                    os.replace(tmp, dest)
+                else:
+                    _publish_new(tmp, dest)
+                    os.unlink(tmp)
+                tmp = None  # published and the temp name gone, in one held stretch
     except OSError as e:
         raise EraserError(f"cannot write {dest}: {reason(e)}") from None
     finally:
-        with suppress(FileNotFoundError):  # gone already when os.replace published it
-            os.unlink(tmp)
+        if tmp is not None:
+            with SignalShield(), suppress(FileNotFoundError):
+                os.unlink(tmp)
     _fsync_folder(folder)
-
-
-_STOP_SIGNALS = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
-
-
-def _hold_stop_signals() -> Optional[set]:
-    """Hold SIGINT/SIGTERM/SIGHUP while the temp file is created: a handler that
-    raises (the CLI's does, so clean-ups run) inside mkstemp, after the file
-    exists but before its name is known here, would leave it behind."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-
-
-def _release(held: Optional[set]) -> None:
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def reason(e: BaseException) -> str:

@@ -32,6 +32,7 @@ from PIL import Image, ImageOps, JpegImagePlugin
 
 from eraser.defaults import DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
+from eraser.floats import shown
 from eraser.io.decoding import decoding, register_heif
 from eraser.io.files import kind_of
 from eraser.io.files import reason as _reason
@@ -99,7 +100,7 @@ def load_image(
     """Load a file, PIL image, uint8 array, or an image file's bytes (``bytes``
     or a binary file object) as upright RGB (+ alpha)."""
     if isinstance(max_pixels, bool) or not isinstance(max_pixels, numbers.Integral) or max_pixels <= 0:
-        raise EraserError(f"--max-pixels must be a positive whole number, not {max_pixels!r}")
+        raise EraserError(f"--max-pixels must be a positive whole number, not {shown(max_pixels)}")
     if isinstance(source, np.ndarray):
         return from_array(source, max_pixels)
     if isinstance(source, Image.Image):
@@ -429,7 +430,7 @@ def icc_space(icc: bytes) -> bytes:
 
 def _positive_pair(value: object) -> tuple[float, float] | None:
     if isinstance(value, tuple) and len(value) == 2:
-        with suppress(TypeError, ValueError):
+        with suppress(TypeError, ValueError, OverflowError, ZeroDivisionError):
             x, y = float(value[0]), float(value[1])
             if x > 0 and y > 0:
                 return (x, y)

@@ -13,6 +13,7 @@ with the same result.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Union
 
@@ -42,6 +43,8 @@ def load_mask(source: MaskSource, width: int, height: int) -> np.ndarray:
         with decoding(width * height):
             mask = _from_pil(source, name, width, height)
     else:
+        if not isinstance(source, (str, os.PathLike)):
+            raise EraserError(f"a mask is a path, a PIL image or an array, not {type(source).__name__}")
         path = Path(source)
         # The mask must have the image's pixel count, so that is its limit too.
         limit = max(width * height, 1)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -19,7 +20,7 @@ from eraser.defaults import DEFAULT_HISTORY, DEFAULT_MAX_PIXELS, DEFAULT_SERVE_P
 from eraser.serve import edit_routes as edit
 from eraser.serve import photo_routes as photos
 from eraser.serve.folder import PhotoFolder
-from eraser.serve.guard import TOKEN_COOKIE, guarded, is_loopback, new_token, refusal  # noqa: F401 - the CLI's names
+from eraser.serve.guard import TOKEN_COOKIE, Guard, guarded, is_loopback, new_token, refusal  # noqa: F401 - the CLI's names
 from eraser.serve.sessions import SessionStore
 
 STATIC = Path(__file__).with_name("static")
@@ -34,23 +35,6 @@ class Config:
     max_sessions: int = DEFAULT_SERVE_PHOTOS  # per browser tab
     history: int = DEFAULT_HISTORY
     allowed_hosts: Optional[set[str]] = None  # Host headers accepted (DNS rebinding); None: any
-
-
-class GuardedStatic:
-    """The page's static files under the same Host, Origin and token rules."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
-            from starlette.requests import Request
-
-            refused = refusal(Request(scope, receive))
-            if refused is not None:
-                await refused(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 ROUTES = [
@@ -86,8 +70,8 @@ ROUTES = [
 
 def create_app(config: Config) -> Starlette:
     routes = [Route(path, guarded(fn), methods=methods) for path, fn, methods in ROUTES]
-    routes.append(Mount("/static", app=GuardedStatic(StaticFiles(directory=STATIC)), name="static"))
-    app = Starlette(routes=routes)
+    routes.append(Mount("/static", app=StaticFiles(directory=STATIC), name="static"))
+    app = Starlette(routes=routes, middleware=[Middleware(Guard)])  # Host, Origin, token: every path
     app.state.config = config
     app.state.store = SessionStore(config.max_sessions)
     app.state.folder = PhotoFolder(config.folder) if config.folder else None

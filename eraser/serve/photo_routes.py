@@ -119,7 +119,7 @@ def _open(request: Request, client: str, source: Any, name: str, path: Optional[
     entry, dropped = store.add(client, name, session, path)
     notice = (f"closed {', '.join(dropped)} to make room (each tab keeps {store.capacity} photos; "
               "photos with unsaved erases are never closed)" if dropped else None)
-    return state(entry, notices=[notice] if notice else [])
+    return state(entry, notices=entry.session.notices + ([notice] if notice else []))
 
 
 async def upload(request: Request) -> Response:
@@ -175,7 +175,8 @@ async def show_state(request: Request) -> Response:
 
 async def close(request: Request) -> Response:
     entry = entry_of(request)
-    if entry.unsaved and not flag(await body(request), "discard"):
+    discard = flag(await body(request), "discard")
+    if entry.unsaved and not discard:
         raise Problem(409, f"{entry.name} has unsaved erases: save or download it, or close with discard")
     request.app.state.store.close(entry.client, entry.id)
     return JSONResponse({"closed": entry.name})

@@ -14,6 +14,8 @@ import numbers
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from eraser.floats import to_float
+
 MAX_BODY_BYTES = 1 << 20  # marks and settings are small; a mask comes as an upload, not JSON
 MAX_STROKE_POINTS = 20_000  # one brush stroke; a person's drag makes a few hundred
 MARK_KINDS = ("point", "exclude", "box", "refine")  # refine: the old name of a point with add
@@ -42,7 +44,8 @@ def parse_json(raw: bytes) -> dict:
 
 
 def _number(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+    # to_float: 10**400 (a JSON integer may have any length) is inf here, refused, not an OverflowError
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(to_float(value)):
         raise Problem(400, f"{what} must be finite numbers, not {str(value)[:40]}")
     return float(value)
 

@@ -76,7 +76,8 @@ def compare_images(
     """
     obtained, expected = np.asarray(obtained), np.asarray(expected)
     if obtained.shape != expected.shape:
-        return Comparison(False, f"shape {obtained.shape} differs from the snapshot's {expected.shape}", failed=("shape",))
+        reason = f"shape {obtained.shape} differs from the snapshot's {expected.shape}"
+        return Comparison(False, reason, failed=("shape",))
     t = tolerance
     region = edit_region(expected, before, mask, threshold=t.outside, margin=t.margin)
     inside = np.ones(expected.shape[:2], bool) if region is None else region

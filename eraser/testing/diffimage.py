@@ -1,8 +1,11 @@
 """The picture written beside a failed snapshot: expected | obtained | differences.
 
-In the third panel the snapshot is dimmed to half its brightness, each
-pixel's largest channel difference is drawn in red (amplified 4x), the edited
-region's outline in cyan, the largest blob of differing pixels inside it in a
+In the third panel the snapshot is dimmed to half its brightness; a pixel
+whose largest channel difference is over ``per_pixel`` (a differing pixel)
+is bright red, 128 plus twice the difference, and a smaller difference is a
+faint red, four times the difference, so a colour cast of 10 levels stands
+out while a level of decoder noise hardly shows. The edited region's outline
+is cyan, the largest blob of differing pixels inside it in a
 yellow box, and the pixels changed outside it in magenta with a magenta box
 around the largest of their blobs.
 """
@@ -15,6 +18,7 @@ import cv2
 import numpy as np
 
 from eraser.testing.region import channel_diff
+from eraser.testing.tolerance import Tolerance
 
 CYAN, YELLOW, MAGENTA = (0, 255, 255), (255, 230, 0), (255, 0, 255)
 
@@ -32,14 +36,15 @@ def draw_box(panel: np.ndarray, box, colour) -> None:
     cv2.rectangle(panel, (x0 - 1, y0 - 1), (x1 + 1, y1 + 1), colour, 1)
 
 
-def diff_image(obtained: Any, expected: Any, comparison: Optional[Any] = None) -> np.ndarray:
+def diff_image(obtained: Any, expected: Any, comparison: Optional[Any] = None,
+               per_pixel: int = Tolerance().per_pixel) -> np.ndarray:
     """Expected | obtained | the differences, marked as the module says;
     ``comparison`` (a :class:`~eraser.testing.compare.Comparison`) adds the
     region's outline and the boxes."""
     obtained, expected = rgb(obtained), rgb(expected)
-    diff = channel_diff(obtained, expected)
+    diff = channel_diff(obtained, expected).astype(np.int32)
     grey = (expected.mean(axis=-1) * 0.5).astype(np.uint8)
-    red = np.maximum(grey, np.clip(diff * 4, 0, 255)).astype(np.uint8)
+    red = np.where(diff > per_pixel, np.minimum(255, 128 + 2 * diff), np.maximum(grey, 4 * diff)).astype(np.uint8)
     heat = np.ascontiguousarray(np.stack([red, grey, grey], axis=-1))
     region = getattr(comparison, "region", None)
     if region is not None:

@@ -24,8 +24,13 @@ __all__ = ["Comparison", "ImageSnapshot", "Tolerance", "compare_images", "diff_i
 
 
 def load_png(path: Path) -> np.ndarray:
+    """A snapshot as the array it was written from: grey, grey + alpha, RGB or
+    RGBA kept; a palette or other mode as RGB (RGBA when it has transparency)."""
     with Image.open(path) as im:
-        return np.asarray(im.convert("RGB") if im.mode not in ("RGB", "L") else im)
+        if im.mode in ("L", "LA", "RGB", "RGBA"):
+            return np.asarray(im)
+        has_alpha = "A" in im.getbands() or "transparency" in im.info
+        return np.asarray(im.convert("RGBA" if has_alpha else "RGB"))
 
 
 def as_image(image: Any) -> np.ndarray:
@@ -83,7 +88,7 @@ class ImageSnapshot:
                 return
             diff_path = obtained_path.with_name(obtained_path.stem + ".diff.png")
             if image.shape == expected.shape:
-                Image.fromarray(diff_image(image, expected, result)).save(diff_path)
+                Image.fromarray(diff_image(image, expected, result, tolerance.per_pixel)).save(diff_path)
             raise AssertionError(
                 f"image differs from snapshot {expected_path}\n{result.reason}\n"
                 f"obtained: {obtained_path}\ndiff: {diff_path} (expected | obtained | differences in red, "

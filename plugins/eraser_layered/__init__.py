@@ -1,15 +1,15 @@
-"""The ``layered`` inpainter: structure and texture filled separately.
+"""The ``layered`` inpainter: the hole filled with pieces of the photo.
 
-Large-scale structure (colour, gradients, edges running through the hole)
-comes from smooth solvers: the harmonic (membrane) fill deep in the hole, and
-OpenCV's frequency-selective reconstruction near its border, where it
-carries edges and lines a little way in. Fine texture is laid on top: the
-power spectrum of small tiles of the photo's high-frequency residual, taken
-near the hole and never from it, with fresh random phases. A patch method
-that copies whole patches can paste a recognisable object (a second name
-tag, header pins); this one copies no shape at all, only the grain's
-strength and direction. Needs ``cv2.xphoto`` (opencv-contrib-python-headless,
-a core dependency).
+Patch synthesis (Wexler et al.'s EM with a PatchMatch field, in numpy,
+``synthesis.py``) grown from the hole's border at a coarse scale, kept
+coherent (whole pieces of the photo, not a pixel from here and one from
+there) and copied sharp at full size: grass, gravel, slats and brick are
+continued, and an object beside the hole (the suit's neck ring next to
+the astronaut's helmet) is not pasted into it as PatchMatch pastes it. On
+crops without a whole known patch to copy from, the earlier layers: a
+smooth structure fill (harmonic, OpenCV's FSR near the border; needs
+``cv2.xphoto``, opencv-contrib-python-headless, a core dependency) plus
+random-phase grain.
 """
 
 from eraser.hookspecs import hookimpl
@@ -34,7 +34,7 @@ def register_inpainters(register):
     register(
         "layered",
         _build,
-        description="smooth structure (harmonic fill, OpenCV FSR at the border) plus grain from nearby tiles: no pasted objects",
+        description="patch synthesis grown from the border (coherent EM with a PatchMatch field): continues texture and lines, pastes no nearby object",
         priority=30,
         working_size=768,
         available=_available,
