@@ -12,7 +12,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Iterator, Optional
 
-import numpy as np
 
 from eraser.errors import EraserError
 

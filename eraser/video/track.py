@@ -14,8 +14,9 @@ import cv2
 import numpy as np
 
 from eraser import registry
-from eraser.backends import BackendFailure, TrackLost, build, describe, read_only
-from eraser.errors import EraserError
+from eraser.backends import TrackLost
+from eraser.errors import BackendFailure, EraserError
+from eraser.fallback import build, describe, read_only
 from eraser.prompts import Prompt
 from eraser.segment import segment_object
 from eraser.video.clip import Clip, frames
