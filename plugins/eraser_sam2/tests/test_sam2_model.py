@@ -25,6 +25,8 @@ from eraser_sam2.interface import INTERFACES, STEMS  # noqa: E402
 from eraser_sam2.model import SAM2, build_sam2, load_checkpoint  # noqa: E402
 from eraser_sam2.sizes import SIZES  # noqa: E402
 
+pytestmark = pytest.mark.slow  # exports and installs models with torch
+
 # parameters upstream reports: 38.9 M, 46 M, 80.8 M, 224.4 M
 PARAMETERS = {"sam2.1-tiny": 38_962_754, "sam2.1-small": 46_060_610, "sam2.1-base-plus": 80_850_434,
               "sam2.1-large": 224_446_898}

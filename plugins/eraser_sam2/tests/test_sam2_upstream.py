@@ -38,8 +38,8 @@ from eraser_sam2.sizes import SIZES  # noqa: E402
 PYTHON = os.environ.get("ERASER_SAM2_PYTHON", "")
 REFERENCE = Path(__file__).with_name("sam2_reference.py")
 
-pytestmark = pytest.mark.skipif(
-    not PYTHON, reason="set ERASER_SAM2_PYTHON to the sam2 reference environment's python (see the docstring)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    not PYTHON, reason="set ERASER_SAM2_PYTHON to the sam2 reference environment's python (see the docstring)")]
 
 PROMPTS = [  # on the 1024x683 spoon photo
     {"args": ["--point", "520,300"], "points": [[520, 300]], "labels": [1], "multimask": True},
