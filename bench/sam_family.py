@@ -55,8 +55,9 @@ def measure_sam2(name: str, runs: int) -> dict:
     import torch
 
     from eraser.prompts import Prompt
-    from eraser.runtimes.onnx import OnnxSession
-    from eraser_sam2.install import shipped_templates, write_onnx
+    from eraser.runtimes.onnx import OnnxRunner
+    from eraser_sam2.fill import write_onnx
+    from eraser_sam2.install import shipped_templates
     from eraser_sam2.random_weights import random_model
     from eraser_sam2.segmenter import pick_mask, prompt_arrays, upsample
 
@@ -66,17 +67,17 @@ def measure_sam2(name: str, runs: int) -> dict:
                   if k.startswith("image_encoder.") or k.endswith(("conv_s0.weight", "conv_s1.weight")))
     image = torch.randn(1, 3, 1024, 1024)
     with torch.no_grad():
-        torch_s = median_time(lambda: model.image_features(image), runs)
+        torch_s = median_time(lambda: model.image_features(image), runs)  # noqa: F821 (deleted below, after the calls)
     state = {k: v.numpy() for k, v in model.state_dict().items()}
     del model
     with tempfile.TemporaryDirectory() as tmp:
         write_onnx(shipped_templates(name), state, Path(tmp))
         del state
-        encoder = OnnxSession(Path(tmp) / "ImageEncoder.onnx")
+        encoder = OnnxRunner(Path(tmp) / "ImageEncoder.onnx")
         feed = {"image": image.numpy()}
         onnx_s = median_time(lambda: encoder.run(feed), runs)
         features = encoder.run(feed)
-        prompts, decoder = OnnxSession(Path(tmp) / "PromptEncoder.onnx"), OnnxSession(Path(tmp) / "MaskDecoder.onnx")
+        prompts, decoder = OnnxRunner(Path(tmp) / "PromptEncoder.onnx"), OnnxRunner(Path(tmp) / "MaskDecoder.onnx")
         pe = np.load(Path(tmp) / "imagePositionalEncoding.npy")
         prompt = Prompt(points=((1800.0, 1400.0),), labels=(1,))
 

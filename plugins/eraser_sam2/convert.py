@@ -50,7 +50,7 @@ def export_structures(name: str, stems=None, opset: int = ONNX_OPSET) -> dict:
 
 def export_onnx(model, out_dir, name: str, opset: int = ONNX_OPSET) -> list[Path]:
     """All six graphs for ``model``'s weights, exported now and filled as an install fills the shipped templates."""
-    from eraser_sam2.install import write_onnx
+    from eraser_sam2.fill import write_onnx
 
     state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
     return write_onnx(export_structures(name, opset=opset), state, Path(out_dir))

@@ -18,8 +18,9 @@ from typing import Mapping
 import numpy as np
 
 from eraser import templates
-from eraser_sam2.interface import POSITIONAL_ENCODING_FILE, STEMS
-from eraser_sam2.weights import GAUSSIAN_KEY, read_state_dict
+from eraser_sam2.fill import write_onnx
+from eraser_sam2.interface import STEMS
+from eraser_sam2.weights import read_state_dict
 
 TEMPLATES = Path(__file__).with_name("templates")
 OWN_STEMS = ("ImageEncoder",)  # what differs between sizes
@@ -37,17 +38,6 @@ def shipped_templates(name: str) -> dict:
             for stem in STEMS}
 
 
-def dense_positional_encoding(gaussian: np.ndarray, size: int = 64) -> np.ndarray:
-    """The decoder's (1, 256, 64, 64) ``get_dense_pe()``, from the prompt
-    encoder's (2, 128) random Fourier matrix: the encoding of the grid's cell centres."""
-    gaussian = np.asarray(gaussian, dtype=np.float32)
-    centres = (np.arange(size, dtype=np.float32) + np.float32(0.5)) / np.float32(size)
-    grid = np.stack(np.broadcast_arrays(centres[None, :], centres[:, None]), axis=-1)  # (h, w, [x, y])
-    coords = np.float32(2 * np.pi) * ((np.float32(2) * grid - np.float32(1)) @ gaussian)
-    pe = np.concatenate([np.sin(coords), np.cos(coords)], axis=-1).astype(np.float32)
-    return np.ascontiguousarray(pe.transpose(2, 0, 1)[None])
-
-
 def check_size(state: Mapping[str, np.ndarray], templates_by_stem: Mapping, name: str) -> None:
     """One-line EraserError unless the checkpoint is exactly what the graphs of size ``name`` take."""
     from eraser.errors import EraserError
@@ -62,19 +52,6 @@ def check_size(state: Mapping[str, np.ndarray], templates_by_stem: Mapping, name
                           f"({', '.join(extra[:3])}); is it another size's?")
     for stem, template in templates_by_stem.items():
         templates.check(template, state, f"the checkpoint ({size(name).title} {stem})")
-
-
-def write_onnx(structures: Mapping[str, object], state: Mapping[str, np.ndarray], out_dir: Path) -> list[Path]:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for stem in STEMS:
-        filled = templates.fill(structures[stem], state, what=f"the checkpoint ({stem})")
-        paths += templates.save(filled, out_dir / f"{stem}.onnx")
-        del filled
-    pe = out_dir / POSITIONAL_ENCODING_FILE
-    np.save(pe, dense_positional_encoding(state[GAUSSIAN_KEY]))
-    return paths + [pe]
 
 
 def install_checkpoint(checkpoint: Path, out_dir: Path, name: str) -> list[Path]:

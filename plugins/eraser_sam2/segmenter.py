@@ -31,7 +31,7 @@ from PIL import Image
 
 from eraser.modelstore import InstalledModel
 from eraser.prompts import Prompt
-from eraser.runtimes import open_session
+from eraser.runtimes import open_runner
 from eraser_mobilesam.cache import EmbeddingCache, image_key
 from eraser_sam2.interface import (
     EMBEDDING_SHAPE,
@@ -102,8 +102,8 @@ def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
     if rows.size == 0:
         return out
     fx, fy = LOW_RES_SIZE / width, LOW_RES_SIZE / height
-    x0 = max(0, int((cols[0] - 1) / fx)); x1 = min(width, int(np.ceil((cols[-1] + 2) / fx)))
-    y0 = max(0, int((rows[0] - 1) / fy)); y1 = min(height, int(np.ceil((rows[-1] + 2) / fy)))
+    x0, x1 = max(0, int((cols[0] - 1) / fx)), min(width, int(np.ceil((cols[-1] + 2) / fx)))
+    y0, y1 = max(0, int((rows[0] - 1) / fy)), min(height, int(np.ceil((rows[-1] + 2) / fy)))
     # photo pixel x maps to low-res (x + 0.5) * fx - 0.5
     to_low = np.array([[fx, 0, (x0 + 0.5) * fx - 0.5], [0, fy, (y0 + 0.5) * fy - 0.5]], np.float32)
     region = cv2.warpAffine(logits, to_low, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
@@ -120,9 +120,9 @@ def encoder_identity(model: InstalledModel) -> str:
 
 class Sam2Segmenter:
     def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
-        self.encoder = open_session(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
-        self.prompt_encoder = open_session(model, "PromptEncoder", runtime, compute_units="ALL")
-        self.decoder = open_session(model, "MaskDecoder", runtime, compute_units="ALL")
+        self.encoder = open_runner(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
+        self.prompt_encoder = open_runner(model, "PromptEncoder", runtime, compute_units="ALL")
+        self.decoder = open_runner(model, "MaskDecoder", runtime, compute_units="ALL")
         self.positional_encoding = np.load(model.path(POSITIONAL_ENCODING_FILE)).astype(np.float32)
         self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=(FEATURE_SIZE,))
         self.cache_prefix = encoder_identity(model)

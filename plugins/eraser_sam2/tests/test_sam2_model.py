@@ -97,7 +97,7 @@ def test_installed_graphs_run_like_torch(tiny_checkpoint, tiny_store):
     sizes of the dynamic axes than they were traced with (N points, M memory
     tokens, P object pointers, none of them too)."""
     from eraser import modelstore
-    from eraser.runtimes.onnx import OnnxSession
+    from eraser.runtimes.onnx import OnnxRunner
 
     _, model = tiny_checkpoint
     installed = modelstore.require("sam2.1-tiny", root=tiny_store)
@@ -114,7 +114,7 @@ def test_installed_graphs_run_like_torch(tiny_checkpoint, tiny_store):
     runs = [(stem, args) for stem, args in examples.items() if stem != "ImageEncoder"]
     runs.append(("MemoryAttention", no_pointers))
     for stem, args in runs:
-        session = OnnxSession(installed.path(f"{stem}.onnx"))
+        session = OnnxRunner(installed.path(f"{stem}.onnx"))
         inputs, outputs = INTERFACES[stem]
         got = session.run({name: a.numpy() for name, a in zip(inputs, args)})
         with torch.no_grad():
@@ -127,11 +127,11 @@ def test_installed_graphs_run_like_torch(tiny_checkpoint, tiny_store):
 @pytest.mark.slow
 def test_installed_encoder_runs_like_torch(tiny_checkpoint, tiny_store):
     from eraser import modelstore
-    from eraser.runtimes.onnx import OnnxSession
+    from eraser.runtimes.onnx import OnnxRunner
 
     _, model = tiny_checkpoint
     (image,) = example_inputs(model)["ImageEncoder"]
-    got = OnnxSession(modelstore.require("sam2.1-tiny", root=tiny_store).path("ImageEncoder.onnx")).run(
+    got = OnnxRunner(modelstore.require("sam2.1-tiny", root=tiny_store).path("ImageEncoder.onnx")).run(
         {"image": image.numpy()})
     with torch.no_grad():
         want = model.image_features(image)
