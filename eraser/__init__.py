@@ -19,7 +19,7 @@ def __getattr__(name: str):
 
         return batch
     if name == "segment_everything":
-        from eraser.api import segment_everything
+        from eraser.everything.run import segment_everything
 
         return segment_everything
     if name == "Session":

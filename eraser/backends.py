@@ -13,7 +13,8 @@ compositing and saving, so a backend stays small:
 
 Both must be deterministic: the same input gives the same output. What a
 plugin registers about a backend (its name, factory, priority...) is an
-:class:`eraser.registry.BackendSpec`.
+:class:`eraser.registry.BackendSpec`; how eraser builds and runs one, and
+falls back when it fails, is :mod:`eraser.fallback`.
 
 A segmenter registered with ``capabilities=("everything",)`` can also
 **segment everything** (:mod:`eraser.everything`): it is an
@@ -22,12 +23,12 @@ A segmenter registered with ``capabilities=("everything",)`` can also
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from eraser.errors import EraserError
-from eraser.prompts import Prompt, PromptKind  # noqa: F401  (part of the contract)
+if TYPE_CHECKING:  # a leaf: this module imports nothing of eraser's when it runs
+    from eraser.prompts import Prompt
 
 Kind = Literal["segmenter", "inpainter"]
 
@@ -39,7 +40,7 @@ class Inpainter(Protocol):
 
 @runtime_checkable
 class Segmenter(Protocol):
-    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray: ...
+    def segment(self, image: np.ndarray, prompt: "Prompt") -> np.ndarray: ...
 
 
 @runtime_checkable
@@ -64,52 +65,3 @@ class EverythingSegmenter(Protocol):
     def upscale(self, logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarray:
         """One ``(m, n)`` logit map -> float32 logits ``crop_shape`` in size
         (a pixel is in the mask where its logit is above 0)."""
-
-
-class BackendFailure(EraserError):
-    """A backend raised or broke its contract; ``auto`` tries the next one."""
-
-    def __init__(self, spec, what: str) -> None:
-        super().__init__(f"{spec.kind} {spec.name!r} ({spec.plugin}) {what}")
-        self.spec = spec
-
-
-def read_only(array: np.ndarray) -> np.ndarray:
-    """A view a backend cannot write through (the pipeline keeps the original)."""
-    view = array.view()
-    view.flags.writeable = False
-    return view
-
-
-def describe(exc: BaseException) -> str:
-    """One line for an exception a backend raised."""
-    text = str(exc).strip().splitlines()
-    if isinstance(exc, EraserError):
-        return text[0] if text else type(exc).__name__
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-
-
-def build(spec) -> object:
-    """The backend object for ``spec``; a factory that raises is a BackendFailure."""
-    from eraser import registry
-
-    try:
-        return registry.build(spec)
-    except Exception as exc:  # a plugin's bug must not take eraser down
-        raise BackendFailure(spec, f"could not be started: {describe(exc)}") from None
-
-
-def passed_over(chosen, prompt: Optional[Prompt] = None) -> list[str]:
-    """Notes for the better backends ``auto`` passed over because they are not usable."""
-    from eraser import registry
-
-    notes = []
-    better = [spec for spec in registry.backends(chosen.kind).values() if spec.priority > chosen.priority
-              and not (spec.kind == "segmenter" and prompt is not None and prompt.kind not in spec.prompts)]
-    for spec in sorted(better, key=lambda s: -s.priority):
-        reason = spec.unavailable_reason()
-        # a model never installed is worth one hint (the best), not one per
-        # model a plugin offers; anything else wrong is always said
-        if reason is not None and (not notes or "is not installed" not in reason):
-            notes.append(f"using {chosen.kind} {chosen.name!r} because {spec.name!r} is not available: {reason}")
-    return notes

@@ -18,6 +18,8 @@ from PIL import Image
 
 from serve_helpers import SPOON, Server
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 POINT = [365, 285]  # the spoon (samples/coffee_spoon/prompts.json)
 
 
