@@ -1,5 +1,6 @@
 """Fixtures shared by the core tests (tests/) and the built-in plugins' own tests (plugins/*/tests)."""
 
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -20,6 +21,29 @@ def isolated_environment(tmp_path_factory):
         patch.delenv(name, raising=False)
     yield
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def mobile_sam_store(tmp_path_factory):
+    """A random-weight MobileSAM (seed 1) saved as mobile_sam.pt and installed
+    through ``eraser models install --from`` with its CoreML packages, once per
+    test run: ``(store folder, the torch model)``. Point ``ERASER_MODELS_DIR``
+    at the folder; tests must not change what is in it."""
+    torch = pytest.importorskip("torch", reason="the random-weight checkpoint is made with torch")
+    pytest.importorskip("coremltools")
+    from eraser import modelstore
+    from eraser_mobilesam import model as ms
+
+    from eraser.testing.random_weights import randomize
+
+    root = tmp_path_factory.mktemp("mobilesam-store")
+    torch.manual_seed(0)
+    model = randomize(ms.build_mobile_sam(), seed=1)
+    checkpoint = root / "mobile_sam.pt"
+    torch.save(model.state_dict(), checkpoint)
+    md5 = hashlib.md5(checkpoint.read_bytes()).hexdigest()
+    modelstore.install("mobile-sam", root / "models", from_file=checkpoint, md5=md5, coreml=True)
+    return root / "models", model
 
 
 @pytest.fixture
@@ -100,39 +124,7 @@ def remove_sample(edit_sample):
     return call
 
 
-# The modules that build, export and convert models with torch, run real
-# subprocesses, whole benchmarks or full-size snapshots. `pytest -m "not slow"` leaves them out for a
-# quick loop; CI runs everything.
-SLOW_MODULES = {
-    "plugins/eraser_lama/tests/test_lama_model.py",
-    "plugins/eraser_lama/tests/test_lama_inpainter.py",
-    "plugins/eraser_mobilesam/tests/test_mobilesam_model.py",
-    "plugins/eraser_mobilesam/tests/test_mobilesam_segmenter.py",
-    "plugins/eraser_lama/tests/test_lama_templates.py",
-    "plugins/eraser_mobilesam/tests/test_mobilesam_templates.py",
-    "tests/test_torchfree.py",
-    "tests/test_serve_api.py",
-    "tests/test_serve_browser.py",
-    "tests/test_serve_suggestions.py",
-    "tests/test_batch.py",
-    "tests/test_batch_ray.py",
-    "plugins/eraser_mobilesam/tests/test_everything.py",
-    "tests/test_quality_bench.py",
-    "tests/test_cli_exits.py",
-    "tests/test_runtimes.py",
-    "tests/test_snapshots.py",
-    "tests/test_snapshot_fixture.py",
-    "plugins/eraser-patchmatch/tests/test_patchmatch_snapshots.py",
-}
-
-
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: model conversions, subprocesses and benchmarks (left out by -m 'not slow')")
+    config.addinivalue_line("markers", "slow: model conversions, subprocesses and benchmarks (left out by -m 'not slow'); "
+                            "a slow module says so itself: pytestmark = pytest.mark.slow")
     config.addinivalue_line("markers", "browser: clicks the web page in Chromium (skipped without it, except in CI)")
-
-
-def pytest_collection_modifyitems(config, items):
-    root = config.rootpath
-    for item in items:
-        if item.path.relative_to(root).as_posix() in SLOW_MODULES:
-            item.add_marker(pytest.mark.slow)

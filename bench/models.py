@@ -37,9 +37,9 @@ from bench.common import ROOT, count_flops, machine, median_time, sgemm_gflops, 
 
 
 def ort_session(path: Path):
-    from eraser.runtimes.onnx import OnnxSession
+    from eraser.runtimes.onnx import OnnxRunner
 
-    return OnnxSession(path)
+    return OnnxRunner(path)
 
 
 def photo_12mp(seed: int = 0) -> np.ndarray:

@@ -44,7 +44,7 @@ def measure(name: str, runs: int) -> dict:
     import torch
 
     from eraser import templates
-    from eraser.runtimes.onnx import OnnxSession
+    from eraser.runtimes.onnx import OnnxRunner
     from eraser_mobilesam.install import shipped_templates
     from eraser_mobilesam.model import build_sam
 
@@ -63,7 +63,7 @@ def measure(name: str, runs: int) -> dict:
         del state
         files = templates.save(filled, Path(tmp) / "ImageEncoder.onnx")
         del filled
-        session = OnnxSession(files[0])
+        session = OnnxRunner(files[0])
         feed = {"image": image.numpy()}
         onnx_s = median_time(lambda: session.run(feed), runs)
         out = session.run(feed)["imageEmbeddings"]

@@ -66,7 +66,7 @@ def main() -> None:
                 page.wait_for_selector("body.has-photo")
                 page.wait_for_function("document.body.dataset.busy === '0'")
                 box = page.locator("#overlay").bounding_box()
-                latencies = []
+                latencies, segmenting = [], []
                 spots = [(0.61, 0.71), (0.64, 0.56), (0.2, 0.75), (0.5, 0.37), (0.83, 0.25)]
                 for i in range(args.clicks):
                     fx, fy = spots[i % len(spots)]
@@ -74,6 +74,7 @@ def main() -> None:
                     page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
                     page.wait_for_function(f"Number(document.body.dataset.overlays || 0) > {drawn}", timeout=120_000)
                     latencies.append(page.evaluate("window.eraserTiming.shown - window.eraserTiming.click"))
+                    segmenting.append(float(page.evaluate("Number(document.body.dataset.segmentMs || 'NaN')")))
                     if i < args.clicks - 1:
                         page.keyboard.press("Escape")
                         page.wait_for_selector("body[data-overlay=none]")
@@ -82,6 +83,10 @@ def main() -> None:
                 result["first_click_ms"] = round(latencies[0])
                 result["click_ms_p50"] = round(statistics.median(rest))
                 result["click_ms_p95"] = round(rest[max(0, int(round(0.95 * len(rest))) - 1)])
+                own = sorted(segmenting[1:])  # the server's segment stage for the same clicks
+                result["segment_ms_p50"] = round(statistics.median(own))
+                result["segment_ms_p95"] = round(own[max(0, int(round(0.95 * len(own))) - 1)])
+                result["load_average"] = round(__import__("os").getloadavg()[0], 1)
                 version = int(page.evaluate("document.body.dataset.version"))
                 start = time.perf_counter()
                 page.keyboard.press("Enter")
@@ -94,6 +99,7 @@ def main() -> None:
                 pid = server.open(photo)["id"]
                 server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": [width * 0.61, height * 0.71]})
                 server.client.post(f"/api/photos/{pid}/erase")
+                server.client.get(f"/api/photos/{pid}/download")  # downloaded: the tab may close it for room
                 memory.append(round(rss_mb(server.process.pid)))
             result["server_rss_mb_after_each_photo"] = memory
             del data

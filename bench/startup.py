@@ -54,7 +54,7 @@ def timed(args: list[str]) -> tuple[float, subprocess.CompletedProcess]:
 
 
 def stage_sum(stderr: str) -> tuple[float, dict[str, float]]:
-    line = next((l for l in stderr.splitlines() if l.strip().startswith("stages:")), None)
+    line = next((row for row in stderr.splitlines() if row.strip().startswith("stages:")), None)
     if line is None:
         raise SystemExit(f"no 'stages:' line in the output of eraser -v:\n{stderr}")
     stages = {name: float(sec) for name, sec in re.findall(r"(\w[\w ]*?) ([\d.]+) s", line.split(":", 1)[1])}

@@ -1,5 +1,4 @@
-"""The Python API: ``eraser.remove(...)``, one call through an editing session, and
-``eraser.segment_everything(...)``."""
+"""The Python API: ``eraser.remove(...)``, one call through an editing session."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ import numpy as np
 
 from eraser.arguments import flag
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_MAX_PIXELS
-from eraser.errors import EraserError
 from eraser.session import Session
 
 
@@ -54,25 +52,3 @@ def remove(
         out = np.asarray(out)
     return (out, result.removal_mask()) if return_mask else out
 
-
-def segment_everything(image: Any, segmenter: str = "auto", **options: Any) -> list[dict]:
-    """Every mask of ``image`` (a path, PIL image or RGB array) found by a
-    segmenter that can segment everything (``segmenter``: ``auto``, the best
-    available, or a name such as ``mobile-sam``, ``sam-vit-b``): a list of
-    SAM records (see :mod:`eraser.everything`), each with its ``mask`` (bool
-    array) too, best first. ``options`` are SamAutomaticMaskGenerator's
-    (:class:`eraser.everything.generator.Options`)."""
-    from eraser.everything.generator import Options, generate
-    from eraser.everything.segmenter import everything_segmenter
-    from eraser.io import load_image
-
-    from dataclasses import fields
-
-    unknown = sorted(set(options) - {f.name for f in fields(Options)})
-    if unknown:
-        raise EraserError(f"unknown option {unknown[0]!r} of segment everything; "
-                          f"choose from {', '.join(f.name for f in fields(Options))}")
-    settings = Options(**options)  # bad options fail before the photo is read
-    rgb = np.asarray(image) if isinstance(image, np.ndarray) else load_image(image).rgb
-    masks = generate(everything_segmenter(segmenter), rgb, settings)
-    return [{**m.record(), "mask": m.mask} for m in masks]

@@ -11,9 +11,17 @@ compositing and saving, so a backend stays small:
   and returns a ``float32`` mask of shape ``(H, W)`` with values in ``[0, 1]``
   (1 = part of the object).
 
-Both must be deterministic: the same input gives the same output. What a
+* a **tracker** gets an iterator of RGB frames (the key frame first, then
+  the frames to follow, forwards or backwards) and the key frame's ``float32``
+  mask, and yields one ``float32`` mask per frame after the key frame, or one
+  :class:`TrackLost` (then stops) where the object left the view or the track can no longer be trusted.
+  ``refit(image, box)``, when given, is the photo segmenter run on a box
+  around the object; it returns a ``float32`` mask of the whole frame.
+
+All must be deterministic: the same input gives the same output. What a
 plugin registers about a backend (its name, factory, priority...) is an
-:class:`eraser.registry.BackendSpec`.
+:class:`eraser.registry.BackendSpec`; how eraser builds and runs one, and
+falls back when it fails, is :mod:`eraser.fallback`.
 
 A segmenter registered with ``capabilities=("everything",)`` can also
 **segment everything** (:mod:`eraser.everything`): it is an
@@ -22,14 +30,15 @@ A segmenter registered with ``capabilities=("everything",)`` can also
 
 from __future__ import annotations
 
-from typing import Literal, Optional, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal, Optional, Protocol, Union, runtime_checkable
 
 import numpy as np
 
-from eraser.errors import EraserError
-from eraser.prompts import Prompt, PromptKind  # noqa: F401  (part of the contract)
+if TYPE_CHECKING:  # a leaf: this module imports nothing of eraser's when it runs
+    from eraser.prompts import Prompt
 
-Kind = Literal["segmenter", "inpainter"]
+Kind = Literal["segmenter", "inpainter", "tracker"]
 
 
 @runtime_checkable
@@ -39,7 +48,25 @@ class Inpainter(Protocol):
 
 @runtime_checkable
 class Segmenter(Protocol):
-    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray: ...
+    def segment(self, image: np.ndarray, prompt: "Prompt") -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class TrackLost:
+    """What a tracker yields where it stops: why (one line: left the view,
+    hidden, drifted)."""
+
+    reason: str
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    def track(
+        self,
+        frames: Iterable[np.ndarray],
+        mask: np.ndarray,
+        refit: Optional[Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray]] = None,
+    ) -> Iterator[Union[np.ndarray, TrackLost]]: ...
 
 
 @runtime_checkable
@@ -64,52 +91,3 @@ class EverythingSegmenter(Protocol):
     def upscale(self, logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarray:
         """One ``(m, n)`` logit map -> float32 logits ``crop_shape`` in size
         (a pixel is in the mask where its logit is above 0)."""
-
-
-class BackendFailure(EraserError):
-    """A backend raised or broke its contract; ``auto`` tries the next one."""
-
-    def __init__(self, spec, what: str) -> None:
-        super().__init__(f"{spec.kind} {spec.name!r} ({spec.plugin}) {what}")
-        self.spec = spec
-
-
-def read_only(array: np.ndarray) -> np.ndarray:
-    """A view a backend cannot write through (the pipeline keeps the original)."""
-    view = array.view()
-    view.flags.writeable = False
-    return view
-
-
-def describe(exc: BaseException) -> str:
-    """One line for an exception a backend raised."""
-    text = str(exc).strip().splitlines()
-    if isinstance(exc, EraserError):
-        return text[0] if text else type(exc).__name__
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
-
-
-def build(spec) -> object:
-    """The backend object for ``spec``; a factory that raises is a BackendFailure."""
-    from eraser import registry
-
-    try:
-        return registry.build(spec)
-    except Exception as exc:  # a plugin's bug must not take eraser down
-        raise BackendFailure(spec, f"could not be started: {describe(exc)}") from None
-
-
-def passed_over(chosen, prompt: Optional[Prompt] = None) -> list[str]:
-    """Notes for the better backends ``auto`` passed over because they are not usable."""
-    from eraser import registry
-
-    notes = []
-    better = [spec for spec in registry.backends(chosen.kind).values() if spec.priority > chosen.priority
-              and not (spec.kind == "segmenter" and prompt is not None and prompt.kind not in spec.prompts)]
-    for spec in sorted(better, key=lambda s: -s.priority):
-        reason = spec.unavailable_reason()
-        # a model never installed is worth one hint (the best), not one per
-        # model a plugin offers; anything else wrong is always said
-        if reason is not None and (not notes or "is not installed" not in reason):
-            notes.append(f"using {chosen.kind} {chosen.name!r} because {spec.name!r} is not available: {reason}")
-    return notes

@@ -1,4 +1,4 @@
-"""The one exception type for mistakes a user can make.
+"""The one exception type for mistakes a user can make (and its kind for a failed backend).
 
 The CLI prints ``error: <message>`` and exits with status 2 for these; any
 other exception is a bug. ``EraserError`` is a ``ValueError`` so that Python
@@ -12,6 +12,15 @@ class EraserError(ValueError):
     def __init__(self, message: str) -> None:
         # Keep messages to one line so the CLI output stays one line.
         super().__init__(" ".join(str(message).split()))
+
+
+class BackendFailure(EraserError):
+    """A backend (an :class:`eraser.registry.BackendSpec`'s) raised or broke
+    its contract; ``auto`` tries the next one (see :mod:`eraser.fallback`)."""
+
+    def __init__(self, spec, what: str) -> None:
+        super().__init__(f"{spec.kind} {spec.name!r} ({spec.plugin}) {what}")
+        self.spec = spec
 
 
 class PluginWarning(UserWarning):

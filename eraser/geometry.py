@@ -59,6 +59,21 @@ def bounding_rect(binary: np.ndarray) -> Optional[Rect]:
     return Rect(int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
 
 
+def stamp_disks(target: np.ndarray, centres, radius: int, value: int = 1) -> np.ndarray:
+    """Set filled disks of ``radius`` around ``centres`` ((x, y), rounded to
+    the nearest pixel) in ``target`` to ``value``, in order; returns ``target``."""
+    import cv2  # only here: geometry stays a light import for plugins
+
+    for x, y in centres:
+        cv2.circle(target, (int(round(x)), int(round(y))), max(0, int(radius)), int(value), thickness=-1)
+    return target
+
+
+def disks(shape: tuple[int, int], centres, radius: int) -> np.ndarray:
+    """A boolean mask of ``shape`` with disks of ``radius`` around ``centres``."""
+    return stamp_disks(np.zeros(shape, np.uint8), centres, radius).astype(bool)
+
+
 def component_boxes(binary: np.ndarray) -> list[Rect]:
     """The bounding boxes of the 8-connected parts of a boolean mask."""
     import cv2  # only here: geometry stays a light import for plugins

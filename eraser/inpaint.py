@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 
 from eraser import detail
-from eraser.backends import BackendFailure, describe, read_only
+from eraser.errors import BackendFailure
+from eraser.fallback import describe, read_only
 from eraser.regions import Region
 
 

@@ -16,15 +16,15 @@ from typing import Iterator, Optional, Sequence
 
 import numpy as np
 
-from eraser import registry, regions
-from eraser.backends import BackendFailure, build, passed_over
+from eraser import regions
 from eraser.composite import composite
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
+from eraser.fallback import build, choices, first_that_works
 from eraser.inpaint import fill_region
-from eraser.prompts import Prompt, negative_points
+from eraser.prompts import Point, Prompt, negative_points
 from eraser.refine import RefinedMask, RefinedResult, refine
-from eraser.segment import segment
+from eraser.segment import ObjectMask, Selection, segment_object, union
 
 
 @dataclass
@@ -52,12 +52,7 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 def inpainters(name: str) -> list:
     """The inpainters to try, in order: the one named, or ``auto``'s candidates.
     Called before any slow work, so a bad name fails at once."""
-    if name != "auto":
-        return [registry.choose("inpainter", name)]
-    candidates = registry.candidates("inpainter")
-    if not candidates:
-        raise EraserError("no inpainter is available; see `eraser plugins`")
-    return candidates
+    return choices("inpainter", name)
 
 
 def erase(
@@ -77,17 +72,10 @@ def erase(
     with timed(timings, "plan"):
         planned = regions.plan(refined)
     chosen = list(chosen) if chosen is not None else inpainters(inpainter)
-    if inpainter != "auto":
-        out = _erase_with(chosen[0], image, planned, working_size, timings)
-        return Erasure(out, refined, inpainter=chosen[0].name, timings=timings)
-    notices = passed_over(chosen[0])
-    for spec in chosen:
-        try:
-            out = _erase_with(spec, image, planned, working_size, timings)
-            return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
-        except BackendFailure as failure:
-            notices.append(f"{failure}; trying the next inpainter")
-    raise EraserError(f"no inpainter could fill the hole: {notices[-1]}")
+    spec, out, notices = first_that_works(chosen, inpainter != "auto",
+                                          lambda s: _erase_with(s, image, planned, working_size, timings),
+                                          "no inpainter could fill the hole")
+    return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
 
 
 def _erase_with(spec, image, planned: list[regions.Region], working_size, timings) -> np.ndarray:
@@ -105,6 +93,38 @@ def _erase_with(spec, image, planned: list[regions.Region], working_size, timing
     return out
 
 
+def select(
+    image: np.ndarray,
+    prompts: Sequence[Prompt],
+    segmenter: str = "auto",
+    dilate: int = DEFAULT_DILATE,
+    feather: float = DEFAULT_FEATHER,
+    *,
+    exclude: Optional[Sequence[Point]] = None,
+    masks: Optional[list[Optional[ObjectMask]]] = None,
+    timings: Optional[dict[str, float]] = None,
+) -> tuple[Selection, RefinedMask]:
+    """Segment each prompt's object and refine their union: the selection and
+    the hole. ``exclude``: clicks the widened hole must not reach (default: the
+    prompts' excluded clicks). ``masks``: one slot per prompt, a mask segmented
+    earlier or None (filled in here): an editing session keeps them between
+    clicks, so each object is segmented once."""
+    if not prompts:
+        raise EraserError("nothing to remove: give --point, --box or --mask")
+    timings = {} if timings is None else timings
+    masks = [None] * len(prompts) if masks is None else masks
+    with timed(timings, "segment"):
+        for i, prompt in enumerate(prompts):
+            if masks[i] is None:
+                masks[i] = segment_object(image, prompt, segmenter)
+        selection = union(masks)
+    with timed(timings, "refine"):
+        refined = refine(selection.mask, dilate, feather, negative_points(prompts) if exclude is None else exclude)
+    if refined.empty:
+        raise EraserError("the selection is empty: the prompts selected no pixels")
+    return selection, refined
+
+
 def run(
     image: np.ndarray,
     prompts: Sequence[Prompt],
@@ -115,13 +135,11 @@ def run(
     feather: float = DEFAULT_FEATHER,
     working_size: Optional[int] = None,
 ) -> Erasure:
-    """Segment the prompted objects and erase them from ``image`` (RGB uint8)."""
+    """Segment the prompted objects and erase them from ``image`` (RGB uint8):
+    :func:`select`, then :func:`erase`, as an editing session does."""
     timings: dict[str, float] = {}
     chosen = inpainters(inpainter)
-    with timed(timings, "segment"):
-        selection = segment(image, prompts, segmenter)
-    with timed(timings, "refine"):
-        refined = refine(selection.mask, dilate, feather, negative_points(prompts))
+    selection, refined = select(image, prompts, segmenter, dilate, feather, timings=timings)
     result = erase(image, refined, inpainter, working_size, timings, chosen)
     result.selection, result.segmenters = selection.mask, selection.segmenters
     result.notices = selection.notices + refined.notices + result.notices

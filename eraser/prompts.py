@@ -24,7 +24,7 @@ from typing import Any, Iterable, Literal, Optional, Sequence, Union
 import numpy as np
 
 from eraser.errors import EraserError
-from eraser.floats import to_float
+from eraser.floats import short_number, to_float
 
 PromptKind = Literal["point", "box", "mask"]
 
@@ -201,7 +201,7 @@ def as_points(points: Any) -> list[Point]:
 def _check_point(p: Point, width: int, height: int) -> None:
     x, y = p
     if not (0 <= x < width and 0 <= y < height):
-        raise EraserError(f"point {_fmt(x)},{_fmt(y)} is outside the {width}x{height} image")
+        raise EraserError(f"point {short_number(to_float(x))},{short_number(to_float(y))} is outside the {width}x{height} image")
 
 
 def _check_box(b: Box, width: int, height: int) -> Box:
@@ -211,10 +211,6 @@ def _check_box(b: Box, width: int, height: int) -> Box:
     if x0 < 0 or y0 < 0 or x0 >= width or y0 >= height or x1 > width or y1 > height:
         raise EraserError(f"box {x0},{y0},{x1},{y1} is outside the {width}x{height} image")
     return b
-
-
-def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
 def build_prompts(

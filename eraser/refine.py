@@ -32,7 +32,7 @@ import numpy as np
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
 from eraser.floats import short_number, shown, to_float
-from eraser.geometry import Rect, component_boxes, merge_overlapping
+from eraser.geometry import Rect, component_boxes, disks, merge_overlapping
 
 __all__ = ["DEFAULT_DILATE", "DEFAULT_FEATHER", "MaskPart", "RefinedMask", "RefinedResult", "check", "dilate", "reach", "refine", "refine_crop", "removal"]
 
@@ -110,7 +110,7 @@ def refine_crop(
     selected = soft >= 0.5
     hole = dilate(selected, dilate_px)
     if exclude:
-        hole &= ~(_disks(hole.shape, exclude, dilate_px + 1) & ~selected)
+        hole &= ~(disks(hole.shape, exclude, dilate_px + 1) & ~selected)
     inverted = (~hole).astype(np.float32)
     if feather > 0:
         inverted = blur(inverted, feather)
@@ -129,13 +129,6 @@ def blur(image: np.ndarray, sigma: float) -> np.ndarray:
     reduced = cv2.resize(image, small, interpolation=cv2.INTER_AREA)
     reduced = cv2.GaussianBlur(reduced, (0, 0), sigmaX=sigma / factor, sigmaY=sigma / factor, borderType=cv2.BORDER_REPLICATE)
     return cv2.resize(reduced, (width, height), interpolation=cv2.INTER_LINEAR)
-
-
-def _disks(shape: tuple[int, int], centres: Sequence[tuple[float, float]], radius: int) -> np.ndarray:
-    out = np.zeros(shape, np.uint8)
-    for x, y in centres:
-        cv2.circle(out, (int(round(x)), int(round(y))), int(radius), 1, thickness=-1)
-    return out.astype(bool)
 
 
 @dataclass

@@ -1,8 +1,10 @@
-"""Stage: segment. Each prompted object becomes a float32 mask; their union is the selection.
+"""Stage: segment. Each prompted object becomes a float32 mask; their union is the selection
+(:func:`eraser.pipeline.select` runs the stage).
 
 With ``auto`` the best available segmenter for the prompt's kind is used; if
-it raises or breaks the contract, the next one is tried and a note says so.
-A segmenter the user named is used or fails with one line naming its plugin.
+it raises or breaks the contract, the next one is tried and a note says so
+(:mod:`eraser.fallback`). A segmenter the user named is used or fails with
+one line naming its plugin.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from typing import Sequence
 
 import numpy as np
 
-from eraser import registry
-from eraser.backends import BackendFailure, build, describe, passed_over, read_only
-from eraser.errors import EraserError
+from eraser.errors import BackendFailure, EraserError
+from eraser.fallback import build, choices, describe, first_that_works, read_only
 from eraser.prompts import Prompt
 
 
@@ -38,27 +39,10 @@ class Selection:
 
 def segment_object(image: np.ndarray, prompt: Prompt, segmenter: str = "auto") -> ObjectMask:
     """Segment one object (one prompt)."""
-    if segmenter != "auto":
-        spec = registry.choose("segmenter", segmenter, prompt)
-        return ObjectMask(_run(spec, image, prompt), spec.name)
-    notices: list[str] = []
-    candidates = registry.candidates("segmenter", prompt)
-    if not candidates:
-        raise EraserError(f"no segmenter is available for a {prompt.kind} prompt; see `eraser plugins`")
-    notices.extend(passed_over(candidates[0], prompt))
-    for spec in candidates:
-        try:
-            return ObjectMask(_run(spec, image, prompt), spec.name, notices)
-        except BackendFailure as failure:
-            notices.append(f"{failure}; trying the next segmenter")
-    raise EraserError(f"no segmenter could handle the {prompt.kind} prompt: {notices[-1]}")
-
-
-def segment(image: np.ndarray, prompts: Sequence[Prompt], segmenter: str = "auto") -> Selection:
-    """Segment each prompt's object and return the union."""
-    if not prompts:
-        raise EraserError("nothing to remove: give --point, --box or --mask")
-    return union([segment_object(image, p, segmenter) for p in prompts])
+    specs = choices("segmenter", segmenter, prompt)
+    spec, mask, notices = first_that_works(specs, segmenter != "auto", lambda s: _run(s, image, prompt),
+                                           f"no segmenter could handle the {prompt.kind} prompt", prompt)
+    return ObjectMask(mask, spec.name, notices)
 
 
 def union(objects: Sequence[ObjectMask]) -> Selection:

@@ -30,11 +30,12 @@ import numpy as np
 from eraser import pipeline
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
+from eraser.fallback import read_only
 from eraser.floats import shown
 from eraser.geometry import Rect
 from eraser.prompts import Point, Prompt, as_points, make_prompts
-from eraser.refine import RefinedMask, RefinedResult, check, refine
-from eraser.segment import ObjectMask, segment_object, union
+from eraser.refine import RefinedMask, RefinedResult, check
+from eraser.segment import ObjectMask
 
 MAX_HISTORY = 1000
 
@@ -88,7 +89,7 @@ class Session:
         self.loaded = load_image(source, max_pixels=max_pixels)
         self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)
         self.segmenter, self.inpainter = segmenter, inpainter
-        self._image = _frozen(self.loaded.rgb)
+        self._image = read_only(self.loaded.rgb)
         self._objects: list[Prompt] = []
         self._masks: list[Optional[ObjectMask]] = []
         self._exclude: list[Point] = []
@@ -158,7 +159,7 @@ class Session:
         finds in the current image (``options`` as :func:`eraser.segment_everything`
         takes them), best first: records with their ``mask``. Mark one with
         ``add(mask=record["mask"])``. Kept until the image changes."""
-        from eraser import segment_everything
+        from eraser.everything.run import segment_everything
 
         key = (segmenter, tuple(sorted(options.items())))
         if self._suggested is None or self._suggested[0] is not self._image or self._suggested[1] != key:
@@ -207,15 +208,10 @@ class Session:
         if self._preview is not None and self._preview[0] == settings:
             return self._preview[1]
         timings: dict[str, float] = {"prompts": self._prompt_seconds} if self._prompt_seconds else {}
-        with pipeline.timed(timings, "segment"):
-            for i, prompt in enumerate(self._objects):
-                if self._masks[i] is None:
-                    self._masks[i] = segment_object(self._image, self._with_exclusions(prompt), self.segmenter)
-            selection = union(self._masks)
-        with pipeline.timed(timings, "refine"):
-            refined = refine(selection.mask, self.dilate, self.feather, self._exclude)
-        if refined.empty:
-            raise EraserError("the selection is empty: the prompts selected no pixels")
+        # the exclusions apply to every object (and keep the hole away from them)
+        selection, refined = pipeline.select(
+            self._image, [self._with_exclusions(p) for p in self._objects], self.segmenter, self.dilate, self.feather,
+            exclude=self._exclude, masks=self._masks, timings=timings)
         notices = selection.notices + [n for n in refined.notices if n not in selection.notices]
         preview = Preview(selection.mask, refined, selection.segmenters, notices, timings)
         self._preview = (settings, preview)
@@ -238,7 +234,7 @@ class Session:
             before = [self._image[r.slices].copy() for r in rects]
             self._undo.append(_Step(rects, before, [result.image[r.slices].copy() for r in rects]))
         self._redo.clear()
-        self._image = _frozen(result.image)
+        self._image = read_only(result.image)
         self._forget_marks()
         return result
 
@@ -262,7 +258,7 @@ class Session:
         if not source:
             raise EraserError(empty)
         step = source.pop()
-        self._image = _frozen(_paste(self._image, step.rects, getattr(step, side)))
+        self._image = read_only(_paste(self._image, step.rects, getattr(step, side)))
         target.append(step)
         self._forget_marks()
 
@@ -282,12 +278,6 @@ class Session:
         from eraser.io import to_pil
 
         return to_pil(self.loaded, np.asarray(self._image))
-
-
-def _frozen(image: np.ndarray) -> np.ndarray:
-    view = image.view()
-    view.flags.writeable = False
-    return view
 
 
 def _paste(image: np.ndarray, rects: list[Rect], pixels: list[np.ndarray]) -> np.ndarray:

@@ -114,7 +114,7 @@ def fuzz_api(seconds: float, seed: int = 0) -> tuple[int, list[str]]:
             failures.append("the input array was modified")
         rgb = np.asarray(out)
         if rgb.shape != before.shape or not np.array_equal(rgb[removal == 0], before[removal == 0]):
-            failures.append(f"pixels outside the hole changed ({kwargs['inpainter']}, {base.shape})")
+            failures.append(f"pixels outside the hole changed ({kwargs['inpainter']}, {before.shape})")
     return count, failures
 
 

@@ -2,14 +2,11 @@
 reported while the rest go on, resume, worker processes, fsspec URLs, prompts files."""
 
 import json
-import os
 import shutil
 import signal
 import subprocess
 import sys
-import time
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -17,6 +14,9 @@ import eraser
 from batch_helpers import make_shoot
 from eraser.errors import EraserError
 from eraser.session import Session
+
+
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ import pytest
 import eraser
 from batch_helpers import make_shoot
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 ray = pytest.importorskip("ray", reason="Ray is in the test extra (pip install 'eraser[ray]')")
 
 

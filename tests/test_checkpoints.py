@@ -19,6 +19,8 @@ torch = pytest.importorskip("torch")
 from eraser.checkpoints import read_torch_file, read_torchscript_params  # noqa: E402
 from eraser.errors import EraserError  # noqa: E402
 
+pytestmark = pytest.mark.slow  # torch writes every kind of checkpoint (and a zip bomb) for the reader
+
 
 def _save(obj, path, **kwargs):
     torch.save(obj, path, **kwargs)

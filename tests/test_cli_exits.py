@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 SPOON = Path(__file__).resolve().parent.parent / "samples" / "coffee_spoon"
 ERASER = [sys.executable, "-m", "eraser.cli"]
 

@@ -14,7 +14,7 @@ from eraser import EraserError
 from eraser.everything.generator import Options
 
 HUGE = 10**400
-HUGE_VALUES = [HUGE, -HUGE, Fraction(HUGE), np.array(HUGE, dtype=object)[()]]
+HUGE_VALUES = [HUGE, -HUGE, Fraction(HUGE)]
 PHOTO = np.random.default_rng(0).integers(0, 256, (30, 40, 3), dtype=np.uint8)
 
 
@@ -26,7 +26,7 @@ def refused(call) -> str:
     return message
 
 
-@pytest.mark.parametrize("huge", HUGE_VALUES[:3], ids=["int", "negative", "Fraction"])
+@pytest.mark.parametrize("huge", HUGE_VALUES, ids=["int", "negative", "Fraction"])
 def test_remove_refuses_huge_coordinates(huge):
     assert "bad point" in refused(lambda: eraser.remove(PHOTO, points=(huge, 3)))
     assert "bad point" in refused(lambda: eraser.remove(PHOTO, points=[[(1, 1), (3, huge)]]))

@@ -42,7 +42,7 @@ def count_hashing(monkeypatch):
         hashed.append(path.name)
         return real(path, algorithm)
 
-    monkeypatch.setattr(modelstore, "file_digest", counting)
+    monkeypatch.setattr(modelstore.integrity, "file_digest", counting)
     return hashed
 
 
@@ -242,8 +242,8 @@ def test_without_torch_install_works_and_convert_says_what_to_install(monkeypatc
     from eraser import download
 
     monkeypatch.setenv(modelstore.ENV_DIR, str(tmp_path / "store"))
-    real = modelstore.importlib.util.find_spec
-    monkeypatch.setattr(modelstore.importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    real = modelstore.steps.importlib.util.find_spec
+    monkeypatch.setattr(modelstore.steps.importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
     checkpoint = tmp_path / "big-lama.pt"
     checkpoint.write_bytes(b"a checkpoint")
 
@@ -292,7 +292,7 @@ def test_a_model_folder_that_is_a_file_is_damaged_and_reinstallable(toy):
 
 def test_a_huge_manifest_is_not_read_whole(toy, monkeypatch):
     root, _ = toy
-    monkeypatch.setattr(modelstore, "MAX_MANIFEST_BYTES", 100)
+    monkeypatch.setattr(modelstore.store, "MAX_MANIFEST_BYTES", 100)
     write_manifest(root / "toy", '{"files": {}, "padding": "%s"}' % ("x" * 200))
     assert "manifest.json is too large" in modelstore.status("toy")[1]
 

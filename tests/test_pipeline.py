@@ -50,7 +50,7 @@ def test_backends_get_crops_at_their_working_size(register_plugin):
     result = pipeline.erase(image, refine(selection), "recorder")
     out, parts = result.image, result.refined.parts
     ((shape, mask_shape, dtype),) = seen
-    assert max(shape[:2]) == 100 and shape[:2] == mask_shape and dtype == bool
+    assert max(shape[:2]) == 100 and shape[:2] == mask_shape and dtype == np.dtype(bool)
     hole = result.hole
     assert np.array_equal(out[~hole], image[~hole])
     assert out[600, 750].max() == 0  # the fill was scaled back into the hole

@@ -9,6 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 pytest.importorskip("skimage")
 
 from bench import quality_metrics as qm  # noqa: E402  (after the skip: it needs scikit-image)

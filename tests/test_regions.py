@@ -84,7 +84,6 @@ def test_merge_overlapping_equals_comparing_every_pair():
 def test_a_mask_of_many_specks_is_refined_in_reasonable_work():
     """30,000 isolated specks (each its own group): the groups are found
     through a grid, not by comparing every pair (minutes before)."""
-    import numpy as np
 
     from eraser.geometry import Rect, merge_overlapping
 

@@ -1,4 +1,4 @@
-"""Runtime choice and the two session types. CoreML cannot execute on Linux,
+"""Runtime choice and the two model runners. CoreML cannot execute on Linux,
 so its plumbing is tested with a fake MLModel."""
 
 import sys
@@ -10,6 +10,8 @@ from eraser import runtimes
 from eraser.errors import EraserError
 from eraser.modelstore import InstalledModel
 
+
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
 
 def model_with(tmp_path, *files):
     return InstalledModel("toy", tmp_path, {f: {"sha256": "", "size": 0} for f in files}, {})
@@ -32,7 +34,7 @@ def write_add_model(path):
 
 def test_onnx_session_runs_by_name(tmp_path):
     write_add_model(tmp_path / "Toy.onnx")
-    session = runtimes.open_session(model_with(tmp_path, "Toy.onnx"), "Toy", "onnx")
+    session = runtimes.open_runner(model_with(tmp_path, "Toy.onnx"), "Toy", "onnx")
     assert session.runtime == "onnx"
     out = session.run({"a": np.ones((1, 3), np.float32), "b": np.full((1, 3), 2, np.float32), "ignored": np.zeros(1)})
     np.testing.assert_array_equal(out["sum"], np.full((1, 3), 3, np.float32))
@@ -41,7 +43,7 @@ def test_onnx_session_runs_by_name(tmp_path):
 def test_a_corrupt_onnx_file_is_a_clear_error(tmp_path):
     (tmp_path / "Toy.onnx").write_bytes(b"not a model")
     with pytest.raises(EraserError, match="cannot load"):
-        runtimes.open_session(model_with(tmp_path, "Toy.onnx"), "Toy", "onnx")
+        runtimes.open_runner(model_with(tmp_path, "Toy.onnx"), "Toy", "onnx")
 
 
 def test_auto_prefers_coreml_only_where_it_can_run(tmp_path, monkeypatch):
@@ -80,14 +82,14 @@ def test_coreml_session_plumbing_with_a_fake_model(tmp_path, monkeypatch):
     monkeypatch.setattr(ct.models, "MLModel", FakeMLModel)
     monkeypatch.setattr(runtimes, "coreml_can_run", lambda: True)
     model = model_with(tmp_path, "Toy.mlpackage/Data/weights.bin")
-    session = runtimes.open_session(model, "Toy", "auto", compute_units="CPU_AND_GPU")
+    session = runtimes.open_runner(model, "Toy", "auto", compute_units="CPU_AND_GPU")
     assert session.runtime == "coreml"
     assert seen["path"] == str(tmp_path / "Toy.mlpackage") and seen["units"] == ct.ComputeUnit.CPU_AND_GPU
     out = session.run({"a": np.ones((1, 3), np.float64), "b": np.ones((1, 3))})
     assert seen["inputs"]["a"].dtype == np.float32
     np.testing.assert_array_equal(out["sum"], np.full((1, 3), 2.0))
     with pytest.raises(EraserError, match="unknown compute units"):
-        runtimes.open_session(model, "Toy", "coreml", compute_units="TPU")
+        runtimes.open_runner(model, "Toy", "coreml", compute_units="TPU")
 
 
 def fake_install(store, name, files):

@@ -18,6 +18,8 @@ from PIL import Image
 
 from serve_helpers import SPOON, Server
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 POINT = [365, 285]  # the spoon (samples/coffee_spoon/prompts.json)
 
 
@@ -332,3 +334,106 @@ def test_opening_a_multi_page_photo_tells_the_page(server):
     server.client.post(f"/api/photos/{pid}/marks", json={"kind": "box", "box": [5, 5, 20, 20]})
     erased = server.client.post(f"/api/photos/{pid}/erase").json()
     assert any("3 frames" in n for n in erased["notices"])
+
+
+def test_the_preview_does_not_lie_at_12_mp(server, tmp_path):
+    """The overlay is small (the view's size, a few KB) and, scaled up to the
+    photo, covers what the erase will replace: IoU >= 0.97 against the
+    full-resolution mask `eraser.Session` makes for the same click."""
+    import cv2
+
+    from eraser.session import Session
+
+    big = tmp_path / "big.jpg"
+    Image.open(SPOON).resize((4000, 2667), Image.Resampling.BICUBIC).save(big, quality=92)
+    state = server.open(big, name="big.jpg")
+    point = [2440, 1900]  # the spoon
+    marked = server.client.post(f"/api/photos/{state['id']}/marks", json={"kind": "point", "point": point}).json()
+    overlay = _png(marked["overlay"])
+    assert overlay.shape == (1067, 1600) and len(marked["overlay"]) < 60_000
+    session = Session(big)
+    full = session.add(points=[point]).removal_mask() > 0
+    shown = cv2.resize(overlay, (4000, 2667), interpolation=cv2.INTER_LINEAR) > 0
+    iou = (shown & full).sum() / (shown | full).sum()
+    assert iou >= 0.97, iou
+
+
+@pytest.mark.parametrize("path, body, message", [
+    ("strokes", {"points": [[1, 2], [float("nan"), 3]], "radius": 5}, "finite"),
+    ("strokes", {"points": [[1, 2]] * 20_001, "radius": 5}, "at most 20000 points"),
+    ("strokes", {"points": [[1, 2]], "radius": 0}, "radius"),
+    ("strokes", {"points": "x", "radius": 5}, "points"),
+    ("strokes", {"points": [[1, 2]], "radius": 5, "erase": "yes"}, "erase must be"),
+    ("marks", {"kind": "point", "point": [3, 3], "add": 1}, "add must be"),
+    ("settings", {"dilate": 3, "colour": "red"}, "unknown setting"),
+    ("close", {"discard": "please"}, "discard must be"),
+])
+def test_bad_new_fields_are_one_line_400s(server, path, body, message):
+    import json
+
+    pid = server.open()["id"]
+    response = server.client.post(f"/api/photos/{pid}/{path}", content=json.dumps(body, allow_nan=True),
+                                  headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert message in response.json()["error"] and "\n" not in response.json()["error"]
+
+
+def test_strokes_masks_take_back_and_close(server, tmp_path):
+    c = server.client
+    state = server.open()
+    pid = state["id"]
+    painted = c.post(f"/api/photos/{pid}/strokes", json={"points": [[100, 100], [200, 100]], "radius": 8}).json()
+    overlay = _png(painted["overlay"])
+    assert painted["objects"] == 1 and overlay[100, 150] == 255 and overlay[300, 150] == 0
+    cut = c.post(f"/api/photos/{pid}/strokes", json={"points": [[150, 80], [150, 120]], "radius": 10, "erase": True}).json()
+    assert _png(cut["overlay"])[100, 150] < 255 and _png(cut["overlay"])[100, 110] == 255
+    mask = c.get(f"/api/photos/{pid}/mask")
+    assert mask.headers["content-disposition"] == 'attachment; filename="photo.mask.png"'
+    pixels = np.asarray(Image.open(io.BytesIO(mask.content)))
+    assert pixels.shape == (400, 600) and pixels[100, 110] == 255 and pixels[100, 150] == 0
+    back = c.post(f"/api/photos/{pid}/marks/back").json()  # the cut taken back
+    assert _png(back["overlay"])[100, 150] == 255
+    assert c.post(f"/api/photos/{pid}/clear").json()["objects"] == 0
+    wrong = io.BytesIO()
+    Image.new("L", (60, 40), 255).save(wrong, format="PNG")
+    r = c.post(f"/api/photos/{pid}/mask", content=wrong.getvalue())
+    assert r.status_code == 400 and "60x40" in r.json()["error"]
+    r = c.post(f"/api/photos/{pid}/mask", content=b"not a png")
+    assert r.status_code == 400 and "not an image" in r.json()["error"]
+    uploaded = c.post(f"/api/photos/{pid}/mask", content=mask.content).json()
+    assert uploaded["objects"] == 1 and (_png(uploaded["overlay"]) > 0).sum() >= (pixels > 0).sum()
+    c.post(f"/api/photos/{pid}/erase")
+    r = c.post(f"/api/photos/{pid}/close", json={})
+    assert r.status_code == 409 and "unsaved" in r.json()["error"]  # the erase is not lost by accident
+    assert c.post(f"/api/photos/{pid}/close", json={"discard": True}).json() == {"closed": "photo.jpg"}
+    assert c.get(f"/api/photos/{pid}").status_code == 410
+    assert c.post(f"/api/photos/{pid}/marks/back").status_code == 410
+
+
+def test_a_tab_full_of_unsaved_erases_refuses_to_open_more():
+    s = Server("--max-photos", "1")
+    try:
+        first = s.open()["id"]
+        s.client.post(f"/api/photos/{first}/marks", json={"kind": "point", "point": POINT})
+        s.client.post(f"/api/photos/{first}/erase")
+        r = s.client.post("/api/photos?name=x.jpg", content=SPOON.read_bytes())
+        assert r.status_code == 400 and "unsaved erases" in r.json()["error"]
+        assert s.client.get(f"/api/photos/{first}").json()["can_undo"]  # kept
+        s.client.get(f"/api/photos/{first}/download")  # downloaded: now it may be closed for room
+        assert s.open()["notices"]
+        assert s.client.get(f"/api/photos/{first}").status_code == 410
+    finally:
+        s.stop()
+
+
+def test_the_zoomed_view_gets_the_photo_at_the_size_it_is_shown(server, tmp_path):
+    big = tmp_path / "wide.jpg"
+    Image.open(SPOON).resize((3000, 2000), Image.Resampling.BICUBIC).save(big, quality=92)
+    pid = server.open(big, name="wide.jpg")["id"]
+    view = Image.open(io.BytesIO(server.client.get(f"/api/photos/{pid}/image").content))
+    assert view.size == (1600, 1067)  # the page's first view
+    zoomed = Image.open(io.BytesIO(server.client.get(f"/api/photos/{pid}/image", params={"max_side": 3000}).content))
+    assert zoomed.size == (3000, 2000)  # at 100 % and more: every photo pixel
+    for bad in ("5", "x", "99999", "-1"):
+        r = server.client.get(f"/api/photos/{pid}/image", params={"max_side": bad})
+        assert r.status_code == 400 and "max_side" in r.json()["error"], bad

@@ -28,7 +28,8 @@ def server(tmp_path_factory):
     s.stop()
 
 
-pytestmark = pytest.mark.browser  # `-m "not browser"` skips them; without Chromium they skip, but not in CI
+# `-m "not browser"` skips them; without Chromium they skip, but not in CI
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 

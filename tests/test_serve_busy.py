@@ -15,7 +15,7 @@ from eraser.serve.app import Config, create_app
 from serve_helpers import SPOON
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
 
 class Held:

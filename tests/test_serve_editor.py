@@ -15,7 +15,7 @@ from PIL import Image
 from serve_helpers import SPOON, Server
 from test_serve_browser import browser, shot, wait_idle  # noqa: F401 - browser: the module's Chromium fixture
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
 
 @pytest.fixture(scope="module")

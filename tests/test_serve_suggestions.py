@@ -4,17 +4,18 @@ random-weight MobileSAM installed (the thresholds are lowered: random weights
 give no confident masks), spoken to over HTTP and clicked in Chromium."""
 
 import base64
-import hashlib
 import io
 import json
 import shutil
-import sys
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from serve_helpers import ROOT, SPOON, Server
+from eraser import modelstore
+from serve_helpers import SPOON, Server
+
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
 
 torch = pytest.importorskip("torch", reason="the random-weight checkpoint is made with torch")
 
@@ -23,20 +24,11 @@ LOW = {"points_per_side": 4, "pred_iou_thresh": 0, "stability_score_thresh": 0, 
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    from eraser import modelstore
-    from eraser_mobilesam import model as ms
-
-    sys.path.insert(0, str(ROOT / "plugins" / "eraser_mobilesam" / "tests"))
-    from test_mobilesam_model import randomize
-
-    root = tmp_path_factory.mktemp("suggest-store")
-    checkpoint = root / "mobile_sam.pt"
-    torch.save(randomize(ms.build_mobile_sam(), seed=1).state_dict(), checkpoint)
+def store(mobile_sam_store):
+    """The run's shared random-weight MobileSAM store (seed 1)."""
     patch = pytest.MonkeyPatch()
-    patch.setenv(modelstore.ENV_DIR, str(root / "models"))
-    modelstore.install("mobile-sam", from_file=checkpoint, md5=hashlib.md5(checkpoint.read_bytes()).hexdigest())
-    yield root / "models"
+    patch.setenv(modelstore.ENV_DIR, str(mobile_sam_store[0]))
+    yield mobile_sam_store[0]
     patch.undo()
 
 

@@ -6,8 +6,10 @@ a diff image, and leaves the snapshot alone; --force-regen rewrites it."""
 import re
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # five pytest runs of their own (pytester)
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 pytest_plugins = ["pytester"]
 

@@ -26,6 +26,9 @@ from PIL import Image
 from eraser.testing import Tolerance
 
 TOLERANCE = Tolerance(max_share=0.02)
+
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 NAMES = sorted(p.name for p in SAMPLES.iterdir() if (p / "prompts.json").exists())
 

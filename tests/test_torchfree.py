@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SPOON = ROOT / "samples" / "coffee_spoon"
 PYTHON = os.environ.get("ERASER_TORCHFREE_PYTHON", "")
 
-pytestmark = pytest.mark.skipif(
-    not PYTHON, reason="set ERASER_TORCHFREE_PYTHON to a torch-free environment's python (see the docstring)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    not PYTHON, reason="set ERASER_TORCHFREE_PYTHON to a torch-free environment's python (see the docstring)")]
 
 
 def _md5(path):

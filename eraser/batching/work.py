@@ -10,6 +10,7 @@ from typing import Optional
 
 from eraser.batching.inputs import filesystem
 from eraser.batching.jobs import Job
+from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
 
 
@@ -18,9 +19,9 @@ class Options:
     output: str  # the output folder (a path or an fsspec URL)
     segmenter: str = "auto"
     inpainter: str = "auto"
-    dilate: int = 10
-    feather: float = 5.0
-    max_pixels: int = 100_000_000
+    dilate: int = DEFAULT_DILATE
+    feather: float = DEFAULT_FEATHER
+    max_pixels: int = DEFAULT_MAX_PIXELS
     save_mask: Optional[str] = None  # a folder for the refined masks
     force: bool = False
 

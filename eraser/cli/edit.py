@@ -8,6 +8,7 @@ from typing import List, Optional
 
 import typer
 
+from eraser import defaults
 from eraser.cli import paths
 from eraser.cli.options import (
     BOX, COMPARE, DILATE, EXCLUDE, FEATHER, FORCE, INPAINTER, MAX_PIXELS, POINT, QUIET, SEGMENTER, VERBOSE, Report,
@@ -36,6 +37,10 @@ def remove(
 ) -> None:
     """Remove the objects under the points, boxes or mask from IMAGE."""
     report = Report(quiet, verbose)
+    if image.suffix.lower() in (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi"):
+        from eraser.errors import EraserError
+
+        raise EraserError(f"{image} is a video: use `eraser video {image} --point X,Y` (see `eraser video --help`)")
     out = _output(image, output)
     paths.check([out, save_mask, compare], image=image, inputs=[mask], force=force)
     session = _open(report, image, max_pixels, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
@@ -62,18 +67,18 @@ def segment(
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
     auto: bool = typer.Option(False, "--auto", help="Segment everything (the best segmenter that can, e.g. MobileSAM, or the one named by --segmenter): a PNG per mask, masks.json, overlay.png in OUT; --force replaces an earlier run there (its extra masks removed)."),
-    points_per_side: int = typer.Option(32, "--points-per-side", metavar="N", help="--auto: a grid of N x N points."),
-    points_per_batch: int = typer.Option(64, "--points-per-batch", metavar="N", help="--auto: points decoded per batch."),
-    pred_iou_thresh: float = typer.Option(0.88, "--pred-iou-thresh", metavar="X", help="--auto: keep masks whose predicted IoU is above X."),
-    stability_score_thresh: float = typer.Option(0.95, "--stability-score-thresh", metavar="X", help="--auto: keep masks at least this stable."),
-    stability_score_offset: float = typer.Option(1.0, "--stability-score-offset", metavar="X", help="--auto: logit offset of the stability score."),
-    box_nms_thresh: float = typer.Option(0.7, "--box-nms-thresh", metavar="X", help="--auto: box IoU above which the weaker mask goes."),
-    crop_n_layers: int = typer.Option(0, "--crop-n-layers", metavar="N", help="--auto: also run on N layers of crops."),
-    crop_nms_thresh: float = typer.Option(0.7, "--crop-nms-thresh", metavar="X", help="--auto: box IoU between crops' masks."),
-    crop_overlap_ratio: float = typer.Option(512 / 1500, "--crop-overlap-ratio", metavar="X", help="--auto: overlap of the crops."),
-    crop_n_points_downscale_factor: int = typer.Option(1, "--crop-n-points-downscale-factor", metavar="N", help="--auto: fewer points per crop layer."),
-    min_mask_region_area: int = typer.Option(0, "--min-mask-region-area", metavar="PX", help="--auto: remove holes and islands smaller than PX."),
-    input_size_percent: int = typer.Option(100, "--input-size-percent", metavar="P", help="--auto: work on the photo scaled to P percent."),
+    points_per_side: int = typer.Option(defaults.EVERYTHING["points_per_side"], "--points-per-side", metavar="N", help="--auto: a grid of N x N points."),
+    points_per_batch: int = typer.Option(defaults.EVERYTHING["points_per_batch"], "--points-per-batch", metavar="N", help="--auto: points decoded per batch."),
+    pred_iou_thresh: float = typer.Option(defaults.EVERYTHING["pred_iou_thresh"], "--pred-iou-thresh", metavar="X", help="--auto: keep masks whose predicted IoU is above X."),
+    stability_score_thresh: float = typer.Option(defaults.EVERYTHING["stability_score_thresh"], "--stability-score-thresh", metavar="X", help="--auto: keep masks at least this stable."),
+    stability_score_offset: float = typer.Option(defaults.EVERYTHING["stability_score_offset"], "--stability-score-offset", metavar="X", help="--auto: logit offset of the stability score."),
+    box_nms_thresh: float = typer.Option(defaults.EVERYTHING["box_nms_thresh"], "--box-nms-thresh", metavar="X", help="--auto: box IoU above which the weaker mask goes."),
+    crop_n_layers: int = typer.Option(defaults.EVERYTHING["crop_n_layers"], "--crop-n-layers", metavar="N", help="--auto: also run on N layers of crops."),
+    crop_nms_thresh: float = typer.Option(defaults.EVERYTHING["crop_nms_thresh"], "--crop-nms-thresh", metavar="X", help="--auto: box IoU between crops' masks."),
+    crop_overlap_ratio: float = typer.Option(defaults.EVERYTHING["crop_overlap_ratio"], "--crop-overlap-ratio", metavar="X", help="--auto: overlap of the crops."),
+    crop_n_points_downscale_factor: int = typer.Option(defaults.EVERYTHING["crop_n_points_downscale_factor"], "--crop-n-points-downscale-factor", metavar="N", help="--auto: fewer points per crop layer."),
+    min_mask_region_area: int = typer.Option(defaults.EVERYTHING["min_mask_region_area"], "--min-mask-region-area", metavar="PX", help="--auto: remove holes and islands smaller than PX."),
+    input_size_percent: int = typer.Option(defaults.EVERYTHING["input_size_percent"], "--input-size-percent", metavar="P", help="--auto: work on the photo scaled to P percent."),
 ) -> None:
     """Write the refined mask (255 = replaced, feathered edge, 0 = kept) without inpainting.
 

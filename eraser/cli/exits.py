@@ -25,17 +25,14 @@ import traceback
 import warnings
 from typing import Sequence
 
-from eraser.cli import signals
+from eraser.cli import signals, state
 from eraser.errors import show_warning
-
-# Set by the -v/--verbose option's callback: an internal error then shows its traceback.
-verbose = False
+from eraser.text import one_line
 
 
 def run(args: Sequence[str]) -> int:
     """Run the CLI with ``args``; return the exit status (never raises)."""
-    global verbose
-    verbose = False
+    state.verbose = False
     try:
         with signals.catching(), warnings.catch_warnings():
             # Warnings (a plugin skipped, a frame dropped) as one 'warning: ...' line each.
@@ -87,7 +84,7 @@ def _run(args: list[str]) -> int:
             say("error: aborted")
             return 1
         except usage_error as exc:
-            say(f"error: {_one_line(exc.format_message())}{_help_hint(exc)}")
+            say(f"error: {one_line(exc.format_message())}{_help_hint(exc)}")
             return int(getattr(exc, "exit_code", 2))
         except BrokenPipeError:
             _silence_stdout()
@@ -108,13 +105,13 @@ def _run(args: list[str]) -> int:
 def _internal_error(exc: Exception) -> int:
     """A bug: the real traceback with -v, else one line naming the exception;
     never the traceback of some other exception raised while reporting it."""
-    if verbose:
+    if state.verbose:
         try:
             traceback.print_exception(type(exc), exc, exc.__traceback__, chain=False)
         except (OSError, ValueError):
             pass
     else:
-        message = _one_line(str(exc))
+        message = one_line(str(exc))
         say(f"internal error, please report: {type(exc).__name__}" + (f": {message}" if message else ""))
     return 1
 
@@ -129,10 +126,6 @@ def _help_hint(exc: Exception) -> str:
     ctx = getattr(exc, "ctx", None)
     path = getattr(ctx, "command_path", None)
     return f" (see: {path} --help)" if path else ""
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 def say(line: str) -> None:

@@ -7,14 +7,14 @@ import time
 import typer
 
 from eraser import defaults
+from eraser.cli import state
+from eraser.text import one_line
 
 
 def _remember_verbose(value: bool) -> bool:
     # An internal error shows its traceback only with -v (see exits).
     if value:
-        from eraser.cli import exits
-
-        exits.verbose = True
+        state.verbose = True
     return value
 
 
@@ -73,7 +73,7 @@ class Report:
 
     def notice(self, text: str) -> None:
         if not self.quiet:
-            typer.echo(f"note: {_one_line(text)}", err=True)
+            typer.echo(f"note: {one_line(text)}", err=True)
 
     def done(self, line: str) -> None:
         total = time.perf_counter() - self.start
@@ -83,7 +83,3 @@ class Report:
         if self.verbose:
             stages = ", ".join(f"{k} {v:.3f} s" for k, v in self.timings.items())
             typer.echo(f"  stages: {stages}", err=True)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())

@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from eraser.backends import EverythingSegmenter
+from eraser.defaults import EVERYTHING
 from eraser.errors import EraserError
 from eraser.floats import shown, to_float
 from eraser.everything.boxes import mask_to_box, nms, xyxy_to_xywh
@@ -24,18 +25,18 @@ MASK_THRESHOLD = 0.0  # logits above it are in the mask
 class Options:
     """SamAutomaticMaskGenerator's options, with its defaults (names as the seed has them)."""
 
-    points_per_side: int = 32
-    points_per_batch: int = 64
-    pred_iou_thresh: float = 0.88
-    stability_score_thresh: float = 0.95
-    stability_score_offset: float = 1.0
-    box_nms_thresh: float = 0.7
-    crop_n_layers: int = 0
-    crop_nms_thresh: float = 0.7
-    crop_overlap_ratio: float = 512 / 1500
-    crop_n_points_downscale_factor: int = 1
-    min_mask_region_area: int = 0
-    input_size_percent: int = 100
+    points_per_side: int = EVERYTHING["points_per_side"]
+    points_per_batch: int = EVERYTHING["points_per_batch"]
+    pred_iou_thresh: float = EVERYTHING["pred_iou_thresh"]
+    stability_score_thresh: float = EVERYTHING["stability_score_thresh"]
+    stability_score_offset: float = EVERYTHING["stability_score_offset"]
+    box_nms_thresh: float = EVERYTHING["box_nms_thresh"]
+    crop_n_layers: int = EVERYTHING["crop_n_layers"]
+    crop_nms_thresh: float = EVERYTHING["crop_nms_thresh"]
+    crop_overlap_ratio: float = EVERYTHING["crop_overlap_ratio"]
+    crop_n_points_downscale_factor: int = EVERYTHING["crop_n_points_downscale_factor"]
+    min_mask_region_area: int = EVERYTHING["min_mask_region_area"]
+    input_size_percent: int = EVERYTHING["input_size_percent"]
 
     def __post_init__(self) -> None:
         ints = {"points_per_side": (1, 256), "points_per_batch": (1, 4096), "crop_n_layers": (0, 4),

@@ -9,8 +9,9 @@ one with the highest priority.
 from __future__ import annotations
 
 from eraser import registry
-from eraser.backends import BackendFailure, EverythingSegmenter, build
-from eraser.errors import EraserError
+from eraser.backends import EverythingSegmenter
+from eraser.errors import BackendFailure, EraserError
+from eraser.fallback import build
 
 CAPABILITY = "everything"
 

@@ -22,6 +22,7 @@ from PIL import Image, ImageChops
 
 from eraser.errors import EraserError
 from eraser.io import load
+from eraser.io.decoding import decoding
 
 MaskSource = Union[str, Path, Image.Image, np.ndarray]
 
@@ -39,7 +40,7 @@ def load_mask(source: MaskSource, width: int, height: int) -> np.ndarray:
         mask = _from_array(source)
     elif isinstance(source, Image.Image):
         name = str(getattr(source, "filename", "") or "the mask")
-        with load.decoding(width * height):
+        with decoding(width * height):
             mask = _from_pil(source, name, width, height)
     else:
         if not isinstance(source, (str, os.PathLike)):

@@ -1,7 +1,7 @@
 """Running converted models: CoreML on macOS, ONNX Runtime everywhere else.
 
 Both runtimes take and return plain numpy arrays by input/output name, so a
-model plugin is written once against :class:`Session`. ``auto`` picks CoreML
+model plugin is written once against :class:`ModelRunner`. ``auto`` picks CoreML
 where it can execute (macOS with coremltools and the model's ``.mlpackage``),
 else ONNX Runtime; ``$ERASER_RUNTIME`` or a backend option overrides it.
 """
@@ -22,7 +22,9 @@ ENV_RUNTIME = "ERASER_RUNTIME"
 RUNTIMES = ("auto", "coreml", "onnx")
 
 
-class Session(Protocol):
+class ModelRunner(Protocol):
+    """One converted model, loaded and ready to run on arrays by name."""
+
     runtime: str
 
     def run(self, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]: ...
@@ -51,19 +53,19 @@ def choose_runtime(model: InstalledModel, stem: str, preference: Optional[str] =
     return "onnx"
 
 
-def open_session(
+def open_runner(
     model: InstalledModel, stem: str, preference: Optional[str] = None, compute_units: str = "ALL"
-) -> Session:
-    """A session for ``<stem>.onnx`` or ``<stem>.mlpackage`` of ``model``.
+) -> ModelRunner:
+    """A runner for ``<stem>.onnx`` or ``<stem>.mlpackage`` of ``model``.
 
     ``compute_units`` names a coremltools ComputeUnit (``ALL``,
     ``CPU_AND_GPU``, ``CPU_ONLY``, ``CPU_AND_NE``); ONNX Runtime ignores it.
     """
     runtime = choose_runtime(model, stem, preference)
     if runtime == "coreml":
-        from eraser.runtimes.coreml import CoreMLSession
+        from eraser.runtimes.coreml import CoreMLRunner
 
-        return CoreMLSession(model.path(f"{stem}.mlpackage"), compute_units)
-    from eraser.runtimes.onnx import OnnxSession
+        return CoreMLRunner(model.path(f"{stem}.mlpackage"), compute_units)
+    from eraser.runtimes.onnx import OnnxRunner
 
-    return OnnxSession(model.path(f"{stem}.onnx"))
+    return OnnxRunner(model.path(f"{stem}.onnx"))

@@ -1,4 +1,4 @@
-"""CoreML sessions through coremltools (macOS only: Linux cannot execute them)."""
+"""CoreML model runners through coremltools (macOS only: Linux cannot execute them)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from eraser.errors import EraserError
 
 
-class CoreMLSession:
+class CoreMLRunner:
     runtime = "coreml"
 
     def __init__(self, path: Path, compute_units: str = "ALL") -> None:

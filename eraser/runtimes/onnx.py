@@ -1,4 +1,4 @@
-"""ONNX Runtime sessions (CPU)."""
+"""ONNX Runtime model runners (CPU)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from eraser.errors import EraserError
 
 
-class OnnxSession:
+class OnnxRunner:
     runtime = "onnx"
 
     def __init__(self, path: Path, threads: int | None = None) -> None:

@@ -175,7 +175,8 @@ async def show_state(request: Request) -> Response:
 
 async def close(request: Request) -> Response:
     entry = entry_of(request)
-    if entry.unsaved and not flag(await body(request), "discard"):
+    discard = flag(await body(request), "discard")
+    if entry.unsaved and not discard:
         raise Problem(409, f"{entry.name} has unsaved erases: save or download it, or close with discard")
     request.app.state.store.close(entry.client, entry.id)
     return JSONResponse({"closed": entry.name})

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from eraser.prompts import Prompt
-from eraser.geometry import Rect
+from eraser.geometry import Rect, stamp_disks
 
 
 def grabcut_seeded(
@@ -69,12 +69,6 @@ def run_grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int) -> bool:
 def foreground(labels: np.ndarray) -> np.ndarray:
     """Sure or probable foreground, as a boolean mask."""
     return np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD))
-
-
-def stamp_disks(labels: np.ndarray, centres, radius: int, value: int) -> None:
-    """Set disks of ``radius`` around ``centres`` (x, y) to ``value``, in order."""
-    for x, y in centres:
-        cv2.circle(labels, (int(x), int(y)), max(0, int(radius)), int(value), thickness=-1)
 
 
 def box_labels(region: Rect, box: tuple[int, int, int, int]) -> np.ndarray:

@@ -31,9 +31,9 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from eraser.geometry import Rect
+from eraser.geometry import Rect, disks, stamp_disks
 from eraser.prompts import Prompt
-from eraser_classic.grabcut import foreground, run_grabcut, stamp_disks, with_background
+from eraser_classic.grabcut import foreground, run_grabcut, with_background
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,6 @@ def _as_rgb(image: np.ndarray) -> np.ndarray:
     elif a.ndim == 3 and a.shape[2] > 3:
         a = a[:, :, :3]
     return np.ascontiguousarray(a)
-
-
-def _disk(shape: tuple[int, int], centres, radius: int) -> np.ndarray:
-    out = np.zeros(shape, np.uint8)
-    for x, y in centres:
-        cv2.circle(out, (int(x), int(y)), max(0, int(radius)), 1, thickness=-1)
-    return out.astype(bool)
 
 
 def _fill_holes(binary: np.ndarray) -> np.ndarray:
@@ -235,7 +228,7 @@ class PointSegmenter:
             out[y0:y1, x0:x1] = 1.0
             return out
         radius = max(1, round(0.03 * max(h, w)))
-        out[_disk((h, w), work.pos, radius)] = 1.0
+        out[disks((h, w), work.pos, radius)] = 1.0
         return out
 
     def _features(self, img: np.ndarray) -> dict:
@@ -273,8 +266,8 @@ class PointSegmenter:
         inner = Rect(win.x0 + 1, win.y0 + 1, win.x1 - 1, win.y1 - 1)
         markers[inner.slices] = 0
         if work.neg:
-            markers[_disk((h, w), work.neg, seed_radius)] = 1
-        markers[_disk((h, w), work.pos, seed_radius)] = 2
+            markers[disks((h, w), work.neg, seed_radius)] = 1
+        markers[disks((h, w), work.pos, seed_radius)] = 2
         cv2.watershed(cv2.cvtColor(smooth, cv2.COLOR_RGB2BGR), markers)
         return markers == 2
 
@@ -331,7 +324,7 @@ class PointSegmenter:
             if score > best_score:
                 best, best_score = cand, score
         if best is None or not best.any():
-            best = _disk((h, w), work.pos, max(1, round(0.01 * max(h, w))))
+            best = disks((h, w), work.pos, max(1, round(0.01 * max(h, w))))
         return best
 
     def _box_candidate(self, work: _Work) -> np.ndarray:
@@ -403,5 +396,5 @@ class PointSegmenter:
                 biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
                 m = labels == biggest
         if work.neg:
-            m &= ~_disk((h, w), work.neg, 1)
+            m &= ~disks((h, w), work.neg, 1)
         return _fill_holes(m)

@@ -77,8 +77,8 @@ def _example(h: int, w: int, multiple: int):
 @contextlib.contextmanager
 def _matmul_dft(module):
     """Export the Fourier units' transforms as matrix products (see
-    model.FourierUnit: onnxruntime's DFT operator is slow on CPU)."""
-    from eraser_lama.model import FourierUnit
+    ffc.FourierUnit: onnxruntime's DFT operator is slow on CPU)."""
+    from eraser_lama.ffc import FourierUnit
 
     units = [m for m in module.modules() if isinstance(m, FourierUnit)]
     for unit in units:

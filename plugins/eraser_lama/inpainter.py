@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 
 from eraser.modelstore import InstalledModel
-from eraser.runtimes import open_session
+from eraser.runtimes import open_runner
 
 STEM = "LaMa"
 MULTIPLE = 8
@@ -31,7 +31,7 @@ def padded_size(size: int, runtime: str) -> int:
 class LamaInpainter:
     def __init__(self, model: InstalledModel, runtime: Optional[str] = None) -> None:
         # float32 on CPU and GPU: others' ports saw wrong outputs in FP16 and on the Neural Engine.
-        self.session = open_session(model, STEM, runtime, compute_units="CPU_AND_GPU")
+        self.session = open_runner(model, STEM, runtime, compute_units="CPU_AND_GPU")
 
     def inpaint(self, image: np.ndarray, mask: np.ndarray) -> np.ndarray:
         height, width = mask.shape

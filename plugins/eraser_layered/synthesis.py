@@ -327,7 +327,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         return None
     grainy = _graininess(np.asarray(image, np.float32), np.asarray(hole, bool))
     ny = nx = dist = None
-    prev = None
+    prev = last = None  # last: the previous (coarser) level's answer
     for k, (img, h) in enumerate(levels):
         lv = _Level(img, h)
         lv.coherence, lv.reuse = COHERENCE * grainy, REUSE * grainy

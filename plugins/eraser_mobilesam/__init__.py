@@ -37,9 +37,9 @@ def _steps(name: str):
     from eraser.modelstore import step
 
     # imported when they run: torch and friends only for converter and coreml
-    return dict(converter=step("eraser_mobilesam.install:convert_checkpoint", "torch", "onnx", "coremltools", name=name),
+    return dict(converter=step("eraser_mobilesam.convert:convert_checkpoint", "torch", "onnx", "coremltools", name=name),
                 installer=step("eraser_mobilesam.install:install_checkpoint", "onnx", name=name),  # no torch
-                coreml=step("eraser_mobilesam.install:coreml_checkpoint", "torch", "coremltools", name=name),
+                coreml=step("eraser_mobilesam.convert:coreml_checkpoint", "torch", "coremltools", name=name),
                 extras={"seed-ios-decoder": step("eraser_mobilesam.seed_ios:export_checkpoint", "torch", "onnx",
                                                  name=name)})
 

@@ -180,3 +180,22 @@ def export_coreml(model, out_dir, max_points: int | None = None, name: str = "mo
         paths.append(path)
     paths.append(_save_positional_encoding(model, out_dir))
     return paths
+
+
+def coreml_checkpoint(checkpoint: Path, out_dir: Path, name: str = "mobile-sam") -> list[Path]:
+    """The CoreML packages of ``checkpoint`` (torch and coremltools)."""
+    from eraser_mobilesam.model import load_checkpoint
+
+    model = load_checkpoint(checkpoint, name).eval()
+    return [p for p in export_coreml(model, out_dir, name=name) if p.suffix == ".mlpackage"]
+
+
+def convert_checkpoint(checkpoint: Path, out_dir: Path, name: str = "mobile-sam") -> list[Path]:
+    """Everything, through torch: ONNX graphs exported now (not the shipped
+    templates: this is the path for a changed model) and CoreML packages."""
+    from eraser_mobilesam.model import load_checkpoint
+
+    model = load_checkpoint(checkpoint, name).eval()
+    written = export_onnx(model, out_dir, name=name)
+    written += [p for p in export_coreml(model, out_dir, name=name) if p not in written]
+    return written

@@ -1,7 +1,7 @@
 """``eraser models install mobile-sam`` (and ``sam-vit-b/l/h``): the ONNX
 models from a checkpoint, without torch (templates filled by
-:mod:`eraser.templates`), and the CoreML packages where they are wanted
-(those need eraser[convert]).
+:mod:`eraser.templates`). The steps through torch (the CoreML packages, a
+full conversion) are :mod:`eraser_mobilesam.convert`'s.
 
 The family shares the PromptEncoder and MaskDecoder templates; each SAM ViT
 size ships its own ImageEncoder template (``sam-vit-b.ImageEncoder.onnx.gz``).
@@ -61,23 +61,3 @@ def install_checkpoint(checkpoint: Path, out_dir: Path, name: str = "mobile-sam"
     """The ONNX models of ``checkpoint``, torch-free."""
     return write_onnx(shipped_templates(name), read_state_dict(checkpoint), out_dir)
 
-
-def coreml_checkpoint(checkpoint: Path, out_dir: Path, name: str = "mobile-sam") -> list[Path]:
-    """The CoreML packages of ``checkpoint`` (torch and coremltools)."""
-    from eraser_mobilesam.convert import export_coreml
-    from eraser_mobilesam.model import load_checkpoint
-
-    model = load_checkpoint(checkpoint, name).eval()
-    return [p for p in export_coreml(model, out_dir, name=name) if p.suffix == ".mlpackage"]
-
-
-def convert_checkpoint(checkpoint: Path, out_dir: Path, name: str = "mobile-sam") -> list[Path]:
-    """Everything, through torch: ONNX graphs exported now (not the shipped
-    templates: this is the path for a changed model) and CoreML packages."""
-    from eraser_mobilesam.convert import export_coreml, export_onnx
-    from eraser_mobilesam.model import load_checkpoint
-
-    model = load_checkpoint(checkpoint, name).eval()
-    written = export_onnx(model, out_dir, name=name)
-    written += [p for p in export_coreml(model, out_dir, name=name) if p not in written]
-    return written

@@ -25,7 +25,7 @@ from PIL import Image
 
 from eraser.prompts import Prompt
 from eraser.modelstore import InstalledModel
-from eraser.runtimes import open_session
+from eraser.runtimes import open_runner
 from eraser_mobilesam.cache import EmbeddingCache, image_key
 from eraser_mobilesam.interface import (
     EMBEDDING_SHAPE,
@@ -99,8 +99,8 @@ def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
         return out
     # photo pixel (x + 0.5) maps to low-res (x + 0.5) * valid_w / width
     fx, fy = valid_w / width, valid_h / height
-    x0 = max(0, int((cols[0] - 1) / fx)); x1 = min(width, int(math.ceil((cols[-1] + 2) / fx)))
-    y0 = max(0, int((rows[0] - 1) / fy)); y1 = min(height, int(math.ceil((rows[-1] + 2) / fy)))
+    x0, x1 = max(0, int((cols[0] - 1) / fx)), min(width, int(math.ceil((cols[-1] + 2) / fx)))
+    y0, y1 = max(0, int((rows[0] - 1) / fy)), min(height, int(math.ceil((rows[-1] + 2) / fy)))
     to_low = np.array([[fx, 0, (x0 + 0.5) * fx - 0.5], [0, fy, (y0 + 0.5) * fy - 0.5]], np.float32)
     region = cv2.warpAffine(
         low_res.astype(np.float32), to_low, (x1 - x0, y1 - y0),
@@ -133,9 +133,9 @@ class MobileSamSegmenter:
 
     def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
         # As the seed app: the encoder on CPU and GPU, the small models on all units.
-        self.encoder = open_session(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
-        self.prompt_encoder = open_session(model, "PromptEncoder", runtime, compute_units="ALL")
-        self.decoder = open_session(model, "MaskDecoder", runtime, compute_units="ALL")
+        self.encoder = open_runner(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
+        self.prompt_encoder = open_runner(model, "PromptEncoder", runtime, compute_units="ALL")
+        self.decoder = open_runner(model, "MaskDecoder", runtime, compute_units="ALL")
         self.positional_encoding = np.load(model.path(POSITIONAL_ENCODING_FILE)).astype(np.float32)
         self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=EMBEDDING_SHAPE)
         self.cache_prefix = encoder_identity(model)

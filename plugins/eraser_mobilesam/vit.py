@@ -20,7 +20,7 @@ from torch.nn import functional as F
 
 from eraser_mobilesam.family import ViTConfig
 from eraser_mobilesam.interface import EMBED_DIM, IMAGE_SIZE
-from eraser_mobilesam.model import LayerNorm2d, MLPBlock
+from eraser_mobilesam.common import LayerNorm2d, MLPBlock
 
 
 class PatchEmbed(nn.Module):

@@ -123,6 +123,8 @@ function canEdit() {
 
 async function marked(state) {
   photo = state;
+  // for bench/serve_browser.py: the segmenter's own time for this answer, beside click-to-overlay
+  document.body.dataset.segmentMs = state.timings && state.timings.segment !== undefined ? Math.round(state.timings.segment * 1000) : "";
   await drawOverlay(state.overlay);
   drawMarks(state.marks);
   refresh();

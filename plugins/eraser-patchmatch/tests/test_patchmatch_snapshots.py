@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 pytest.importorskip("eraser_patchmatch", reason="eraser-patchmatch is not installed")
 
 from eraser.testing import Tolerance  # noqa: E402

@@ -11,12 +11,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 torch = pytest.importorskip("torch", reason="converting LaMa needs torch (pip install 'eraser[convert]')")
 pytest.importorskip("coremltools")
 pytest.importorskip("onnxscript")
 
 from eraser import modelstore, registry, runtimes  # noqa: E402
 from eraser.testing import InpainterContract  # noqa: E402
+from eraser_lama import ffc  # noqa: E402
 from eraser_lama import model as lm  # noqa: E402
 from eraser_lama.inpainter import LamaInpainter, padded_size  # noqa: E402
 
@@ -117,8 +120,8 @@ def test_matmul_dft_equals_torch_fft(shape):
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(2, 3, h, w, generator=gen)
     spec = torch.fft.rfftn(x, dim=(-2, -1), norm="ortho")
-    re, im = lm.rfft2_ortho_matmul(x)
+    re, im = ffc.rfft2_ortho_matmul(x)
     assert (re - spec.real).abs().max() < 1e-5 and (im - spec.imag).abs().max() < 1e-5
     y, z = torch.randn(2, 3, h, w // 2 + 1, generator=gen), torch.randn(2, 3, h, w // 2 + 1, generator=gen)
     reference = torch.fft.irfftn(torch.complex(y, z), s=(h, w), dim=(-2, -1), norm="ortho")
-    assert (lm.irfft2_ortho_matmul(y, z, h, w) - reference).abs().max() < 1e-5
+    assert (ffc.irfft2_ortho_matmul(y, z, h, w) - reference).abs().max() < 1e-5

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 torch = pytest.importorskip("torch", reason="LaMa needs torch (pip install eraser[convert])")
 
 try:

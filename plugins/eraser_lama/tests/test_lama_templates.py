@@ -8,6 +8,8 @@ import importlib.util
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 torch = pytest.importorskip("torch", reason="torch makes the checkpoints and the reference export")
 pytest.importorskip("onnxscript", reason="the dynamo ONNX exporter needs onnxscript")
 

@@ -21,6 +21,8 @@ SAMPLES = HERE.parents[2] / "samples"
 # The two the README shows; bench/fill_sheets.py draws all of them side by side.
 NAMES = ["astronaut_helmet", "coins_coin"]
 
+pytestmark = pytest.mark.slow  # whole sample photos through the CLI, compared with snapshots
+
 
 @pytest.mark.parametrize("name", NAMES)
 def test_sample_snapshot(edit_sample, image_snapshot, name):

@@ -2,7 +2,6 @@
 SamAutomaticMaskGenerator (torch) on the same random-weight MobileSAM; our
 NMS against a plain reference; RLE, small regions, the CLI's files."""
 
-import hashlib
 import json
 import sys
 import types
@@ -18,6 +17,8 @@ from eraser.everything.grid import crop_boxes, point_grid
 from eraser.everything.regions import remove_small
 from eraser.everything.rle import decode, encode
 
+
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
 
 def reference_nms(boxes, scores, threshold):
     """The textbook loop, one pair at a time."""
@@ -112,23 +113,17 @@ def _torchvision_shim():
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    """The same random weights as upstream's Sam (torch) and as eraser's installed ONNX."""
+def models(mobile_sam_store):
+    """The same random weights as upstream's Sam (torch) and as eraser's installed ONNX
+    (the run's shared random-weight MobileSAM)."""
     patch = pytest.MonkeyPatch()
     for name, module in _torchvision_shim().items():
         patch.setitem(sys.modules, name, module)
     pytest.importorskip("segment_anything", reason="the reference: pip install segment-anything (the test extra)")
     from eraser import modelstore
-    from eraser_mobilesam import model as ms
-    from test_mobilesam_model import randomize
 
-    root = tmp_path_factory.mktemp("everything")
-    torch.manual_seed(0)
-    mobile = randomize(ms.build_mobile_sam(), seed=3).eval()
-    checkpoint = root / "mobile_sam.pt"
-    torch.save(mobile.state_dict(), checkpoint)
-    patch.setenv(modelstore.ENV_DIR, str(root / "models"))
-    modelstore.install("mobile-sam", from_file=checkpoint, md5=hashlib.md5(checkpoint.read_bytes()).hexdigest())
+    store, mobile = mobile_sam_store
+    patch.setenv(modelstore.ENV_DIR, str(store))
     from segment_anything.modeling import MaskDecoder, PromptEncoder, Sam, TwoWayTransformer
 
     sam = Sam(image_encoder=mobile.image_encoder,

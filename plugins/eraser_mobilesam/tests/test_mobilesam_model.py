@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 torch = pytest.importorskip("torch", reason="torch is needed to build and convert MobileSAM (pip install eraser[convert])")
 
 ROOT = Path(__file__).resolve().parents[3]  # the repository

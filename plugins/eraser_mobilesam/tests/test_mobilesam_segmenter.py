@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # model conversions, subprocesses or whole-photo runs: out of the quick loop
+
 torch = pytest.importorskip("torch", reason="converting MobileSAM needs torch (pip install 'eraser[convert]')")
 pytest.importorskip("coremltools")
 pytest.importorskip("onnx")
@@ -39,17 +41,12 @@ SPOON = Path(__file__).resolve().parents[3] / "samples" / "coffee_spoon"
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """A random-weight mobile_sam.pt installed through `eraser models install --from`."""
-    root = tmp_path_factory.mktemp("mobilesam-store")
-    torch.manual_seed(0)
-    model = randomize(ms.build_mobile_sam(), seed=1)
-    checkpoint = root / "mobile_sam.pt"
-    torch.save(model.state_dict(), checkpoint)
+def installed(mobile_sam_store):
+    """A random-weight mobile_sam.pt installed through `eraser models install --from`
+    (the run's shared store)."""
+    store, model = mobile_sam_store
     patch = pytest.MonkeyPatch()
-    patch.setenv(modelstore.ENV_DIR, str(root / "models"))
-    md5 = hashlib.md5(checkpoint.read_bytes()).hexdigest()
-    modelstore.install("mobile-sam", from_file=checkpoint, md5=md5, coreml=True)
+    patch.setenv(modelstore.ENV_DIR, str(store))
     yield model
     patch.undo()
 

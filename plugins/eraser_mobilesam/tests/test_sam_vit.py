@@ -26,6 +26,8 @@ from eraser_mobilesam.model import build_sam  # noqa: E402
 from test_everything import _photo, _torchvision_shim  # noqa: E402
 from test_mobilesam_model import randomize  # noqa: E402
 
+pytestmark = pytest.mark.slow  # builds SAM ViT-B/L/H in torch (a few seconds each)
+
 UPSTREAM = {"sam-vit-b": "vit_b", "sam-vit-l": "vit_l", "sam-vit-h": "vit_h"}
 
 
@@ -85,7 +87,7 @@ def test_shipped_vit_b_template_matches_the_model_definition():
 def test_weights_over_the_limit_go_to_external_data(tmp_path, monkeypatch):
     """ViT-H's 2.5 GB cannot be one protobuf: the same graph with its
     weights beside it gives the same outputs (shown on the small decoder)."""
-    from eraser.runtimes.onnx import OnnxSession
+    from eraser.runtimes.onnx import OnnxRunner
 
     state = {k: v.numpy() for k, v in randomize(build_sam("mobile-sam"), seed=5).state_dict().items()}
     filled = templates.fill(install.shipped_templates()["MaskDecoder"], state)
@@ -101,7 +103,7 @@ def test_weights_over_the_limit_go_to_external_data(tmp_path, monkeypatch):
             "imagePositionalEncoding": rng.normal(size=(1, 256, 64, 64)).astype(np.float32),
             "sparsePromptEmbeddings": rng.normal(size=(1, 3, 256)).astype(np.float32),
             "densePromptEmbeddings": rng.normal(size=(1, 256, 64, 64)).astype(np.float32)}
-    a, b = OnnxSession(inline[0]).run(feed), OnnxSession(external[0]).run(feed)
+    a, b = OnnxRunner(inline[0]).run(feed), OnnxRunner(external[0]).run(feed)
     assert np.array_equal(a["masks"], b["masks"]) and np.array_equal(a["iouPredictions"], b["iouPredictions"])
 
 
@@ -133,13 +135,13 @@ def vit_b(segment_anything, tmp_path_factory):
 
 @pytest.mark.slow
 def test_encoder_on_onnx_runtime_matches_upstream_torch(vit_b):
-    from eraser.runtimes.onnx import OnnxSession
+    from eraser.runtimes.onnx import OnnxRunner
 
     sam, _ = vit_b
     image = torch.randn((1, 3, 1024, 1024), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         expected = sam.image_encoder(image).numpy()
-    got = OnnxSession(modelstore.require("sam-vit-b").path("ImageEncoder.onnx")).run(
+    got = OnnxRunner(modelstore.require("sam-vit-b").path("ImageEncoder.onnx")).run(
         {"image": image.numpy()})["imageEmbeddings"]
     assert got.shape == (1, 256, 64, 64)
     assert np.abs(got - expected).max() <= 1e-4 * max(1.0, np.abs(expected).max())
@@ -180,12 +182,12 @@ def test_seed_ios_decoder_matches_upstreams_onnx_model(vit_b, tmp_path):
     exported here, run on ONNX Runtime, against upstream's torch module."""
     from segment_anything.utils.onnx import SamOnnxModel
 
-    from eraser.runtimes.onnx import OnnxSession
+    from eraser.runtimes.onnx import OnnxRunner
     from eraser_mobilesam import seed_ios
 
     sam, checkpoint = vit_b
     (path,) = seed_ios.export_checkpoint(checkpoint, tmp_path, name="sam-vit-b")
-    session = OnnxSession(path)
+    session = OnnxRunner(path)
     assert session.inputs == list(seed_ios.INPUTS) and session.outputs == list(seed_ios.OUTPUTS)
     reference = SamOnnxModel(sam, return_single_mask=False, return_extra_metrics=True).eval()
     g = torch.Generator().manual_seed(3)
