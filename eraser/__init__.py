@@ -6,7 +6,7 @@ first use of :func:`eraser.remove` or :class:`eraser.Session`.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "remove", "batch", "segment_everything", "Session", "EraserError", "hookimpl", "Prompt"]
+__all__ = ["__version__", "remove", "erase_video", "batch", "segment_everything", "Session", "EraserError", "hookimpl", "Prompt"]
 
 
 def __getattr__(name: str):
@@ -14,6 +14,10 @@ def __getattr__(name: str):
         from eraser.api import remove
 
         return remove
+    if name == "erase_video":
+        from eraser.video.erase import erase_video
+
+        return erase_video
     if name == "batch":
         from eraser.batching.run import batch
 

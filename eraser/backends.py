@@ -11,7 +11,14 @@ compositing and saving, so a backend stays small:
   and returns a ``float32`` mask of shape ``(H, W)`` with values in ``[0, 1]``
   (1 = part of the object).
 
-Both must be deterministic: the same input gives the same output. What a
+* a **tracker** gets an iterator of RGB frames (the key frame first, then
+  the frames to follow, forwards or backwards) and the key frame's ``float32``
+  mask, and yields one ``float32`` mask per frame after the key frame, or one
+  :class:`TrackLost` (then stops) where the object left the view or the track can no longer be trusted.
+  ``refit(image, box)``, when given, is the photo segmenter run on a box
+  around the object; it returns a ``float32`` mask of the whole frame.
+
+All must be deterministic: the same input gives the same output. What a
 plugin registers about a backend (its name, factory, priority...) is an
 :class:`eraser.registry.BackendSpec`; how eraser builds and runs one, and
 falls back when it fails, is :mod:`eraser.fallback`.
@@ -23,14 +30,15 @@ A segmenter registered with ``capabilities=("everything",)`` can also
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Literal, Optional, Protocol, Union, runtime_checkable
 
 import numpy as np
 
 if TYPE_CHECKING:  # a leaf: this module imports nothing of eraser's when it runs
     from eraser.prompts import Prompt
 
-Kind = Literal["segmenter", "inpainter"]
+Kind = Literal["segmenter", "inpainter", "tracker"]
 
 
 @runtime_checkable
@@ -41,6 +49,24 @@ class Inpainter(Protocol):
 @runtime_checkable
 class Segmenter(Protocol):
     def segment(self, image: np.ndarray, prompt: "Prompt") -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class TrackLost:
+    """What a tracker yields where it stops: why (one line: left the view,
+    hidden, drifted)."""
+
+    reason: str
+
+
+@runtime_checkable
+class Tracker(Protocol):
+    def track(
+        self,
+        frames: Iterable[np.ndarray],
+        mask: np.ndarray,
+        refit: Optional[Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray]] = None,
+    ) -> Iterator[Union[np.ndarray, TrackLost]]: ...
 
 
 @runtime_checkable

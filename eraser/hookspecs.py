@@ -54,6 +54,22 @@ def register_inpainters(register):
 
 
 @hookspec
+def register_trackers(register):
+    """Register video trackers: call ``register(name, factory, ...)`` once for each.
+
+    ``register`` is an :class:`eraser.registration.RegisterBackend`.
+    ``factory()`` returns an object satisfying :class:`eraser.backends.Tracker`:
+    given the key frame and then the frames to follow (forwards or
+    backwards) and the key frame's mask, it yields one mask per frame after
+    the key frame, or a
+    :class:`eraser.backends.TrackLost` where the object left the view, was
+    hidden or the track drifted, and then stops. Keyword arguments of
+    ``register``: ``description``, ``priority`` and ``available`` as for
+    segmenters.
+    """
+
+
+@hookspec
 def register_models(register):
     """Register models for ``eraser models`` (list, install, verify).
 

@@ -17,16 +17,17 @@ from typing import Callable, Iterable, Mapping, Optional, Union
 from eraser import plugins
 from eraser.backends import Kind
 
-KINDS: tuple[Kind, ...] = ("segmenter", "inpainter")
+KINDS: tuple[Kind, ...] = ("segmenter", "inpainter", "tracker")
 HOOK_FOR_KIND: dict[str, str] = {
     "segmenter": "register_segmenters",
     "inpainter": "register_inpainters",
+    "tracker": "register_trackers",
     "model": "register_models",
 }
 PROMPT_KINDS = frozenset({"point", "box", "mask"})
 # What a backend can do beyond its kind's contract, per kind; "everything":
 # segment everything (the backend is an eraser.backends.EverythingSegmenter).
-CAPABILITIES: dict[str, frozenset[str]] = {"segmenter": frozenset({"everything"}), "inpainter": frozenset()}
+CAPABILITIES: dict[str, frozenset[str]] = {"segmenter": frozenset({"everything"}), "inpainter": frozenset(), "tracker": frozenset()}
 # What a user can type after --inpainter; "auto" means "choose for me".
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
 RESERVED = {"auto"}
@@ -129,7 +130,7 @@ class _Register:
 
 
 class RegisterBackend(_Register):
-    """``register`` for ``register_segmenters`` and ``register_inpainters``."""
+    """``register`` for ``register_segmenters``, ``register_inpainters`` and ``register_trackers``."""
 
     def __init__(self, plugin: str, notes: list[str], kind: Kind) -> None:
         super().__init__(plugin, notes)

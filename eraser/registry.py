@@ -211,6 +211,7 @@ def report() -> list[dict]:
             "skipped": info.skipped,
             "segmenters": [],
             "inpainters": [],
+            "trackers": [],
             "models": [],
             "conflicts": built.conflicts.get(info.name, []),
             "warnings": built.notes.get(info.name, []),
@@ -230,7 +231,7 @@ def report() -> list[dict]:
             if kind == "segmenter":
                 entry["prompts"] = sorted(spec.prompts)
                 entry["capabilities"] = sorted(spec.capabilities)
-            else:
+            elif kind == "inpainter":
                 entry["working_size"] = spec.working_size
             rows[spec.plugin][kind + "s"].append(entry)  # every plugin has a row
     for model in built.models.values():

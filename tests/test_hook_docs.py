@@ -15,7 +15,7 @@ def signature(hook: str) -> str:
 
 
 def test_there_are_hooks():
-    assert HOOKS == ["register_inpainters", "register_models", "register_segmenters"]
+    assert HOOKS == ["register_inpainters", "register_models", "register_segmenters", "register_trackers"]
     assert signature("register_models") == "register_models(register)"
 
 

@@ -39,11 +39,12 @@ def _main(
     help_without_command(ctx)
 
 
-from eraser.cli import batch, edit, models, plugins, serve  # noqa: E402
+from eraser.cli import batch, edit, models, plugins, serve, video  # noqa: E402
 
 app.command()(edit.remove)
 app.command()(edit.segment)
 app.command()(edit.inpaint)
+app.command()(video.video)
 app.command()(batch.batch)
 app.command()(plugins.plugins)
 app.command()(serve.serve)

@@ -37,6 +37,10 @@ def remove(
 ) -> None:
     """Remove the objects under the points, boxes or mask from IMAGE."""
     report = Report(quiet, verbose)
+    if image.suffix.lower() in (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi"):
+        from eraser.errors import EraserError
+
+        raise EraserError(f"{image} is a video: use `eraser video {image} --point X,Y` (see `eraser video --help`)")
     out = _output(image, output)
     paths.check([out, save_mask, compare], image=image, inputs=[mask], force=force)
     session = _open(report, image, max_pixels, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)

@@ -25,8 +25,8 @@ def plugins(
             typer.echo(f"  failed to load: {row['error']}")
         if row["skipped"]:
             typer.echo(f"  not loaded: {row['skipped']}")
-        for kind in ("segmenters", "inpainters"):
-            for entry in row[kind]:
+        for kind in ("segmenters", "inpainters", "trackers"):
+            for entry in row.get(kind, []):
                 status = "" if entry["available"] else f"  [unavailable: {entry['unavailable']}]"
                 typer.echo(f"  {kind[:-1]:9} {entry['name']:10} {entry['description']}{status}")
         for entry in row["models"]:

@@ -1,6 +1,6 @@
 """Test helpers for eraser and for authors of eraser plugins.
 
-``InpainterContract`` and ``SegmenterContract`` are test classes to subclass
+``InpainterContract``, ``SegmenterContract`` and ``TrackerContract`` are test classes to subclass
 with a backend's name: the contract every backend must keep. Installed as a
 pytest plugin (the ``pytest11`` entry point), eraser also provides the
 ``image_snapshot`` fixture: before/after snapshot tests of image edits that
@@ -15,12 +15,12 @@ the real architecture; needs torch) and ``eraser.testing.server`` (a real
 ``eraser serve`` process and an HTTP client to it; needs httpx).
 """
 
-from eraser.testing.contracts import InpainterContract, SegmenterContract
+from eraser.testing.contracts import InpainterContract, SegmenterContract, TrackerContract
 from eraser.testing.compare import Comparison, compare_images
 from eraser.testing.diffimage import diff_image
 from eraser.testing.metrics import iou, largest_blob, ssim_map
 from eraser.testing.region import edit_region
 from eraser.testing.tolerance import Tolerance
 
-__all__ = ["Comparison", "InpainterContract", "SegmenterContract", "Tolerance", "compare_images", "diff_image",
-           "edit_region", "iou", "largest_blob", "ssim_map"]
+__all__ = ["Comparison", "InpainterContract", "SegmenterContract", "Tolerance", "TrackerContract", "compare_images",
+           "diff_image", "edit_region", "iou", "largest_blob", "ssim_map"]

@@ -132,3 +132,82 @@ class SegmenterContract:
             selected = self.segment(image, prompt) >= 0.5
             iou = (selected & obj).sum() / max((selected | obj).sum(), 1)
             assert iou > 0.5, f"IoU {iou:.2f} for a {prompt.kind} prompt"
+
+
+def moving_square(frames: int = 8, height: int = 72, width: int = 96, step: int = 3, side: int = 20, seed: int = 11):
+    """Frames of a textured square sliding right by ``step`` px a frame over a
+    still background, and its true masks."""
+    rng = np.random.default_rng(seed)
+    background = photo_like(height, width, seed)
+    texture = rng.integers(0, 255, (side, side, 3), dtype=np.uint8)
+    texture[..., 0] = 230  # reddish: distinct from the background
+    images, masks = [], []
+    for t in range(frames):
+        image, mask = background.copy(), np.zeros((height, width), bool)
+        x0, y0 = 6 + t * step, (height - side) // 2
+        visible = slice(max(x0, 0), min(x0 + side, width))
+        if visible.start < visible.stop:
+            image[y0:y0 + side, visible] = texture[:, visible.start - x0:visible.stop - x0]
+            mask[y0:y0 + side, visible] = True
+        images.append(image)
+        masks.append(mask)
+    return images, masks
+
+
+class TrackerContract:
+    """Set ``tracker`` to the registered name of the tracker under test."""
+
+    tracker: str = ""
+
+    def backend(self):
+        return registry.build(registry.choose("tracker", self.tracker))
+
+    def run(self, images, mask, refit=None) -> list:
+        from eraser.backends import TrackLost
+
+        steps = list(self.backend().track(iter(images), mask.astype(np.float32), refit))
+        for i, step in enumerate(steps):
+            if isinstance(step, TrackLost):
+                assert i == len(steps) - 1, "a tracker must stop after TrackLost"
+                assert isinstance(step.reason, str) and step.reason and "\n" not in step.reason
+                continue
+            out = np.asarray(step)
+            assert out.shape == mask.shape, f"shape {out.shape}, expected {mask.shape}"
+            assert out.dtype == np.float32, f"dtype {out.dtype}, expected float32"
+            assert np.isfinite(out).all() and out.min() >= 0.0 and out.max() <= 1.0, "values outside [0, 1]"
+        return steps
+
+    def test_one_mask_per_frame_after_the_key_frame(self):
+        images, masks = moving_square()
+        steps = self.run(images, masks[0])
+        assert len(steps) == len(images) - 1
+
+    def test_follows_a_sliding_square(self):
+        images, masks = moving_square()
+        steps = self.run(images, masks[0])
+        for step, truth in zip(steps, masks[1:]):
+            found = np.asarray(step) >= 0.5
+            iou = (found & truth).sum() / max((found | truth).sum(), 1)
+            assert iou > 0.7, f"IoU {iou:.2f}"
+
+    def test_deterministic(self):
+        images, masks = moving_square()
+        first = self.run(images, masks[0])
+        second = self.run(images, masks[0])
+        assert all(np.array_equal(np.asarray(a), np.asarray(b)) if isinstance(a, np.ndarray) else a == b
+                   for a, b in zip(first, second))
+
+    def test_inputs_not_modified(self):
+        images, masks = moving_square()
+        before = [i.copy() for i in images]
+        key = masks[0].astype(np.float32)
+        self.run(images, key)
+        assert all(np.array_equal(a, b) for a, b in zip(images, before)) and np.array_equal(key, masks[0])
+
+    def test_says_where_the_object_left_the_view(self):
+        from eraser.backends import TrackLost
+
+        images, masks = moving_square(frames=40, step=4)  # off the right edge by frame 23
+        steps = self.run(images, masks[0])
+        assert isinstance(steps[-1], TrackLost), "the square left the frame but the track went on"
+        assert len(steps) <= 26

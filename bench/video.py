@@ -1,0 +1,172 @@
+"""eraser video: frames/s end to end on a 720p 10 s clip, stage shares, quality.
+
+    .venv/bin/python -m bench.video [--frames 300] [--size 1280x720] [--keep DIR] [--json OUT] [--strip PNG]
+
+Builds a clip from the project's photos (eraser.testing.clips: a camera pan
+and zoom over samples/rocket_falcon9, the astronaut's helmet cut-out moving
+across it, about 5 % of the frame; H.264 crf 18 with AAC audio) and runs, each
+in a fresh process (so peak RSS is its own):
+
+- **floor**: decode every frame and encode it again (the same Writer, audio
+  copied): what any edit of the clip costs;
+- **frames**: eraser video with the frame-by-frame baseline (Telea on every
+  frame alone);
+- **temporal**: eraser video with the temporal fill (propagation plus Telea
+  once per window on its key frame), the default.
+
+Both eraser runs use the flow tracker with GrabCut re-fits, a box prompt on
+frame 0. Reports frames/s, each stage's share of the wall time, the ratio to
+the floor, and the fill's PSNR inside the hole against the known background
+and its flicker (the difference between consecutive frames inside the hole
+after undoing the true camera motion).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import machine_line
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_scene(frames: int, size: tuple[int, int]):
+    from eraser.testing.clips import scene
+
+    width, height = size
+    side = int(round(np.sqrt(0.05 * width * height / 0.62)))  # the helmet fills about 62 % of its box
+    return scene(n=frames, size=size, object_side=side, pan=1.2, zoom=0.0006, path=((0.15, 0.55), (0.85, 0.45)))
+
+
+def make_clip(folder: Path, frames: int, size: tuple[int, int]) -> None:
+    """In a child of its own: the runs' peak RSS must not include the scene's frames."""
+    from eraser.testing.clips import write_clip
+
+    s = make_scene(frames, size)
+    write_clip(folder / "clip.mp4", s.frames, fps=30, lossless=False)
+    np.savez_compressed(folder / "truth.npz", masks=np.array(s.masks[:1]))
+
+
+def child(mode: str, folder: Path) -> None:
+    """One configuration; prints a JSON line."""
+    start = time.perf_counter()
+    timings: dict[str, float] = {}
+    if mode == "floor":
+        from eraser.video.clip import frames, probe
+        from eraser.video.writer import Writer
+
+        clip = probe(folder / "clip.mp4")
+        with open(folder / "floor.mp4", "wb") as f:
+            writer = Writer(f, clip, "mp4")
+            decode = encode = 0.0
+            t = time.perf_counter()
+            for n, rgb, planes in frames(clip, planes=True):
+                decode += time.perf_counter() - t
+                t = time.perf_counter()
+                writer.write(rgb, clip.pts[n], planes, None)
+                encode += time.perf_counter() - t
+                t = time.perf_counter()
+            t = time.perf_counter()
+            writer.close()
+            encode += time.perf_counter() - t
+        timings = {"decode": decode, "encode": encode}
+        count = clip.frames
+    else:
+        import eraser
+
+        masks = np.load(folder / "truth.npz")["masks"]
+        ys, xs = np.nonzero(masks[0])
+        box = (int(xs.min()) - 8, int(ys.min()) - 8, int(xs.max()) + 9, int(ys.max()) + 9)
+        result = eraser.erase_video(folder / "clip.mp4", folder / f"{mode}.mp4", box=[box], inpainter="telea",
+                                    fill=mode, overwrite=True)
+        timings, count = result.timings, result.frames
+        timings.pop("write", None)
+    wall = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"mode": mode, "wall": wall, "frames": count, "timings": timings, "rss_mb": rss}))
+
+
+def quality(folder: Path, s) -> dict:
+    import cv2
+
+    from eraser.testing.clips import flicker, psnr, read_frames
+
+    holes = [cv2.dilate(m.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0 for m in s.masks]
+    out = {}
+    for mode in ("frames", "temporal"):
+        frames = read_frames(folder / f"{mode}.mp4")
+        out[mode] = {"psnr_hole": float(np.mean([psnr(o, b, h) for o, b, h in zip(frames, s.backgrounds, holes)])),
+                     "flicker": flicker(frames, holes, s.cameras)}
+    return out
+
+
+def write_strip(folder: Path, path: Path, width: int = 320) -> None:
+    """Rows: the input, frame by frame, temporal; columns: three frames."""
+    import cv2
+
+    from eraser.testing.clips import read_frames
+
+    rows = []
+    for name in ("clip", "frames", "temporal"):
+        frames = read_frames(folder / f"{name}.mp4")
+        picks = [frames[i] for i in (len(frames) // 6, len(frames) // 2, 5 * len(frames) // 6)]
+        scale = width / picks[0].shape[1]
+        size = (width, round(picks[0].shape[0] * scale))
+        rows.append(np.concatenate([cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in picks], axis=1))
+    cv2.imwrite(str(path), cv2.cvtColor(np.concatenate(rows, axis=0), cv2.COLOR_RGB2BGR))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=300)
+    parser.add_argument("--size", default="1280x720")
+    parser.add_argument("--keep", type=Path)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--strip", type=Path, help="also write a PNG: input / frame by frame / temporal, three frames")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"))
+    parser.add_argument("--make", nargs=3, metavar=("FOLDER", "FRAMES", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child[0], Path(args.child[1]))
+    if args.make:
+        return make_clip(Path(args.make[0]), int(args.make[1]), tuple(int(v) for v in args.make[2].split("x")))
+    size = tuple(int(v) for v in args.size.split("x"))
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="eraser-video-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "bench.video", "--make", str(folder), str(args.frames), args.size],
+                   check=True, cwd=ROOT)
+    rows = []
+    for mode in ("floor", "frames", "temporal"):
+        done = subprocess.run([sys.executable, "-m", "bench.video", "--child", mode, str(folder)], capture_output=True,
+                              text=True, check=True, cwd=ROOT)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    floor = rows[0]["wall"]
+    s = make_scene(args.frames, size)
+    print(machine_line(), f"load {os.getloadavg()[0]:.1f} at the end")
+    print(f"clip: {args.frames} frames of {size[0]}x{size[1]}, object {100 * np.mean([m.mean() for m in s.masks]):.1f} % of the frame")
+    print(f"{'run':10} {'wall s':>8} {'frames/s':>9} {'x floor':>8} {'peak MB':>8}  stage shares of wall")
+    for row in rows:
+        shares = ", ".join(f"{k} {100 * v / row['wall']:.0f}%" for k, v in row["timings"].items())
+        print(f"{row['mode']:10} {row['wall']:8.1f} {row['frames'] / row['wall']:9.1f} {row['wall'] / floor:8.2f} "
+              f"{row['rss_mb']:8.0f}  {shares}")
+    scores = quality(folder, s)
+    for mode, q in scores.items():
+        print(f"{mode:10} fill PSNR in the hole {q['psnr_hole']:.2f} dB, flicker {q['flicker']:.2f}")
+    if args.strip:
+        write_strip(folder, args.strip)
+    if args.json:
+        args.json.write_text(json.dumps({"runs": rows, "quality": scores}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

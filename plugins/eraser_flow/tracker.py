@@ -1,0 +1,182 @@
+"""The ``flow`` tracker: warp the mask along dense optical flow, re-fit, check.
+
+Each step computes DIS optical flow from the new frame back to the previous
+one at a working size (the flow of a whole frame is smooth; full resolution
+buys little and costs much), samples the previous mask along it, and asks the
+photo segmenter (``refit``) for the object in a box around the warped mask.
+The re-fitted mask is kept when it agrees with the warped one (IoU), else the
+warped mask is: a segmenter that grabs the background must not steer the track.
+
+The track stops (a :class:`~eraser.backends.TrackLost`) when the object
+leaves the view or is hidden (its area falls to a small share of the key
+frame's), or when it drifts: the area jumps between two frames, or the
+object's colour moves far from the key frame's.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator, Optional, Union
+
+import cv2
+import numpy as np
+
+from eraser.backends import TrackLost
+
+WORKING_SIDE = 480  # longest side the flow is computed at
+BOX_MARGIN = 0.15  # the re-fit box: the warped mask's box widened by this share of its size
+AGREE_IOU = 0.5  # a re-fit that overlaps the object's warped shape less than this is not trusted
+MAX_DISAGREEMENTS = 2  # re-fits in a row not trusted: the track is lost
+RESYNC_IOU = 0.85  # a re-fit this close to the warped shape becomes the shape (nothing hides the object)
+GONE_SHARE = 0.05  # area below this share of the key frame's: the object left the view or is hidden
+AREA_JUMP = 1.8  # area growing or shrinking by more than this factor in one frame is drift
+SEARCH = 6  # pixels (at the working size) searched around the flow's prediction
+COLOUR_JUMP = 40.0  # mean Lab colour moving further than this from the key frame's is drift
+
+
+class FlowTracker:
+    def __init__(self, working_side: int = WORKING_SIDE) -> None:
+        self.working_side = working_side
+
+    def track(
+        self,
+        frames: Iterable[np.ndarray],
+        mask: np.ndarray,
+        refit: Optional[Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray]] = None,
+    ) -> Iterator[Union[np.ndarray, TrackLost]]:
+        flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        # Two masks travel: the object's whole shape (moved by its motion,
+        # kept through partial occlusions) and its visible part (what is erased).
+        visible = np.asarray(mask, np.float32)
+        shape = visible
+        key_area = float((visible >= 0.5).sum())
+        if key_area == 0:
+            yield TrackLost("the key frame's mask is empty")
+            return
+        velocity: Optional[np.ndarray] = None  # the last shift measured, per frame, at the working size
+        disagreed = 0  # frames in a row in which the re-fit was not trusted
+        previous_gray: Optional[np.ndarray] = None
+        key_colour: Optional[np.ndarray] = None
+        for frame in frames:
+            gray, scale = self._small_gray(frame)
+            if previous_gray is None:  # the key frame: its mask is the one given
+                previous_gray = gray
+                key_colour = _mean_lab(frame, visible >= 0.5)
+                continue
+            motion, velocity = _motion(visible, flow.calc(gray, previous_gray, None), scale, previous_gray, gray, velocity)
+            previous_gray = gray
+            shape, warped = _warp(shape, motion), _warp(visible, motion)
+            shape_binary = shape >= 0.5
+            if shape_binary.sum() < GONE_SHARE * key_area:
+                yield TrackLost("the object left the view")
+                return
+            fitted = warped
+            if refit is not None:
+                candidate = np.asarray(refit(frame, _box(shape_binary, BOX_MARGIN)), np.float32)
+                agreement = _iou(candidate >= 0.5, shape_binary)
+                if agreement >= AGREE_IOU:
+                    fitted, disagreed = candidate, 0
+                    if agreement >= RESYNC_IOU:  # all of it in view: its shape is what the segmenter sees
+                        shape = candidate
+                else:
+                    disagreed += 1
+                    if disagreed >= MAX_DISAGREEMENTS:
+                        yield TrackLost("the track drifted (the segmenter no longer finds the object where it moved)")
+                        return
+            binary = fitted >= 0.5
+            area, before = float(binary.sum()), float((visible >= 0.5).sum())
+            if area < GONE_SHARE * key_area:
+                yield TrackLost("the object is hidden")
+                return
+            if max(area / before, before / area) > AREA_JUMP:
+                yield TrackLost("the track drifted (its area jumped)")
+                return
+            if np.linalg.norm(_mean_lab(frame, binary) - key_colour) > COLOUR_JUMP:
+                yield TrackLost("the track drifted (its colour changed)")
+                return
+            visible = fitted
+            yield visible
+
+    def _small_gray(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
+        height, width = frame.shape[:2]
+        scale = min(1.0, self.working_side / max(height, width))
+        gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        if scale < 1.0:
+            gray = cv2.resize(gray, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+        return gray, scale
+
+
+def _motion(mask: np.ndarray, flow_small: np.ndarray, scale: float, before: np.ndarray, now: np.ndarray,
+            velocity: Optional[np.ndarray]) -> tuple[np.ndarray, Optional[np.ndarray]]:
+    """The object's motion from the new frame back to the previous one, as an
+    affine map (a shift).
+
+    Dense flow is smoothed across the object's edge and is weak inside a
+    textureless object: the background's motion bleeds in, and a mask moved
+    by it lags a little more each frame. So the flow only predicts: the shift
+    is where the object's own pixels (the previous frame under the mask) match
+    the new frame best, searched around the flow's median motion. Where the
+    search would leave the frame (the object is leaving it), the object keeps
+    its last measured velocity. Returns the map and the velocity.
+    """
+    height, width = before.shape
+    small = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA) if scale < 1 else mask
+    ys, xs = np.nonzero(small >= 0.5)
+    if xs.size == 0:
+        return np.array([[1, 0, 0], [0, 1, 0]], np.float64), velocity
+    guess = -np.median(flow_small[ys, xs], axis=0)  # new = old + shift, flow points back
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    template = before[y0:y1, x0:x1]
+    weights = (small[y0:y1, x0:x1] >= 0.5).astype(np.uint8)
+    reach = SEARCH + int(np.ceil(np.abs(guess).max()))
+    sx0, sy0 = x0 + int(round(guess[0])) - SEARCH, y0 + int(round(guess[1])) - SEARCH
+    sx1, sy1 = x1 + int(round(guess[0])) + SEARCH, y1 + int(round(guess[1])) + SEARCH
+    if sx0 < 0 or sy0 < 0 or sx1 > width or sy1 > height:
+        shift = velocity if velocity is not None else guess
+    elif reach > 4 * SEARCH or weights.sum() < 9:
+        shift = guess  # too fast or too little to match: the flow's word
+    else:
+        cost = cv2.matchTemplate(now[sy0:sy1, sx0:sx1], template, cv2.TM_SQDIFF, mask=weights)
+        cy, cx = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        shift = np.array([sx0 + cx + _vertex(cost[cy, max(cx - 1, 0):cx + 2], cx) - x0,
+                          sy0 + cy + _vertex(cost[max(cy - 1, 0):cy + 2, cx], cy) - y0], np.float64)
+    full = shift / scale
+    return np.array([[1, 0, -full[0]], [0, 1, -full[1]]], np.float64), np.asarray(shift, np.float64)
+
+
+def _vertex(values: np.ndarray, at: int) -> float:
+    """Sub-pixel offset of a minimum from a parabola through it and its neighbours."""
+    if values.size != 3 or at == 0:
+        return 0.0
+    a, b, c = (float(v) for v in values)
+    curve = a - 2 * b + c
+    return 0.0 if curve <= 0 else float(np.clip(0.5 * (a - c) / curve, -0.5, 0.5))
+
+
+def _warp(mask: np.ndarray, motion: np.ndarray) -> np.ndarray:
+    """``mask`` carried to the new frame: ``motion`` maps a new frame's pixel to where it was."""
+    height, width = mask.shape
+    return cv2.warpAffine(mask, motion, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def _box(binary: np.ndarray, margin: float) -> tuple[int, int, int, int]:
+    ys, xs = np.nonzero(binary)
+    x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    dx, dy = round((x1 - x0) * margin) + 2, round((y1 - y0) * margin) + 2
+    height, width = binary.shape
+    return max(0, x0 - dx), max(0, y0 - dy), min(width, x1 + dx), min(height, y1 + dy)
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 0.0
+
+
+def _mean_lab(frame: np.ndarray, binary: np.ndarray) -> np.ndarray:
+    """The mean Lab colour under the mask (converted only inside its box)."""
+    ys, xs = np.nonzero(binary)
+    if xs.size == 0:
+        return np.zeros(3, np.float32)
+    box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+    lab = cv2.cvtColor(np.ascontiguousarray(frame[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
+    return lab[binary[box]].mean(axis=0)
