@@ -66,7 +66,7 @@ def main() -> None:
                 page.wait_for_selector("body.has-photo")
                 page.wait_for_function("document.body.dataset.busy === '0'")
                 box = page.locator("#overlay").bounding_box()
-                latencies, segmenting = [], []
+                latencies, segmenting, serving = [], [], []
                 spots = [(0.61, 0.71), (0.64, 0.56), (0.2, 0.75), (0.5, 0.37), (0.83, 0.25)]
                 for i in range(args.clicks):
                     fx, fy = spots[i % len(spots)]
@@ -75,6 +75,7 @@ def main() -> None:
                     page.wait_for_function(f"Number(document.body.dataset.overlays || 0) > {drawn}", timeout=120_000)
                     latencies.append(page.evaluate("window.eraserTiming.shown - window.eraserTiming.click"))
                     segmenting.append(float(page.evaluate("Number(document.body.dataset.segmentMs || 'NaN')")))
+                    serving.append(float(page.evaluate("Number(document.body.dataset.serverMs || 'NaN')")))
                     if i < args.clicks - 1:
                         page.keyboard.press("Escape")
                         page.wait_for_selector("body[data-overlay=none]")
@@ -86,6 +87,9 @@ def main() -> None:
                 own = sorted(segmenting[1:])  # the server's segment stage for the same clicks
                 result["segment_ms_p50"] = round(statistics.median(own))
                 result["segment_ms_p95"] = round(own[max(0, int(round(0.95 * len(own))) - 1)])
+                busy = sorted(serving[1:])  # the whole request's work on the server (segmenting included)
+                result["server_ms_p50"] = round(statistics.median(busy))
+                result["server_ms_p95"] = round(busy[max(0, int(round(0.95 * len(busy))) - 1)])
                 result["load_average"] = round(__import__("os").getloadavg()[0], 1)
                 version = int(page.evaluate("document.body.dataset.version"))
                 start = time.perf_counter()

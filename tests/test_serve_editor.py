@@ -160,11 +160,15 @@ def test_brush_paints_and_takes_away_and_the_mask_goes_both_ways(page, tmp_path)
     open_spoon(page)
     page.keyboard.press("b")
     assert page.evaluate("document.body.dataset.tool") == "brush"
-    drag(page, [screen_of(page, 100, 100), screen_of(page, 200, 100)])
+    page.mouse.move(*screen_of(page, 100, 100))
+    page.mouse.down()
+    page.mouse.move(*screen_of(page, 200, 100), steps=4)
+    # drawn live, before the button is released and anything is sent
+    assert page.locator("#marks .stroke").count() == 1 and page.evaluate("document.body.dataset.overlay") != "shown"
+    page.mouse.up()
     settle(page)
     painted = overlay_count(page)
     assert painted > 0 and state(page)["objects"] == 1
-    # the stroke is drawn live: a polyline appears before the server answers
     page.mouse.click(*screen_of(page, 365, 285))  # a dab with the brush adds too
     settle(page)
     more = overlay_count(page)

@@ -20,14 +20,19 @@ from eraser.serve.views import mask_png_base64, suggestion_map_base64, view_size
 
 def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
     """Make the change, then answer with the state and the new overlay."""
+    import time
+
+    start = time.perf_counter()
     change()
     s = entry.session
     if not s.objects:
         return state(entry, overlay=None)
     preview = s.preview()
     overlay = mask_png_base64(preview.removal_mask(), view_size(*s.size))
+    timings = {k: round(v, 4) for k, v in preview.timings.items()}
+    timings["server"] = round(time.perf_counter() - start, 4)  # all of this request's work, segmenting included
     return state(entry, overlay=overlay, segmenters=preview.segmenters, notices=preview.notices,
-                 share=round(preview.share, 5), timings={k: round(v, 4) for k, v in preview.timings.items()})
+                 share=round(preview.share, 5), timings=timings)
 
 
 async def mark(request: Request) -> Response:

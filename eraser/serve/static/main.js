@@ -124,7 +124,9 @@ function canEdit() {
 async function marked(state) {
   photo = state;
   // for bench/serve_browser.py: the segmenter's own time for this answer, beside click-to-overlay
-  document.body.dataset.segmentMs = state.timings && state.timings.segment !== undefined ? Math.round(state.timings.segment * 1000) : "";
+  const ms = (key) => (state.timings && state.timings[key] !== undefined ? Math.round(state.timings[key] * 1000) : "");
+  document.body.dataset.segmentMs = ms("segment");
+  document.body.dataset.serverMs = ms("server");
   await drawOverlay(state.overlay);
   drawMarks(state.marks);
   refresh();
