@@ -114,10 +114,5 @@ def test_the_backend_contract_imports_nothing_of_erasers():
     assert graph()["eraser.backends"] == set()
 
 
-# Cycles known and owned elsewhere: the page's routes (eraser/serve, being reworked by
-# its own issue) import each other lazily. Remove an entry once it is broken.
-KNOWN_CYCLES = [["eraser.serve.edit_routes", "eraser.serve.photo_routes"]]
-
-
 def test_no_import_cycles():
-    assert [c for c in cycles(graph()) if c not in KNOWN_CYCLES] == []
+    assert cycles(graph()) == []

@@ -5,34 +5,16 @@ while something is marked, the mask overlay at the view's size."""
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from eraser.errors import EraserError
 from eraser.serve import edits
-from eraser.serve.photo_routes import body, entry_of, state, work
+from eraser.serve.photo_routes import body, entry_of, preview_state, state, work
 from eraser.serve.schemas import Problem, index_body, mark_body, settings_body, stroke_body, suggestion_options
 from eraser.serve.sessions import Entry
-from eraser.serve.views import mask_png_base64, suggestion_map_base64, view_size
-
-
-def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
-    """Make the change, then answer with the state and the new overlay."""
-    import time
-
-    start = time.perf_counter()
-    change()
-    s = entry.session
-    if not s.objects:
-        return state(entry, overlay=None)
-    preview = s.preview()
-    overlay = mask_png_base64(preview.removal_mask(), view_size(*s.size))
-    timings = {k: round(v, 4) for k, v in preview.timings.items()}
-    timings["server"] = round(time.perf_counter() - start, 4)  # all of this request's work, segmenting included
-    return state(entry, overlay=overlay, segmenters=preview.segmenters, notices=preview.notices,
-                 share=round(preview.share, 5), timings=timings)
+from eraser.serve.views import suggestion_map_base64, view_size
 
 
 async def mark(request: Request) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,7 +14,7 @@ from eraser.serve import edits
 from eraser.serve.guard import client_id
 from eraser.serve.schemas import Problem, flag, parse_json
 from eraser.serve.sessions import Entry
-from eraser.serve.views import VIEW_MAX_SIDE, mask_png, photo_jpeg, view_size
+from eraser.serve.views import VIEW_MAX_SIDE, mask_png, mask_png_base64, photo_jpeg, view_size
 
 STATIC = Path(__file__).with_name("static")
 
@@ -47,6 +47,23 @@ def state(entry: Entry, **extra: Any) -> dict:
             "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),
             "unsaved": entry.unsaved, "inpainter": s.inpainter, "segmenter": s.segmenter,
             "dilate": s.dilate, "feather": s.feather, "saveable": entry.path is not None, **extra}
+
+
+def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
+    """Make the change, then answer with the state and the new overlay."""
+    import time
+
+    start = time.perf_counter()
+    change()
+    s = entry.session
+    if not s.objects:
+        return state(entry, overlay=None)
+    preview = s.preview()
+    overlay = mask_png_base64(preview.removal_mask(), view_size(*s.size))
+    timings = {k: round(v, 4) for k, v in preview.timings.items()}
+    timings["server"] = round(time.perf_counter() - start, 4)  # all of this request's work, segmenting included
+    return state(entry, overlay=overlay, segmenters=preview.segmenters, notices=preview.notices,
+                 share=round(preview.share, 5), timings=timings)
 
 
 # -- the page and facts ---------------------------------------------------------
@@ -153,8 +170,6 @@ async def open_from_folder(request: Request) -> Response:
     path = folder.photo((await body(request)).get("name"))
     kept = store.find(client, path.name, path)
     if kept is not None:
-        from eraser.serve.edit_routes import preview_state
-
         return JSONResponse(await work(kept, preview_state, kept, lambda: None))
     return JSONResponse(await run_in_threadpool(_open, request, client, path, path.name, path))
 
@@ -167,8 +182,6 @@ async def mine(request: Request) -> Response:
 
 async def show_state(request: Request) -> Response:
     """The photo as this tab left it: marks, overlay, history (switching back, a reload)."""
-    from eraser.serve.edit_routes import preview_state
-
     entry = entry_of(request)
     return JSONResponse(await work(entry, preview_state, entry, lambda: None))
 
@@ -270,8 +283,6 @@ async def mask_upload(request: Request) -> Response:
         from PIL import Image
 
         from eraser.io import load_mask
-        from eraser.serve.edit_routes import preview_state
-
         width, height = entry.session.size
         try:
             picture = Image.open(io.BytesIO(data))
