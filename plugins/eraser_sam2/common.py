@@ -1,5 +1,6 @@
 """Blocks SAM 2.1's parts share (upstream ``sam2.modeling.sam2_utils``): the
-channel-first LayerNorm and the small MLP whose layers are ``layers.N``."""
+channel-first LayerNorm (the very block MobileSAM's encoders use, taken from
+there) and the small MLP whose layers are ``layers.N``."""
 
 from __future__ import annotations
 
@@ -7,21 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-class LayerNorm2d(nn.Module):
-    """LayerNorm over the channels of an (N, C, H, W) map."""
-
-    def __init__(self, num_channels: int, eps: float = 1e-6) -> None:
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(num_channels))
-        self.bias = nn.Parameter(torch.zeros(num_channels))
-        self.eps = eps
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        mean = x.mean(1, keepdim=True)
-        var = (x - mean).pow(2).mean(1, keepdim=True)
-        x = (x - mean) / torch.sqrt(var + self.eps)
-        return self.weight[:, None, None] * x + self.bias[:, None, None]
+from eraser_mobilesam.common import LayerNorm2d  # noqa: F401  (part of this module's blocks)
 
 
 class MLP(nn.Module):
