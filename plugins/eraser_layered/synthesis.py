@@ -43,10 +43,12 @@ from eraser_layered.harmonic import harmonic_fill
 R = 3  # patch radius: 7 x 7 patches
 COARSE = 80  # px: the coarsest level's longer side is at most this
 COARSE_ITERS = 8  # EM iterations at the coarsest level (2 PatchMatch sweeps each)
-FULL_DISTANCE = 40_000  # targets: up to this many, the distance reads all 49 pixels; above, a 4 x 4 grid
-FINE = 420  # px: levels longer than this only inherit the field, search near it briefly, and vote
+FULL_DISTANCE = 2_000  # targets: up to this many, the distance reads all 49 pixels; above, COMPONENTS projections
+COMPONENTS = 12
+FINE = 420  # px: levels longer than this only inherit the field and vote with it (no search)
 BAND = 2.0  # sources lie within this many hole depths (at least BAND_MIN px) of the hole
 BAND_MIN = 12
+MIN_SOURCES = 4 * (2 * R + 1) ** 2  # whole known patches a level needs to be searched
 CONFIDENCE = 1.3  # a pixel d px deep in the hole votes with weight CONFIDENCE ** -d (Wexler's alpha)
 REUSE = 0.3  # cost of a source copied by every patch around it, in typical distances between two of the photo's patches
 VOTE_PERCENTILE = 75  # votes weigh exp(-d / this percentile of d): lower is sharper
@@ -61,7 +63,11 @@ def _pyramid(img: np.ndarray, hole: np.ndarray) -> list[tuple[np.ndarray, np.nda
         size = ((im.shape[1] + 1) // 2, (im.shape[0] + 1) // 2)
         small = cv2.resize(im, size, interpolation=cv2.INTER_AREA)
         # A coarse pixel is hole when any pixel under it is: no hole colour leaks into sources.
-        levels.append((small, cv2.resize(h.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0))
+        small_hole = cv2.resize(h.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
+        whole = cv2.erode((~small_hole).astype(np.uint8), np.ones((2 * R + 1, 2 * R + 1), np.uint8), borderValue=0)
+        if np.count_nonzero(whole) < MIN_SOURCES:  # scattered holes merge: too few whole patches to copy
+            break
+        levels.append((small, small_hole))
     return levels[::-1]
 
 
@@ -69,8 +75,9 @@ class _Level:
     """One pyramid level, padded by R so every patch lies in the frame;
     positions are flat indices into the padded level."""
 
-    def __init__(self, img: np.ndarray, hole: np.ndarray):
+    def __init__(self, img: np.ndarray, hole: np.ndarray, search: bool = True):
         self.h, self.w = hole.shape
+        self.search = search
         self.width = self.w + 2 * R
         self.src = cv2.copyMakeBorder(img, R, R, R, R, cv2.BORDER_REFLECT).reshape(-1, 3)
         padded = np.pad(hole, R, mode="reflect")
@@ -83,7 +90,7 @@ class _Level:
         reach = max(BAND_MIN, BAND * float(depth.max()))
         near = np.pad(cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3) <= reach, R)
         valid = whole & inside & near
-        if np.count_nonzero(valid) < 4 * (2 * R + 1) ** 2:  # too few near: the whole crop
+        if np.count_nonzero(valid) < MIN_SOURCES:  # too few near: the whole crop
             valid = whole & inside
         self.valid = valid.ravel()
         self.sources = np.flatnonzero(self.valid)
@@ -99,11 +106,21 @@ class _Level:
         # A typical distance between two of the photo's patches near the hole:
         # the scale of the reuse cost (the photo's own, so a fill that turns
         # smooth cannot shrink it).
-        rng = np.random.default_rng(0)
-        a, b = (self.sources[rng.integers(0, self.sources.size, 4000)] for _ in range(2))
-        self.samples = np.array([dy * self.width + dx for dy, dx in _GRID])
-        self.typical = float(np.median(_distance(self, self.src, a, b))) if self.sources.size else 0.0
-        self.samples = np.array([dy * self.width + dx for dy, dx in (_ALL if self.targets.size <= FULL_DISTANCE else _GRID)])
+        self.typical, self.basis = 0.0, None
+        if self.sources.size:
+            rng = np.random.default_rng(0)
+            a, b = (self.sources[rng.integers(0, self.sources.size, 4000)] for _ in range(2))
+            self.samples = np.array([dy * self.width + dx for dy, dx in _GRID])
+            self.typical = float(np.median(_distance(self, self.src, a, b)))
+        self.samples = np.array([dy * self.width + dx for dy, dx in _ALL])
+        # Many targets: patches compared by their projections on the photo's
+        # main patch components (one gather per candidate instead of 49).
+        self.basis = _basis(self) if search and self.targets.size > FULL_DISTANCE and self.sources.size else None
+        if self.basis is not None:
+            self.src_features = _project(self.src, self.basis, self)
+            self.cur_features = None
+            ty, tx = self.targets // self.width, self.targets % self.width
+            self.box = (slice(ty.min() - R, ty.max() + R + 1), slice(tx.min() - R, tx.max() + R + 1))
 
     def clip(self, flat: np.ndarray) -> np.ndarray:
         """Positions moved into the frame (R px in from the padded edge)."""
@@ -112,11 +129,42 @@ class _Level:
         return y * self.width + x
 
 
+def _basis(lv: _Level) -> np.ndarray:
+    """The photo's ``COMPONENTS`` main patch components near the hole, as
+    7 x 7 x 3 kernels (from up to 4000 source patches)."""
+    rng = np.random.default_rng(1)
+    pick = lv.sources[rng.integers(0, lv.sources.size, min(2000, lv.sources.size))]
+    patches = np.ascontiguousarray(lv.src[pick[:, None] + lv.samples].reshape(pick.size, -1))
+    # OpenCV's PCA, not numpy's: BLAS threads crawl on a busy 2-core machine.
+    _, vectors = cv2.PCACompute(patches, mean=None, maxComponents=COMPONENTS)
+    return vectors.reshape(-1, 2 * R + 1, 2 * R + 1, 3).astype(np.float32)
+
+
+def _project(flat: np.ndarray, basis: np.ndarray, lv: _Level, box=None) -> np.ndarray:
+    """Each position's patch projected on the basis (positions x components),
+    by correlation filters; only within ``box`` (rows, columns) when given."""
+    img = flat.reshape(lv.h + 2 * R, lv.width, 3)
+    out = np.zeros((img.shape[0], img.shape[1], len(basis)), np.float32)
+    part = img if box is None else img[box]
+    for k, kernel in enumerate(basis):
+        acc = out[..., k] if box is None else out[box + (k,)]
+        for c in range(3):
+            acc += cv2.filter2D(np.ascontiguousarray(part[..., c]), -1, kernel[..., c], borderType=cv2.BORDER_REFLECT)
+    return out.reshape(-1, len(basis))
+
+
 def _distance(lv: _Level, cur: np.ndarray, t: np.ndarray, s: np.ndarray, weighted: bool = False) -> np.ndarray:
     """Mean squared RGB difference between the patches at ``t`` (in ``cur``)
     and ``s`` (in the photo), over the level's sampled offsets; with
     ``weighted`` each pixel of ``t``'s patch counts by its confidence.
     Infinite where ``s`` is not a valid source."""
+    if lv.basis is not None and not weighted and cur is not lv.src:
+        if lv.cur_features is None:
+            lv.cur_features = _project(cur, lv.basis, lv, lv.box)  # targets only
+        diff = np.take(lv.cur_features, t, axis=0) - np.take(lv.src_features, s, axis=0)
+        d = np.einsum("ij,ij->i", diff, diff) / len(lv.samples)
+        d[~lv.valid[s]] = np.inf
+        return d
     d = np.zeros(t.shape, np.float32)
     total = np.zeros(t.shape, np.float32) if weighted else float(len(lv.samples))
     for o in lv.samples:
@@ -204,6 +252,8 @@ def _repad(lv: _Level, cur: np.ndarray) -> None:
     (an object at the frame's edge would otherwise be matched there)."""
     img = cur.reshape(lv.h + 2 * R, lv.width, 3)
     img[:] = cv2.copyMakeBorder(np.ascontiguousarray(img[R:-R, R:-R]), R, R, R, R, cv2.BORDER_REFLECT)
+    if lv.basis is not None:  # the fill changed: its patches' projections too
+        lv.cur_features = None
 
 
 def _inherit(prev: _Level, pnnf: np.ndarray, lv: _Level) -> np.ndarray:
@@ -243,7 +293,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     levels = _pyramid(image.astype(np.float32), hole)
     prev = pnnf = last = None
     for k, (img, h) in enumerate(levels):
-        lv = _Level(img, h)
+        lv = _Level(img, h, search=k == 0 or max(h.shape) <= FINE)
         if lv.sources.size == 0:
             return None
         cur = lv.src.copy()
@@ -262,10 +312,13 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             lost = ~np.isfinite(dist)  # inherited sources now touching the hole: drawn afresh
             if lost.any():
                 nnf[lost] = lv.sources[rng.integers(0, lv.sources.size, int(lost.sum()))]
+                if not lv.search:  # no sweep follows: find them a match here (random ones were a grey block)
+                    dist[lost] = _distance(lv, cur, lv.targets[lost], nnf[lost])
+                    for _ in range(2):
+                        _search(lv, cur, nnf, dist, rng, max(h.shape) // 4, False, np.flatnonzero(lost))
             # The coarse answer, voted with the inherited field at this size: sharp.
             _vote(lv, cur, nnf, _distance(lv, cur, lv.targets, nnf))
-            fine = max(h.shape) > FINE
-            iters, sweeps, radius = (1, 1, 4) if fine else (max(2, 5 - k), 1, 8)
+            iters, sweeps, radius = (max(2, 5 - k), 1, 8) if lv.search else (0, 0, 0)
         for it in range(iters):
             weighted = prev is None and it < iters // 2
             dist = _distance(lv, cur, lv.targets, nnf, weighted)
