@@ -31,6 +31,20 @@ What keeps it from the failures people see:
   or a stamped name tag);
 * **one border offset**: the fill is shifted by the median mismatch of
   the two sides' local means along the border.
+
+For speed: a level with many targets compares patches by their projections
+on the photo's 12 main patch components (correlation filters, one gather
+per candidate instead of 49); levels longer than ``FINE`` px only vote with
+the inherited field (searching only where an inherited source became
+invalid); the pyramid stops where scattered holes merge.
+
+Tried and dropped: an onion-peel start (each ring from the best whole
+match of what is known: it pasted coins into the coin's hole), a
+nearest-known-pixel start and reuse costs of 0 or 0.1 (the pale block on
+the helmet stayed or grew), sharper votes (a label beside the hole
+continued further into it). Known failure: the README's helmet, where the
+hole runs to the photo's edge, gets a pale block of the backdrop's top in
+its lower middle (bench/README.md).
 """
 
 from __future__ import annotations
