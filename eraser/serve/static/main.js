@@ -72,7 +72,7 @@ async function show(state, lead) {
   sessionStorage.setItem("eraser-photo", state.id);
   if (fresh) { forgetSuggestions(); setPhoto(state); }
   await showImage();
-  await drawOverlay(state.overlay || null);
+  await drawOverlay(state.overlay || null, state.view);
   drawMarks(state.marks);
   refresh();
   notices(state, lead);
@@ -127,7 +127,8 @@ async function marked(state) {
   const ms = (key) => (state.timings && state.timings[key] !== undefined ? Math.round(state.timings[key] * 1000) : "");
   document.body.dataset.segmentMs = ms("segment");
   document.body.dataset.serverMs = ms("server");
-  await drawOverlay(state.overlay);
+  document.body.dataset.timings = JSON.stringify(state.timings || {});  // every stage, for the bench
+  await drawOverlay(state.overlay, state.view);
   drawMarks(state.marks);
   refresh();
   notices(state, state.segmenters && state.segmenters.length ? `segmented by ${state.segmenters.join(", ")}` : "");
