@@ -12,10 +12,13 @@ let info = null, photo = null, working = "", addNext = false, comparing = false;
 const said = new Set();  // notes already shown: each is said once
 const unsaved = new Map();  // photo name -> has unsaved erases (this tab's photos)
 
+// The status line has one fixed height; a note longer than it ends in "…":
+// its whole text is the tooltip, and a click or tap opens it above the line.
 function message(text, isError = false) {
-  $("message").textContent = text || "";
+  $("message").textContent = $("message").title = text || "";
   $("message").className = isError ? "error" : "";
 }
+$("message").addEventListener("click", () => $("message").classList.toggle("open"));
 
 function report(error) {
   message(error.message, true);
@@ -210,6 +213,10 @@ const clear = () => photo && change("clear", {}, null, "clearing…").then(() =>
 
 async function escape() {
   if (working === "erase") { await cancelErase(); return; }
+  // an open panel closes first: Esc never clears the marks behind it
+  if (!$("help").hidden) { toggleHelp(false); return; }
+  if ($("more").open) { $("more").open = false; return; }
+  if ($("message").classList.contains("open")) { $("message").classList.remove("open"); return; }
   forgetSuggestions();
   if (photo && photo.objects + photo.marks.length > 0) clear();
 }
