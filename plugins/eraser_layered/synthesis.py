@@ -52,6 +52,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from eraser.cancel import check
 from eraser_layered.harmonic import harmonic_fill
 
 R = 3  # patch radius: 7 x 7 patches
@@ -307,6 +308,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     levels = _pyramid(image.astype(np.float32), hole)
     prev = pnnf = last = None
     for k, (img, h) in enumerate(levels):
+        check()  # the page's Escape stops the fill between levels and iterations
         lv = _Level(img, h, search=k == 0 or max(h.shape) <= FINE)
         if lv.sources.size == 0:
             return None
@@ -334,6 +336,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             _vote(lv, cur, nnf, _distance(lv, cur, lv.targets, nnf))
             iters, sweeps, radius = (max(2, 5 - k), 1, 8) if lv.search else (0, 0, 0)
         for it in range(iters):
+            check()
             weighted = prev is None and it < iters // 2
             dist = _distance(lv, cur, lv.targets, nnf, weighted)
             for _ in range(sweeps):
