@@ -63,6 +63,12 @@ COMPONENTS = 12
 FINE = 420  # px: levels longer than this only inherit the field and vote with it (no search)
 BAND = 2.0  # sources lie within this many hole depths (at least BAND_MIN px) of the hole
 BAND_MIN = 12
+# Cost of a source one hole depth away from the hole, in typical distances,
+# on smooth surroundings (a suit, a backdrop: there a far patch of pale
+# backdrop was copied into the helmet's hole); off on fine grain (grass,
+# gravel: near sources only, the fill turned to a smooth disc).
+LOCALITY = 0.5
+GRAIN_SMOOTH, GRAIN_FULL = 2.0, 6.0  # grey levels of median fine residual around the hole: smooth, grain
 MIN_SOURCES = 4 * (2 * R + 1) ** 2  # whole known patches a level needs to be searched
 CONFIDENCE = 1.3  # a pixel d px deep in the hole votes with weight CONFIDENCE ** -d (Wexler's alpha)
 REUSE = 0.3  # cost of a source copied by every patch around it, in typical distances between two of the photo's patches
@@ -103,7 +109,10 @@ class _Level:
         depth = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3)
         # Sources: whole known patches within the band around the hole.
         reach = max(BAND_MIN, BAND * float(depth.max()))
-        near = np.pad(cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3) <= reach, R)
+        away = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3)
+        near = np.pad(away <= reach, R)
+        # Distance from the hole in hole depths: the locality cost's unit.
+        self.away = (np.pad(away, R) / max(float(depth.max()), 1.0)).ravel().astype(np.float32)
         valid = whole & inside & near
         if np.count_nonzero(valid) < MIN_SOURCES:  # too few near: the whole crop
             valid = whole & inside
@@ -211,13 +220,14 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
     pick = np.arange(lv.targets.size) if pick is None else pick
     t = lv.targets[pick]
     usage = _usage(lv, nnf, dist) if REUSE else None
-    cost = dist[pick] + (usage[nnf[pick]] if usage is not None else 0.0)
+    local = lv.locality * lv.typical * lv.away
+    cost = dist[pick] + (usage[nnf[pick]] if usage is not None else 0.0) + local[nnf[pick]]
     best = nnf[pick].copy()
 
     def tryout(cand):
         cand = lv.clip(cand)
         d = _distance(lv, cur, t, cand, weighted)
-        c = d + (usage[cand] if usage is not None else 0.0)
+        c = d + (usage[cand] if usage is not None else 0.0) + local[cand]
         win = c < cost
         cost[win], best[win], dist_new[win] = c[win], cand[win], d[win]
 
@@ -301,17 +311,30 @@ def _match_border(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, sigma: 
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
+def _smoothness(image: np.ndarray, hole: np.ndarray) -> float:
+    """1 on smooth surroundings, 0 on fine grain: the median absolute fine
+    residual (luma minus a 1.5 px blur) over known pixels within 16 px of
+    the hole, mapped from GRAIN_SMOOTH..GRAIN_FULL grey levels to 1..0."""
+    gray = image.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
+    residual = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.5))
+    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((33, 33), np.uint8)) > 0) & ~hole
+    level = float(np.median(residual[ring])) if ring.any() else 0.0
+    return float(np.clip((GRAIN_FULL - level) / (GRAIN_FULL - GRAIN_SMOOTH), 0.0, 1.0))
+
+
 def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray | None:
     """The filled image (uint8), or None when the crop has no patch to copy from."""
     rng = np.random.default_rng(seed)
     hole = np.asarray(hole, bool)
     levels = _pyramid(image.astype(np.float32), hole)
+    smooth = _smoothness(image, hole)
     prev = pnnf = last = None
     for k, (img, h) in enumerate(levels):
         check()  # the page's Escape stops the fill between levels and iterations
         lv = _Level(img, h, search=k == 0 or max(h.shape) <= FINE)
         if lv.sources.size == 0:
             return None
+        lv.locality = LOCALITY * smooth
         cur = lv.src.copy()
         if prev is None:
             start = harmonic_fill(img, h)
