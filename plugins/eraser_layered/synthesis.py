@@ -26,6 +26,9 @@ What keeps it from the failures people see:
 * **sources near the hole**: only known patches within ``BAND`` hole
   depths of the hole are copied (the backdrop next to a removed helmet, not
   the suit across the crop);
+* **a locality cost** on smooth surroundings: a source costs more the
+  farther it lies from the hole (without it the pale top of the backdrop
+  was copied into the helmet's hole as a grey block);
 * **a reuse cost**: a source patch copied by many targets costs more
   (Simakov et al.'s completeness in short: one patch repeated is a mosaic
   or a stamped name tag);
@@ -42,9 +45,10 @@ Tried and dropped: an onion-peel start (each ring from the best whole
 match of what is known: it pasted coins into the coin's hole), a
 nearest-known-pixel start and reuse costs of 0 or 0.1 (the pale block on
 the helmet stayed or grew), sharper votes (a label beside the hole
-continued further into it). Known failure: the README's helmet, where the
-hole runs to the photo's edge, gets a pale block of the backdrop's top in
-its lower middle (bench/README.md).
+continued further into it), a locality cost of 0.2-0.35 (the helmet's
+grey block came back) or only at the coarsest level. Known failure: with
+the locality cost, a small bright piece of a neighbouring coin's edge is
+copied into the coin's hole (bench/README.md).
 """
 
 from __future__ import annotations
