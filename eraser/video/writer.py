@@ -97,6 +97,8 @@ class Writer:
         self.stream.width = width or clip.width
         self.stream.height = height or clip.height
         self.stream.pix_fmt = "yuv420p"
+        # frame threads (x264's default) rather than PyAV's slices: more frames per CPU second
+        self.stream.codec_context.thread_type = "AUTO"
         self.stream.time_base = clip.time_base
         self.stream.codec_context.time_base = clip.time_base
         if clip.rotation:
