@@ -96,6 +96,27 @@ def _erase_with(spec, image, planned: list[regions.Region], working_size, timing
     return out
 
 
+def segmented(
+    image: np.ndarray,
+    prompts: Sequence[Prompt],
+    segmenter: str = "auto",
+    *,
+    masks: Optional[list[Optional[ObjectMask]]] = None,
+    timings: Optional[dict[str, float]] = None,
+) -> Selection:
+    """The segment stage alone: each prompt's object (``masks`` as in
+    :func:`select`) and their union."""
+    if not prompts:
+        raise EraserError("nothing to remove: give --point, --box or --mask")
+    timings = {} if timings is None else timings
+    masks = [None] * len(prompts) if masks is None else masks
+    with timed(timings, "segment"):
+        for i, prompt in enumerate(prompts):
+            if masks[i] is None:
+                masks[i] = segment_object(image, prompt, segmenter)
+        return union(masks)
+
+
 def select(
     image: np.ndarray,
     prompts: Sequence[Prompt],
@@ -112,15 +133,8 @@ def select(
     prompts' excluded clicks). ``masks``: one slot per prompt, a mask segmented
     earlier or None (filled in here): an editing session keeps them between
     clicks, so each object is segmented once."""
-    if not prompts:
-        raise EraserError("nothing to remove: give --point, --box or --mask")
     timings = {} if timings is None else timings
-    masks = [None] * len(prompts) if masks is None else masks
-    with timed(timings, "segment"):
-        for i, prompt in enumerate(prompts):
-            if masks[i] is None:
-                masks[i] = segment_object(image, prompt, segmenter)
-        selection = union(masks)
+    selection = segmented(image, prompts, segmenter, masks=masks, timings=timings)
     with timed(timings, "refine"):
         refined = refine(selection.mask, dilate, feather, negative_points(prompts) if exclude is None else exclude)
     if refined.empty:

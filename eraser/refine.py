@@ -34,7 +34,7 @@ from eraser.errors import EraserError
 from eraser.floats import short_number, shown, to_float
 from eraser.geometry import Rect, component_boxes, disks, merge_overlapping
 
-__all__ = ["DEFAULT_DILATE", "DEFAULT_FEATHER", "MaskPart", "RefinedMask", "RefinedResult", "check", "dilate", "reach", "refine", "refine_crop", "removal"]
+__all__ = ["DEFAULT_DILATE", "DEFAULT_FEATHER", "MaskPart", "RefinedMask", "RefinedResult", "check", "covered", "dilate", "reach", "refine", "refine_crop", "removal"]
 
 # Widening or feathering by more than a quarter of the photo's longer side
 # (or 64 px on a small photo) is a mistake, refused with one line.
@@ -205,14 +205,23 @@ def refine(
         hole, keep = refine_crop(selection[rect.slices], dilate_px, feather, near)
         if hole.any():
             parts.append(MaskPart(rect, hole, keep, objects))
+    notices += covered(selection, exclude, soft)
+    return RefinedMask((height, width), parts, dilate_px, feather, notices)
+
+
+def covered(selection: np.ndarray, exclude: Sequence[tuple[float, float]], soft: bool = False) -> list[str]:
+    """A notice for each excluded point the selection itself covers (no
+    widening can keep those)."""
+    height, width = selection.shape
+    notices = []
     for x, y in exclude:
         xi, yi = int(x), int(y)
-        if 0 <= yi < height and 0 <= xi < width and selected[yi, xi]:
+        if 0 <= yi < height and 0 <= xi < width and (selection[yi, xi] > 0 if soft else selection[yi, xi] >= 0.5):
             notices.append(
                 f"could not keep excluded point {x:g},{y:g}: the segmentation itself covers it "
                 "(try another click or --segmenter)"
             )
-    return RefinedMask((height, width), parts, dilate_px, feather, notices)
+    return notices
 
 
 def _near(rect: Rect, x: float, y: float, radius: int) -> bool:

@@ -36,7 +36,7 @@ from eraser.floats import shown
 from eraser.geometry import Rect
 from eraser.prompts import Point, Prompt, as_points, make_prompts
 from eraser.refine import RefinedMask, RefinedResult, check
-from eraser.segment import ObjectMask
+from eraser.segment import ObjectMask, Selection
 
 MAX_HISTORY = 1000
 
@@ -93,6 +93,8 @@ class Session:
         self._undo: deque[_Step] = deque(maxlen=int(history))
         self._redo: list[_Step] = []
         self._preview: Optional[tuple[tuple, Preview]] = None  # the last preview and the settings it used
+        self._glimpse: Optional[tuple[tuple, Preview]] = None  # the last preview at the view's size, and its key
+        self.view: Optional[tuple[int, int]] = None  # (width, height): add() answers with glimpse(view)
         self._segmented_with: Optional[str] = None  # the segmenter the cached object masks came from
         self._prompt_seconds = 0.0  # parsing and loading prompts since the last erase
         self._suggested: Optional[tuple[np.ndarray, tuple, list[dict]]] = None  # image, options, records
@@ -125,7 +127,9 @@ class Session:
         return list(self._exclude)
 
     def add(self, points: Any = None, boxes: Any = None, exclude: Any = None, mask: Any = None) -> Optional[Preview]:
-        """Mark objects (same forms as :func:`eraser.remove`); returns the new preview.
+        """Mark objects (same forms as :func:`eraser.remove`); returns the new preview
+        (:meth:`glimpse` at ``view`` when that is set: an editor shows it, and
+        the full-resolution refinement waits for the erase).
 
         ``exclude`` clicks apply to every object, marked before or after.
         Returns ``None`` when nothing is marked yet (only exclusions given).
@@ -143,9 +147,11 @@ class Session:
         if fresh:
             self._exclude += fresh
             self._masks = [None] * len(self._objects)  # every object is segmented again
-        self._preview = None
+        self._preview = self._glimpse = None
         try:
-            return self.preview() if self._objects else None
+            if not self._objects:
+                return None
+            return self.glimpse(self.view) if self.view is not None else self.preview()
         except BaseException:
             # A mark that cannot be previewed is not kept: the session stays as it was.
             self._objects, self._masks, self._exclude = saved
@@ -177,7 +183,7 @@ class Session:
             raise EraserError("no object is marked")
         self._objects.pop()
         self._masks.pop()
-        self._preview = None
+        self._preview = self._glimpse = None
 
     def clear(self) -> None:
         """Forget every marked object and exclusion."""
@@ -185,7 +191,7 @@ class Session:
         self._exclude = []
 
     def _forget_marks(self) -> None:
-        self._objects, self._masks, self._preview, self._prompt_seconds = [], [], None, 0.0
+        self._objects, self._masks, self._preview, self._glimpse, self._prompt_seconds = [], [], None, None, 0.0
 
     def _with_exclusions(self, prompt: Prompt) -> Prompt:
         points = tuple(prompt.points) + tuple(self._exclude)
@@ -193,6 +199,45 @@ class Session:
         return Prompt(points, labels, prompt.box, prompt.mask)
 
     # -- preview, erase, history ---------------------------------------------
+    def selection(self, timings: Optional[dict[str, float]] = None) -> Selection:
+        """The marked objects' segmentation alone (each object once, cached):
+        their union, before any refinement."""
+        if not self._objects:
+            raise EraserError("nothing to remove: give --point, --box or --mask")
+        if self.segmenter != self._segmented_with:
+            self._masks = [None] * len(self._objects)
+            self._segmented_with = self.segmenter
+        return pipeline.segmented(self._image, [self._with_exclusions(p) for p in self._objects], self.segmenter,
+                                  masks=self._masks, timings=timings)
+
+    def glimpse(self, size: tuple[int, int]) -> Preview:
+        """The preview for showing at ``size`` (width, height): the same
+        segmentation, refined at that size (:mod:`eraser.refine_view`), so its
+        ``refined`` is ``size`` big. Falls back to :meth:`preview` where the
+        object vanishes at that size or a full preview is already made. At the
+        photo's own size it still pays: one crop instead of a rectangle per
+        speck of a speckled mask."""
+        from eraser.refine_view import refine_view
+
+        size = (int(size[0]), int(size[1]))
+        self.dilate, self.feather = check(self.dilate, self.feather, self._image.shape)
+        settings = (self.segmenter, self.dilate, self.feather)
+        if self._preview is not None and self._preview[0] == settings:
+            return self.preview()
+        if self._glimpse is not None and self._glimpse[0] == (settings, size):
+            return self._glimpse[1]
+        timings: dict[str, float] = {"prompts": self._prompt_seconds} if self._prompt_seconds else {}
+        selection = self.selection(timings)
+        start = time.perf_counter()
+        refined = refine_view(selection.mask, size, self.dilate, self.feather, self._exclude)
+        timings["refine"] = time.perf_counter() - start  # at the view's size
+        if refined.empty:
+            return self.preview()
+        notices = selection.notices + [n for n in refined.notices if n not in selection.notices]
+        glimpse = Preview(selection.mask, refined, selection.segmenters, notices, timings)
+        self._glimpse = ((settings, size), glimpse)
+        return glimpse
+
     def preview(self) -> Preview:
         """Segment what is marked (each object once, cached) and refine it."""
         if not self._objects:

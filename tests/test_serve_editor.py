@@ -343,6 +343,38 @@ def test_switching_photos_and_reloading_keep_marks_result_and_history(page, brow
     page.errors = []
 
 
+def test_undoing_back_to_the_opened_photo_leaves_nothing_unsaved(page):
+    open_spoon(page)
+    page.mouse.click(*screen_of(page, 365, 285))
+    settle(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
+    settle(page)
+    unsaved_thumb = "#photos figure.current.unsaved"
+    assert state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 1
+    page.click("#undo")  # back to the photo as opened: the same pixels, a new array on the server
+    page.wait_for_function("document.getElementById('undo').disabled && !document.getElementById('redo').disabled")
+    settle(page)
+    assert not state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 0
+    # redo makes it unsaved again; undo once more, and leaving the page asks nothing
+    page.click("#redo")
+    page.wait_for_function("document.getElementById('redo').disabled")
+    settle(page)
+    assert state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 1
+    page.click("#undo")
+    page.wait_for_function("document.getElementById('undo').disabled")
+    settle(page)
+    assert not state(page)["unsaved"]
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))  # accepted: the page closes either way
+    page.mouse.click(*screen_of(page, 10, 10), button="right")  # a user gesture, as browsers require
+    settle(page)
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
+    assert dialogs == []
+    page.errors = []
+
+
 def test_a_tab_cannot_read_or_close_another_tabs_photo(server):
     mine = server.client.post("/api/photos?name=a.jpg", content=SPOON.read_bytes(),
                               headers={"x-eraser-client": "tab-one-0001"}).json()["id"]

@@ -100,7 +100,7 @@ async def erase(request: Request) -> Response:
                 raise Cancelled("the erase was cancelled; the photo is as before")
             from_original = s.image is entry.original
             args = edits.command_args(entry)
-            mask = None if args is not None or not s.objects else s.preview().selection >= 0.5
+            mask = None if args is not None or not s.objects else s.selection().mask >= 0.5
             result = s.erase(wanted=lambda: not cancel.is_set())
         except Cancelled as exc:
             raise Problem(409, str(exc), cancelled=True) from None

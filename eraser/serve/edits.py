@@ -84,7 +84,7 @@ def paint(entry: Entry, stroke: Stroke) -> None:
             if not entry.objects:
                 entry.earlier.pop()
                 return
-            kept = (s.preview().selection >= 0.5) & ~painted
+            kept = (s.selection().mask >= 0.5) & ~painted
             s.clear()
             entry.objects = []
             if entry.exclude:

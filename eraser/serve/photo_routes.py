@@ -58,7 +58,7 @@ def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
     s = entry.session
     if not s.objects:
         return state(entry, overlay=None)
-    preview = s.preview()
+    preview = s.glimpse(view_size(*s.size))  # refined at the view's size; the erase refines at full size
     drawn = time.perf_counter()
     shown = overlay(preview.refined, view_size(*s.size))
     timings = {k: round(v, 4) for k, v in preview.timings.items()}
@@ -135,6 +135,7 @@ def _open(request: Request, client: str, source: Any, name: str, path: Optional[
 
     config, store = request.app.state.config, request.app.state.store
     session = Session(source, max_pixels=config.max_pixels, history=config.history)
+    session.view = view_size(*session.size)  # a mark answers with the preview at the view's size
     entry, dropped = store.add(client, name, session, path)
     notice = (f"closed {', '.join(dropped)} to make room (each tab keeps {store.capacity} photos; "
               "photos with unsaved erases are never closed)" if dropped else None)
@@ -264,7 +265,7 @@ async def mask_download(request: Request) -> Response:
     def run() -> bytes:
         if not entry.session.objects:
             raise Problem(400, "nothing is marked: there is no mask to download")
-        return mask_png(entry.session.preview().selection >= 0.5)
+        return mask_png(entry.session.selection().mask >= 0.5)
 
     data = await work(entry, run)
     return Response(data, media_type="image/png",

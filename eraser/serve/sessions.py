@@ -58,10 +58,21 @@ class Entry:
     suggested: list = field(default_factory=list)  # segment everything's records, for the image below
     suggested_for: object = None  # the image they were found in (an erase or undo makes them stale)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _compared: tuple = (None, None, False)  # (image, kept, unsaved): pixels compared once per pair
 
     @property
     def unsaved(self) -> bool:
-        return self.session.image is not self.kept
+        """The image differs from the one last opened, saved or downloaded. An
+        undo back to it pastes a new array with the same pixels, so identity is
+        not enough: the pixels are compared (once per image)."""
+        image, kept = self.session.image, self.kept
+        if image is kept:
+            return False
+        if self._compared[0] is not image or self._compared[1] is not kept:
+            import numpy as np
+
+            self._compared = (image, kept, not np.array_equal(image, kept))
+        return self._compared[2]
 
 
 class SessionStore:

@@ -1,0 +1,71 @@
+"""The refine stage at a smaller size, for showing: what the erase will replace,
+as the page draws it.
+
+:func:`eraser.refine.refine` works at the photo's size, one rectangle per
+group of objects: 100 ms or more for an object in a 12 MP photo, and seconds
+for a selection of thousands of specks (a random-weight model). A preview
+needs neither: here the selection is scaled down to the view (only the
+rectangle around what it selects) and refined there as one crop, with the
+widening and feather scaled alike. Scaled back up it matches the full
+refinement (IoU >= 0.97 on the samples, tested); the erase still refines at
+full resolution.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import cv2
+import numpy as np
+
+from eraser.geometry import Rect
+from eraser.refine import MaskPart, RefinedMask, check, covered, reach, refine_crop
+
+
+def refine_view(
+    selection: np.ndarray,
+    size: tuple[int, int],
+    dilate_px: int,
+    feather: float,
+    exclude: Sequence[tuple[float, float]] = (),
+) -> RefinedMask:
+    """``selection`` (float32, the photo's size) refined at ``size`` (width,
+    height), as one part at most; coordinates of ``exclude`` are the photo's."""
+    dilate_px, feather = check(dilate_px, feather, selection.shape)
+    full_h, full_w = selection.shape
+    width, height = size
+    sx, sy = width / full_w, height / full_h
+    soft = dilate_px == 0 and feather == 0
+    # the widening and feather at the view's scale (never 0 where they were not)
+    view_dilate = max(1, round(dilate_px * sx)) if dilate_px else 0
+    view_feather = feather * sx
+    box = _selected_box(selection, 0.0 if soft else 0.5)
+    notices = covered(selection, exclude, soft)  # said in the photo's coordinates, as the erase says them
+    if box is None:
+        return RefinedMask((height, width), [], view_dilate, view_feather, notices)
+    pad = reach(view_dilate, view_feather) + 1
+    view = Rect(max(0, int(np.floor(box.x0 * sx)) - pad), max(0, int(np.floor(box.y0 * sy)) - pad),
+                min(width, int(np.ceil(box.x1 * sx)) + pad), min(height, int(np.ceil(box.y1 * sy)) + pad))
+    # the photo's pixels under those view pixels, scaled down by area
+    fx0, fy0 = int(round(view.x0 / sx)), int(round(view.y0 / sy))
+    fx1, fy1 = min(full_w, int(round(view.x1 / sx))), min(full_h, int(round(view.y1 / sy)))
+    block = np.asarray(selection[fy0:fy1, fx0:fx1], np.float32)
+    if block.shape != (view.height, view.width):
+        block = cv2.resize(block, (view.width, view.height), interpolation=cv2.INTER_AREA)
+    near = [(x * sx - view.x0, y * sy - view.y0) for x, y in exclude]
+    hole, keep = refine_crop(block, view_dilate, view_feather, near)
+    parts = [MaskPart(view, hole, keep, [view])] if hole.any() else []
+    return RefinedMask((height, width), parts, view_dilate, view_feather, notices)
+
+
+def _selected_box(selection: np.ndarray, above: float) -> Rect | None:
+    """The rectangle around the pixels over ``above`` (at least 0.5) or, with
+    ``above`` 0, the non-zero ones: two max reductions, no full-size copy."""
+    columns = selection.max(axis=0)
+    cols = np.flatnonzero(columns >= above if above else columns > 0)
+    if not len(cols):
+        return None
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    rows_max = selection[:, x0:x1].max(axis=1)
+    rows = np.flatnonzero(rows_max >= above if above else rows_max > 0)
+    return Rect(x0, int(rows[0]), x1, int(rows[-1]) + 1)
