@@ -16,7 +16,6 @@ on a cached 12 MP photo costs the decoder plus a small resize.
 from __future__ import annotations
 
 import math
-import threading
 from typing import Optional
 
 import cv2
@@ -26,7 +25,9 @@ from PIL import Image
 from eraser.prompts import Prompt
 from eraser.modelstore import InstalledModel
 from eraser.runtimes import open_runner
+from eraser_mobilesam import installed
 from eraser_mobilesam.cache import EmbeddingCache, image_key
+from eraser_mobilesam.installed import encoder_identity
 from eraser_mobilesam.interface import (
     EMBEDDING_SHAPE,
     IMAGE_SIZE,
@@ -120,14 +121,6 @@ def upscale_logits(logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarra
     return cv2.resize(frame[:new_h, :new_w], (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def encoder_identity(model: InstalledModel) -> str:
-    """The model's name and its encoder weights' digest: the family shares one
-    embedding shape (and the cache folder), so a key must say whose
-    embedding it holds, and a reinstall with other weights must miss."""
-    digests = [model.files.get(f, {}).get("sha256", "") for f in ("ImageEncoder.onnx", "ImageEncoder.onnx.data")]
-    return f"{model.name}-{''.join(d[:8] for d in digests if d) or 'unknown'}"
-
-
 class MobileSamSegmenter:
     """Segments one object per prompt; image embeddings are cached by content."""
 
@@ -192,47 +185,7 @@ class MobileSamSegmenter:
     upscale = staticmethod(upscale_logits)
 
 
-class InstalledSegmenter:
-    """The segmenter of model ``name`` as installed now: what the plugin
-    registers. eraser keeps one backend object per process, but the store
-    may change under it (another ``$ERASER_MODELS_DIR``, a reinstall while
-    ``eraser serve`` runs), so each use looks the model up (a few ``stat``
-    calls) and builds a new :class:`MobileSamSegmenter` when it changed."""
+class InstalledSegmenter(installed.InstalledSegmenter):
+    """The registered ``mobile-sam``, ``sam-vit-b/l/h``: SamAutomaticMaskGenerator's defaults."""
 
-    def __init__(self, name: str) -> None:
-        from eraser.modelstore import require
-
-        self.name = name
-        self._lock = threading.Lock()
-        self._current: Optional[tuple[tuple, MobileSamSegmenter]] = None
-        self.resolve(require(name))  # a missing or damaged model fails here, at build time
-
-    def resolve(self, model: Optional[InstalledModel] = None) -> MobileSamSegmenter:
-        from eraser.modelstore import require
-
-        model = model or require(self.name)
-        key = (str(model.folder), encoder_identity(model), tuple(sorted((k, v.get("sha256")) for k, v in model.files.items())))
-        with self._lock:
-            if self._current is None or self._current[0] != key:
-                self._current = (key, MobileSamSegmenter(model))
-            return self._current[1]
-
-    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
-        return self.resolve().segment(image, prompt)
-
-    def embed(self, crop: np.ndarray) -> "_Embedded":
-        # the model is looked up once per crop, not once per batch of points
-        segmenter = self.resolve()
-        return _Embedded(segmenter, segmenter.embed(crop))
-
-    def decode(self, embedding: "_Embedded", crop_shape: tuple[int, int], points: np.ndarray):
-        return embedding.segmenter.decode(embedding.array, crop_shape, points)
-
-    upscale = staticmethod(upscale_logits)
-
-
-class _Embedded:
-    """A crop's embedding and the segmenter that made it (its decoder reads it)."""
-
-    def __init__(self, segmenter: MobileSamSegmenter, array: np.ndarray) -> None:
-        self.segmenter, self.array = segmenter, array
+    segmenter_class = MobileSamSegmenter

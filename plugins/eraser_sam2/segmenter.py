@@ -22,7 +22,6 @@ weights and content, so a second click costs the decoder only.
 
 from __future__ import annotations
 
-import threading
 from typing import Optional
 
 import cv2
@@ -32,9 +31,12 @@ from PIL import Image
 from eraser.modelstore import InstalledModel
 from eraser.prompts import Prompt
 from eraser.runtimes import open_runner
+from eraser_mobilesam import installed
 from eraser_mobilesam.cache import EmbeddingCache, image_key
+from eraser_mobilesam.installed import encoder_identity
 from eraser_sam2.interface import (
     EMBEDDING_SHAPE,
+    EVERYTHING_DEFAULTS,
     HIGH_RES_SHAPES,
     IMAGE_SIZE,
     LOW_RES_SIZE,
@@ -112,12 +114,6 @@ def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
     return out
 
 
-def encoder_identity(model: InstalledModel) -> str:
-    """The model's name and its encoder's digest: a cache key must say whose features it holds."""
-    digests = [model.files.get(f, {}).get("sha256", "") for f in ("ImageEncoder.onnx", "ImageEncoder.onnx.data")]
-    return f"{model.name}-{''.join(d[:8] for d in digests if d) or 'unknown'}"
-
-
 class Sam2Segmenter:
     def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
         self.encoder = open_runner(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
@@ -193,37 +189,8 @@ class Sam2Segmenter:
         return cv2.resize(logits.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-class InstalledSegmenter:
-    """The segmenter of size ``name`` as installed now (looked up at each use,
-    rebuilt when the store changed, as the SAM family's)."""
+class InstalledSegmenter(installed.InstalledSegmenter):
+    """The registered ``sam2.1-*``: segment everything with SAM2AutomaticMaskGenerator's defaults."""
 
-    def __init__(self, name: str) -> None:
-        from eraser.modelstore import require
-
-        self.name = name
-        self._lock = threading.Lock()
-        self._current: Optional[tuple[tuple, Sam2Segmenter]] = None
-        self.resolve(require(name))
-
-    def resolve(self, model: Optional[InstalledModel] = None) -> Sam2Segmenter:
-        from eraser.modelstore import require
-
-        model = model or require(self.name)
-        key = (str(model.folder), tuple(sorted((k, v.get("sha256")) for k, v in model.files.items())))
-        with self._lock:
-            if self._current is None or self._current[0] != key:
-                self._current = (key, Sam2Segmenter(model))
-            return self._current[1]
-
-    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
-        return self.resolve().segment(image, prompt)
-
-    def embed(self, crop: np.ndarray):
-        segmenter = self.resolve()  # looked up once per crop
-        return segmenter, segmenter.embed(crop)
-
-    def decode(self, embedding, crop_shape: tuple[int, int], points: np.ndarray):
-        segmenter, features = embedding
-        return segmenter.decode(features, crop_shape, points)
-
-    upscale = staticmethod(Sam2Segmenter.upscale)
+    segmenter_class = Sam2Segmenter
+    everything_defaults = EVERYTHING_DEFAULTS
