@@ -57,6 +57,27 @@ def make_clip(folder: Path, frames: int, size: tuple[int, int]) -> None:
     np.savez_compressed(folder / "truth.npz", masks=np.array(s.masks[:1]))
 
 
+def _cpu_stages() -> None:
+    """Make eraser's stage timer also record the process's CPU seconds per
+    stage (all threads: the encoder's frame threads count where they run)."""
+    from contextlib import contextmanager
+
+    from eraser import pipeline
+
+    wall_timed = pipeline.timed
+
+    @contextmanager
+    def timed(timings, stage):
+        start = time.process_time()
+        try:
+            with wall_timed(timings, stage):
+                yield
+        finally:
+            timings[f"cpu {stage}"] = timings.get(f"cpu {stage}", 0.0) + time.process_time() - start
+
+    pipeline.timed = timed
+
+
 def child(mode: str, folder: Path) -> None:
     """One configuration; prints a JSON line."""
     start = time.perf_counter()
@@ -81,9 +102,11 @@ def child(mode: str, folder: Path) -> None:
             encode += time.perf_counter() - t
         timings = {"decode": decode, "encode": encode}
         count = clip.frames
+        cpu_stages = {}
     else:
         import eraser
 
+        _cpu_stages()
         masks = np.load(folder / "truth.npz")["masks"]
         ys, xs = np.nonzero(masks[0])
         box = (int(xs.min()) - 8, int(ys.min()) - 8, int(xs.max()) + 9, int(ys.max()) + 9)
@@ -91,19 +114,22 @@ def child(mode: str, folder: Path) -> None:
                                     fill=mode, overwrite=True)
         timings, count = result.timings, result.frames
         timings.pop("write", None)
+        timings.pop("cpu write", None)
+        cpu_stages = {k[4:]: timings.pop(k) for k in list(timings) if k.startswith("cpu ")}
     wall = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"mode": mode, "wall": wall, "frames": count, "timings": timings, "rss_mb": rss}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"mode": mode, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "frames": count,
+                      "timings": timings, "cpu_stages": cpu_stages, "rss_mb": usage.ru_maxrss / 1024}))
 
 
-def quality(folder: Path, s) -> dict:
+def quality(folder: Path, s, modes=("frames", "temporal")) -> dict:
     import cv2
 
     from eraser.testing.clips import flicker, psnr, read_frames
 
     holes = [cv2.dilate(m.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0 for m in s.masks]
     out = {}
-    for mode in ("frames", "temporal"):
+    for mode in modes:
         frames = read_frames(folder / f"{mode}.mp4")
         out[mode] = {"psnr_hole": float(np.mean([psnr(o, b, h) for o, b, h in zip(frames, s.backgrounds, holes)])),
                      "flicker": flicker(frames, holes, s.cameras)}
@@ -133,6 +159,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--strip", type=Path, help="also write a PNG: input / frame by frame / temporal, three frames")
+    parser.add_argument("--runs", default="floor,frames,temporal", help="which runs, in order (floor first)")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"))
     parser.add_argument("--make", nargs=3, metavar=("FOLDER", "FRAMES", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -143,23 +170,28 @@ def main() -> None:
     size = tuple(int(v) for v in args.size.split("x"))
     folder = args.keep or Path(tempfile.mkdtemp(prefix="eraser-video-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run([sys.executable, "-m", "bench.video", "--make", str(folder), str(args.frames), args.size],
-                   check=True, cwd=ROOT)
+    if not (folder / "clip.mp4").exists():  # --keep DIR of an earlier run: the same clip
+        subprocess.run([sys.executable, "-m", "bench.video", "--make", str(folder), str(args.frames), args.size],
+                       check=True, cwd=ROOT)
     rows = []
-    for mode in ("floor", "frames", "temporal"):
+    load_before = os.getloadavg()[0]
+    for mode in args.runs.split(","):
         done = subprocess.run([sys.executable, "-m", "bench.video", "--child", mode, str(folder)], capture_output=True,
                               text=True, check=True, cwd=ROOT)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    floor = rows[0]["wall"]
+    floor, floor_cpu = rows[0]["wall"], rows[0]["cpu"]
     s = make_scene(args.frames, size)
-    print(machine_line(), f"load {os.getloadavg()[0]:.1f} at the end")
+    print(machine_line(), f"load {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     print(f"clip: {args.frames} frames of {size[0]}x{size[1]}, object {100 * np.mean([m.mean() for m in s.masks]):.1f} % of the frame")
-    print(f"{'run':10} {'wall s':>8} {'frames/s':>9} {'x floor':>8} {'peak MB':>8}  stage shares of wall")
+    print(f"{'run':10} {'wall s':>7} {'frames/s':>8} {'x floor':>7} {'CPU s':>7} {'frames/CPU s':>12} {'x floor':>7} "
+          f"{'peak MB':>7}  stage shares of wall | of CPU")
     for row in rows:
         shares = ", ".join(f"{k} {100 * v / row['wall']:.0f}%" for k, v in row["timings"].items())
-        print(f"{row['mode']:10} {row['wall']:8.1f} {row['frames'] / row['wall']:9.1f} {row['wall'] / floor:8.2f} "
-              f"{row['rss_mb']:8.0f}  {shares}")
-    scores = quality(folder, s)
+        cpu_shares = ", ".join(f"{k} {100 * v / row['cpu']:.0f}%" for k, v in row["cpu_stages"].items())
+        print(f"{row['mode']:10} {row['wall']:7.1f} {row['frames'] / row['wall']:8.1f} {row['wall'] / floor:7.2f} "
+              f"{row['cpu']:7.1f} {row['frames'] / row['cpu']:12.1f} {row['cpu'] / floor_cpu:7.2f} "
+              f"{row['rss_mb']:7.0f}  {shares}" + (f" | {cpu_shares}" if cpu_shares else ""))
+    scores = quality(folder, s, [r["mode"] for r in rows if r["mode"] != "floor"])
     for mode, q in scores.items():
         print(f"{mode:10} fill PSNR in the hole {q['psnr_hole']:.2f} dB, flicker {q['flicker']:.2f}")
     if args.strip:

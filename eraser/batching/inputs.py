@@ -1,4 +1,4 @@
-"""Finding the photos of a batch: image files by content, local or fsspec URLs."""
+"""Finding the photos (and clips) of a batch: files by content, local or fsspec URLs."""
 
 from __future__ import annotations
 
@@ -19,10 +19,25 @@ def is_image_header(head: bytes) -> bool:
     return head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"heim", b"heis")
 
 
+# ISO base media brands that are still images, not clips (HEIF/AVIF)
+_IMAGE_BRANDS = (b"heic", b"heix", b"mif1", b"msf1", b"avif", b"heim", b"heis")
+
+
+def is_video_header(head: bytes) -> bool:
+    """MP4/MOV/M4V/3GP (an ISO ``ftyp`` box that is not HEIF/AVIF, or a
+    QuickTime ``moov``/``mdat``/``wide`` atom), Matroska/WebM, AVI."""
+    if head[4:8] == b"ftyp":
+        return head[8:12] not in _IMAGE_BRANDS
+    if head[4:8] in (b"moov", b"mdat", b"wide", b"free"):
+        return True
+    return head.startswith(b"\x1a\x45\xdf\xa3") or (head[:4] == b"RIFF" and head[8:12] == b"AVI ")
+
+
 @dataclass(frozen=True)
 class Photo:
     source: str   # a local path or an fsspec URL
     relative: str  # its path below the input folder (posix), kept in the output
+    video: bool = False  # a clip, erased as ``eraser video`` erases it
 
 
 def filesystem(url: str):
@@ -40,8 +55,9 @@ def join(base: str, relative: str) -> str:
     return base.rstrip("/") + "/" + relative if base else relative
 
 
-def find_photos(folder: str, recursive: bool) -> list[Photo]:
-    """The photos in ``folder`` (recursively with ``recursive``), sorted."""
+def find_photos(folder: str, recursive: bool, clips: bool = False) -> list[Photo]:
+    """The photos in ``folder`` (recursively with ``recursive``), sorted; with
+    ``clips``, the video clips too."""
     fs, root = filesystem(folder)
     if not fs.isdir(root):
         raise EraserError(f"{folder}: not a folder")
@@ -60,6 +76,7 @@ def find_photos(folder: str, recursive: bool) -> list[Photo]:
                 head = f.read(16)
         except OSError:
             continue
-        if is_image_header(head):
-            found.append(Photo(path if local else fs.unstrip_protocol(path), relative))
+        video = clips and is_video_header(head)
+        if video or is_image_header(head):
+            found.append(Photo(path if local else fs.unstrip_protocol(path), relative, video))
     return found

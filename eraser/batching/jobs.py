@@ -4,8 +4,11 @@ The prompts file is JSON Lines or CSV, one photo per record:
 
 * JSON Lines: ``{"photo": "sub/a.jpg", "points": ["120,80", "130,90+140,95"],
   "exclude": ["10,10"], "boxes": ["5,5,60,60"], "mask": "masks/a.png"}``
-  (points, exclude and boxes may also be lists of numbers: ``[[120, 80]]``);
-* CSV with a header row: ``photo,points,exclude,boxes,mask``, several values
+  (points, exclude and boxes may also be lists of numbers: ``[[120, 80]]``;
+  a clip's record may add ``"frame": N`` or ``"at": SECONDS``, the frame
+  the prompts are on);
+* CSV with a header row: ``photo,points,exclude,boxes,mask`` (and
+  ``frame``, ``at``), several values
   in one cell separated by ``;`` (``120,80;130,90``).
 
 ``photo`` is relative to the input folder; ``mask`` relative to the prompts
@@ -31,6 +34,8 @@ class Job:
     exclude: tuple = ()
     boxes: tuple = ()
     mask: Optional[str] = None  # a path or URL
+    frame: Optional[int] = None  # a clip's frame the prompts are on (or ``at`` seconds) [default: its first]
+    at: Optional[float] = None
     problem: Optional[str] = field(default=None, compare=False)  # known before any work: reported as a failure
 
 
@@ -92,11 +97,29 @@ def from_prompts_file(path: str, photos: list[Photo]) -> list[Job]:
         if photo is None:
             raise EraserError(f"{where}: no photo {record.get('photo')!r} in the input folder")
         mask = record.get("mask") or None
+        frame, at = _number(record.get("frame"), int, "frame", where), _number(record.get("at"), float, "at", where)
+        if (frame is not None or at is not None) and not photo.video:
+            raise EraserError(f"{where}: frame and at are for clips; {photo.relative} is a photo")
         jobs.append(Job(photo, _values(record.get("points"), "points", where),
                         _values(record.get("exclude"), "exclude", where),
                         _values(record.get("boxes"), "boxes", where),
-                        join(base, mask) if mask and not _absolute(mask) else mask))
+                        join(base, mask) if mask and not _absolute(mask) else mask, frame, at))
     return jobs
+
+
+def _number(value: object, kind: type, what: str, where: str):
+    """A record's frame number or time (a number, or a CSV cell holding one); None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise EraserError(f"{where}: {what} must be a number, not {value!r}")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise EraserError(f"{where}: {what} must be a number, not {str(value)[:40]!r}") from None
+    if not number >= 0 or number == float("inf") or (kind is int and number != int(number)):
+        raise EraserError(f"{where}: {what} must be a {'whole ' if kind is int else ''}number of at least 0, not {value}")
+    return kind(number)
 
 
 def _absolute(path: str) -> bool:

@@ -26,7 +26,7 @@ def check_names(work: list[Job], options: Options) -> None:
         relative = job.photo.relative
         written = [("output", output_path(options, relative))]
         if options.save_mask:
-            written.append(("mask", mask_path(options, relative)))
+            written.append(("mask", mask_path(options, relative, job.photo.video)))
         for what, url in written:
             key = _key(url)
             if key in taken:

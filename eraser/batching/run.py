@@ -24,7 +24,7 @@ def plan(input: str, *, recursive: bool = False, masks: Optional[str] = None, pr
                                          ("--point/--box/--mask", points or boxes or mask)) if given]
     if len(sources) > 1:
         raise EraserError(f"give one source of prompts, not {' and '.join(sources)}")
-    photos = find_photos(str(input), recursive)
+    photos = find_photos(str(input), recursive, clips=True)
     if masks:
         if exclude:
             raise EraserError("--exclude goes with --point/--box, or in the prompts file")

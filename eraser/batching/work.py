@@ -34,6 +34,8 @@ class Record:
     error: Optional[str] = None
     seconds: float = 0.0
     changed: Optional[float] = None  # share of the photo's pixels that changed
+    frames: Optional[int] = None  # a clip's frames, and those the object was erased from
+    erased: Optional[int] = None
     notices: list[str] = field(default_factory=list)  # what the session noticed (frames dropped, a fallback, ...)
 
     def as_dict(self) -> dict:
@@ -46,10 +48,13 @@ def output_path(options: Options, relative: str) -> str:
     return join(options.output, relative)
 
 
-def mask_path(options: Options, relative: str) -> str:
+def mask_path(options: Options, relative: str, video: bool = False) -> str:
+    """A photo's mask is a PNG named by its stem; a clip's masks are a clip
+    named by its stem with the clip's suffix."""
     from eraser.batching.inputs import join
 
-    return join(options.save_mask, relative.rsplit(".", 1)[0] + ".png")
+    stem, _, suffix = relative.rpartition(".")
+    return join(options.save_mask, (stem or suffix) + (f".{suffix}" if video and stem else ".png"))
 
 
 def _local(url: str) -> bool:
@@ -118,6 +123,9 @@ def process(job: Job, options: Options) -> Record:
         if not options.force and exists(target):
             record.status = "skipped"
             return record
+        if job.photo.video:
+            _erase_clip(job, options, target, record)
+            return record
         session = Session(_readable(job.photo.source), segmenter=options.segmenter, inpainter=options.inpainter,
                           dilate=options.dilate, feather=options.feather, max_pixels=options.max_pixels)
         session.add(points=list(job.points), boxes=list(job.boxes), exclude=list(job.exclude),
@@ -146,3 +154,38 @@ def process(job: Job, options: Options) -> Record:
     finally:
         record.seconds = round(time.perf_counter() - start, 3)
     return record
+
+
+def _erase_clip(job: Job, options: Options, target: str, record: Record) -> None:
+    """A clip of the batch, erased as ``eraser video`` erases it (prompts on
+    ``job.frame``/``job.at``, else its first frame); a remote clip is copied
+    here first, and outputs at a URL are written here and copied there."""
+    from eraser.video.erase import erase_video
+
+    masks = mask_path(options, job.photo.relative, video=True) if options.save_mask else None
+    with tempfile.TemporaryDirectory() as tmp:
+        source = job.photo.source
+        if not _local(source):
+            fs, path = filesystem(source)
+            source = os.path.join(tmp, "in" + os.path.splitext(path)[1])
+            fs.get_file(path, source)
+        outputs = [target] + ([masks] if masks else [])
+        local = [filesystem(url)[1] if _local(url) else os.path.join(tmp, f"out{i}" + os.path.splitext(url)[1])
+                 for i, url in enumerate(outputs)]
+        for path in local:
+            os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        result = erase_video(source, local[0], points=list(job.points) or None, box=list(job.boxes) or None,
+                             mask=_mask(job.mask), exclude=list(job.exclude) or None, frame=job.frame, at=job.at,
+                             segmenter=options.segmenter, inpainter=options.inpainter, dilate=options.dilate,
+                             feather=options.feather, save_mask=local[1] if masks else None, overwrite=options.force)
+        for url, path in zip(outputs, local):
+            if not _local(url):
+                _publish(lambda dest, path=path: _copy(path, dest), url, options.force)
+    record.notices = [" ".join(n.split()) for n in result.notices]
+    record.status, record.frames, record.erased = "done", result.frames, result.erased
+
+
+def _copy(source: str, destination: str) -> None:
+    import shutil
+
+    shutil.copyfile(source, destination)

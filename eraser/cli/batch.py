@@ -14,7 +14,7 @@ from eraser.cli.options import (
 
 
 def batch(
-    input: str = typer.Argument(..., metavar="INPUT", help="A folder of photos (or an fsspec URL: s3://, memory://...)."),
+    input: str = typer.Argument(..., metavar="INPUT", help="A folder of photos and clips (or an fsspec URL: s3://, memory://...)."),
     output: str = typer.Option(..., "--output", "-o", metavar="OUTPUT_DIR", help="Where the outputs go, with each photo's relative path, name and format."),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Also the photos in sub-folders."),
     masks: Optional[str] = typer.Option(None, "--masks", metavar="DIR", help="A mask per photo, named by its stem (sub/a.jpg -> DIR/sub/a.png)."),
@@ -27,7 +27,7 @@ def batch(
     inpainter: str = INPAINTER,
     dilate: int = DILATE,
     feather: float = FEATHER,
-    save_mask: Optional[str] = typer.Option(None, "--save-mask", metavar="DIR", help="Also write each refined mask (PNG) here."),
+    save_mask: Optional[str] = typer.Option(None, "--save-mask", metavar="DIR", help="Also write each refined mask here (PNG; a clip's masks as a clip)."),
     force: bool = typer.Option(False, "--force", "-f", help="Redo photos whose output exists [default: skip them]."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="N", min=1, max=1024, help="Worker processes [default: the CPU count]."),
     ray: bool = typer.Option(False, "--ray", help="Run on Ray (a local one, or --ray-address); needs eraser[ray]."),
@@ -36,7 +36,7 @@ def batch(
     max_pixels: int = MAX_PIXELS,
     quiet: bool = QUIET,
 ) -> None:
-    """Erase the same kind of thing from many photos, with progress and resume."""
+    """Erase the same kind of thing from many photos, with progress and resume (clips too)."""
     from eraser.batching.run import batch as run_batch
 
     if report_file is not None:

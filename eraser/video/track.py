@@ -36,10 +36,11 @@ class PackedMask:
     @classmethod
     def pack(cls, mask: np.ndarray) -> "PackedMask":
         binary = np.asarray(mask) >= 0.5
-        ys, xs = np.nonzero(binary)
-        if xs.size == 0:
+        rows = np.flatnonzero(binary.any(axis=1))  # the box without listing every pixel
+        if rows.size == 0:
             return cls(binary.shape, (0, 0, 0, 0), b"")
-        x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+        cols = np.flatnonzero(binary.any(axis=0))
+        x0, x1, y0, y1 = int(cols[0]), int(cols[-1]) + 1, int(rows[0]), int(rows[-1]) + 1
         return cls(binary.shape, (x0, y0, x1, y1), np.packbits(binary[y0:y1, x0:x1]).tobytes())
 
     def unpack(self) -> np.ndarray:

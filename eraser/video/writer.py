@@ -60,22 +60,27 @@ def _can_encode(av, name: str) -> bool:
 
 
 def _patched(planes: np.ndarray, rgb: np.ndarray, box: Optional[tuple[int, int, int, int]]) -> np.ndarray:
-    """The 4:2:0 planes with ``box`` (widened to even edges) taken from ``rgb``."""
+    """The 4:2:0 planes (changed in place) with ``box`` (widened to even
+    edges) converted from ``rgb``: only the box, a frame's conversion costs
+    more than the box's fill."""
     if box is None:
         return planes
     av = _av()
     height, width = rgb.shape[:2]
     x0, y0 = box[0] // 2 * 2, box[1] // 2 * 2
     x1, y1 = min(width, (box[2] + 1) // 2 * 2), min(height, (box[3] + 1) // 2 * 2)
-    new = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24").reformat(format="yuv420p").to_ndarray()
-    out = planes.copy()
-    out[y0:y1, x0:x1] = new[y0:y1, x0:x1]
-    quarter = (height // 2) * (width // 2)
-    for start in (height * width, height * width + quarter):  # U, then V, each (H/2, W/2) in a row-major run
-        mine = out.reshape(-1)[start:start + quarter].reshape(height // 2, width // 2)
-        theirs = new.reshape(-1)[start:start + quarter].reshape(height // 2, width // 2)
-        mine[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = theirs[y0 // 2:y1 // 2, x0 // 2:x1 // 2]
-    return out
+    if x1 <= x0 or y1 <= y0:
+        return planes
+    h, w = y1 - y0, x1 - x0
+    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+    new = av.VideoFrame.from_ndarray(crop, format="rgb24").reformat(format="yuv420p").to_ndarray().reshape(-1)
+    planes[y0:y1, x0:x1] = new[:h * w].reshape(h, w)
+    quarter, small = (height // 2) * (width // 2), (h // 2) * (w // 2)
+    for k in range(2):  # U, then V: (H/2, W/2) each, in row-major runs after Y
+        start = height * width + k * quarter
+        mine = planes.reshape(-1)[start:start + quarter].reshape(height // 2, width // 2)
+        mine[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = new[h * w + k * small:h * w + (k + 1) * small].reshape(h // 2, w // 2)
+    return planes
 
 
 class Writer:
@@ -92,6 +97,8 @@ class Writer:
         self.stream.width = width or clip.width
         self.stream.height = height or clip.height
         self.stream.pix_fmt = "yuv420p"
+        # frame threads (x264's default) rather than PyAV's slices: more frames per CPU second
+        self.stream.codec_context.thread_type = "AUTO"
         self.stream.time_base = clip.time_base
         self.stream.codec_context.time_base = clip.time_base
         if clip.rotation:

@@ -29,13 +29,16 @@ MAX_DISAGREEMENTS = 2  # re-fits in a row not trusted: the track is lost
 RESYNC_IOU = 0.85  # a re-fit this close to the warped shape becomes the shape (nothing hides the object)
 GONE_SHARE = 0.05  # area below this share of the key frame's: the object left the view or is hidden
 AREA_JUMP = 1.8  # area growing or shrinking by more than this factor in one frame is drift
+REFIT_EVERY = 2  # the segmenter re-fits the mask on every this many frames (it is most of a track's cost)
+BAND = 24  # pixels (at the working size) around the object's box in which the flow is computed
 SEARCH = 6  # pixels (at the working size) searched around the flow's prediction
 COLOUR_JUMP = 40.0  # mean Lab colour moving further than this from the key frame's is drift
 
 
 class FlowTracker:
-    def __init__(self, working_side: int = WORKING_SIDE) -> None:
+    def __init__(self, working_side: int = WORKING_SIDE, refit_every: int = REFIT_EVERY) -> None:
         self.working_side = working_side
+        self.refit_every = refit_every
 
     def track(
         self,
@@ -54,6 +57,8 @@ class FlowTracker:
             return
         velocity: Optional[np.ndarray] = None  # the last shift measured, per frame, at the working size
         disagreed = 0  # frames in a row in which the re-fit was not trusted
+        step = 0  # frames since the key frame
+        steady = False  # the last re-fit matched the object's whole shape
         previous_gray: Optional[np.ndarray] = None
         key_colour: Optional[np.ndarray] = None
         for frame in frames:
@@ -62,7 +67,8 @@ class FlowTracker:
                 previous_gray = gray
                 key_colour = _mean_lab(frame, visible >= 0.5)
                 continue
-            motion, velocity = _motion(visible, flow.calc(gray, previous_gray, None), scale, previous_gray, gray, velocity)
+            motion, velocity = _motion(visible, _band_flow(flow, gray, previous_gray, visible, scale), scale,
+                                       previous_gray, gray, velocity)
             previous_gray = gray
             shape, warped = _warp(shape, motion), _warp(visible, motion)
             shape_binary = shape >= 0.5
@@ -70,9 +76,12 @@ class FlowTracker:
                 yield TrackLost("the object left the view")
                 return
             fitted = warped
-            if refit is not None:
+            step += 1
+            # a re-fit is skipped only while the last one matched the whole shape (nothing hides the object)
+            if refit is not None and (step % self.refit_every == 0 or not steady):
                 candidate = np.asarray(refit(frame, _box(shape_binary, BOX_MARGIN)), np.float32)
                 agreement = _iou(candidate >= 0.5, shape_binary)
+                steady = agreement >= RESYNC_IOU
                 if agreement >= AGREE_IOU:
                     fitted, disagreed = candidate, 0
                     if agreement >= RESYNC_IOU:  # all of it in view: its shape is what the segmenter sees
@@ -103,6 +112,33 @@ class FlowTracker:
         if scale < 1.0:
             gray = cv2.resize(gray, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
         return gray, scale
+
+
+def _band_flow(dis, now: np.ndarray, before: np.ndarray, mask: np.ndarray, scale: float) -> np.ndarray:
+    """DIS flow from ``now`` back to ``before`` (working size) on a band
+    around the mask's box only (zeros elsewhere): only the flow under the
+    mask is used, and the band keeps the flow's context."""
+    height, width = now.shape
+    out = np.zeros((height, width, 2), np.float32)
+    box = _bounds(mask >= 0.5)
+    if box is None:
+        return out
+    x0, y0, x1, y1 = (int(v * scale) for v in box)
+    pad = BAND + max(x1 - x0, y1 - y0) // 4
+    x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(width, x1 + 1 + pad), min(height, y1 + 1 + pad)
+    if x1 - x0 < 16 or y1 - y0 < 16:  # too small a band for DIS's patches: the whole frame
+        return dis.calc(now, before, None)
+    out[y0:y1, x0:x1] = dis.calc(np.ascontiguousarray(now[y0:y1, x0:x1]), np.ascontiguousarray(before[y0:y1, x0:x1]), None)
+    return out
+
+
+def _bounds(binary: np.ndarray) -> Optional[tuple[int, int, int, int]]:
+    """x0, y0, x1, y1 of the True pixels (None if there are none), without listing them."""
+    rows = np.flatnonzero(binary.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(binary.any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
 def _motion(mask: np.ndarray, flow_small: np.ndarray, scale: float, before: np.ndarray, now: np.ndarray,
@@ -155,28 +191,47 @@ def _vertex(values: np.ndarray, at: int) -> float:
 def _warp(mask: np.ndarray, motion: np.ndarray) -> np.ndarray:
     """``mask`` carried to the new frame: ``motion`` maps a new frame's pixel to where it was."""
     height, width = mask.shape
-    return cv2.warpAffine(mask, motion, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    out = np.zeros_like(mask)
+    bounds = _bounds(mask > 0)
+    if bounds is None:
+        return out
+    # a shift: only the box it moves to (and a pixel around) is computed
+    dx, dy = -motion[0, 2], -motion[1, 2]
+    x0, y0 = max(0, int(np.floor(bounds[0] + dx)) - 1), max(0, int(np.floor(bounds[1] + dy)) - 1)
+    x1, y1 = min(width, int(np.ceil(bounds[2] + dx)) + 1), min(height, int(np.ceil(bounds[3] + dy)) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    local = motion.copy()
+    local[0, 2] += x0  # a pixel of the crop at (u, v) is the frame's (u + x0, v + y0)
+    local[1, 2] += y0
+    out[y0:y1, x0:x1] = cv2.warpAffine(mask, local, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                       borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return out
 
 
 def _box(binary: np.ndarray, margin: float) -> tuple[int, int, int, int]:
-    ys, xs = np.nonzero(binary)
-    x0, x1, y0, y1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    x0, y0, x1, y1 = _bounds(binary)
     dx, dy = round((x1 - x0) * margin) + 2, round((y1 - y0) * margin) + 2
     height, width = binary.shape
     return max(0, x0 - dx), max(0, y0 - dy), min(width, x1 + dx), min(height, y1 + dy)
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    boxes = [box for box in (_bounds(a), _bounds(b)) if box is not None]
+    if not boxes:
+        return 0.0
+    x0, y0 = min(box[0] for box in boxes), min(box[1] for box in boxes)
+    x1, y1 = max(box[2] for box in boxes), max(box[3] for box in boxes)
+    a, b = a[y0:y1, x0:x1], b[y0:y1, x0:x1]
     union = np.logical_or(a, b).sum()
     return float(np.logical_and(a, b).sum() / union) if union else 0.0
 
 
 def _mean_lab(frame: np.ndarray, binary: np.ndarray) -> np.ndarray:
     """The mean Lab colour under the mask (converted only inside its box)."""
-    ys, xs = np.nonzero(binary)
-    if xs.size == 0:
+    bounds = _bounds(binary)
+    if bounds is None:
         return np.zeros(3, np.float32)
-    box = slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1)
+    box = slice(bounds[1], bounds[3]), slice(bounds[0], bounds[2])
     lab = cv2.cvtColor(np.ascontiguousarray(frame[box]), cv2.COLOR_RGB2LAB).astype(np.float32)
     return lab[binary[box]].mean(axis=0)
