@@ -9,9 +9,12 @@ shipped template filled with the weights, ViT-H's as external data), the
 median of ``--runs`` after one warm-up. Also the weights' size and the peak
 memory of each run (ru_maxrss of a child process per model). For SAM 2.1 the
 encoder is the Hiera trunk, the FPN neck and the two skip projections (what
-its installed ImageEncoder.onnx computes), and a re-click is timed too: the
-prompt encoder and mask decoder on a cached embedding, the mask choice and
-the upsampling to a 12 MP (4000x3000) photo.
+its installed ImageEncoder.onnx computes). For every member a re-click is
+timed too, through the installed segmenter eraser runs (its cache holding
+the photo's features): the photo's cache key, the prompt encoder and mask
+decoder, the mask choice and the upsampling to a 12 MP (4000x3000) photo,
+beside the decoder's FLOPs over an sgemm rate measured in turn with the
+clicks (the machine's load moves, so the floor is measured where the click is).
 
     python -m bench.sam_family [--models mobile-sam ... sam2.1-large] [--runs 2] [--json OUT]
 """
@@ -49,88 +52,106 @@ def encoder_flops(name: str) -> float:
         return count_flops(build_sam(name).image_encoder, torch.zeros(1, 3, 1024, 1024))
 
 
-def measure_sam2(name: str, runs: int) -> dict:
-    """SAM 2.1: the encoder in torch and ONNX Runtime, and a re-click on a 12 MP photo."""
-    import numpy as np
+def decoder_flops(name: str) -> float:
+    """One re-click's mask decoder (the prompt encoder is a few additions), on the meta device."""
     import torch
 
-    from eraser.prompts import Prompt
-    from eraser.runtimes.onnx import OnnxRunner
-    from eraser_sam2.fill import write_onnx
-    from eraser_sam2.install import shipped_templates
-    from eraser_sam2.random_weights import random_model
-    from eraser_sam2.segmenter import pick_mask, prompt_arrays, upsample
+    if name.startswith("sam2.1"):
+        from eraser_sam2.export import MaskDecoder
+        from eraser_sam2.model import build_sam2
 
-    torch.manual_seed(0)
-    model = random_model(name, seed=1)
-    weights = sum(t.numel() * t.element_size() for k, t in model.state_dict().items()
-                  if k.startswith("image_encoder.") or k.endswith(("conv_s0.weight", "conv_s1.weight")))
-    image = torch.randn(1, 3, 1024, 1024)
-    with torch.no_grad():
-        torch_s = median_time(lambda: model.image_features(image), runs)  # noqa: F821 (deleted below, after the calls)
-    state = {k: v.numpy() for k, v in model.state_dict().items()}
-    del model
-    with tempfile.TemporaryDirectory() as tmp:
-        write_onnx(shipped_templates(name), state, Path(tmp))
-        del state
-        encoder = OnnxRunner(Path(tmp) / "ImageEncoder.onnx")
-        feed = {"image": image.numpy()}
-        onnx_s = median_time(lambda: encoder.run(feed), runs)
-        features = encoder.run(feed)
-        prompts, decoder = OnnxRunner(Path(tmp) / "PromptEncoder.onnx"), OnnxRunner(Path(tmp) / "MaskDecoder.onnx")
-        pe = np.load(Path(tmp) / "imagePositionalEncoding.npy")
-        prompt = Prompt(points=((1800.0, 1400.0),), labels=(1,))
+        model = build_sam2(name)
+        inputs = [torch.zeros(1, 256, 64, 64), torch.zeros(1, 32, 256, 256), torch.zeros(1, 64, 128, 128),
+                  torch.zeros(1, 256, 64, 64), torch.zeros(1, 3, 256), torch.zeros(1, 256, 64, 64)]
+        return count_flops(MaskDecoder(model), *inputs)
+    from eraser_mobilesam.model import build_sam
+    from eraser_mobilesam.wrappers import MaskDecoder
 
-        def reclick():
-            points, labels = prompt_arrays(prompt, 3000, 4000)
-            sparse = prompts.run({"points": points, "labels": labels})
-            out = decoder.run({"imageEmbeddings": features["imageEmbeddings"],
-                               "highResFeatures0": features["highResFeatures0"],
-                               "highResFeatures1": features["highResFeatures1"], "imagePositionalEncoding": pe,
-                               "sparsePromptEmbeddings": sparse["sparsePromptEmbeddings"],
-                               "densePromptEmbeddings": sparse["densePromptEmbeddings"]})
-            return upsample(pick_mask(out["masks"], out["iouPredictions"], prompt), 3000, 4000)
+    model = build_sam(name)
+    inputs = [torch.zeros(1, 256, 64, 64), torch.zeros(1, 256, 64, 64), torch.zeros(1, 3, 256), torch.zeros(1, 256, 64, 64)]
+    return count_flops(MaskDecoder(model), *inputs)
 
-        reclick_s = median_time(reclick, max(runs, 5))
-    assert np.isfinite(features["imageEmbeddings"]).all()
-    return {"torch_s": torch_s, "onnx_s": onnx_s, "reclick_ms": reclick_s * 1000, "weights_mb": weights / 1e6,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+SGEMM_N = 1024  # the re-click's floor: a 1024 float32 matrix product, in turn with the clicks
+SGEMM_FLOPS = 2 * SGEMM_N**3
+
+
+def interleaved(calls: dict, runs: int) -> dict:
+    """Median seconds of each call, the calls taken in turn ``runs`` times after one warm-up round."""
+    import statistics
+    import time
+
+    times = {name: [] for name in calls}
+    for round_ in range(runs + 1):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            if round_:
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def family(name: str):
+    """(random torch model, its encoder as a callable, the encoder's weight keys, write_onnx, segmenter class, preprocess)."""
+    if name.startswith("sam2.1"):
+        from eraser_sam2.fill import write_onnx
+        from eraser_sam2.install import shipped_templates
+        from eraser_sam2.random_weights import random_model
+        from eraser_sam2.segmenter import Sam2Segmenter, preprocess
+
+        model = random_model(name, seed=1)
+        return (model, model.image_features, lambda k: k.startswith("image_encoder.") or k.endswith(("conv_s0.weight", "conv_s1.weight")),
+                lambda state, out: write_onnx(shipped_templates(name), state, out), Sam2Segmenter, preprocess)
+    from eraser_mobilesam.install import shipped_templates, write_onnx
+    from eraser_mobilesam.model import build_sam
+    from eraser_mobilesam.segmenter import MobileSamSegmenter, preprocess
+
+    model = build_sam(name)
+    return (model, model.image_encoder, lambda k: k.startswith("image_encoder."),
+            lambda state, out: write_onnx(shipped_templates(name), state, out), MobileSamSegmenter, preprocess)
 
 
 def measure(name: str, runs: int) -> dict:
-    """In a child process: torch and ONNX Runtime seconds for one model."""
-    if name.startswith("sam2.1"):
-        return measure_sam2(name, runs)
-    import numpy as np
+    """In a child process: torch and ONNX Runtime seconds of the encoder, then
+    a re-click on a 12 MP photo through the installed segmenter (its cache
+    holding the photo's features): prompt encoder, mask decoder, the mask
+    choice and the upsampling, in turn with the decoder alone and a 1024 sgemm
+    (the machine's rate where the click is: its load moves)."""
     import torch
 
-    from eraser import templates
-    from eraser.runtimes.onnx import OnnxRunner
-    from eraser_mobilesam.install import shipped_templates
-    from eraser_mobilesam.model import build_sam
+    from bench.common import upscaled_sample
+    from eraser.modelstore import InstalledModel
+    from eraser.prompts import Prompt
+    from eraser_mobilesam.cache import EmbeddingCache
 
     torch.manual_seed(0)
-    model = build_sam(name)
-    encoder = model.image_encoder
-    weights = sum(t.numel() * t.element_size() for t in encoder.state_dict().values())
-    image = torch.randn(1, 3, 1024, 1024)
-
+    model, encoder, is_encoder, write, segmenter_class, preprocess = family(name)
+    weights = sum(t.numel() * t.element_size() for k, t in model.state_dict().items() if is_encoder(k))
+    photo = upscaled_sample("coffee_spoon")  # 4000x3000
+    image = torch.from_numpy(preprocess(photo))
     with torch.no_grad():
         torch_s = median_time(lambda: encoder(image), runs)  # noqa: F821 (deleted below, after the calls)
     state = {k: v.numpy() for k, v in model.state_dict().items()}
     del model, encoder
     with tempfile.TemporaryDirectory() as tmp:
-        filled = templates.fill(shipped_templates(name)["ImageEncoder"], state)
+        files = write(state, Path(tmp))
         del state
-        files = templates.save(filled, Path(tmp) / "ImageEncoder.onnx")
-        del filled
-        session = OnnxRunner(files[0])
+        installed = InstalledModel(name, Path(tmp), {str(f.relative_to(tmp)): {} for f in files}, {})
+        segmenter = segmenter_class(installed, runtime="onnx", cache=EmbeddingCache())
         feed = {"image": image.numpy()}
-        onnx_s = median_time(lambda: session.run(feed), runs)
-        out = session.run(feed)["imageEmbeddings"]
-    assert out.shape == (1, 256, 64, 64) and np.isfinite(out).all()
+        onnx_s = median_time(lambda: segmenter.encoder.run(feed), runs)
+        segmenter.segment(photo, Prompt(points=((2000.0, 1500.0),), labels=(1,)))  # the photo's features, cached
+        prompt = Prompt(points=((1800.0, 1400.0),), labels=(1,))
+        # one after the other in each round, so all three see the same load
+        matrix = torch.randn(SGEMM_N, SGEMM_N)
+        medians = interleaved({"reclick": lambda: segmenter.segment(photo, prompt),
+                               "decoder": lambda: segmenter.logits(photo, prompt), "sgemm": lambda: matrix @ matrix},
+                              max(runs, 7))
+        share = float((segmenter.segment(photo, prompt) >= 0.5).mean())
     return {"torch_s": torch_s, "onnx_s": onnx_s, "weights_mb": weights / 1e6,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "reclick_ms": medians["reclick"] * 1000, "decoder_ms": medians["decoder"] * 1000,
+            "reclick_sgemm": SGEMM_FLOPS / medians["sgemm"] / 1e9,
+            "mask_share": share, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def main() -> None:
@@ -152,18 +173,26 @@ def main() -> None:
         if done.returncode:
             sys.exit(f"{name} failed:\n{done.stderr[-3000:]}")
         row = {"model": name, "gflop": flops / 1e9, "floor_s": flops / 1e9 / rate,
-               **json.loads(done.stdout.strip().splitlines()[-1])}
+               "decoder_gflop": decoder_flops(name) / 1e9, **json.loads(done.stdout.strip().splitlines()[-1])}
+        row["decoder_floor_ms"] = row["decoder_gflop"] / row["reclick_sgemm"] * 1000
         rows.append(row)
         print(f"{name}: {row}", file=sys.stderr, flush=True)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; sgemm {rate:.0f} GFLOP/s\n")
-    print("| model | encoder GFLOP | floor s | torch s | ONNX Runtime s | ORT / floor | torch / ORT | weights MB | peak MB "
-          "| re-click 12 MP ms |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; sgemm {rate:.0f} GFLOP/s; "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end\n")
+    print("| model | encoder GFLOP | floor s | torch s | ONNX Runtime s | ORT / floor | torch / ORT | weights MB | peak MB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
-        reclick = f"{r['reclick_ms']:.0f}" if "reclick_ms" in r else ""
         print(f"| {r['model']} | {r['gflop']:.0f} | {r['floor_s']:.2f} | {r['torch_s']:.2f} | {r['onnx_s']:.2f} | "
               f"{r['onnx_s'] / r['floor_s']:.2f} | {r['torch_s'] / r['onnx_s']:.2f} | {r['weights_mb']:.0f} | "
-              f"{r['peak_mb']:.0f} | {reclick} |")
+              f"{r['peak_mb']:.0f} |")
+    print("\nRe-click on a cached 12 MP photo (sgemm measured in turn with the clicks, in the same child):\n")
+    print("| model | decoder GFLOP | sgemm GFLOP/s | decoder floor ms | cache + decoder ms | decoder / floor | re-click ms "
+          "| mask share |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in rows:
+        print(f"| {r['model']} | {r['decoder_gflop']:.2f} | {r['reclick_sgemm']:.0f} | {r['decoder_floor_ms']:.0f} | "
+              f"{r['decoder_ms']:.0f} | {r['decoder_ms'] / r['decoder_floor_ms']:.2f} | {r['reclick_ms']:.0f} | "
+              f"{r['mask_share']:.2f} |")
     if args.json:
         args.json.write_text(json.dumps({"sgemm_gflops": rate, "rows": rows}, indent=2) + "\n")
 

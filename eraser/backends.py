@@ -77,6 +77,11 @@ class EverythingSegmenter(Protocol):
     The generator keeps a candidate by its predicted IoU and by its stability
     (how little the mask changes when the logits' threshold 0 moves by an
     offset), measured on :meth:`upscale`'s logits.
+
+    Optionally (not part of the protocol's check) an ``everything_defaults``
+    mapping of :class:`eraser.everything.generator.Options` names to values:
+    the model's own defaults (SAM 2.1 gives SAM2AutomaticMaskGenerator's),
+    used where the user sets nothing; without it, SamAutomaticMaskGenerator's.
     """
 
     def embed(self, crop: np.ndarray) -> object:

@@ -17,6 +17,13 @@ from eraser.cli.options import (
 OUTPUT_HELP = "Where to write the result [default: IMAGE.erased.EXT beside the input]."
 
 
+def auto_help(name: str, text: str) -> str:
+    """An --auto option's help: its default is the segmenter's (SAM 2.1's differ from SAM's), else SAM's."""
+    value = defaults.EVERYTHING[name]
+    shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return f"{text[:-1]} [default: the segmenter's; SAM's {shown}]."
+
+
 def remove(
     image: Path = typer.Argument(..., metavar="IMAGE", help="The photo to clean."),
     point: List[str] = POINT,
@@ -67,18 +74,18 @@ def segment(
     quiet: bool = QUIET,
     verbose: bool = VERBOSE,
     auto: bool = typer.Option(False, "--auto", help="Segment everything (the best segmenter that can, e.g. MobileSAM, or the one named by --segmenter): a PNG per mask, masks.json, overlay.png in OUT; --force replaces an earlier run there (its extra masks removed)."),
-    points_per_side: int = typer.Option(defaults.EVERYTHING["points_per_side"], "--points-per-side", metavar="N", help="--auto: a grid of N x N points."),
-    points_per_batch: int = typer.Option(defaults.EVERYTHING["points_per_batch"], "--points-per-batch", metavar="N", help="--auto: points decoded per batch."),
-    pred_iou_thresh: float = typer.Option(defaults.EVERYTHING["pred_iou_thresh"], "--pred-iou-thresh", metavar="X", help="--auto: keep masks whose predicted IoU is above X."),
-    stability_score_thresh: float = typer.Option(defaults.EVERYTHING["stability_score_thresh"], "--stability-score-thresh", metavar="X", help="--auto: keep masks at least this stable."),
-    stability_score_offset: float = typer.Option(defaults.EVERYTHING["stability_score_offset"], "--stability-score-offset", metavar="X", help="--auto: logit offset of the stability score."),
-    box_nms_thresh: float = typer.Option(defaults.EVERYTHING["box_nms_thresh"], "--box-nms-thresh", metavar="X", help="--auto: box IoU above which the weaker mask goes."),
-    crop_n_layers: int = typer.Option(defaults.EVERYTHING["crop_n_layers"], "--crop-n-layers", metavar="N", help="--auto: also run on N layers of crops."),
-    crop_nms_thresh: float = typer.Option(defaults.EVERYTHING["crop_nms_thresh"], "--crop-nms-thresh", metavar="X", help="--auto: box IoU between crops' masks."),
-    crop_overlap_ratio: float = typer.Option(defaults.EVERYTHING["crop_overlap_ratio"], "--crop-overlap-ratio", metavar="X", help="--auto: overlap of the crops."),
-    crop_n_points_downscale_factor: int = typer.Option(defaults.EVERYTHING["crop_n_points_downscale_factor"], "--crop-n-points-downscale-factor", metavar="N", help="--auto: fewer points per crop layer."),
-    min_mask_region_area: int = typer.Option(defaults.EVERYTHING["min_mask_region_area"], "--min-mask-region-area", metavar="PX", help="--auto: remove holes and islands smaller than PX."),
-    input_size_percent: int = typer.Option(defaults.EVERYTHING["input_size_percent"], "--input-size-percent", metavar="P", help="--auto: work on the photo scaled to P percent."),
+    points_per_side: Optional[int] = typer.Option(None, "--points-per-side", metavar="N", help=auto_help("points_per_side", "--auto: a grid of N x N points.")),
+    points_per_batch: Optional[int] = typer.Option(None, "--points-per-batch", metavar="N", help=auto_help("points_per_batch", "--auto: points decoded per batch.")),
+    pred_iou_thresh: Optional[float] = typer.Option(None, "--pred-iou-thresh", metavar="X", help=auto_help("pred_iou_thresh", "--auto: keep masks whose predicted IoU is above X.")),
+    stability_score_thresh: Optional[float] = typer.Option(None, "--stability-score-thresh", metavar="X", help=auto_help("stability_score_thresh", "--auto: keep masks at least this stable.")),
+    stability_score_offset: Optional[float] = typer.Option(None, "--stability-score-offset", metavar="X", help=auto_help("stability_score_offset", "--auto: logit offset of the stability score.")),
+    box_nms_thresh: Optional[float] = typer.Option(None, "--box-nms-thresh", metavar="X", help=auto_help("box_nms_thresh", "--auto: box IoU above which the weaker mask goes.")),
+    crop_n_layers: Optional[int] = typer.Option(None, "--crop-n-layers", metavar="N", help=auto_help("crop_n_layers", "--auto: also run on N layers of crops.")),
+    crop_nms_thresh: Optional[float] = typer.Option(None, "--crop-nms-thresh", metavar="X", help=auto_help("crop_nms_thresh", "--auto: box IoU between crops' masks.")),
+    crop_overlap_ratio: Optional[float] = typer.Option(None, "--crop-overlap-ratio", metavar="X", help=auto_help("crop_overlap_ratio", "--auto: overlap of the crops.")),
+    crop_n_points_downscale_factor: Optional[int] = typer.Option(None, "--crop-n-points-downscale-factor", metavar="N", help=auto_help("crop_n_points_downscale_factor", "--auto: fewer points per crop layer.")),
+    min_mask_region_area: Optional[int] = typer.Option(None, "--min-mask-region-area", metavar="PX", help=auto_help("min_mask_region_area", "--auto: remove holes and islands smaller than PX.")),
+    input_size_percent: Optional[int] = typer.Option(None, "--input-size-percent", metavar="P", help=auto_help("input_size_percent", "--auto: work on the photo scaled to P percent.")),
 ) -> None:
     """Write the refined mask (255 = replaced, feathered edge, 0 = kept) without inpainting.
 
@@ -88,13 +95,15 @@ def segment(
     if auto:
         from eraser.cli.everything import segment_everything
 
-        options = dict(points_per_side=points_per_side, points_per_batch=points_per_batch,
-                       pred_iou_thresh=pred_iou_thresh, stability_score_thresh=stability_score_thresh,
-                       stability_score_offset=stability_score_offset, box_nms_thresh=box_nms_thresh,
-                       crop_n_layers=crop_n_layers, crop_nms_thresh=crop_nms_thresh,
-                       crop_overlap_ratio=crop_overlap_ratio,
-                       crop_n_points_downscale_factor=crop_n_points_downscale_factor,
-                       min_mask_region_area=min_mask_region_area, input_size_percent=input_size_percent)
+        given = dict(points_per_side=points_per_side, points_per_batch=points_per_batch,
+                     pred_iou_thresh=pred_iou_thresh, stability_score_thresh=stability_score_thresh,
+                     stability_score_offset=stability_score_offset, box_nms_thresh=box_nms_thresh,
+                     crop_n_layers=crop_n_layers, crop_nms_thresh=crop_nms_thresh,
+                     crop_overlap_ratio=crop_overlap_ratio,
+                     crop_n_points_downscale_factor=crop_n_points_downscale_factor,
+                     min_mask_region_area=min_mask_region_area, input_size_percent=input_size_percent)
+        # what is not given takes the segmenter's default (SAM 2.1's differ from SAM's)
+        options = {k: v for k, v in given.items() if v is not None}
         return segment_everything(report, image, output, options, force, max_pixels, segmenter)
     paths.check([output], image=image, inputs=[], force=force)
     session = _open(report, image, max_pixels, segmenter=segmenter, dilate=dilate, feather=feather)

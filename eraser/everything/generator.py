@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
-from typing import Callable, Optional
+from typing import Any, Callable, Mapping, Optional
 
 import cv2
 import numpy as np
@@ -52,6 +52,23 @@ class Options:
                 bad = isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer))
                 if bad or not math.isfinite(to_float(value)) or not 0.0 <= value <= (10.0 if "offset" in f.name else 1.0):
                     raise EraserError(f"{f.name} must be a number from 0 to {10 if 'offset' in f.name else 1}, not {shown(value)}")
+
+
+def settings_for(model: object, given: Optional[Mapping[str, Any]] = None) -> Options:
+    """The options segment everything runs ``model`` with: the model's own
+    defaults (its optional ``everything_defaults`` mapping, such as SAM 2.1's
+    ``SAM2AutomaticMaskGenerator`` values) over SamAutomaticMaskGenerator's,
+    and ``given`` (what the user set) over both."""
+    own = getattr(model, "everything_defaults", None) or {}
+    names = {f.name for f in fields(Options)}
+    if not isinstance(own, Mapping) or not set(own) <= names:
+        raise EraserError(f"{type(model).__name__}.everything_defaults must map option names "
+                          f"({', '.join(sorted(names))}) to values")
+    try:
+        Options(**own)
+    except EraserError as exc:
+        raise EraserError(f"{type(model).__name__}.everything_defaults: {exc}") from None
+    return Options(**{**own, **(given or {})})
 
 
 @dataclass
@@ -138,8 +155,9 @@ def _small_regions(masks: list[Mask], o: Options) -> list[Mask]:
 
 def generate(model: EverythingSegmenter, image: np.ndarray, options: Optional[Options] = None,
              progress: Optional[Callable[[int], None]] = None) -> list[Mask]:
-    """Every mask of ``image`` (RGB uint8), best first."""
-    o = options or Options()
+    """Every mask of ``image`` (RGB uint8), best first; ``options`` default to
+    :func:`settings_for` the model."""
+    o = options or settings_for(model)
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
         raise EraserError("segment everything needs an RGB uint8 image")

@@ -120,8 +120,8 @@ def settings_body(data: dict) -> Settings:
 
 
 def suggestion_options(data: dict) -> dict:
-    """segment everything's options a page may set (the rest keep SAM's
-    defaults); their values are checked where they are used."""
+    """segment everything's options a page may set (the rest keep the
+    segmenter's defaults); their values are checked where they are used."""
     options = data.get("options") or {}
     if not isinstance(options, dict) or not set(options) <= set(SUGGESTION_OPTIONS):
         raise Problem(400, "options must be among: " + ", ".join(SUGGESTION_OPTIONS))

@@ -10,36 +10,19 @@ members differ only in the image encoder (see :mod:`eraser_mobilesam.family`).
 """
 
 from eraser.hookspecs import hookimpl
+from eraser_mobilesam import registering
 from eraser_mobilesam.family import VARIANTS
 
 MODEL = "mobile-sam"
 
 
-def _available(name: str):
-    def available():
-        from eraser.modelstore import missing_reason
-
-        return missing_reason(name)
-
-    return available
-
-
-def _build(name: str):
-    def build():
-        from eraser_mobilesam.segmenter import InstalledSegmenter
-
-        return InstalledSegmenter(name)
-
-    return build
-
-
 def _steps(name: str):
+    # imported when they run: torch and friends only for converter and coreml
     from eraser.modelstore import step
 
-    # imported when they run: torch and friends only for converter and coreml
-    return dict(converter=step("eraser_mobilesam.convert:convert_checkpoint", "torch", "onnx", "coremltools", name=name),
-                installer=step("eraser_mobilesam.install:install_checkpoint", "onnx", name=name),  # no torch
-                coreml=step("eraser_mobilesam.convert:coreml_checkpoint", "torch", "coremltools", name=name),
+    return dict(**registering.steps(name, "eraser_mobilesam.convert:convert_checkpoint",
+                                    "eraser_mobilesam.install:install_checkpoint",
+                                    "eraser_mobilesam.convert:coreml_checkpoint"),
                 extras={"seed-ios-decoder": step("eraser_mobilesam.seed_ios:export_checkpoint", "torch", "onnx",
                                                  name=name)})
 
@@ -56,13 +39,4 @@ def register_models(register):
 
 @hookimpl
 def register_segmenters(register):
-    for name, member in VARIANTS.items():
-        register(
-            name,
-            _build(name),
-            prompts=("point", "box"),
-            priority=member.priority,
-            available=_available(name),
-            description=member.description,
-            capabilities=("everything",),  # the segmenter is an eraser.backends.EverythingSegmenter
-        )
+    registering.register_members(register, VARIANTS, "eraser_mobilesam.segmenter:InstalledSegmenter")

@@ -15,18 +15,14 @@ on a cached 12 MP photo costs the decoder plus a small resize.
 
 from __future__ import annotations
 
-import math
-import threading
-from typing import Optional
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from eraser.prompts import Prompt
-from eraser.modelstore import InstalledModel
-from eraser.runtimes import open_runner
-from eraser_mobilesam.cache import EmbeddingCache, image_key
+from eraser_mobilesam import installed, soft_mask
+from eraser_mobilesam.cache import image_key
 from eraser_mobilesam.interface import (
     EMBEDDING_SHAPE,
     IMAGE_SIZE,
@@ -85,29 +81,11 @@ def pick_mask(masks: np.ndarray, iou: np.ndarray, prompt: Prompt) -> np.ndarray:
 
 
 def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Valid part of the 256x256 logits, bilinear to (height, width), clamped to [0, 1].
-
-    Only the rectangle around positive logits is computed; elsewhere the
-    clamped mask is 0 anyway.
-    """
+    """Valid part of the 256x256 logits, bilinear to (height, width), clamped to [0, 1]
+    (only around the object: :mod:`eraser_mobilesam.soft_mask`)."""
     new_h, new_w = resized_shape(height, width)
-    valid_h, valid_w = new_h * LOW_RES_SIZE / IMAGE_SIZE, new_w * LOW_RES_SIZE / IMAGE_SIZE
-    out = np.zeros((height, width), np.float32)
-    rows = np.flatnonzero((low_res[: math.ceil(valid_h), : math.ceil(valid_w)] > 0).any(axis=1))
-    cols = np.flatnonzero((low_res[: math.ceil(valid_h), : math.ceil(valid_w)] > 0).any(axis=0))
-    if rows.size == 0:
-        return out
-    # photo pixel (x + 0.5) maps to low-res (x + 0.5) * valid_w / width
-    fx, fy = valid_w / width, valid_h / height
-    x0, x1 = max(0, int((cols[0] - 1) / fx)), min(width, int(math.ceil((cols[-1] + 2) / fx)))
-    y0, y1 = max(0, int((rows[0] - 1) / fy)), min(height, int(math.ceil((rows[-1] + 2) / fy)))
-    to_low = np.array([[fx, 0, (x0 + 0.5) * fx - 0.5], [0, fy, (y0 + 0.5) * fy - 0.5]], np.float32)
-    region = cv2.warpAffine(
-        low_res.astype(np.float32), to_low, (x1 - x0, y1 - y0),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE,
-    )
-    out[y0:y1, x0:x1] = np.clip(region, 0.0, 1.0)
-    return out
+    valid = (new_h * LOW_RES_SIZE / IMAGE_SIZE, new_w * LOW_RES_SIZE / IMAGE_SIZE)
+    return soft_mask.upsample(low_res, height, width, valid)
 
 
 def upscale_logits(logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarray:
@@ -120,27 +98,18 @@ def upscale_logits(logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarra
     return cv2.resize(frame[:new_h, :new_w], (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-def encoder_identity(model: InstalledModel) -> str:
-    """The model's name and its encoder weights' digest: the family shares one
-    embedding shape (and the cache folder), so a key must say whose
-    embedding it holds, and a reinstall with other weights must miss."""
-    digests = [model.files.get(f, {}).get("sha256", "") for f in ("ImageEncoder.onnx", "ImageEncoder.onnx.data")]
-    return f"{model.name}-{''.join(d[:8] for d in digests if d) or 'unknown'}"
-
-
-class MobileSamSegmenter:
+class MobileSamSegmenter(installed.RuntimeSegmenter):
     """Segments one object per prompt; image embeddings are cached by content."""
 
-    def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
-        # As the seed app: the encoder on CPU and GPU, the small models on all units.
-        self.encoder = open_runner(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
-        self.prompt_encoder = open_runner(model, "PromptEncoder", runtime, compute_units="ALL")
-        self.decoder = open_runner(model, "MaskDecoder", runtime, compute_units="ALL")
-        self.positional_encoding = np.load(model.path(POSITIONAL_ENCODING_FILE)).astype(np.float32)
-        self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=EMBEDDING_SHAPE)
-        self.cache_prefix = encoder_identity(model)
+    cache_shape = EMBEDDING_SHAPE
+    positional_encoding_file = POSITIONAL_ENCODING_FILE
+    prompt_arrays = staticmethod(prompt_arrays)
+    pick_mask = staticmethod(pick_mask)
+    upsample = staticmethod(upsample)
+    upscale = staticmethod(upscale_logits)
 
-    def embeddings(self, image: np.ndarray) -> np.ndarray:
+    def features(self, image: np.ndarray) -> np.ndarray:
+        """The photo's imageEmbeddings (cached)."""
         key = f"{self.cache_prefix}-{image_key(image)}"
         found = self.cache.get(key)
         if found is None:
@@ -148,91 +117,12 @@ class MobileSamSegmenter:
             self.cache.put(key, found)
         return found
 
-    def logits(self, image: np.ndarray, prompt: Prompt) -> tuple[np.ndarray, np.ndarray]:
-        """All four low-res mask logits (1, 4, 256, 256) and IoU predictions (1, 4)."""
-        height, width = image.shape[:2]
-        points, labels = prompt_arrays(prompt, height, width)
-        prompts = self.prompt_encoder.run({"points": points, "labels": labels})
-        out = self.decoder.run({
-            "imageEmbeddings": self.embeddings(image),
-            "imagePositionalEncoding": self.positional_encoding,
-            "sparsePromptEmbeddings": prompts["sparsePromptEmbeddings"],
-            "densePromptEmbeddings": prompts["densePromptEmbeddings"],
-        })
-        return out["masks"], out["iouPredictions"]
-
-    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
-        masks, iou = self.logits(image, prompt)
-        height, width = image.shape[:2]
-        return upsample(pick_mask(masks, iou, prompt), height, width)
-
-    # Segment everything (eraser.backends.EverythingSegmenter): the encoder
-    # once per crop, each grid point one prompt (the point and SAM's padding
-    # point) whose three multimask outputs are the candidates.
-
-    def embed(self, crop: np.ndarray) -> np.ndarray:
-        return self.embeddings(crop)
-
-    def decode(self, embedding: np.ndarray, crop_shape: tuple[int, int], points: np.ndarray):
-        height, width = crop_shape
-        logits, ious = [], []
-        for x, y in points:
-            coords, labels = prompt_arrays(Prompt(points=((float(x), float(y)),), labels=(1,)), height, width)
-            prompt = self.prompt_encoder.run({"points": coords, "labels": labels})
-            out = self.decoder.run({
-                "imageEmbeddings": embedding,
-                "imagePositionalEncoding": self.positional_encoding,
-                "sparsePromptEmbeddings": prompt["sparsePromptEmbeddings"],
-                "densePromptEmbeddings": prompt["densePromptEmbeddings"],
-            })
-            logits.append(out["masks"][0, 1:])  # the three multimask outputs
-            ious.append(out["iouPredictions"][0, 1:])
-        return np.stack(logits), np.stack(ious)
-
-    upscale = staticmethod(upscale_logits)
+    @staticmethod
+    def image_inputs(embeddings: np.ndarray) -> dict:
+        return {"imageEmbeddings": embeddings}
 
 
-class InstalledSegmenter:
-    """The segmenter of model ``name`` as installed now: what the plugin
-    registers. eraser keeps one backend object per process, but the store
-    may change under it (another ``$ERASER_MODELS_DIR``, a reinstall while
-    ``eraser serve`` runs), so each use looks the model up (a few ``stat``
-    calls) and builds a new :class:`MobileSamSegmenter` when it changed."""
+class InstalledSegmenter(installed.InstalledSegmenter):
+    """The registered ``mobile-sam``, ``sam-vit-b/l/h``: SamAutomaticMaskGenerator's defaults."""
 
-    def __init__(self, name: str) -> None:
-        from eraser.modelstore import require
-
-        self.name = name
-        self._lock = threading.Lock()
-        self._current: Optional[tuple[tuple, MobileSamSegmenter]] = None
-        self.resolve(require(name))  # a missing or damaged model fails here, at build time
-
-    def resolve(self, model: Optional[InstalledModel] = None) -> MobileSamSegmenter:
-        from eraser.modelstore import require
-
-        model = model or require(self.name)
-        key = (str(model.folder), encoder_identity(model), tuple(sorted((k, v.get("sha256")) for k, v in model.files.items())))
-        with self._lock:
-            if self._current is None or self._current[0] != key:
-                self._current = (key, MobileSamSegmenter(model))
-            return self._current[1]
-
-    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
-        return self.resolve().segment(image, prompt)
-
-    def embed(self, crop: np.ndarray) -> "_Embedded":
-        # the model is looked up once per crop, not once per batch of points
-        segmenter = self.resolve()
-        return _Embedded(segmenter, segmenter.embed(crop))
-
-    def decode(self, embedding: "_Embedded", crop_shape: tuple[int, int], points: np.ndarray):
-        return embedding.segmenter.decode(embedding.array, crop_shape, points)
-
-    upscale = staticmethod(upscale_logits)
-
-
-class _Embedded:
-    """A crop's embedding and the segmenter that made it (its decoder reads it)."""
-
-    def __init__(self, segmenter: MobileSamSegmenter, array: np.ndarray) -> None:
-        self.segmenter, self.array = segmenter, array
+    segmenter_class = MobileSamSegmenter

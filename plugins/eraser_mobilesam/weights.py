@@ -39,7 +39,8 @@ def dense_positional_encoding(gaussian: np.ndarray, size: int = 64) -> np.ndarra
     prompt encoder's (2, 128) random Fourier matrix."""
     gaussian = np.asarray(gaussian, dtype=np.float32)
     if gaussian.ndim != 2 or gaussian.shape[0] != 2:
-        raise EraserError(f"{GAUSSIAN_KEY} has shape {gaussian.shape}, expected (2, C)")
+        raise EraserError(f"the prompt encoder's pe_layer.positional_encoding_gaussian_matrix has shape {gaussian.shape}, "
+                          "expected (2, C)")
     centres = (np.arange(size, dtype=np.float32) + np.float32(0.5)) / np.float32(size)
     grid = np.stack(np.broadcast_arrays(centres[None, :], centres[:, None]), axis=-1)  # (h, w, [x, y])
     coords = (np.float32(2) * grid - np.float32(1)) @ gaussian

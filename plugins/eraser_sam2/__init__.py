@@ -9,34 +9,17 @@ before SAM ViT-B).
 """
 
 from eraser.hookspecs import hookimpl
+from eraser_mobilesam import registering
 from eraser_sam2.sizes import SIZES
 
 
-def _available(name: str):
-    def available():
-        from eraser.modelstore import missing_reason
-
-        return missing_reason(name)
-
-    return available
-
-
-def _build(name: str):
-    def build():
-        from eraser_sam2.segmenter import InstalledSegmenter
-
-        return InstalledSegmenter(name)
-
-    return build
+_available = registering.available  # a member's availability, for every kind registered here
 
 
 def _steps(name: str):
-    from eraser.modelstore import step
-
     # imported when they run: torch and friends only for converter and coreml
-    return dict(converter=step("eraser_sam2.install:convert_checkpoint", "torch", "onnx", "coremltools", name=name),
-                installer=step("eraser_sam2.install:install_checkpoint", "onnx", name=name),  # no torch
-                coreml=step("eraser_sam2.install:coreml_checkpoint", "torch", "coremltools", name=name))
+    return registering.steps(name, "eraser_sam2.install:convert_checkpoint", "eraser_sam2.install:install_checkpoint",
+                             "eraser_sam2.install:coreml_checkpoint")
 
 
 @hookimpl
@@ -51,7 +34,4 @@ def register_models(register):
 
 @hookimpl
 def register_segmenters(register):
-    for name, member in SIZES.items():
-        register(name, _build(name), prompts=("point", "box"), priority=member.priority,
-                 available=_available(name), description=member.description,
-                 capabilities=("everything",))  # the segmenter is an eraser.backends.EverythingSegmenter
+    registering.register_members(register, SIZES, "eraser_sam2.segmenter:InstalledSegmenter")

@@ -32,7 +32,7 @@ class PromptEncoder(nn.Module):
         self.prompt_encoder = model.sam_prompt_encoder
 
     def forward(self, points, labels):
-        return self.prompt_encoder.embed_points(points, labels), self.prompt_encoder.no_mask_dense()
+        return self.prompt_encoder.embed_labelled_points(points, labels), self.prompt_encoder.no_mask_dense()
 
 
 class MaskDecoder(nn.Module):

@@ -9,19 +9,9 @@ from typing import Mapping
 import numpy as np
 
 from eraser import templates
+from eraser_mobilesam.weights import dense_positional_encoding  # SAM's prompt encoder, unchanged in SAM 2
 from eraser_sam2.interface import POSITIONAL_ENCODING_FILE, STEMS
 from eraser_sam2.weights import GAUSSIAN_KEY
-
-
-def dense_positional_encoding(gaussian: np.ndarray, size: int = 64) -> np.ndarray:
-    """The decoder's (1, 256, 64, 64) ``get_dense_pe()``, from the prompt
-    encoder's (2, 128) random Fourier matrix: the encoding of the grid's cell centres."""
-    gaussian = np.asarray(gaussian, dtype=np.float32)
-    centres = (np.arange(size, dtype=np.float32) + np.float32(0.5)) / np.float32(size)
-    grid = np.stack(np.broadcast_arrays(centres[None, :], centres[:, None]), axis=-1)  # (h, w, [x, y])
-    coords = np.float32(2 * np.pi) * ((np.float32(2) * grid - np.float32(1)) @ gaussian)
-    pe = np.concatenate([np.sin(coords), np.cos(coords)], axis=-1).astype(np.float32)
-    return np.ascontiguousarray(pe.transpose(2, 0, 1)[None])
 
 
 def write_onnx(structures: Mapping[str, object], state: Mapping[str, np.ndarray], out_dir: Path) -> list[Path]:

@@ -1,14 +1,13 @@
-"""SAM 2.1's prompt encoder and mask decoder (upstream ``sam2.modeling.sam``).
+"""SAM 2.1's mask decoder (upstream ``sam2.modeling.sam``; its prompt encoder
+is SAM's, unchanged: ``eraser_mobilesam.prompt_encoder``, the same parameter names).
 
-The prompt encoder is SAM's. The decoder is SAM's two-way transformer with
-three SAM 2 additions: an object-score token (is the object in the frame at
-all), high-resolution skips (the stride-4 and stride-8 neck maps, projected by
-``conv_s0``/``conv_s1``, added while upscaling) and sigmoid IoU predictions.
+The decoder is SAM's two-way transformer with three SAM 2 additions: an
+object-score token (is the object in the frame at all), high-resolution
+skips (the stride-4 and stride-8 neck maps, projected by ``conv_s0``/``conv_s1``,
+added while upscaling) and sigmoid IoU predictions.
 """
 
 from __future__ import annotations
-
-import math
 
 import torch
 import torch.nn.functional as F
@@ -17,74 +16,6 @@ from torch import nn
 from eraser_sam2.common import MLP, LayerNorm2d
 
 EMBED_DIM = 256
-EMBED_SIZE = 64
-IMAGE_SIZE = 1024
-
-
-class PositionEmbeddingRandom(nn.Module):
-    """Random Fourier features of normalised (x, y)."""
-
-    def __init__(self, num_pos_feats: int = EMBED_DIM // 2) -> None:
-        super().__init__()
-        self.register_buffer("positional_encoding_gaussian_matrix", torch.randn((2, num_pos_feats)))
-
-    def _pe_encoding(self, coords: torch.Tensor) -> torch.Tensor:
-        coords = (2 * coords - 1) @ self.positional_encoding_gaussian_matrix
-        coords = 2 * math.pi * coords
-        return torch.cat([torch.sin(coords), torch.cos(coords)], dim=-1)
-
-    def forward(self, size: tuple[int, int]) -> torch.Tensor:
-        """(C, h, w): the encoding of every cell centre of an h x w grid."""
-        h, w = size
-        grid = torch.ones((h, w), dtype=torch.float32, device=self.positional_encoding_gaussian_matrix.device)
-        y = (grid.cumsum(dim=0) - 0.5) / h
-        x = (grid.cumsum(dim=1) - 0.5) / w
-        return self._pe_encoding(torch.stack([x, y], dim=-1)).permute(2, 0, 1)
-
-    def forward_with_coords(self, coords: torch.Tensor, image_size: tuple[int, int]) -> torch.Tensor:
-        scale = torch.tensor([1.0 / image_size[1], 1.0 / image_size[0]], dtype=torch.float32)
-        return self._pe_encoding(coords.float() * scale)
-
-
-class PromptEncoder(nn.Module):
-    def __init__(self, embed_dim: int = EMBED_DIM, image_embedding_size: int = EMBED_SIZE,
-                 input_image_size: int = IMAGE_SIZE, mask_in_chans: int = 16) -> None:
-        super().__init__()
-        self.embed_dim = embed_dim
-        self.input_image_size = (input_image_size, input_image_size)
-        self.image_embedding_size = (image_embedding_size, image_embedding_size)
-        self.pe_layer = PositionEmbeddingRandom(embed_dim // 2)
-        # negative point, positive point, box top-left, box bottom-right
-        self.point_embeddings = nn.ModuleList(nn.Embedding(1, embed_dim) for _ in range(4))
-        self.not_a_point_embed = nn.Embedding(1, embed_dim)
-        self.mask_downscaling = nn.Sequential(
-            nn.Conv2d(1, mask_in_chans // 4, kernel_size=2, stride=2),
-            LayerNorm2d(mask_in_chans // 4),
-            nn.GELU(),
-            nn.Conv2d(mask_in_chans // 4, mask_in_chans, kernel_size=2, stride=2),
-            LayerNorm2d(mask_in_chans),
-            nn.GELU(),
-            nn.Conv2d(mask_in_chans, embed_dim, kernel_size=1),
-        )
-        self.no_mask_embed = nn.Embedding(1, embed_dim)
-
-    def get_dense_pe(self) -> torch.Tensor:
-        return self.pe_layer(self.image_embedding_size).unsqueeze(0)
-
-    def embed_points(self, points: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """(B, N, 2) pixel coordinates in the 1024 frame and (B, N) labels
-        (1 positive, 0 negative, 2/3 box corners, -1 padding) -> (B, N, 256).
-        The caller appends upstream's padding point (label -1)."""
-        embedding = self.pe_layer.forward_with_coords(points + 0.5, self.input_image_size)  # pixel centres
-        labels = labels.unsqueeze(-1)
-        embedding = torch.where(labels == -1, torch.zeros_like(embedding) + self.not_a_point_embed.weight, embedding)
-        for label, table in enumerate(self.point_embeddings):
-            embedding = torch.where(labels == label, embedding + table.weight, embedding)
-        return embedding
-
-    def no_mask_dense(self, batch: int = 1) -> torch.Tensor:
-        """The dense embedding without a mask prompt: ``no_mask_embed`` over the grid."""
-        return self.no_mask_embed.weight.reshape(1, -1, 1, 1).expand(batch, -1, *self.image_embedding_size)
 
 
 class Attention(nn.Module):

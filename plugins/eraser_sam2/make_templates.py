@@ -5,17 +5,13 @@ sizes share. A test fails while the shipped ones differ from what this writes.""
 
 from __future__ import annotations
 
-import gzip
 import sys
 
+from eraser_mobilesam.make_templates import template_bytes  # the SAM family's reproducible gzip
 from eraser_sam2.convert import export_structures
 from eraser_sam2.install import OWN_STEMS, TEMPLATES, template_path
 from eraser_sam2.interface import STEMS
 from eraser_sam2.sizes import SIZES
-
-
-def template_bytes(structure) -> bytes:
-    return gzip.compress(structure.SerializeToString(), compresslevel=9, mtime=0)  # mtime 0: reproducible
 
 
 def main(names=None, shared: bool = True) -> None:

@@ -14,8 +14,9 @@ import torch
 from torch import nn
 
 from eraser.errors import EraserError
+from eraser_mobilesam.prompt_encoder import PromptEncoderModule as PromptEncoder  # SAM's, unchanged in SAM 2
 from eraser_sam2.common import MLP
-from eraser_sam2.heads import MaskDecoder, PromptEncoder
+from eraser_sam2.heads import MaskDecoder
 from eraser_sam2.memory import MEM_DIM, MemoryAttention, MemoryEncoder
 from eraser_sam2.neck import D_MODEL, ImageEncoder
 from eraser_sam2.sizes import size

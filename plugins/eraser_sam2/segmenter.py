@@ -22,22 +22,19 @@ weights and content, so a second click costs the decoder only.
 
 from __future__ import annotations
 
-import threading
-from typing import Optional
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from eraser.modelstore import InstalledModel
 from eraser.prompts import Prompt
-from eraser.runtimes import open_runner
-from eraser_mobilesam.cache import EmbeddingCache, image_key
+from eraser_mobilesam import installed, soft_mask
+from eraser_mobilesam.cache import image_key
 from eraser_sam2.interface import (
     EMBEDDING_SHAPE,
+    EVERYTHING_DEFAULTS,
     HIGH_RES_SHAPES,
     IMAGE_SIZE,
-    LOW_RES_SIZE,
     MASK_THRESHOLD,
     PIXEL_MEAN,
     PIXEL_STD,
@@ -93,39 +90,19 @@ def pick_mask(masks: np.ndarray, iou: np.ndarray, prompt: Prompt) -> np.ndarray:
 
 def upsample(low_res: np.ndarray, height: int, width: int) -> np.ndarray:
     """The 256x256 logits bilinearly to (height, width) (half-pixel centres,
-    as torch's align_corners=False), as eraser's soft mask clip(logit - threshold + 0.5, 0, 1).
-    Only the rectangle where the mask can be above 0 is computed."""
-    logits = low_res.astype(np.float32) - np.float32(MASK_THRESHOLD) + np.float32(0.5)
-    out = np.zeros((height, width), np.float32)
-    inside = logits > 0
-    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
-    if rows.size == 0:
-        return out
-    fx, fy = LOW_RES_SIZE / width, LOW_RES_SIZE / height
-    x0, x1 = max(0, int((cols[0] - 1) / fx)), min(width, int(np.ceil((cols[-1] + 2) / fx)))
-    y0, y1 = max(0, int((rows[0] - 1) / fy)), min(height, int(np.ceil((rows[-1] + 2) / fy)))
-    # photo pixel x maps to low-res (x + 0.5) * fx - 0.5
-    to_low = np.array([[fx, 0, (x0 + 0.5) * fx - 0.5], [0, fy, (y0 + 0.5) * fy - 0.5]], np.float32)
-    region = cv2.warpAffine(logits, to_low, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                            borderMode=cv2.BORDER_REPLICATE)
-    out[y0:y1, x0:x1] = np.clip(region, 0.0, 1.0)
-    return out
+    as torch's align_corners=False), as eraser's soft mask clip(logit - threshold + 0.5, 0, 1),
+    computed only around the object (:mod:`eraser_mobilesam.soft_mask`)."""
+    return soft_mask.upsample(low_res.astype(np.float32) - np.float32(MASK_THRESHOLD) + np.float32(0.5), height, width)
 
 
-def encoder_identity(model: InstalledModel) -> str:
-    """The model's name and its encoder's digest: a cache key must say whose features it holds."""
-    digests = [model.files.get(f, {}).get("sha256", "") for f in ("ImageEncoder.onnx", "ImageEncoder.onnx.data")]
-    return f"{model.name}-{''.join(d[:8] for d in digests if d) or 'unknown'}"
+class Sam2Segmenter(installed.RuntimeSegmenter):
+    """SAM2ImagePredictor's clicks and SAM2AutomaticMaskGenerator's decoding on the installed graphs."""
 
-
-class Sam2Segmenter:
-    def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
-        self.encoder = open_runner(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
-        self.prompt_encoder = open_runner(model, "PromptEncoder", runtime, compute_units="ALL")
-        self.decoder = open_runner(model, "MaskDecoder", runtime, compute_units="ALL")
-        self.positional_encoding = np.load(model.path(POSITIONAL_ENCODING_FILE)).astype(np.float32)
-        self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=(FEATURE_SIZE,))
-        self.cache_prefix = encoder_identity(model)
+    cache_shape = (FEATURE_SIZE,)
+    positional_encoding_file = POSITIONAL_ENCODING_FILE
+    prompt_arrays = staticmethod(prompt_arrays)
+    pick_mask = staticmethod(pick_mask)
+    upsample = staticmethod(upsample)
 
     def features(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """imageEmbeddings, highResFeatures0, highResFeatures1 of ``image`` (cached)."""
@@ -143,48 +120,10 @@ class Sam2Segmenter:
             start += n
         return tuple(parts)
 
-    def logits(self, image: np.ndarray, prompt: Prompt) -> tuple[np.ndarray, np.ndarray]:
-        """All four low-res mask logits (1, 4, 256, 256) and IoU predictions (1, 4)."""
-        height, width = image.shape[:2]
-        points, labels = prompt_arrays(prompt, height, width)
-        prompts = self.prompt_encoder.run({"points": points, "labels": labels})
-        embeddings, s0, s1 = self.features(image)
-        out = self.decoder.run({
-            "imageEmbeddings": embeddings, "highResFeatures0": s0, "highResFeatures1": s1,
-            "imagePositionalEncoding": self.positional_encoding,
-            "sparsePromptEmbeddings": prompts["sparsePromptEmbeddings"],
-            "densePromptEmbeddings": prompts["densePromptEmbeddings"],
-        })
-        return out["masks"], out["iouPredictions"]
-
-    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
-        masks, iou = self.logits(image, prompt)
-        height, width = image.shape[:2]
-        return upsample(pick_mask(masks, iou, prompt), height, width)
-
-    # segment everything (eraser.backends.EverythingSegmenter), as
-    # SAM2AutomaticMaskGenerator runs the predictor: one positive point per
-    # prompt, the three multimask outputs
-
-    def embed(self, crop: np.ndarray):
-        return self.features(crop)
-
-    def decode(self, embedding, crop_shape: tuple[int, int], points: np.ndarray):
-        height, width = crop_shape
-        embeddings, s0, s1 = embedding
-        logits, ious = [], []
-        for x, y in points:
-            coords, labels = prompt_arrays(Prompt(points=((float(x), float(y)),), labels=(1,)), height, width)
-            prompt = self.prompt_encoder.run({"points": coords, "labels": labels})
-            out = self.decoder.run({
-                "imageEmbeddings": embeddings, "highResFeatures0": s0, "highResFeatures1": s1,
-                "imagePositionalEncoding": self.positional_encoding,
-                "sparsePromptEmbeddings": prompt["sparsePromptEmbeddings"],
-                "densePromptEmbeddings": prompt["densePromptEmbeddings"],
-            })
-            logits.append(out["masks"][0, 1:])
-            ious.append(out["iouPredictions"][0, 1:])
-        return np.stack(logits), np.stack(ious)
+    @staticmethod
+    def image_inputs(features: tuple[np.ndarray, np.ndarray, np.ndarray]) -> dict:
+        embeddings, s0, s1 = features
+        return {"imageEmbeddings": embeddings, "highResFeatures0": s0, "highResFeatures1": s1}
 
     @staticmethod
     def upscale(logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarray:
@@ -193,37 +132,8 @@ class Sam2Segmenter:
         return cv2.resize(logits.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
 
 
-class InstalledSegmenter:
-    """The segmenter of size ``name`` as installed now (looked up at each use,
-    rebuilt when the store changed, as the SAM family's)."""
+class InstalledSegmenter(installed.InstalledSegmenter):
+    """The registered ``sam2.1-*``: segment everything with SAM2AutomaticMaskGenerator's defaults."""
 
-    def __init__(self, name: str) -> None:
-        from eraser.modelstore import require
-
-        self.name = name
-        self._lock = threading.Lock()
-        self._current: Optional[tuple[tuple, Sam2Segmenter]] = None
-        self.resolve(require(name))
-
-    def resolve(self, model: Optional[InstalledModel] = None) -> Sam2Segmenter:
-        from eraser.modelstore import require
-
-        model = model or require(self.name)
-        key = (str(model.folder), tuple(sorted((k, v.get("sha256")) for k, v in model.files.items())))
-        with self._lock:
-            if self._current is None or self._current[0] != key:
-                self._current = (key, Sam2Segmenter(model))
-            return self._current[1]
-
-    def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
-        return self.resolve().segment(image, prompt)
-
-    def embed(self, crop: np.ndarray):
-        segmenter = self.resolve()  # looked up once per crop
-        return segmenter, segmenter.embed(crop)
-
-    def decode(self, embedding, crop_shape: tuple[int, int], points: np.ndarray):
-        segmenter, features = embedding
-        return segmenter.decode(features, crop_shape, points)
-
-    upscale = staticmethod(Sam2Segmenter.upscale)
+    segmenter_class = Sam2Segmenter
+    everything_defaults = EVERYTHING_DEFAULTS

@@ -24,7 +24,7 @@ from eraser import modelstore, registry  # noqa: E402
 from eraser.prompts import Prompt  # noqa: E402
 from eraser_mobilesam import model as ms  # noqa: E402
 from eraser_mobilesam.cache import EmbeddingCache, image_key  # noqa: E402
-from eraser_mobilesam.segmenter import encoder_identity  # noqa: E402
+from eraser_mobilesam.installed import encoder_identity  # noqa: E402
 from eraser_mobilesam.segmenter import (  # noqa: E402
     PIXEL_MEAN,
     PIXEL_STD,

@@ -7,7 +7,8 @@ sam2_reference.py JOB.json OUT.npz``. Builds upstream SAM 2.1 with
   for each prompt set on an image;
 * ``features``: the predictor's image features (embedding and skips);
 * ``everything``: ``SAM2AutomaticMaskGenerator`` masks with its defaults;
-* ``keys``: every state-dict key's shape (random init, no checkpoint).
+* ``keys``: every state-dict key's shape (random init, no checkpoint);
+* ``defaults``: ``SAM2AutomaticMaskGenerator``'s keyword defaults (JSON).
 """
 
 import json
@@ -22,6 +23,14 @@ def main(job_path, out_path):
 
     job = json.load(open(job_path))
     out = {}
+    if job["task"] == "defaults":
+        import inspect
+
+        from sam2.automatic_mask_generator import SAM2AutomaticMaskGenerator
+
+        parameters = inspect.signature(SAM2AutomaticMaskGenerator.__init__).parameters.values()
+        json.dump({p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}, open(out_path, "w"))
+        return
     if job["task"] == "keys":
         for name, config in job["configs"].items():
             # upstream's Hiera calls .item() while it builds, so not on the meta device

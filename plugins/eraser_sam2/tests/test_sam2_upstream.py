@@ -23,6 +23,7 @@ prompts, neither empty nor full, so no scaling of the decoder was needed
 import json
 import os
 import subprocess
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -144,3 +145,15 @@ def test_segment_everything_is_sam2_automatic_mask_generators(tiny_checkpoint, w
         best = max(unmatched, key=lambda j: _iou(mine, theirs[j]))
         assert _iou(mine, theirs[best]) >= 0.9
         unmatched.remove(best)
+
+
+def test_segment_everything_defaults_are_sam2_automatic_mask_generators(tmp_path):
+    from eraser.everything.generator import MASK_THRESHOLD, Options, settings_for
+    from eraser_sam2.segmenter import InstalledSegmenter
+
+    theirs = json.loads(reference({"task": "defaults"}, tmp_path / "defaults.json", tmp_path).read_text())
+    ours = settings_for(InstalledSegmenter)  # what `eraser segment --auto --segmenter sam2.1-*` runs with
+    shared = [f.name for f in fields(Options) if f.name in theirs]
+    assert len(shared) == 11 and {name: getattr(ours, name) for name in shared} == {name: theirs[name] for name in shared}
+    # upstream's options eraser has no switch for: what eraser's generator does
+    assert (theirs["mask_threshold"], theirs["multimask_output"], theirs["use_m2m"]) == (MASK_THRESHOLD, True, False)
