@@ -4,6 +4,7 @@ raising, each kept from taking eraser down."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -305,7 +306,18 @@ def test_exit_or_interrupt_in_a_plugin_disables_only_that_plugin(site, eraser_cl
     assert_eraser_works(eraser_cli)
 
 
-def test_a_real_ctrl_c_while_loading_plugins_still_interrupts(site):
+@pytest.fixture
+def ctrl_c_handled():
+    """Python's own Ctrl-C handler for the test, as in a terminal. A process
+    started in the background by a non-interactive shell (`cmd &`, as CI
+    runners and nohup may start pytest) inherits SIGINT ignored, and Python
+    then leaves it ignored: there is no Ctrl-C to deliver."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_a_real_ctrl_c_while_loading_plugins_still_interrupts(site, ctrl_c_handled):
     # A plugin slow to import; the user presses Ctrl-C meanwhile.
     # The kill goes to any thread of the process; its handler runs in the main
     # thread when Python gets to it, which on a busy machine can be after
@@ -326,7 +338,7 @@ def test_a_real_ctrl_c_while_loading_plugins_still_interrupts(site):
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_a_ctrl_c_that_lands_in_a_finalizer_while_loading_plugins_still_interrupts(site):
+def test_a_ctrl_c_that_lands_in_a_finalizer_while_loading_plugins_still_interrupts(site, ctrl_c_handled):
     # Python drops an exception raised inside a __del__ or a weakref callback
     # ("Exception ignored"); the import system runs such callbacks, and a real
     # Ctrl-C can be handled inside one.
