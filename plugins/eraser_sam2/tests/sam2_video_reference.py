@@ -5,10 +5,12 @@ sam2_video_reference.py JOB.json OUT.npz``. Builds upstream's
 (its default post-processing on), prompts one object on frame 0 of a folder
 of JPEG frames (``add_new_points_or_box`` for points, ``add_new_mask`` for a
 mask), propagates forwards and writes each frame's video-resolution logits
-(``logits_N``) and object-score logits."""
+(``logits_N``), object-score logits and the wall time of init_state, the
+prompt and the propagation (``seconds``, for the bench)."""
 
 import json
 import sys
+import time
 
 import numpy as np
 import torch
@@ -21,6 +23,7 @@ def main(job_path, out_path):
     torch.manual_seed(0)
     predictor = build_sam2_video_predictor(job["config"], ckpt_path=job["checkpoint"], device="cpu", mode="eval")
     out = {}
+    started = time.perf_counter()
     with torch.inference_mode():
         state = predictor.init_state(video_path=job["frames"])
         if "mask" in job:
@@ -33,6 +36,7 @@ def main(job_path, out_path):
             frame_out = state["output_dict_per_obj"][0]
             stored = frame_out["cond_frame_outputs"].get(frame_idx) or frame_out["non_cond_frame_outputs"][frame_idx]
             out[f"score_{frame_idx}"] = stored["object_score_logits"].float().numpy().ravel()
+    out["seconds"] = np.array(time.perf_counter() - started)
     np.savez(out_path, **out)
 
 
