@@ -66,7 +66,8 @@ def main() -> None:
                 page.wait_for_selector("body.has-photo")
                 page.wait_for_function("document.body.dataset.busy === '0'")
                 box = page.locator("#overlay").bounding_box()
-                latencies, segmenting, serving = [], [], []
+                latencies, segmenting, serving, stages = [], [], [], []
+                result["load_average_start"] = round(__import__("os").getloadavg()[0], 1)
                 spots = [(0.61, 0.71), (0.64, 0.56), (0.2, 0.75), (0.5, 0.37), (0.83, 0.25)]
                 for i in range(args.clicks):
                     fx, fy = spots[i % len(spots)]
@@ -76,6 +77,7 @@ def main() -> None:
                     latencies.append(page.evaluate("window.eraserTiming.shown - window.eraserTiming.click"))
                     segmenting.append(float(page.evaluate("Number(document.body.dataset.segmentMs || 'NaN')")))
                     serving.append(float(page.evaluate("Number(document.body.dataset.serverMs || 'NaN')")))
+                    stages.append(json.loads(page.evaluate("document.body.dataset.timings || '{}'")))
                     if i < args.clicks - 1:
                         page.keyboard.press("Escape")
                         page.wait_for_selector("body[data-overlay=none]")
@@ -91,6 +93,10 @@ def main() -> None:
                 result["server_ms_p50"] = round(statistics.median(busy))
                 result["server_ms_p95"] = round(busy[max(0, int(round(0.95 * len(busy))) - 1)])
                 result["load_average"] = round(__import__("os").getloadavg()[0], 1)
+                # the server's stages (segment, refine, overlay...) p50 in ms, where the page reports them
+                for key in sorted({k for s in stages[1:] for k in s}):
+                    values = sorted(1000 * s[key] for s in stages[1:] if key in s)
+                    result[f"stage_{key}_ms_p50"] = round(statistics.median(values))
                 version = int(page.evaluate("document.body.dataset.version"))
                 start = time.perf_counter()
                 page.keyboard.press("Enter")

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from eraser import detail
+from eraser.cancel import Cancelled
 from eraser.errors import BackendFailure
 from eraser.fallback import describe, read_only
 from eraser.regions import Region
@@ -23,6 +24,8 @@ def call_inpainter(backend: object, spec, image: np.ndarray, hole: np.ndarray) -
     """Run one inpainter call and check its output."""
     try:
         fill = backend.inpaint(read_only(image), read_only(hole))
+    except Cancelled:  # not the backend's failure: no other inpainter is tried
+        raise
     except Exception as exc:  # a plugin's bug must not take eraser down
         raise BackendFailure(spec, f"failed: {describe(exc)}") from None
     fill = np.asarray(fill) if not isinstance(fill, np.ndarray) else fill

@@ -17,6 +17,7 @@ from typing import Iterator, Optional, Sequence
 import numpy as np
 
 from eraser import regions
+from eraser.cancel import check
 from eraser.composite import composite
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
@@ -83,8 +84,10 @@ def _erase_with(spec, image, planned: list[regions.Region], working_size, timing
     size = working_size or spec.working_size
     out = image.copy()
     for region in planned:
+        check()  # the page's Escape: stop before each region (inpainters check within theirs)
         with timed(timings, "inpaint"):
             fill = fill_region(backend, spec, image, region, size)
+        check()
         target = region.target
         with timed(timings, "composite"):
             for part in region.parts:

@@ -31,6 +31,7 @@ from eraser import pipeline
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
 from eraser.fallback import read_only
+from eraser.cancel import Cancelled, cancellable
 from eraser.floats import shown
 from eraser.geometry import Rect
 from eraser.prompts import Point, Prompt, as_points, make_prompts
@@ -38,10 +39,6 @@ from eraser.refine import RefinedMask, RefinedResult, check
 from eraser.segment import ObjectMask
 
 MAX_HISTORY = 1000
-
-
-class Cancelled(EraserError):
-    """An erase whose result was not wanted any more (the page's Escape): the session is as before."""
 
 
 @dataclass
@@ -220,11 +217,13 @@ class Session:
     def erase(self, wanted: Optional[Any] = None) -> pipeline.Erasure:
         """Erase the marked objects; the result becomes the current image.
 
-        ``wanted``, a callable, is asked once the fill is made: when it says
-        no, :class:`Cancelled` is raised and the image, marks and history
-        stay as they were."""
+        ``wanted``, a callable, is asked between the stages and steps of the
+        fill (see :mod:`eraser.cancel`) and once it is made: when it says no,
+        the work stops, :class:`Cancelled` is raised and the image, marks and
+        history stay as they were."""
         preview = self.preview()
-        result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings))
+        with cancellable(wanted):
+            result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings))
         if wanted is not None and not wanted():
             raise Cancelled("the erase was cancelled; the photo is as before")
         result.selection, result.segmenters = preview.selection, preview.segmenters

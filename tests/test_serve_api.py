@@ -30,8 +30,15 @@ def server():
     s.stop()
 
 
-def _png(base64_text):
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(base64_text))))
+def _png(shown):
+    """A PNG in base64, or the page's overlay ({png, box, size}) at the view's full size."""
+    if isinstance(shown, str):
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(shown))))
+    width, height = shown["size"]
+    x, y, w, h = shown["box"]
+    full = np.zeros((height, width), np.uint8)
+    full[y : y + h, x : x + w] = _png(shown["png"])
+    return full
 
 
 def test_ready_and_facts(server):
@@ -337,7 +344,8 @@ def test_opening_a_multi_page_photo_tells_the_page(server):
 
 
 def test_the_preview_does_not_lie_at_12_mp(server, tmp_path):
-    """The overlay is small (the view's size, a few KB) and, scaled up to the
+    """The overlay is small (the rectangle around the object at the view's
+    size, a few KB) and, scaled up to the
     photo, covers what the erase will replace: IoU >= 0.97 against the
     full-resolution mask `eraser.Session` makes for the same click."""
     import cv2
@@ -350,7 +358,8 @@ def test_the_preview_does_not_lie_at_12_mp(server, tmp_path):
     point = [2440, 1900]  # the spoon
     marked = server.client.post(f"/api/photos/{state['id']}/marks", json={"kind": "point", "point": point}).json()
     overlay = _png(marked["overlay"])
-    assert overlay.shape == (1067, 1600) and len(marked["overlay"]) < 60_000
+    box = marked["overlay"]["box"]
+    assert overlay.shape == (1067, 1600) and len(marked["overlay"]["png"]) < 20_000 and box[2] * box[3] < 400 * 300
     session = Session(big)
     full = session.add(points=[point]).removal_mask() > 0
     shown = cv2.resize(overlay, (4000, 2667), interpolation=cv2.INTER_LINEAR) > 0

@@ -1,7 +1,8 @@
 """Scenario 5 of issue 23, in Chromium: while an erase runs the page shows it,
 refuses a click on the photo with a note (nothing applied to the wrong image),
-sends one erase for Enter twice, and Escape cancels it (the photo as before).
-The inpainter is a test plugin that waits for the test, so nothing depends on time."""
+sends one erase for Enter twice, and Escape cancels it: the server stops the
+fill and the photo is as before. The inpainters are test plugins that wait for
+the test or for Escape, so nothing depends on time."""
 
 import socket
 import threading
@@ -10,6 +11,7 @@ import time
 import pytest
 import uvicorn
 
+from eraser.cancel import Cancelled, check
 from eraser.hookspecs import hookimpl
 from eraser.serve.app import Config, create_app
 from serve_helpers import SPOON
@@ -32,12 +34,39 @@ class Held:
         return image
 
 
+class Steps:
+    """A slow fill in small steps that checks for Escape between them, as the
+    layered inpainter does between its iterations; it ends by itself only once
+    the test sets ``finish``."""
+
+    calls = 0
+    steps = 0
+    started = threading.Event()
+    stopped = threading.Event()  # left by Cancelled: the work really stopped
+    finish = threading.Event()
+
+    def inpaint(self, image, mask):
+        Steps.calls += 1
+        Steps.started.set()
+        try:
+            while not Steps.finish.is_set():
+                Steps.steps += 1
+                check()
+                Steps.finish.wait(0.01)  # a step of work (ended early by the test's finish)
+            check()
+        except Cancelled:
+            Steps.stopped.set()
+            raise
+        return image
+
+
 @pytest.fixture
 def url(register_plugin):
     class Plugin:
         @hookimpl
         def register_inpainters(self, register):
             register("held", Held)
+            register("steps", Steps)
 
     register_plugin(Plugin(), name="held-serve-plugin")
     sock = socket.socket()
@@ -50,6 +79,7 @@ def url(register_plugin):
         time.sleep(0.01)
     yield f"http://127.0.0.1:{sock.getsockname()[1]}/"
     Held.release.set()
+    Steps.finish.set()
     server.should_exit = True
     thread.join(10)
 
@@ -92,5 +122,48 @@ def test_busy_erase_refuses_clicks_counts_enter_once_and_escape_cancels(browser,
     page.keyboard.press("Enter")
     page.wait_for_function(f"document.body.dataset.version !== '{version}' && !document.body.dataset.working")
     assert Held.calls == 2 and page.evaluate("document.body.dataset.overlay") == "none"
+    page.close()
+    assert errors == []
+
+
+def test_escape_stops_the_fill_on_the_server_and_keeps_the_photo(browser, url):  # noqa: F811
+    """The fill never ends by itself: only a server that stops it answers
+    "cancelled". Then the inpainter's own record says it stopped, the photo's
+    state (over the API) is as before, and the next erase runs at once (the
+    photo's lock is free)."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector("body[data-ready=yes]")
+    page.set_input_files("#file", str(SPOON))
+    page.wait_for_selector("body.has-photo")
+    page.wait_for_function("document.body.dataset.busy === '0' && !document.body.dataset.working")
+    page.select_option("#inpainter", "steps")
+    box = page.locator("#overlay").bounding_box()
+    page.mouse.click(box["x"] + 365.5 * box["width"] / 600, box["y"] + 285.5 * box["height"] / 400)
+    page.wait_for_function("document.body.dataset.overlay === 'shown' && document.body.dataset.busy === '0' && !document.body.dataset.working")
+    before = page.evaluate("(id) => fetch(`/api/photos/${id}`, {headers: {'x-eraser-client': sessionStorage.getItem('eraser-client')}}).then(r => r.json())",
+                           page.evaluate("sessionStorage.getItem('eraser-photo')"))
+    version = page.evaluate("document.body.dataset.version")
+    Steps.calls = Steps.steps = 0
+    Steps.started.clear(), Steps.stopped.clear(), Steps.finish.clear()
+    page.keyboard.press("Enter")
+    assert Steps.started.wait(60)
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.getElementById('message').textContent.includes('cancelled')", timeout=60_000)
+    assert Steps.stopped.is_set() and not Steps.finish.is_set()  # stopped by Escape, not by the test
+    stopped_at = Steps.steps
+    page.wait_for_function("!document.body.dataset.working")
+    after = page.evaluate("(id) => fetch(`/api/photos/${id}`, {headers: {'x-eraser-client': sessionStorage.getItem('eraser-client')}}).then(r => r.json())",
+                          before["id"])
+    same = ("can_undo", "can_redo", "objects", "marks", "unsaved", "width", "height")
+    assert {k: after[k] for k in same} == {k: before[k] for k in same} and after["can_undo"] is False
+    assert page.evaluate("document.body.dataset.version") == version and Steps.steps == stopped_at
+    # the next erase starts at once: the first one holds nothing any more
+    Steps.finish.set()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.body.dataset.version !== '{version}' && !document.body.dataset.working")
+    assert Steps.calls == 2 and page.locator("#undo").is_enabled()
     page.close()
     assert errors == []

@@ -95,6 +95,10 @@ def test_marks_are_visible_and_taken_back_one_at_a_time(page, tmp_path):
     settle(page)
     assert page.locator("#marks .box").count() == 1 and state(page)["objects"] == 2
     shot(page, tmp_path, "markers.png", "serve-markers.png")
+    # Esc with the help open closes the help and keeps the marks behind it
+    page.keyboard.press("?")
+    page.keyboard.press("Escape")
+    assert page.locator("#help").is_hidden() and page.locator("#marks .box").count() == 1 and state(page)["objects"] == 2
     # Ctrl-Z takes back the box, then the exclusion, then the click; the erase stays to undo later
     page.keyboard.press("Control+z")
     page.wait_for_function("document.querySelectorAll('#marks .box').length === 0")
@@ -138,6 +142,9 @@ def test_help_lists_the_gestures_and_the_rule_is_on_the_page(page):
     for words in ("outside", "Shift", "Right-click", "pinch", "two fingers", "Brush", "Ctrl-Z", "Esc"):
         assert words in text, words
     page.click("#help-close")
+    assert page.locator("#help").is_hidden()
+    page.keyboard.press("?")
+    page.keyboard.press("Escape")  # Esc closes the panel (and only that)
     assert page.locator("#help").is_hidden()
 
 
@@ -188,7 +195,9 @@ def test_brush_paints_and_takes_away_and_the_mask_goes_both_ways(page, tmp_path)
     mask = np.asarray(Image.open(mask_file))
     assert mask.shape == (400, 600) and mask[100, 120] == 255 and mask[100, 150] == 0
     before = overlay_count(page)
-    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")  # the first Esc closes the open menu and keeps the marks
+    assert not page.evaluate("document.getElementById('more').open") and overlay_count(page) == before
+    page.keyboard.press("Escape")  # the second clears them
     page.wait_for_function("document.body.dataset.overlay === 'none'")
     settle(page)
     page.set_input_files("#mask-file", str(mask_file))

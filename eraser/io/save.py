@@ -31,7 +31,8 @@ from PIL import Image, features
 from eraser.errors import EraserError
 from eraser.io.files import atomic_write, check_destination
 from eraser.io.decoding import register_heif
-from eraser.io.load import LOSSLESS_TIFF, LoadedImage, SaveMeta, canonical, from_array, icc_space
+from eraser.io.load import LOSSLESS_TIFF, LoadedImage, SaveMeta, canonical, from_array
+from eraser.io.pixels import icc_space
 
 # Output formats we write, by file extension.
 _EXTENSIONS: dict[str, str] = {

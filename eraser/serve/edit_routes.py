@@ -91,7 +91,7 @@ async def erase(request: Request) -> Response:
     cancel = threading.Event()
 
     def run() -> dict:
-        from eraser.session import Cancelled
+        from eraser.cancel import Cancelled
 
         s = entry.session
         entry.cancel = cancel
@@ -136,8 +136,9 @@ def _command(entry: Entry, args: list[str] | None, with_mask: bool) -> str:
 
 
 async def cancel(request: Request) -> Response:
-    """Escape during an erase: its result is thrown away and the photo stays as before.
-    (The fill already running finishes in its thread; nothing of it is kept.)"""
+    """Escape during an erase: the fill stops at its next check (between
+    regions, stages and inpainter iterations, see eraser.cancel), the erase
+    answers 409 and the photo stays as before."""
     entry = entry_of(request)
     running = entry.cancel
     if running is not None:

@@ -14,7 +14,7 @@ from eraser.serve import edits
 from eraser.serve.guard import client_id
 from eraser.serve.schemas import Problem, flag, parse_json
 from eraser.serve.sessions import Entry
-from eraser.serve.views import VIEW_MAX_SIDE, mask_png, mask_png_base64, photo_jpeg, view_size
+from eraser.serve.views import VIEW_MAX_SIDE, mask_png, overlay, photo_jpeg, view_size
 
 STATIC = Path(__file__).with_name("static")
 
@@ -59,10 +59,12 @@ def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
     if not s.objects:
         return state(entry, overlay=None)
     preview = s.preview()
-    overlay = mask_png_base64(preview.removal_mask(), view_size(*s.size))
+    drawn = time.perf_counter()
+    shown = overlay(preview.refined, view_size(*s.size))
     timings = {k: round(v, 4) for k, v in preview.timings.items()}
+    timings["overlay"] = round(time.perf_counter() - drawn, 4)  # the small PNG the page draws
     timings["server"] = round(time.perf_counter() - start, 4)  # all of this request's work, segmenting included
-    return state(entry, overlay=overlay, segmenters=preview.segmenters, notices=preview.notices,
+    return state(entry, overlay=shown if shown["png"] else None, segmenters=preview.segmenters, notices=preview.notices,
                  share=round(preview.share, 5), timings=timings)
 
 

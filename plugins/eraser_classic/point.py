@@ -34,6 +34,8 @@ import numpy as np
 from eraser.geometry import Rect, disks, stamp_disks
 from eraser.prompts import Prompt
 from eraser_classic.grabcut import foreground, run_grabcut, with_background
+from eraser_classic.upscale import upscaled_into
+from eraser_classic.working_copies import WorkingCopies
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class _Work:
     """The prompt mapped into the downscaled working image."""
 
     image: np.ndarray  # uint8 RGB, the working copy
+    key: Optional[tuple]  # the whole photo's working copy: its key in the kept copies (None: a crop)
     region: Rect  # the part of the full image it shows
     scale: float  # work pixels per image pixel
     pos: list[tuple[int, int]]
@@ -127,6 +130,9 @@ class PointSegmenter:
     # GrabCut refines within a band of this fraction of the candidate's size around it.
     band = 0.25
 
+    def __init__(self) -> None:
+        self.copies = WorkingCopies()
+
     # ---------------------------------------------------------------- public
 
     def segment(self, image: np.ndarray, prompt: Prompt) -> np.ndarray:
@@ -166,7 +172,16 @@ class PointSegmenter:
         scale = min(1.0, limit / max(region.width, region.height))
         size = (max(1, round(region.width * scale)), max(1, round(region.height * scale)))
         crop = rgb[region.slices]
-        small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA) if scale < 1 else crop.copy()
+
+        def downscaled() -> np.ndarray:
+            return cv2.resize(crop, size, interpolation=cv2.INTER_AREA) if scale < 1 else crop.copy()
+
+        key = None
+        if box is None:  # the whole photo: the same copy for every click on it
+            key = self.copies.key(rgb, size)
+            small = self.copies.get(key, "image", downscaled)
+        else:
+            small = downscaled()
         sx = size[0] / region.width
         sy = size[1] / region.height
 
@@ -188,15 +203,10 @@ class PointSegmenter:
             wbox = (bx0, by0, bx1, by1)
             # Clicks outside the box cannot be on the object.
             pos = [p for p in pos if bx0 <= p[0] < bx1 and by0 <= p[1] < by1]
-        return _Work(small, region, scale, pos, neg, wbox)
+        return _Work(small, key, region, scale, pos, neg, wbox)
 
     def _paste(self, small: np.ndarray, work: _Work, height: int, width: int) -> np.ndarray:
-        region = work.region
-        if small.shape != (region.height, region.width):
-            small = cv2.resize(small.astype(np.float32), (region.width, region.height), interpolation=cv2.INTER_LINEAR)
-        out = np.zeros((height, width), np.float32)
-        out[region.slices] = np.clip(small, 0.0, 1.0)
-        return out
+        return upscaled_into(small, work.region, height, width)
 
     # ------------------------------------------------------------- the work
 
@@ -208,7 +218,8 @@ class PointSegmenter:
         if work.box is not None and not work.pos:
             cand = self._box_candidate(work)
         else:
-            cand = self._select_candidate(work, self._features(img))
+            feats = self._features(img) if work.key is None else self.copies.get(work.key, "features", lambda: self._features(img))
+            cand = self._select_candidate(work, feats)
         mask = self._clean(self._grabcut(work, cand), work)
         if not mask.any():
             mask = self._trivial(work) > 0.5

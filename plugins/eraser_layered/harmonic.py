@@ -21,6 +21,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from eraser.cancel import check
+
 # Red-black Gauss-Seidel sweeps before and after each coarse correction.
 SWEEPS = 3
 # V-cycles after the coarse-to-fine start; measured against an exact sparse
@@ -47,6 +49,7 @@ def harmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
     x[h] = _start(x, h)[h]
     zero = np.zeros_like(x)
     for _ in range(CYCLES):
+        check()  # the page's Escape stops the fill between cycles
         _cycle(x, zero, h)
     out[box] = x
     return out

@@ -54,6 +54,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from eraser.cancel import check
+
 R = 3  # patch radius: 7 x 7 patches
 # The distance samples a 3 x 3 grid of the patch's pixels (its corners, edge
 # middles and centre): nearly the same ranking at a fifth of the cost.
@@ -329,6 +331,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     ny = nx = dist = None
     prev = last = None  # last: the previous (coarser) level's answer
     for k, (img, h) in enumerate(levels):
+        check()  # the page's Escape stops the fill between levels and iterations
         lv = _Level(img, h)
         lv.coherence, lv.reuse = COHERENCE * grainy, REUSE * grainy
         if lv.sources[0].size == 0:
@@ -361,6 +364,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         if searching:  # full EM, fewer iterations as levels get finer
             radius = max(h.shape) // 2 if prev is None else 4
             for _ in range(max(1, EM_ITERS - 2 * k)):
+                check()
                 _patchmatch(lv, cur, ny, nx, dist, rng, PM_ITERS if k == 0 else 1, radius)
                 # The whole patch votes here: with the inner 5 x 5 only, the
                 # suit's folds came out as a regular row of ridges.

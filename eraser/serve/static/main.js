@@ -12,10 +12,13 @@ let info = null, photo = null, working = "", addNext = false, comparing = false;
 const said = new Set();  // notes already shown: each is said once
 const unsaved = new Map();  // photo name -> has unsaved erases (this tab's photos)
 
+// The status line has one fixed height; a note longer than it ends in "…":
+// its whole text is the tooltip, and a click or tap opens it above the line.
 function message(text, isError = false) {
-  $("message").textContent = text || "";
+  $("message").textContent = $("message").title = text || "";
   $("message").className = isError ? "error" : "";
 }
+$("message").addEventListener("click", () => $("message").classList.toggle("open"));
 
 function report(error) {
   message(error.message, true);
@@ -72,7 +75,7 @@ async function show(state, lead) {
   sessionStorage.setItem("eraser-photo", state.id);
   if (fresh) { forgetSuggestions(); setPhoto(state); }
   await showImage();
-  await drawOverlay(state.overlay || null);
+  await drawOverlay(state.overlay || null, state.view);
   drawMarks(state.marks);
   refresh();
   notices(state, lead);
@@ -127,7 +130,8 @@ async function marked(state) {
   const ms = (key) => (state.timings && state.timings[key] !== undefined ? Math.round(state.timings[key] * 1000) : "");
   document.body.dataset.segmentMs = ms("segment");
   document.body.dataset.serverMs = ms("server");
-  await drawOverlay(state.overlay);
+  document.body.dataset.timings = JSON.stringify(state.timings || {});  // every stage, for the bench
+  await drawOverlay(state.overlay, state.view);
   drawMarks(state.marks);
   refresh();
   notices(state, state.segmenters && state.segmenters.length ? `segmented by ${state.segmenters.join(", ")}` : "");
@@ -209,6 +213,10 @@ const clear = () => photo && change("clear", {}, null, "clearing…").then(() =>
 
 async function escape() {
   if (working === "erase") { await cancelErase(); return; }
+  // an open panel closes first: Esc never clears the marks behind it
+  if (!$("help").hidden) { toggleHelp(false); return; }
+  if ($("more").open) { $("more").open = false; return; }
+  if ($("message").classList.contains("open")) { $("message").classList.remove("open"); return; }
   forgetSuggestions();
   if (photo && photo.objects + photo.marks.length > 0) clear();
 }

@@ -119,27 +119,31 @@ function detailSide() {
 
 // -- the mask overlay ---------------------------------------------------------------------
 window.eraserTiming = {click: 0, shown: 0};
-export function drawOverlay(base64) {
+// `shown`: {png, box: [x, y, w, h]}, the mask cut to the rectangle around it at
+// the view's size (`size`, [w, h]); only that rectangle is decoded and tinted.
+export function drawOverlay(shown, size) {
   const context = overlay.getContext("2d");
-  document.body.dataset.overlay = base64 ? "shown" : "none";
-  if (!base64) { context.clearRect(0, 0, overlay.width, overlay.height); return Promise.resolve(); }
+  document.body.dataset.overlay = shown ? "shown" : "none";
+  if (size) sizeOverlay(size[0], size[1]);
+  if (!shown) { context.clearRect(0, 0, overlay.width, overlay.height); return Promise.resolve(); }
   return new Promise((resolve) => {
     const mask = new Image();
     mask.onload = () => {
-      overlay.width = hover.width = mask.naturalWidth; overlay.height = hover.height = mask.naturalHeight;
-      context.drawImage(mask, 0, 0);
-      const pixels = context.getImageData(0, 0, overlay.width, overlay.height), d = pixels.data;
+      const [x, y, w, h] = shown.box;
+      context.clearRect(0, 0, overlay.width, overlay.height);
+      context.drawImage(mask, x, y);
+      const pixels = context.getImageData(x, y, w, h), d = pixels.data;
       for (let i = 0; i < d.length; i += 4) {  // grey mask -> translucent red
         const a = d[i];
         d[i] = 229; d[i + 1] = 72; d[i + 2] = 77; d[i + 3] = Math.round(a * 0.55);
       }
-      context.putImageData(pixels, 0, 0);
+      context.putImageData(pixels, x, y);
       // for tests and bench/serve_browser.py: how many overlays, and when the last one was drawn
       document.body.dataset.overlays = Number(document.body.dataset.overlays || 0) + 1;
       window.eraserTiming.shown = performance.now();
       resolve();
     };
-    mask.src = `data:image/png;base64,${base64}`;
+    mask.src = `data:image/png;base64,${shown.png}`;
   });
 }
 
