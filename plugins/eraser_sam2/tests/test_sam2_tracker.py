@@ -113,9 +113,9 @@ def test_eraser_video_with_the_sam2_tracker(with_tiny, tmp_path, eraser_cli):
     made = scene(n=5, size=(96, 64))
     clip = write_clip(tmp_path / "clip.mp4", made.frames, audio=False)
     ys, xs = np.nonzero(made.masks[0])
-    out, masks = tmp_path / "out.mp4", tmp_path / "masks"
+    out, masks = tmp_path / "out.mp4", tmp_path / "masks.mp4"
     code, stdout, err = eraser_cli("video", clip, "--point", f"{int(xs.mean())},{int(ys.mean())}", "--tracker",
                                    "sam2.1-tiny", "--fill", "frames", "--save-mask", masks, "-o", out)
     assert code == 0, err
     assert "sam2.1-tiny" in stdout + err
-    assert len(read_frames(out)) == 5
+    assert len(read_frames(out)) == 5 and len(read_frames(masks)) == 5
