@@ -32,6 +32,23 @@ def register_models(register):
         register(name, **_steps(name), files=files, **entry(name))
 
 
+def _tracker(name: str):
+    def build():
+        from eraser_sam2.tracker import InstalledTracker
+
+        return InstalledTracker(name)
+
+    return build
+
+
+@hookimpl
+def register_trackers(register):
+    # below flow (10): on a CPU each frame costs the encoder and the memory attention
+    for name, member in SIZES.items():
+        register(name, _tracker(name), priority=5, available=_available(name),
+                 description=f"{member.title} video propagation (memory attention, object pointers); no re-fits")
+
+
 @hookimpl
 def register_segmenters(register):
     registering.register_members(register, SIZES, "eraser_sam2.segmenter:InstalledSegmenter")
