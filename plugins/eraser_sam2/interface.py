@@ -27,23 +27,12 @@ STABILITY_THRESH = 0.98
 
 POSITIONAL_ENCODING_FILE = "imagePositionalEncoding.npy"
 
-# Segment everything's defaults: SAM2AutomaticMaskGenerator's (sam2 1.1.0) for
-# the options eraser's generator has (its pred_iou_thresh differs from SAM's
-# 0.88). Upstream's others are what the generator does anyway: mask_threshold
-# 0.0, multimask_output True (the three multimask outputs), use_m2m False.
-EVERYTHING_DEFAULTS = {
-    "points_per_side": 32,
-    "points_per_batch": 64,
-    "pred_iou_thresh": 0.8,
-    "stability_score_thresh": 0.95,
-    "stability_score_offset": 1.0,
-    "box_nms_thresh": 0.7,
-    "crop_n_layers": 0,
-    "crop_nms_thresh": 0.7,
-    "crop_overlap_ratio": 512 / 1500,
-    "crop_n_points_downscale_factor": 1,
-    "min_mask_region_area": 0,
-}
+# Segment everything's defaults: SAM2AutomaticMaskGenerator's (sam2 1.1.0) are
+# SamAutomaticMaskGenerator's (eraser.defaults.EVERYTHING, which the segmenter's
+# own go over) but for pred_iou_thresh, 0.88 there. Upstream's others are what the
+# generator does anyway: mask_threshold 0.0, multimask_output True, use_m2m False.
+# test_sam2_upstream.py compares the resulting settings with sam2's signature.
+EVERYTHING_DEFAULTS = {"pred_iou_thresh": 0.8}
 
 IMAGE_STEMS = ("ImageEncoder", "PromptEncoder", "MaskDecoder")
 VIDEO_STEMS = ("MemoryEncoder", "MemoryAttention", "TrackerHeads")
