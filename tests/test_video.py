@@ -4,6 +4,7 @@ over a real background, camera pan and zoom), so the truth is known."""
 
 import hashlib
 from fractions import Fraction
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -18,6 +19,7 @@ from eraser.testing.clips import flicker, psnr, read_frames, scene, write_clip  
 from eraser.video.clip import frames, probe  # noqa: E402
 from eraser.video.track import track  # noqa: E402
 
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 SIZE = (160, 96)
 
 
@@ -174,6 +176,8 @@ def _make_bad(folder, kind):
     elif kind == "truncated":
         data = (folder / "clip.mp4").read_bytes()
         (folder / "bad.mp4").write_bytes(data[: len(data) // 2])
+    elif kind == "a photo":
+        (folder / "bad.mp4").write_bytes((SAMPLES / "astronaut_helmet" / "photo.jpg").read_bytes())
     elif kind == "no video stream":
         with av.open(str(folder / "bad.mp4"), "w") as container:
             stream = container.add_stream("aac", rate=44100)
@@ -187,13 +191,15 @@ def _make_bad(folder, kind):
     return "bad.mp4"
 
 
-@pytest.mark.parametrize("kind", ["not a video", "truncated", "no video stream"])
+@pytest.mark.parametrize("kind", ["not a video", "truncated", "no video stream", "a photo"])
 def test_bad_clips_get_one_line_and_exit_2(eraser_cli, clip_folder, kind):
     name = _make_bad(clip_folder, kind)
     before = _listing(clip_folder)
     code, out, err = eraser_cli("video", name, "--point", "40,50", "-o", "out.mp4")
     assert code == 2, err
     assert err.startswith("error: ") and err.count("\n") == 1, err
+    if kind == "a photo":
+        assert "still image" in err and "eraser remove" in err, err
     assert _listing(clip_folder) == before
 
 

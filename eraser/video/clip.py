@@ -66,6 +66,8 @@ def probe(path: Path) -> Clip:
         with av.open(str(path)) as container:
             if not container.streams.video:
                 raise EraserError(f"{path}: has no video stream")
+            if _is_still(container.format.name):
+                raise EraserError(f"{path}: is a still image, not a video; erase it with `eraser remove`")
             stream = container.streams.video[0]
             pts = sorted(p.pts for p in container.demux(stream) if p.pts is not None and p.size)
             container.seek(0)
@@ -85,6 +87,12 @@ def probe(path: Path) -> Clip:
         raise EraserError(f"{path}: its video stream has no frames")
     clip.index = {p: i for i, p in enumerate(pts)}
     return clip
+
+
+def _is_still(format_name: str) -> bool:
+    """FFmpeg reads a photo as a one-frame video through its image demuxers
+    (image2, jpeg_pipe, png_pipe, ...)."""
+    return any(name == "image2" or name.endswith("_pipe") for name in format_name.split(","))
 
 
 def frames(clip: Clip, start: int = 0, stop: Optional[int] = None, planes: bool = False) -> Iterator[tuple]:
