@@ -60,6 +60,9 @@ class Steps:
         return image
 
 
+APPS = []  # the app the `url` fixture serves, for a test that holds a photo's lock
+
+
 @pytest.fixture
 def url(register_plugin):
     class Plugin:
@@ -72,7 +75,8 @@ def url(register_plugin):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
-    server = uvicorn.Server(uvicorn.Config(create_app(Config()), log_level="warning", lifespan="off"))
+    APPS[:] = [create_app(Config())]
+    server = uvicorn.Server(uvicorn.Config(APPS[0], log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:
@@ -167,3 +171,42 @@ def test_escape_stops_the_fill_on_the_server_and_keeps_the_photo(browser, url): 
     assert Steps.calls == 2 and page.locator("#undo").is_enabled()
     page.close()
     assert errors == []
+
+
+def test_escape_while_the_erase_waits_for_the_photo_still_cancels_it(url):
+    """Escape can reach the server before its erase does any work: the erase
+    waits for the photo's lock behind an earlier request (here the test holds
+    that lock). The cancel must count for the erase waiting, not fall through
+    as 'nothing running'. Over HTTP, as the page sends them."""
+    import concurrent.futures
+
+    import httpx
+
+    client = "cancel-test-1"
+    with httpx.Client(base_url=url, timeout=120, headers={"x-eraser-client": client}) as c:
+        c.get("/")  # the page's token cookie, as a browser gets it
+        pid = c.post("/api/photos?name=spoon.jpg", content=SPOON.read_bytes()).json()["id"]
+        assert c.post(f"/api/photos/{pid}/settings", json={"inpainter": "held"}).status_code == 200
+        assert c.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": [365, 285]}).status_code == 200
+        assert c.post(f"/api/photos/{pid}/cancel").json()["cancelled"] is False  # nothing to cancel yet
+        entry = APPS[0].state.store.get(client, pid)
+        Held.calls = 0
+        Held.release.set()  # the fill itself would not wait
+        pool = concurrent.futures.ThreadPoolExecutor(1)
+        with entry.lock:
+            waiting = pool.submit(c.post, f"/api/photos/{pid}/erase")
+            # Escape once the server has the erase, whatever the machine's
+            # speed: a condition polled, not a delay.
+            for _ in range(1200):
+                if c.post(f"/api/photos/{pid}/cancel").json()["cancelled"]:
+                    break
+                threading.Event().wait(0.05)
+            else:
+                pytest.fail("the waiting erase could not be cancelled")
+        pool.shutdown(wait=True)
+        answer = waiting.result()
+        assert answer.status_code == 409 and answer.json().get("cancelled") is True, answer.text
+        assert Held.calls == 0  # the cancelled erase never reached the fill
+        state = c.get(f"/api/photos/{pid}").json()
+        assert state["can_undo"] is False and state["objects"] == 1  # the photo and its mark as before
+        assert c.post(f"/api/photos/{pid}/erase").status_code == 200 and Held.calls == 1  # and the next one runs

@@ -89,12 +89,12 @@ async def clear(request: Request) -> Response:
 async def erase(request: Request) -> Response:
     entry = entry_of(request)
     cancel = threading.Event()
+    entry.cancel = cancel  # before the photo's lock: Escape while the erase waits for it counts too
 
     def run() -> dict:
         from eraser.cancel import Cancelled
 
         s = entry.session
-        entry.cancel = cancel
         try:
             if cancel.is_set():
                 raise Cancelled("the erase was cancelled; the photo is as before")
@@ -105,7 +105,8 @@ async def erase(request: Request) -> Response:
         except Cancelled as exc:
             raise Problem(409, str(exc), cancelled=True) from None
         finally:
-            entry.cancel = None
+            if entry.cancel is cancel:
+                entry.cancel = None
         edits.forget(entry)
         entry.recipe = ({"image": s.image, "mask": mask, "command": _command(entry, args, mask is not None)}
                         if from_original else None)
