@@ -317,24 +317,27 @@ def ctrl_c_handled():
     signal.signal(signal.SIGINT, previous)
 
 
+def _loading_is_interrupted(site, dist, module, source):
+    """A plugin whose import gets a real Ctrl-C: loading the plugins raises it."""
+    MODULES[module] = source
+    try:
+        make_dist(site, dist, module.removesuffix("_plugin"), module)
+        with pytest.raises(KeyboardInterrupt):
+            plugins.get_plugin_manager()
+    finally:
+        del MODULES[module]
+        sys.modules.pop(module, None)
+
+
 def test_a_real_ctrl_c_while_loading_plugins_still_interrupts(site, ctrl_c_handled):
     # A plugin slow to import; the user presses Ctrl-C meanwhile.
     # The kill goes to any thread of the process; its handler runs in the main
     # thread when Python gets to it, which on a busy machine can be after
     # os.kill returns: the import goes on meanwhile, as a slow one would.
-    (site / "slow_plugin.py").write_text(
+    _loading_is_interrupted(site, "fake-slow", "slow_plugin", (
         "import os, signal, time\nos.kill(os.getpid(), signal.SIGINT)\n"
         "for _ in range(3000):\n    time.sleep(0.01)\n"
-    )
-    info = site / "fake_slow-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-slow\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[eraser]\nslow = slow_plugin\n")
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            plugins.get_plugin_manager()
-    finally:
-        sys.modules.pop("slow_plugin", None)
+    ))
 
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -342,22 +345,13 @@ def test_a_ctrl_c_that_lands_in_a_finalizer_while_loading_plugins_still_interrup
     # Python drops an exception raised inside a __del__ or a weakref callback
     # ("Exception ignored"); the import system runs such callbacks, and a real
     # Ctrl-C can be handled inside one.
-    (site / "finalizing_plugin.py").write_text(
+    _loading_is_interrupted(site, "fake-finalizing", "finalizing_plugin", (
         "import signal\n"
         "class Finalizer:\n"
         "    def __del__(self):\n"
         "        signal.raise_signal(signal.SIGINT)\n"
         "Finalizer()\n"
-    )
-    info = site / "fake_finalizing-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-finalizing\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[eraser]\nfinalizing = finalizing_plugin\n")
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            plugins.get_plugin_manager()
-    finally:
-        sys.modules.pop("finalizing_plugin", None)
+    ))
 
 
 def test_bad_registrations_are_skipped_one_by_one(site, eraser_cli):
