@@ -88,7 +88,9 @@ def url(register_plugin):
     thread.join(10)
 
 
-def test_busy_erase_refuses_clicks_counts_enter_once_and_escape_cancels(browser, url):  # noqa: F811
+def _spoon_marked(browser, url, inpainter):  # noqa: F811
+    """The spoon open with ``inpainter`` chosen and clicked once, the overlay
+    shown; the page, its script errors, and photo pixel -> screen point."""
     page = browser.new_page(viewport={"width": 1200, "height": 800})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -97,11 +99,16 @@ def test_busy_erase_refuses_clicks_counts_enter_once_and_escape_cancels(browser,
     page.set_input_files("#file", str(SPOON))
     page.wait_for_selector("body.has-photo")
     page.wait_for_function("document.body.dataset.busy === '0' && !document.body.dataset.working")
-    page.select_option("#inpainter", "held")
+    page.select_option("#inpainter", inpainter)
     box = page.locator("#overlay").bounding_box()
     at = lambda x, y: (box["x"] + (x + 0.5) * box["width"] / 600, box["y"] + (y + 0.5) * box["height"] / 400)  # noqa: E731
     page.mouse.click(*at(365, 285))
     page.wait_for_function("document.body.dataset.overlay === 'shown' && document.body.dataset.busy === '0' && !document.body.dataset.working")
+    return page, errors, at
+
+
+def test_busy_erase_refuses_clicks_counts_enter_once_and_escape_cancels(browser, url):  # noqa: F811
+    page, errors, at = _spoon_marked(browser, url, "held")
     Held.calls, version = 0, page.evaluate("document.body.dataset.version")
     Held.started.clear(), Held.release.clear()
     page.keyboard.press("Enter")
@@ -135,18 +142,7 @@ def test_escape_stops_the_fill_on_the_server_and_keeps_the_photo(browser, url): 
     "cancelled". Then the inpainter's own record says it stopped, the photo's
     state (over the API) is as before, and the next erase runs at once (the
     photo's lock is free)."""
-    page = browser.new_page(viewport={"width": 1200, "height": 800})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_selector("body[data-ready=yes]")
-    page.set_input_files("#file", str(SPOON))
-    page.wait_for_selector("body.has-photo")
-    page.wait_for_function("document.body.dataset.busy === '0' && !document.body.dataset.working")
-    page.select_option("#inpainter", "steps")
-    box = page.locator("#overlay").bounding_box()
-    page.mouse.click(box["x"] + 365.5 * box["width"] / 600, box["y"] + 285.5 * box["height"] / 400)
-    page.wait_for_function("document.body.dataset.overlay === 'shown' && document.body.dataset.busy === '0' && !document.body.dataset.working")
+    page, errors, _ = _spoon_marked(browser, url, "steps")
     before = page.evaluate("(id) => fetch(`/api/photos/${id}`, {headers: {'x-eraser-client': sessionStorage.getItem('eraser-client')}}).then(r => r.json())",
                            page.evaluate("sessionStorage.getItem('eraser-photo')"))
     version = page.evaluate("document.body.dataset.version")
