@@ -70,3 +70,12 @@ def test_session_save_and_mask_refuse_wrong_types(tmp_path):
 def test_segment_everything_refuses_an_unknown_option():
     with pytest.raises(EraserError, match="unknown option 'bogus'"):
         eraser.segment_everything(PHOTO, bogus=1)
+
+
+@pytest.mark.parametrize("name, value", [("clip", None), ("clip", 123), ("output", 4.5), ("save_mask", ["m.mp4"]), ("compare", "")])
+def test_erase_video_refuses_a_wrong_path_type_in_one_line(tmp_path, name, value):
+    pytest.importorskip("av")
+    given = {"clip": tmp_path / "in.mp4", "output": tmp_path / "out.mp4", name: value}
+    with pytest.raises(eraser.EraserError, match=f"^{name} must"):
+        eraser.erase_video(given.pop("clip"), given.pop("output"), points=[(1, 1)], **given)
+    assert list(tmp_path.iterdir()) == []

@@ -20,6 +20,7 @@ from typing import Any, Callable, Optional
 import cv2
 import numpy as np
 
+from eraser import arguments as arg
 from eraser import pipeline
 from eraser.composite import composite
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
@@ -95,6 +96,8 @@ def erase_video(
     """
     timings: dict[str, float] = {}
     tick = progress or (lambda stage, done, total: None)
+    clip, output = arg.location("clip", clip), arg.location("output", output, optional=True)
+    save_mask, compare = arg.location("save_mask", save_mask, optional=True), arg.location("compare", compare, optional=True)
     source = Path(clip)
     out = Path(output) if output is not None else _default_output(source)
     outputs = [out] + [Path(p) for p in (save_mask, compare) if p is not None]
