@@ -53,17 +53,20 @@ def encoder_flops(name: str) -> float:
 
 
 def decoder_flops(name: str) -> float:
-    """One re-click's mask decoder (the prompt encoder is a few additions), on the meta device."""
+    """One re-click's mask decoder (the prompt encoder is a few additions), on
+    the meta device; for SAM 2.1 the per-click graph, MaskDecoderPrompt (its
+    MaskDecoderImage runs once per photo)."""
     import torch
 
     if name.startswith("sam2.1"):
-        from eraser_sam2.export import MaskDecoder
+        from eraser_sam2.export import MaskDecoderPrompt
         from eraser_sam2.model import build_sam2
 
         model = build_sam2(name)
-        inputs = [torch.zeros(1, 256, 64, 64), torch.zeros(1, 32, 256, 256), torch.zeros(1, 64, 128, 128),
-                  torch.zeros(1, 256, 64, 64), torch.zeros(1, 3, 256), torch.zeros(1, 256, 64, 64)]
-        return count_flops(MaskDecoder(model), *inputs)
+        heads = torch.zeros(1, 8, 4096, 16)
+        inputs = [torch.zeros(1, 4096, 256), heads, heads, heads, torch.zeros(1, 32, 256, 256),
+                  torch.zeros(1, 64, 128, 128), torch.zeros(1, 4096, 256), torch.zeros(1, 3, 256)]
+        return count_flops(MaskDecoderPrompt(model), *inputs)
     from eraser_mobilesam.model import build_sam
     from eraser_mobilesam.wrappers import MaskDecoder
 

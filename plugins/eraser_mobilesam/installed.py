@@ -34,17 +34,20 @@ class RuntimeSegmenter:
 
     A family gives ``cache_shape`` and ``positional_encoding_file``, and
     ``features`` (the photo's encoder outputs, through ``self.cache``),
-    ``image_inputs`` (them as the decoder's inputs), ``prompt_arrays``,
+    ``image_inputs`` (them as the decoder's inputs; or ``decoder_inputs``
+    and ``decoder_stem`` for another decoder graph), ``prompt_arrays``,
     ``pick_mask``, ``upsample`` and ``upscale``."""
 
     cache_shape: ClassVar[tuple[int, ...]]
     positional_encoding_file: ClassVar[str]
+    decoder_stem: ClassVar[str] = "MaskDecoder"  # the graph a click runs after the prompt encoder
+    decoder_runtime: ClassVar[Optional[str]] = None  # None: as the others'
 
     def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
         # As the seed app: the encoder on CPU and GPU, the small models on all units.
         self.encoder = open_runner(model, "ImageEncoder", runtime, compute_units="CPU_AND_GPU")
         self.prompt_encoder = open_runner(model, "PromptEncoder", runtime, compute_units="ALL")
-        self.decoder = open_runner(model, "MaskDecoder", runtime, compute_units="ALL")
+        self.decoder = open_runner(model, self.decoder_stem, self.decoder_runtime or runtime, compute_units="ALL")
         self.positional_encoding = np.load(model.path(self.positional_encoding_file)).astype(np.float32)
         self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=self.cache_shape)
         self.cache_prefix = encoder_identity(model)
@@ -53,13 +56,12 @@ class RuntimeSegmenter:
         """All four low-res mask logits (1, 4, 256, 256) and IoU predictions (1, 4) of ``prompt`` on a photo's features."""
         points, labels = self.prompt_arrays(prompt, height, width)
         prompts = self.prompt_encoder.run({"points": points, "labels": labels})
-        out = self.decoder.run({
-            **self.image_inputs(features),
-            "imagePositionalEncoding": self.positional_encoding,
-            "sparsePromptEmbeddings": prompts["sparsePromptEmbeddings"],
-            "densePromptEmbeddings": prompts["densePromptEmbeddings"],
-        })
+        out = self.decoder.run({**self.decoder_inputs(features), **prompts})
         return out["masks"], out["iouPredictions"]
+
+    def decoder_inputs(self, features) -> dict:
+        """The decoder's inputs besides the prompt encoder's outputs."""
+        return {**self.image_inputs(features), "imagePositionalEncoding": self.positional_encoding}
 
     def logits(self, image: np.ndarray, prompt: Prompt) -> tuple[np.ndarray, np.ndarray]:
         return self.decoded(self.features(image), prompt, *image.shape[:2])

@@ -12,7 +12,7 @@ ONNX_OPSET = 17
 
 
 def export_structures(name: str, stems=None, opset: int = ONNX_OPSET) -> dict:
-    """The graphs of size ``name`` (default: all six stems) as templates
+    """The graphs of size ``name`` (default: all eight stems) as templates
     (:mod:`eraser.templates`), exported from a model with distinct random
     weights, each weight then replaced by its state-dict key. As the SAM
     family's: the TorchScript exporter, no constant folding, so every
@@ -49,7 +49,7 @@ def export_structures(name: str, stems=None, opset: int = ONNX_OPSET) -> dict:
 
 
 def export_onnx(model, out_dir, name: str, opset: int = ONNX_OPSET) -> list[Path]:
-    """All six graphs for ``model``'s weights, exported now and filled as an install fills the shipped templates."""
+    """All eight graphs for ``model``'s weights, exported now and filled as an install fills the shipped templates."""
     from eraser_sam2.fill import write_onnx
 
     state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}

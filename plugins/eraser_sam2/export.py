@@ -44,6 +44,31 @@ class MaskDecoder(nn.Module):
         return self.decoder.decode(image_embeddings, image_pe, sparse, dense, feat_s0, feat_s1)
 
 
+class MaskDecoderImage(nn.Module):
+    """The decoder's part a click does not change (the dense prompt is the
+    no-mask embedding), run once per photo: see ``MaskDecoder.image_side``."""
+
+    def __init__(self, model: SAM2) -> None:
+        super().__init__()
+        self.decoder, self.prompt_encoder = model.sam_mask_decoder, model.sam_prompt_encoder
+
+    def forward(self, image_embeddings, feat_s0, feat_s1, image_pe):
+        dense = self.prompt_encoder.no_mask_dense()
+        return self.decoder.image_side(image_embeddings, image_pe, dense) + self.decoder.skip_tokens(feat_s0, feat_s1)
+
+
+class MaskDecoderPrompt(nn.Module):
+    """The decoder's part a click runs, on ``MaskDecoderImage``'s outputs:
+    what ``MaskDecoder`` gives for the no-mask dense prompt."""
+
+    def __init__(self, model: SAM2) -> None:
+        super().__init__()
+        self.decoder = model.sam_mask_decoder
+
+    def forward(self, tokens, keys, values, queries, s0_tokens, s1_tokens, positional_tokens, sparse):
+        return self.decoder.prompt_side(tokens, (keys, values, queries), positional_tokens, sparse, s0_tokens, s1_tokens)
+
+
 class MemoryEncoder(nn.Module):
     def __init__(self, model: SAM2) -> None:
         super().__init__()
@@ -83,12 +108,15 @@ class TrackerHeads(nn.Module):
 
 
 WRAPPERS = {"ImageEncoder": ImageEncoder, "PromptEncoder": PromptEncoder, "MaskDecoder": MaskDecoder,
+            "MaskDecoderImage": MaskDecoderImage, "MaskDecoderPrompt": MaskDecoderPrompt,
             "MemoryEncoder": MemoryEncoder, "MemoryAttention": MemoryAttention, "TrackerHeads": TrackerHeads}
 
 DYNAMIC_AXES = {
     "ImageEncoder": None,
     "PromptEncoder": {"points": {1: "N"}, "labels": {1: "N"}, "sparsePromptEmbeddings": {1: "N"}},
     "MaskDecoder": {"sparsePromptEmbeddings": {1: "N"}},
+    "MaskDecoderImage": None,
+    "MaskDecoderPrompt": {"sparsePromptEmbeddings": {1: "N"}},
     "MemoryEncoder": None,
     "MemoryAttention": {"memoryMaps": {1: "M"}, "memoryMapsPositionalEncoding": {1: "M"},
                         "objectPointers": {1: "P"}, "objectPointersPositionalEncoding": {1: "P"}},
@@ -102,12 +130,19 @@ def example_inputs(model: SAM2) -> dict:
     g = torch.Generator().manual_seed(0)
     grid = (1, EMBED_DIM, EMBED_SIZE, EMBED_SIZE)
     tokens = EMBED_SIZE * EMBED_SIZE
+    heads = (1, 8, tokens, EMBED_DIM // 2 // 8)  # the cross attentions: 8 heads of half the channels
     return {
         "ImageEncoder": (torch.randn((1, 3, IMAGE_SIZE, IMAGE_SIZE), generator=g),),
         "PromptEncoder": (torch.rand((1, 3, 2), generator=g) * IMAGE_SIZE, torch.tensor([[2.0, 3.0, 1.0]])),
         "MaskDecoder": (torch.randn(grid, generator=g), torch.randn((1, 32, 256, 256), generator=g),
                         torch.randn((1, 64, 128, 128), generator=g), torch.randn(grid, generator=g),
                         torch.randn((1, 3, EMBED_DIM), generator=g), torch.randn(grid, generator=g)),
+        "MaskDecoderImage": (torch.randn(grid, generator=g), torch.randn((1, 32, 256, 256), generator=g),
+                             torch.randn((1, 64, 128, 128), generator=g), torch.randn(grid, generator=g)),
+        "MaskDecoderPrompt": (torch.randn((1, tokens, EMBED_DIM), generator=g),
+                              *(torch.randn(heads, generator=g) for _ in range(3)),
+                              torch.randn((1, 16 * tokens, 32), generator=g), torch.randn((1, 4 * tokens, 64), generator=g),
+                              torch.randn((1, tokens, EMBED_DIM), generator=g), torch.randn((1, 3, EMBED_DIM), generator=g)),
         "MemoryEncoder": (torch.randn(grid, generator=g), torch.randn((1, 1, IMAGE_SIZE, IMAGE_SIZE), generator=g)),
         "MemoryAttention": (torch.randn((1, tokens, EMBED_DIM), generator=g), torch.randn((1, tokens, EMBED_DIM), generator=g),
                             torch.randn((1, 2 * tokens, MEM_DIM), generator=g), torch.randn((1, 2 * tokens, MEM_DIM), generator=g),

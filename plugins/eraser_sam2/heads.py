@@ -14,8 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from eraser_sam2.common import MLP, LayerNorm2d
-
-EMBED_DIM = 256
+from eraser_sam2.interface import EMBED_DIM, EMBED_SIZE
 
 
 class Attention(nn.Module):
@@ -58,18 +57,29 @@ class TwoWayAttentionBlock(nn.Module):
         self.cross_attn_image_to_token = Attention(embedding_dim, num_heads, downsample_rate=2)
         self.skip_first_layer_pe = skip_first_layer_pe
 
-    def forward(self, queries, keys, query_pe, key_pe):
+    def image_projections(self, keys, key_pe):
+        """The projections of the image tokens this block reads before it
+        changes them: ``cross_attn_token_to_image``'s keys and values and
+        ``cross_attn_image_to_token``'s queries, heads split (1, 8, 4096, 16).
+        In the first block they depend on the photo only."""
+        k = keys + key_pe
+        t2i, i2t = self.cross_attn_token_to_image, self.cross_attn_image_to_token
+        return t2i.heads(t2i.k_proj(k)), t2i.heads(t2i.v_proj(keys)), i2t.heads(i2t.q_proj(k))
+
+    def forward(self, queries, keys, query_pe, key_pe, projected=None):
+        """``projected``: :meth:`image_projections` of ``keys``, when computed before."""
+        image_k, image_v, image_q = self.image_projections(keys, key_pe) if projected is None else projected
         if self.skip_first_layer_pe:
             queries = self.self_attn(q=queries, k=queries, v=queries)
         else:
             q = queries + query_pe
             queries = queries + self.self_attn(q=q, k=q, v=queries)
         queries = self.norm1(queries)
-        q, k = queries + query_pe, keys + key_pe
-        queries = self.norm2(queries + self.cross_attn_token_to_image(q=q, k=k, v=keys))
+        t2i, i2t = self.cross_attn_token_to_image, self.cross_attn_image_to_token
+        queries = self.norm2(queries + t2i.attend(t2i.heads(t2i.q_proj(queries + query_pe)), image_k, image_v))
         queries = self.norm3(queries + self.mlp(queries))
-        q, k = queries + query_pe, keys + key_pe
-        keys = self.norm4(keys + self.cross_attn_image_to_token(q=k, k=q, v=queries))
+        q = queries + query_pe
+        keys = self.norm4(keys + i2t.attend(image_q, i2t.heads(i2t.k_proj(q)), i2t.heads(i2t.v_proj(queries))))
         return queries, keys
 
 
@@ -85,9 +95,14 @@ class TwoWayTransformer(nn.Module):
     def forward(self, image_embedding, image_pe, point_embedding):
         keys = image_embedding.flatten(2).permute(0, 2, 1)
         key_pe = image_pe.flatten(2).permute(0, 2, 1)
+        return self.attend(keys, key_pe, point_embedding)
+
+    def attend(self, keys, key_pe, point_embedding, first_projected=None):
+        """Tokens (1, T, 256) against the image tokens (1, 4096, 256);
+        ``first_projected``: the first block's image projections, computed before."""
         queries = point_embedding
-        for layer in self.layers:
-            queries, keys = layer(queries, keys, point_embedding, key_pe)
+        for i, layer in enumerate(self.layers):
+            queries, keys = layer(queries, keys, point_embedding, key_pe, first_projected if i == 0 else None)
         attn = self.final_attn_token_to_image(q=queries + point_embedding, k=keys + key_pe, v=keys)
         return self.norm_final_attn(queries + attn), keys
 
@@ -120,23 +135,75 @@ class MaskDecoder(nn.Module):
     def output_tokens(self) -> torch.Tensor:
         return torch.cat([self.obj_score_token.weight, self.iou_token.weight, self.mask_tokens.weight], dim=0)
 
+    def image_side(self, image_embeddings, image_pe, dense):
+        """What :meth:`decode` computes before it reads the prompt, once per
+        photo when ``dense`` is the no-mask embedding (a click's): the image
+        tokens (1, 4096, 256) and the first block's projections of them."""
+        keys = (image_embeddings + dense).flatten(2).permute(0, 2, 1)
+        key_pe = image_pe.flatten(2).permute(0, 2, 1)
+        return (keys,) + self.transformer.layers[0].image_projections(keys, key_pe)
+
     def decode(self, image_embeddings, image_pe, sparse, dense, feat_s0, feat_s1):
         """Batch 1 (one prompt set). ``feat_s0``/``feat_s1``: the skips after
         ``conv_s0``/``conv_s1``. Returns all four mask logits (1, 4, 256, 256),
         IoU predictions (1, 4), the object-score logit (1, 1) and the mask
         tokens (1, 4, 256) a video tracker turns into object pointers."""
+        keys, *projected = self.image_side(image_embeddings, image_pe, dense)
+        key_pe = image_pe.flatten(2).permute(0, 2, 1)
         tokens = torch.cat([self.output_tokens().unsqueeze(0), sparse], dim=1)
-        src = image_embeddings + dense
-        b, c, h, w = src.shape
-        hs, src = self.transformer(src, image_pe, tokens)
-        mask_tokens_out = hs[:, 2: 2 + self.num_mask_tokens, :]
+        hs, src = self.transformer.attend(keys, key_pe, tokens, tuple(projected))
+        b, c, h, w = image_embeddings.shape
         src = src.transpose(1, 2).reshape(b, c, h, w)
         dc1, ln1, act1, dc2, act2 = self.output_upscaling
         upscaled = act1(ln1(dc1(src) + feat_s1))
         upscaled = act2(dc2(upscaled) + feat_s0)
-        hyper_in = torch.stack([mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)], dim=1)
+        hyper_in, iou, object_score, mask_tokens_out = self.heads(hs)
         b, c, h, w = upscaled.shape
         masks = (hyper_in @ upscaled.reshape(b, c, h * w)).reshape(b, -1, h, w)
-        iou = self.iou_prediction_head(hs[:, 1, :])
-        object_score = self.pred_obj_score_head(hs[:, 0, :])
+        return masks, iou, object_score, mask_tokens_out
+
+    def heads(self, hs):
+        """The hypernetwork weights (1, 4, 32), IoU predictions, object-score
+        logit and mask tokens from the transformer's output tokens."""
+        mask_tokens_out = hs[:, 2: 2 + self.num_mask_tokens, :]
+        hyper_in = torch.stack([mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)], dim=1)
+        return hyper_in, self.iou_prediction_head(hs[:, 1, :]), self.pred_obj_score_head(hs[:, 0, :]), mask_tokens_out
+
+    # A click's decoder on tokens: the photo's part (image_side, skip_tokens)
+    # once, then prompt_side. The upscaling runs channel last: a 2x2 stride-2
+    # transposed convolution maps each pixel to its four children, one matrix
+    # product; a child's index is its parent's times 4 plus 2 dy + dx, so a
+    # mask pixel (4y + 2dy + ey, 4x + 2dx + ex) is token (((64y + x) * 4 +
+    # 2dy + dx) * 4 + 2ey + ex), and the skips are put in that order once per photo.
+
+    @staticmethod
+    def skip_tokens(feat_s0, feat_s1):
+        """The skips (1, 32, 256, 256) and (1, 64, 128, 128) in the order of
+        the upscaled tokens: (1, 65536, 32) and (1, 16384, 64)."""
+        b, c1, h1, w1 = feat_s1.shape
+        s1 = feat_s1.reshape(b, c1, h1 // 2, 2, w1 // 2, 2).permute(0, 2, 4, 3, 5, 1).reshape(b, -1, c1)
+        b, c0, h0, w0 = feat_s0.shape
+        s0 = feat_s0.reshape(b, c0, h0 // 4, 2, 2, w0 // 4, 2, 2).permute(0, 2, 5, 3, 6, 4, 7, 1).reshape(b, -1, c0)
+        return s0, s1
+
+    @staticmethod
+    def to_children(x, conv: nn.ConvTranspose2d):
+        """``conv`` (kernel 2, stride 2) on tokens (1, T, in) -> (1, 4 T, out)."""
+        c_in, c_out = conv.weight.shape[:2]
+        weight = conv.weight.permute(0, 2, 3, 1).reshape(c_in, 4 * c_out)
+        return (x @ weight + conv.bias.repeat(4)).reshape(x.shape[0], -1, c_out)
+
+    def prompt_side(self, keys, projected, key_pe, sparse, s0_tokens, s1_tokens):
+        """What :meth:`decode` gives, from :meth:`image_side`'s outputs, the
+        positional encoding as tokens (1, 4096, 256) and :meth:`skip_tokens`."""
+        tokens = torch.cat([self.output_tokens().unsqueeze(0), sparse], dim=1)
+        hs, src = self.transformer.attend(keys, key_pe, tokens, projected)
+        dc1, ln1, act1, dc2, act2 = self.output_upscaling
+        up = self.to_children(src, dc1) + s1_tokens
+        up = act1(F.layer_norm(up, tuple(ln1.weight.shape), ln1.weight, ln1.bias, ln1.eps))
+        up = act2(self.to_children(up, dc2) + s0_tokens)  # (1, 65536, 32)
+        hyper_in, iou, object_score, mask_tokens_out = self.heads(hs)
+        side = EMBED_SIZE
+        masks = (up @ hyper_in.transpose(1, 2)).reshape(1, side, side, 2, 2, 2, 2, self.num_mask_tokens)
+        masks = masks.permute(0, 7, 1, 3, 5, 2, 4, 6).reshape(1, self.num_mask_tokens, 4 * side, 4 * side)
         return masks, iou, object_score, mask_tokens_out

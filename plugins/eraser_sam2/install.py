@@ -1,9 +1,9 @@
-"""``eraser models install sam2.1-tiny`` (and the other sizes): the six ONNX
+"""``eraser models install sam2.1-tiny`` (and the other sizes): the eight ONNX
 graphs from a checkpoint, without torch (shipped templates filled by
 :mod:`eraser.templates`), and CoreML packages of the image path where wanted
 (those need eraser[convert]).
 
-Every size ships its own ImageEncoder template; the other five graphs are
+Every size ships its own ImageEncoder template; the other seven graphs are
 the same for all sizes and shipped once. An install checks the whole
 checkpoint against the size (every key, every shape) before it writes a
 file, so another size's checkpoint is refused in one line.

@@ -35,6 +35,9 @@ POSITIONAL_ENCODING_FILE = "imagePositionalEncoding.npy"
 EVERYTHING_DEFAULTS = {"pred_iou_thresh": 0.8}
 
 IMAGE_STEMS = ("ImageEncoder", "PromptEncoder", "MaskDecoder")
+# MaskDecoder in two, for clicks: the part that reads the photo only, run once
+# per photo and cached with its features, and the part each click runs
+CLICK_STEMS = ("MaskDecoderImage", "MaskDecoderPrompt")
 VIDEO_STEMS = ("MemoryEncoder", "MemoryAttention", "TrackerHeads")
 
 # file stem -> (input names, output names); the wrappers in export.py agree
@@ -44,6 +47,18 @@ INTERFACES = {
     "MaskDecoder": (
         ("imageEmbeddings", "highResFeatures0", "highResFeatures1", "imagePositionalEncoding",
          "sparsePromptEmbeddings", "densePromptEmbeddings"),
+        ("masks", "iouPredictions", "objectScoreLogits", "maskTokens"),
+    ),
+    # imageTokens: imageEmbeddings plus the no-mask dense prompt, as (1, 4096, 256);
+    # the first two-way block's image keys, values (token to image) and queries
+    # (image to token), heads split: (1, 8, 4096, 16); the skips as tokens in
+    # the upscaling's order (heads.MaskDecoder.skip_tokens): (1, 65536, 32), (1, 16384, 64)
+    "MaskDecoderImage": (("imageEmbeddings", "highResFeatures0", "highResFeatures1", "imagePositionalEncoding"),
+                         ("imageTokens", "imageKeys", "imageValues", "imageQueries", "highResTokens0", "highResTokens1")),
+    # positionalTokens: imagePositionalEncoding as (1, 4096, 256)
+    "MaskDecoderPrompt": (
+        ("imageTokens", "imageKeys", "imageValues", "imageQueries", "highResTokens0", "highResTokens1",
+         "positionalTokens", "sparsePromptEmbeddings"),
         ("masks", "iouPredictions", "objectScoreLogits", "maskTokens"),
     ),
     # pixelFeatures: imageEmbeddings less no_mem_embed (noMemEmbed below);
@@ -64,4 +79,4 @@ INTERFACES = {
          "maskmemTposEnc", "noObjPtr", "noObjEmbedSpatial"),
     ),
 }
-STEMS = IMAGE_STEMS + VIDEO_STEMS
+STEMS = IMAGE_STEMS + CLICK_STEMS + VIDEO_STEMS

@@ -43,7 +43,7 @@ def test_parameter_count(name):
 
 @pytest.mark.parametrize("name", sorted(SIZES))
 def test_shipped_templates_take_exactly_the_checkpoints_tensors(name):
-    """Every tensor of the checkpoint is in one of the six graphs with its
+    """Every tensor of the checkpoint is in one of the eight graphs with its
     shape, and nothing else is: the video parts are installed too."""
     state = _shapes(name)
     needs = {}
@@ -93,7 +93,7 @@ def _check_close(got, want, name, tol=1e-4):
 
 
 def test_installed_graphs_run_like_torch(tiny_checkpoint, tiny_store):
-    """All six graphs on ONNX Runtime against the torch model, with other
+    """All eight graphs on ONNX Runtime against the torch model, with other
     sizes of the dynamic axes than they were traced with (N points, M memory
     tokens, P object pointers, none of them too)."""
     from eraser import modelstore
@@ -107,6 +107,7 @@ def test_installed_graphs_run_like_torch(tiny_checkpoint, tiny_store):
     decoder = list(examples["MaskDecoder"])
     decoder[4] = torch.randn((1, 5, 256), generator=g)
     examples["MaskDecoder"] = tuple(decoder)
+    examples["MaskDecoderPrompt"] = examples["MaskDecoderPrompt"][:-1] + (decoder[4],)
     memory = list(examples["MemoryAttention"])
     memory[2:4] = [torch.randn((1, 3 * 4096, 64), generator=g) for _ in range(2)]
     examples["MemoryAttention"] = tuple(memory)
@@ -122,6 +123,34 @@ def test_installed_graphs_run_like_torch(tiny_checkpoint, tiny_store):
         want = want if isinstance(want, tuple) else (want,)
         for name, w in zip(outputs, want):
             _check_close(got[name], w, f"{stem}.{name}")
+
+
+def test_the_click_decoder_in_two_graphs_is_the_mask_decoder(tiny_checkpoint, tiny_store):
+    """MaskDecoderImage once, then MaskDecoderPrompt, on ONNX Runtime: what
+    MaskDecoder gives with the no-mask dense prompt (a click's), for one and for five prompt tokens."""
+    from eraser import modelstore
+    from eraser.runtimes.onnx import OnnxRunner
+
+    _, model = tiny_checkpoint
+    installed = modelstore.require("sam2.1-tiny", root=tiny_store)
+    full, image_side, prompt_side = (OnnxRunner(installed.path(f"{stem}.onnx"))
+                                     for stem in ("MaskDecoder", "MaskDecoderImage", "MaskDecoderPrompt"))
+    g = torch.Generator().manual_seed(7)
+    embedding = torch.randn((1, 256, 64, 64), generator=g).numpy()
+    skips = {"highResFeatures0": torch.randn((1, 32, 256, 256), generator=g).numpy(),
+             "highResFeatures1": torch.randn((1, 64, 128, 128), generator=g).numpy()}
+    pe = np.load(installed.path("imagePositionalEncoding.npy"))
+    with torch.no_grad():
+        dense = model.sam_prompt_encoder.no_mask_dense().numpy()
+    cached = image_side.run({"imageEmbeddings": embedding, **skips, "imagePositionalEncoding": pe})
+    tokens = np.ascontiguousarray(pe.reshape(1, 256, 4096).transpose(0, 2, 1))
+    for n in (1, 5):
+        sparse = torch.randn((1, n, 256), generator=g).numpy()
+        want = full.run({"imageEmbeddings": embedding, **skips, "imagePositionalEncoding": pe,
+                         "sparsePromptEmbeddings": sparse, "densePromptEmbeddings": dense})
+        got = prompt_side.run({**cached, "positionalTokens": tokens, "sparsePromptEmbeddings": sparse})
+        for name, value in want.items():
+            _check_close(got[name], torch.from_numpy(value), f"{name} (N={n})", tol=1e-5)
 
 
 @pytest.mark.slow
@@ -223,7 +252,7 @@ def test_template_gzip_is_reproducible():
 
 
 def test_convert_writes_the_onnx_graphs_and_coreml_packages_of_the_image_path(tiny_checkpoint, tmp_path, eraser_cli):
-    """`eraser models convert sam2.1-tiny`: the six graphs through torch and the
+    """`eraser models convert sam2.1-tiny`: the eight graphs through torch and the
     three CoreML packages, checked by their spec (CoreML cannot run on Linux)."""
     ct = pytest.importorskip("coremltools")
     path, _ = tiny_checkpoint

@@ -57,8 +57,9 @@ def test_upsample_is_bilinear_at_half_pixel_centres():
     assert not upsample(np.full((256, 256), -1.0, np.float32), 10, 10).any()
 
 
-def test_one_cache_entry_holds_the_three_feature_maps():
-    assert FEATURE_SIZE == 256 * 64 * 64 + 32 * 256 * 256 + 64 * 128 * 128
+def test_one_cache_entry_holds_what_a_click_reads_of_the_photo():
+    # the image tokens, the first block's keys, values and queries, the two skips
+    assert FEATURE_SIZE == 4096 * 256 + 3 * 8 * 4096 * 16 + 65536 * 32 + 16384 * 64
 
 
 @pytest.mark.slow
