@@ -64,8 +64,8 @@ def decoder_flops(name: str) -> float:
 
         model = build_sam2(name)
         heads = torch.zeros(1, 8, 4096, 16)
-        inputs = [torch.zeros(1, 4096, 256), heads, heads, heads, torch.zeros(1, 32, 256, 256),
-                  torch.zeros(1, 64, 128, 128), torch.zeros(1, 4096, 256), torch.zeros(1, 3, 256)]
+        inputs = [torch.zeros(1, 4096, 256), heads, heads, heads, torch.zeros(1, 65536, 32),
+                  torch.zeros(1, 16384, 64), torch.zeros(1, 4096, 256), torch.zeros(1, 3, 256)]
         return count_flops(MaskDecoderPrompt(model), *inputs)
     from eraser_mobilesam.model import build_sam
     from eraser_mobilesam.wrappers import MaskDecoder
