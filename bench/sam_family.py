@@ -15,6 +15,9 @@ the photo's features): the photo's cache key, the prompt encoder and mask
 decoder, the mask choice and the upsampling to a 12 MP (4000x3000) photo,
 beside the decoder's FLOPs over an sgemm rate measured in turn with the
 clicks (the machine's load moves, so the floor is measured where the click is).
+For SAM 2.1 the decoder a click runs is MaskDecoderPrompt (MaskDecoderImage
+runs once per photo, with the encoder); the one-graph MaskDecoder it
+replaced is timed alone beside it, in the same rounds.
 
     python -m bench.sam_family [--models mobile-sam ... sam2.1-large] [--runs 2] [--json OUT]
 """
@@ -114,6 +117,20 @@ def family(name: str):
             lambda state, out: write_onnx(shipped_templates(name), state, out), MobileSamSegmenter, preprocess)
 
 
+def one_graph_and_click_graph(segmenter, installed, feed: dict, photo, prompt) -> dict:
+    """SAM 2.1: calls of the one-graph MaskDecoder (what a click ran before
+    the split; a tracker's) and of the click's MaskDecoderPrompt on the same
+    photo and prompt, the graphs alone."""
+    from eraser.runtimes import open_runner
+
+    one_graph = open_runner(installed, "MaskDecoder", "onnx")
+    points, labels = segmenter.prompt_arrays(prompt, *photo.shape[:2])
+    prompts = segmenter.prompt_encoder.run({"points": points, "labels": labels})
+    one_feed = {**segmenter.encoder.run(feed), "imagePositionalEncoding": segmenter.positional_encoding, **prompts}
+    click_feed = {**segmenter.decoder_inputs(segmenter.features(photo)), **prompts}
+    return {"one_graph": lambda: one_graph.run(one_feed), "click_graph": lambda: segmenter.decoder.run(click_feed)}
+
+
 def measure(name: str, runs: int) -> dict:
     """In a child process: torch and ONNX Runtime seconds of the encoder, then
     a re-click on a 12 MP photo through the installed segmenter (its cache
@@ -147,11 +164,14 @@ def measure(name: str, runs: int) -> dict:
         prompt = Prompt(points=((1800.0, 1400.0),), labels=(1,))
         # one after the other in each round, so all three see the same load
         matrix = torch.randn(SGEMM_N, SGEMM_N)
-        medians = interleaved({"reclick": lambda: segmenter.segment(photo, prompt),
-                               "decoder": lambda: segmenter.logits(photo, prompt), "sgemm": lambda: matrix @ matrix},
-                              max(runs, 7))
+        calls = {"reclick": lambda: segmenter.segment(photo, prompt),
+                 "decoder": lambda: segmenter.logits(photo, prompt), "sgemm": lambda: matrix @ matrix}
+        if name.startswith("sam2.1"):
+            calls.update(one_graph_and_click_graph(segmenter, installed, feed, photo, prompt))
+        medians = interleaved(calls, max(runs, 7))
         share = float((segmenter.segment(photo, prompt) >= 0.5).mean())
-    return {"torch_s": torch_s, "onnx_s": onnx_s, "weights_mb": weights / 1e6,
+    graphs = {f"{k}_ms": medians[k] * 1000 for k in ("one_graph", "click_graph") if k in medians}
+    return {"torch_s": torch_s, "onnx_s": onnx_s, "weights_mb": weights / 1e6, **graphs,
             "reclick_ms": medians["reclick"] * 1000, "decoder_ms": medians["decoder"] * 1000,
             "reclick_sgemm": SGEMM_FLOPS / medians["sgemm"] / 1e9,
             "mask_share": share, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -196,6 +216,15 @@ def main() -> None:
         print(f"| {r['model']} | {r['decoder_gflop']:.2f} | {r['reclick_sgemm']:.0f} | {r['decoder_floor_ms']:.0f} | "
               f"{r['decoder_ms']:.0f} | {r['decoder_ms'] / r['decoder_floor_ms']:.2f} | {r['reclick_ms']:.0f} | "
               f"{r['mask_share']:.2f} |")
+    split = [r for r in rows if "click_graph_ms" in r]
+    if split:
+        print("\nSAM 2.1's decoder graphs alone, in turn with the rows above: the one-graph MaskDecoder against the "
+              "click's MaskDecoderPrompt (MaskDecoderImage runs once per photo):\n")
+        print("| model | MaskDecoder ms | MaskDecoderPrompt ms | ratio |")
+        print("| --- | ---: | ---: | ---: |")
+        for r in split:
+            print(f"| {r['model']} | {r['one_graph_ms']:.0f} | {r['click_graph_ms']:.0f} | "
+                  f"{r['click_graph_ms'] / r['one_graph_ms']:.2f} |")
     if args.json:
         args.json.write_text(json.dumps({"sgemm_gflops": rate, "rows": rows}, indent=2) + "\n")
 
