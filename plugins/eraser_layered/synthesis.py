@@ -57,7 +57,12 @@ the helmet stayed or grew), sharper votes (a label beside the hole
 continued further into it), a locality cost of 0.2-0.35 (the helmet's
 grey block came back) or only at the coarsest level. Known failure: with
 the locality cost, a small bright piece of a neighbouring coin's edge is
-copied into the coin's hole (bench/README.md).
+copied into the coin's hole (bench/README.md). There the dark background
+near the hole is a thin strip between coins, so the nearest sources are
+the neighbours' edges; a cost that starts only beyond half or one hole
+depth, or one scaled by the distance between neighbouring patches instead
+of random ones (the coins and the helmet have alike scales, 14,000-27,000),
+cleared the coin or not, but each brought the helmet's grey block back.
 """
 
 from __future__ import annotations
