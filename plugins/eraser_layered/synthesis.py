@@ -59,10 +59,11 @@ grey block came back) or only at the coarsest level. Known failure: with
 the locality cost, a small bright piece of a neighbouring coin's edge is
 copied into the coin's hole (bench/README.md). There the dark background
 near the hole is a thin strip between coins, so the nearest sources are
-the neighbours' edges; a cost that starts only beyond half or one hole
-depth, or one scaled by the distance between neighbouring patches instead
-of random ones (the coins and the helmet have alike scales, 14,000-27,000),
-cleared the coin or not, but each brought the helmet's grey block back.
+the neighbours' edges. A cost that starts only beyond half or one hole
+depth cleared the coin but brought the helmet's grey block back; one
+scaled by the distance between neighbouring patches instead of random ones
+pasted the whole coin (the two photos' random-pair scales are alike,
+14,000-27,000, so the scale cannot tell them apart).
 """
 
 from __future__ import annotations
