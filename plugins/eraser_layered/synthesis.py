@@ -405,7 +405,10 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             cur[lv.holes] = cv2.copyMakeBorder(start, R, R, R, R, cv2.BORDER_REFLECT).reshape(-1, 3)[lv.holes]
             _repad(lv, cur)
             nnf = lv.sources[rng.integers(0, lv.sources.size, lv.targets.size)]
-            iters, sweeps, radius = COARSE_ITERS, COARSE_SWEEPS, max(h.shape)
+            # A coarsest level with many targets (scattered pieces that stop
+            # merging, a watermark's) sweeps once per iteration.
+            sweeps = COARSE_SWEEPS if lv.targets.size <= FULL_DISTANCE else 1
+            iters, radius = COARSE_ITERS, max(h.shape)
         else:
             up = cv2.resize(last, (h.shape[1], h.shape[0]), interpolation=cv2.INTER_LINEAR)
             cur[lv.holes] = cv2.copyMakeBorder(up, R, R, R, R, cv2.BORDER_REFLECT).reshape(-1, 3)[lv.holes]
