@@ -43,8 +43,11 @@ invalid), weighing the votes by distances over every other pixel; the
 pyramid stops where scattered holes merge. Each sweep gathers its targets'
 patches once and compares every candidate in preallocated buffers (a numpy
 call per patch pixel, and fresh arrays per call, were most of the time);
-confidence-weighted searches on a coarsest level with over
-``FULL_DISTANCE`` targets (a watermark's pieces) read every other pixel.
+a coarsest level with over ``FULL_DISTANCE`` targets (a watermark's
+pieces, which stop merging at 72 x 192 px) sweeps once per iteration
+instead of twice and reads every other pixel in its confidence-weighted
+searches (the watermark's fill looked the same; bench/quality.py's pasted
+scenes, whose coarsest levels have 600-1,600 targets, are untouched).
 Propagating at steps 4 and 1 instead of 8, 2 and 1, or fewer coarsest
 iterations (5 instead of 8), were 10-20 % faster again and scored as well
 on bench/quality.py's pasted scenes, but bulged the README's helmet's suit
