@@ -1,7 +1,8 @@
 """SAM 2.1's mask decoder (upstream ``sam2.modeling.sam``; its prompt encoder
 is SAM's, unchanged: ``eraser_mobilesam.prompt_encoder``, the same parameter names).
 
-The decoder is SAM's two-way transformer with three SAM 2 additions: an
+The decoder is SAM's two-way transformer (``eraser_mobilesam.transformer``,
+with this module's attention and SAM 2's MLP) with three SAM 2 additions: an
 object-score token (is the object in the frame at all), high-resolution
 skips (the stride-4 and stride-8 neck maps, projected by ``conv_s0``/``conv_s1``,
 added while upscaling) and sigmoid IoU predictions.
@@ -13,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from eraser_mobilesam.transformer import TwoWayTransformer  # SAM's, with SAM 2's attention and MLP
 from eraser_sam2.common import MLP, LayerNorm2d
 from eraser_sam2.interface import EMBED_DIM, EMBED_SIZE
 
@@ -44,67 +46,9 @@ class Attention(nn.Module):
         return self.attend(self.heads(self.q_proj(q)), self.heads(self.k_proj(k)), self.heads(self.v_proj(v)))
 
 
-class TwoWayAttentionBlock(nn.Module):
-    def __init__(self, embedding_dim: int, num_heads: int, mlp_dim: int, skip_first_layer_pe: bool) -> None:
-        super().__init__()
-        self.self_attn = Attention(embedding_dim, num_heads)
-        self.norm1 = nn.LayerNorm(embedding_dim)
-        self.cross_attn_token_to_image = Attention(embedding_dim, num_heads, downsample_rate=2)
-        self.norm2 = nn.LayerNorm(embedding_dim)
-        self.mlp = MLP(embedding_dim, mlp_dim, embedding_dim, num_layers=2)
-        self.norm3 = nn.LayerNorm(embedding_dim)
-        self.norm4 = nn.LayerNorm(embedding_dim)
-        self.cross_attn_image_to_token = Attention(embedding_dim, num_heads, downsample_rate=2)
-        self.skip_first_layer_pe = skip_first_layer_pe
-
-    def image_projections(self, keys, key_pe):
-        """The projections of the image tokens this block reads before it
-        changes them: ``cross_attn_token_to_image``'s keys and values and
-        ``cross_attn_image_to_token``'s queries, heads split (1, 8, 4096, 16).
-        In the first block they depend on the photo only."""
-        k = keys + key_pe
-        t2i, i2t = self.cross_attn_token_to_image, self.cross_attn_image_to_token
-        return t2i.heads(t2i.k_proj(k)), t2i.heads(t2i.v_proj(keys)), i2t.heads(i2t.q_proj(k))
-
-    def forward(self, queries, keys, query_pe, key_pe, projected=None):
-        """``projected``: :meth:`image_projections` of ``keys``, when computed before."""
-        image_k, image_v, image_q = self.image_projections(keys, key_pe) if projected is None else projected
-        if self.skip_first_layer_pe:
-            queries = self.self_attn(q=queries, k=queries, v=queries)
-        else:
-            q = queries + query_pe
-            queries = queries + self.self_attn(q=q, k=q, v=queries)
-        queries = self.norm1(queries)
-        t2i, i2t = self.cross_attn_token_to_image, self.cross_attn_image_to_token
-        queries = self.norm2(queries + t2i.attend(t2i.heads(t2i.q_proj(queries + query_pe)), image_k, image_v))
-        queries = self.norm3(queries + self.mlp(queries))
-        q = queries + query_pe
-        keys = self.norm4(keys + i2t.attend(image_q, i2t.heads(i2t.k_proj(q)), i2t.heads(i2t.v_proj(queries))))
-        return queries, keys
-
-
-class TwoWayTransformer(nn.Module):
-    def __init__(self, depth: int = 2, embedding_dim: int = EMBED_DIM, num_heads: int = 8, mlp_dim: int = 2048) -> None:
-        super().__init__()
-        self.layers = nn.ModuleList(
-            TwoWayAttentionBlock(embedding_dim, num_heads, mlp_dim, skip_first_layer_pe=(i == 0)) for i in range(depth)
-        )
-        self.final_attn_token_to_image = Attention(embedding_dim, num_heads, downsample_rate=2)
-        self.norm_final_attn = nn.LayerNorm(embedding_dim)
-
-    def forward(self, image_embedding, image_pe, point_embedding):
-        keys = image_embedding.flatten(2).permute(0, 2, 1)
-        key_pe = image_pe.flatten(2).permute(0, 2, 1)
-        return self.attend(keys, key_pe, point_embedding)
-
-    def attend(self, keys, key_pe, point_embedding, first_projected=None):
-        """Tokens (1, T, 256) against the image tokens (1, 4096, 256);
-        ``first_projected``: the first block's image projections, computed before."""
-        queries = point_embedding
-        for i, layer in enumerate(self.layers):
-            queries, keys = layer(queries, keys, point_embedding, key_pe, first_projected if i == 0 else None)
-        attn = self.final_attn_token_to_image(q=queries + point_embedding, k=keys + key_pe, v=keys)
-        return self.norm_final_attn(queries + attn), keys
+def two_layer_mlp(embedding_dim: int, mlp_dim: int) -> MLP:
+    """The two-way blocks' MLP in SAM 2 (``layers.0``, ``layers.1``; SAM's is ``lin1``, ``lin2``)."""
+    return MLP(embedding_dim, mlp_dim, embedding_dim, num_layers=2)
 
 
 class MaskDecoder(nn.Module):
@@ -115,7 +59,7 @@ class MaskDecoder(nn.Module):
         super().__init__()
         d = transformer_dim
         self.num_mask_tokens = num_multimask_outputs + 1
-        self.transformer = TwoWayTransformer(embedding_dim=d)
+        self.transformer = TwoWayTransformer(embedding_dim=d, attention=Attention, mlp=two_layer_mlp)
         self.iou_token = nn.Embedding(1, d)
         self.mask_tokens = nn.Embedding(self.num_mask_tokens, d)
         self.obj_score_token = nn.Embedding(1, d)
