@@ -165,6 +165,7 @@ BAD_ARGS = [
     (["--box", "10,10,50,50", "-o", "{photo}"], "refusing to overwrite the input"),
     (["--box", "10,10,50,50", "-o", "{photo}", "--force"], "refusing to overwrite the input"),
     (["--box", "10,10,50,50", "-o", "{tmp}/exists.jpg"], "exists; use --force"),
+    (["--box", "10,10,50,50", "-o", "-"], "not standard output"),
     (["--box", "10,10,50,50", "--dilate", "-1"], "--dilate"),
     (["--box", "10,10,50,50", "--bogus"], "no such option"),
 ]
