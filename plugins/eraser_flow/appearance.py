@@ -95,7 +95,10 @@ class Appearance:
         for dy in range(2 * reach + 1):
             for dx in range(2 * reach + 1):
                 near = window[dy:dy + h, dx:dx + w]
-                count = int((self.mask & (np.linalg.norm(near - self.colours, axis=2) < MATCH)).sum())
+                # how well, not only whether, each pixel matches: on a plain
+                # object a place a few pixels short matches about as many
+                distance = np.linalg.norm(near - self.colours, axis=2)
+                count = float(np.maximum(0.0, 1.0 - distance / MATCH)[self.mask].sum())
                 score = count - pull * ((dx - reach) ** 2 + (dy - reach) ** 2) - 0.01 * abs(dx - reach)
                 if best is None or score > best[0]:
                     best = (score, count, dx - reach, dy - reach)

@@ -94,8 +94,6 @@ class FlowTracker:
             # found again by its look: only where the photo segmenter agrees
             if not out_of_sight and state == "hidden" and refit is not None:
                 out_of_sight = not _confirmed(refit, frame, shown, shape, found - look.offset, scale)
-            import os
-            if os.environ.get("TRDBG"): print(step + 1, state, np.round(predicted, 1), np.round(found, 1), round(float(share), 2), look.size, out_of_sight, velocity)
             if out_of_sight:  # it moves as it did, unseen
                 found = predicted
             shift = found - look.offset
