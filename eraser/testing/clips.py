@@ -61,6 +61,7 @@ def scene(
     path: tuple[tuple[float, float], tuple[float, float]] = ((0.2, 0.55), (0.75, 0.45)),
     occluder: Optional[tuple[float, float, float, float]] = None,
     cover: Optional[tuple[str, int, float, float]] = None,
+    exposure: float = 0.0,
 ) -> Scene:
     """``n`` frames of ``size`` (width, height): the camera moves ``pan`` px a
     frame to the right and zooms in by ``zoom`` a frame over the background
@@ -68,7 +69,9 @@ def scene(
     frame); ``occluder`` (x0, y0, x1, y1 fractions) is a static grey post in
     front of it; ``cover`` (sample, side px, centre x, centre y fractions) a
     static cut-out of a sample's object in front of it (the object passes
-    behind it, wholly hidden where the cut-out is wider than it)."""
+    behind it, wholly hidden where the cut-out is wider than it);
+    ``exposure``: the camera's gain swings by this share (a sine, 2 s at
+    30 fps), as automatic exposure does: the background too."""
     width, height = size
     photo = _read(SAMPLES / background / "photo.jpg")
     thing, thing_mask = cut_out(obj, object_side or max(8, min(width, height) // 3))
@@ -81,7 +84,7 @@ def scene(
     out = Scene([], [], [], [])
     for frame, bg, visible, camera in _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder,
                                               front if cover is not None else None,
-                                              front_alpha if cover is not None else None):
+                                              front_alpha if cover is not None else None, exposure):
         out.frames.append(frame)
         out.backgrounds.append(bg)
         out.masks.append(visible)
@@ -91,16 +94,19 @@ def scene(
 
 def stream(n: int, size: tuple[int, int], background: str = "rocket_falcon9", obj: str = "astronaut_helmet",
            object_side: Optional[int] = None, pan: float = 1.5, zoom: float = 0.004,
-           path: tuple[tuple[float, float], tuple[float, float]] = ((0.2, 0.55), (0.75, 0.45))):
+           path: tuple[tuple[float, float], tuple[float, float]] = ((0.2, 0.55), (0.75, 0.45)), exposure: float = 0.0):
     """:func:`scene`'s frames (RGB) one at a time, none kept: for clips too long to hold."""
     width, height = size
     photo = _read(SAMPLES / background / "photo.jpg")
     thing, thing_mask = cut_out(obj, object_side or max(8, min(width, height) // 3))
-    for frame, _, _, _ in _frames(n, size, photo, thing, thing_mask, pan, zoom, path, None, None, None):
+    for frame, _, _, _ in _frames(n, size, photo, thing, thing_mask, pan, zoom, path, None, None, None, exposure):
         yield frame
 
 
-def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front, front_alpha):
+EXPOSURE_PERIOD = 60  # frames: one swing of the camera's gain (2 s at 30 fps)
+
+
+def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front, front_alpha, exposure=0.0):
     width, height = size
     base = 0.8 * min(photo.shape[1] / width, photo.shape[0] / height)  # photo pixels per frame pixel at t=0
     for t in range(n):
@@ -126,6 +132,9 @@ def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front,
             frame = np.rint(frame * (1 - front_alpha[..., None]) + front * front_alpha[..., None]).astype(np.uint8)
             bg = np.rint(bg * (1 - front_alpha[..., None]) + front * front_alpha[..., None]).astype(np.uint8)
             visible &= front_alpha < 0.5
+        if exposure:
+            gain = 1 + exposure * np.sin(2 * np.pi * t / EXPOSURE_PERIOD)
+            frame, bg = (np.clip(np.rint(image * gain), 0, 255).astype(np.uint8) for image in (frame, bg))
         yield frame, bg, visible, camera
 
 

@@ -1,0 +1,103 @@
+"""Seams of the temporal fill: one colour offset per source frame.
+
+A hole's pixels are taken from frames up to a second away; where the
+exposure or the white balance moved in between (a camera's automatic
+exposure, a cloud), each source frame's pixels come in a shade of their own,
+and the fill shows its pieces' edges and a step at the hole's border.
+
+The fill is corrected by one colour offset per source frame (the low
+frequencies of gradient-domain fusion, with the offsets as the only
+unknowns), fitted by least squares to what must hold:
+
+- at the hole's border (its outer ring, where the frame's own pixels are
+  background: the hole was widened for that), a source's colour plus its
+  offset is the frame's own;
+- where two sources meet (neighbouring pixels, or a pixel that both passes
+  reached), their corrected colours agree.
+
+Each pair of sources (and each source at the border) weighs by how many
+pixels say so, with the median difference as what they say (an object's
+edge left in the ring, or a seam along an edge of the scene, does not pull
+the offset much). A source nothing ties to the border or to another source
+keeps its colours.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+RING = 3  # the hole's outer ring this many pixels wide is compared with the frame's own pixels
+LEAST = 8  # fewer pixels than this do not make an equation
+DEAD = 1.5  # levels (0-255) taken off every offset
+ANCHOR = 0.05  # the weight of "no offset" for every source (keeps an unconnected source as it was)
+
+
+def offsets(frame: np.ndarray, xs: np.ndarray, ys: np.ndarray, hole_mask: np.ndarray, origin: tuple[int, int],
+            sources: tuple, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The colour offsets to add to ``first`` and ``second`` (the two passes'
+    colours of the hole pixels ``xs, ys``; ``sources`` as temporal._sample
+    gets them), float32 ``(N, channels)`` each."""
+    src_a, src_b = sources[0], sources[3]
+    frames = np.unique(np.concatenate([src_a[src_a >= 0], src_b[src_b >= 0]]))
+    zero = np.zeros_like(first), np.zeros_like(second)
+    if frames.size == 0:
+        return zero
+    index = {int(s): k for k, s in enumerate(frames)}
+    rows: list[tuple[int, int, float, np.ndarray]] = []  # (source, other source or -1 for the frame, weight, value)
+    # the border: the frame's own colours against the primary source's
+    x0, y0 = origin
+    # (beyond the hole's box is outside the hole: eroded from there too)
+    inner = cv2.erode(hole_mask.astype(np.uint8), np.ones((2 * RING + 1, 2 * RING + 1), np.uint8),
+                      borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+    ring = hole_mask & ~inner
+    on_ring = ring[ys - y0, xs - x0] & (src_a >= 0)
+    if on_ring.any():
+        own = frame[ys[on_ring], xs[on_ring]].astype(np.float32)
+        _add_groups(rows, src_a[on_ring], None, own - first[on_ring])
+    # a pixel both passes reached: the two sources must agree there
+    both = (src_a >= 0) & (src_b >= 0) & (src_a != src_b)
+    if both.any():
+        _add_groups(rows, src_a[both], src_b[both], second[both] - first[both])
+    # neighbouring pixels with different primary sources
+    grid = np.full(hole_mask.shape, -1, np.int64)
+    grid[ys - y0, xs - x0] = np.arange(xs.size)
+    for a, b in ((grid[:, :-1], grid[:, 1:]), (grid[:-1, :], grid[1:, :])):
+        pair = (a >= 0) & (b >= 0)
+        i, j = a[pair], b[pair]
+        differ = (src_a[i] >= 0) & (src_a[j] >= 0) & (src_a[i] != src_a[j])
+        if differ.any():
+            i, j = i[differ], j[differ]
+            _add_groups(rows, src_a[i], src_a[j], first[j] - first[i])
+    if not rows:
+        return zero
+    k = frames.size
+    matrix = [np.eye(k) * ANCHOR]
+    values = [np.zeros((k, first.shape[1]))]
+    for s, t, weight, value in rows:
+        line = np.zeros(k)
+        line[index[s]] = weight
+        if t >= 0:  # offset_s - offset_t = colour_t - colour_s
+            line[index[t]] = -weight
+        matrix.append(line[None])
+        values.append(weight * value[None])
+    solved = np.linalg.lstsq(np.vstack(matrix), np.vstack(values), rcond=None)[0].astype(np.float32)
+    # an offset of a level or two is as likely noise as light: left out, so a
+    # steady clip's fill does not jitter by the fit's noise
+    solved = np.sign(solved) * np.maximum(np.abs(solved) - DEAD, 0)
+    table = np.zeros((int(frames.max()) + 2, first.shape[1]), np.float32)
+    table[frames] = solved
+    return table[src_a] * (src_a >= 0)[:, None], table[src_b] * (src_b >= 0)[:, None]
+
+
+def _add_groups(rows: list, s: np.ndarray, t, difference: np.ndarray) -> None:
+    """One equation per (source, other) pair with enough pixels: the median
+    difference, weighted by the square root of the count."""
+    other = np.full(s.size, -1, np.int64) if t is None else t.astype(np.int64)
+    key = s.astype(np.int64) * 1_000_003 + other + 1
+    order = np.argsort(key, kind="stable")
+    split = np.flatnonzero(np.diff(key[order])) + 1
+    for group in np.split(order, split):
+        if group.size >= LEAST:
+            rows.append((int(s[group[0]]), int(other[group[0]]), float(np.sqrt(group.size)),
+                         np.median(difference[group], axis=0)))
