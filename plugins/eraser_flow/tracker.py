@@ -90,6 +90,15 @@ class FlowTracker:
                                        PULL * look.size / (1 + hidden_for / 4))
             previous_gray = gray
             shown, share = look.matches(small_lab, found)
+            candidate = None
+            if state == "seen" and share < SEEN_SHARE and refit is not None:
+                # its look changed (it turned, the light changed) or something is in front of
+                # it: where the segmenter still sees its whole shape, nothing is
+                moved = _warp(shape, _shift_map(found - look.offset, scale)) >= 0.5
+                if moved.any():
+                    candidate = np.asarray(refit(frame, _box(moved, BOX_MARGIN)), np.float32)
+                    if _iou(candidate >= 0.5, moved) >= RESYNC_IOU:
+                        share = 1.0
             out_of_sight = share < HIDDEN_SHARE
             # found again by its look: only where the photo segmenter agrees
             if not out_of_sight and state == "hidden" and refit is not None:
@@ -97,7 +106,7 @@ class FlowTracker:
             if out_of_sight:  # it moves as it did, unseen
                 found = predicted
             shift = found - look.offset
-            motion = np.array([[1, 0, -shift[0] / scale], [0, 1, -shift[1] / scale]], np.float64)
+            motion = _shift_map(shift, scale)
             look.offset = found
             shape = _warp(shape, motion)
             shape_binary = shape >= 0.5
@@ -125,8 +134,9 @@ class FlowTracker:
             came_back, state = state != "seen", "seen"
             fitted = _warp(visible, motion) if not came_back else shape
             # a re-fit is skipped only while the last one matched the whole shape (nothing hides the object)
-            if refit is not None and (step % self.refit_every == 0 or not steady):
-                candidate = np.asarray(refit(frame, _box(shape_binary, BOX_MARGIN)), np.float32)
+            if refit is not None and (step % self.refit_every == 0 or not steady or candidate is not None):
+                if candidate is None:
+                    candidate = np.asarray(refit(frame, _box(shape_binary, BOX_MARGIN)), np.float32)
                 agreement = _iou(candidate >= 0.5, shape_binary)
                 steady = agreement >= RESYNC_IOU
                 if agreement >= AGREE_IOU:
@@ -168,12 +178,17 @@ def _confirmed(refit, frame: np.ndarray, shown: np.ndarray, shape: np.ndarray, s
     segmenter, on a box around where it was found, finds an object under
     most of the matching pixels (a patch of background of the same colours
     is not an object's whole)."""
-    moved = _warp(shape, np.array([[1, 0, -shift[0] / scale], [0, 1, -shift[1] / scale]], np.float64)) >= 0.5
+    moved = _warp(shape, _shift_map(shift, scale)) >= 0.5
     if not moved.any():
         return False
     candidate = np.asarray(refit(frame, _box(moved, BOX_MARGIN)), np.float32) >= 0.5
     matched = _resized(shown.astype(np.float32), shape.shape) >= 0.5
     return bool((candidate & matched).sum() >= 0.6 * max(matched.sum(), 1))
+
+
+def _shift_map(shift: np.ndarray, scale: float) -> np.ndarray:
+    """The map of a shift (working pixels) as _warp takes it: a new frame's pixel to where it was."""
+    return np.array([[1, 0, -shift[0] / scale], [0, 1, -shift[1] / scale]], np.float64)
 
 
 def _resized(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
