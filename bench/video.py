@@ -191,6 +191,9 @@ def main() -> None:
         done = subprocess.run([sys.executable, "-m", "bench.video", "--child", mode, str(folder)], capture_output=True,
                               text=True, check=True, cwd=ROOT)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        for line in done.stderr.splitlines():
+            if line.startswith('{"notices"'):
+                print(f"{mode}: notices {json.loads(line)['notices']}")
     floor, floor_cpu = rows[0]["wall"], rows[0]["cpu"]
     s = make_scene(args.frames, size, args.exposure)
     print(machine_line(), f"load {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
