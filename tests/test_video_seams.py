@@ -32,7 +32,7 @@ def test_seams_follow_the_frames_light(monkeypatch, exposure):
     raw, blended = (scores(s, holes, fill(s, holes, monkeypatch, seams)) for seams in (False, True))
     if exposure:  # measured: 36.4 dB against 35.6 dB
         assert blended.mean() > raw.mean() + 0.4, (raw.mean(), blended.mean())
-    else:  # measured: 37.95 dB against 37.97 dB
+    else:  # measured: 37.97 dB both
         assert abs(blended.mean() - raw.mean()) < 0.3, (raw.mean(), blended.mean())
 
 

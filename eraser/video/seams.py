@@ -15,10 +15,11 @@ unknowns), fitted by least squares to what must hold:
 - where two sources meet (neighbouring pixels, or a pixel that both passes
   reached), their corrected colours agree.
 
-Each pair of sources (and each source at the border) weighs by how many
-pixels say so, with the median difference as what they say (an object's
-edge left in the ring, or a seam along an edge of the scene, does not pull
-the offset much). A source nothing ties to the border or to another source
+Each pair of sources (and each source at the border) says the median
+difference of its pixels, weighted by the square root of their count and
+less where the differences spread (an object's edge left in the ring,
+something in front of the hole's border, a seam along an edge of the
+scene: a change of light shifts all pixels alike). A source nothing ties to the border or to another source
 keeps its colours.
 """
 
@@ -29,6 +30,7 @@ import numpy as np
 
 RING = 3  # the hole's outer ring this many pixels wide is compared with the frame's own pixels
 LEAST = 8  # fewer pixels than this do not make an equation
+SPREAD = 3.0  # levels: an equation whose differences spread (median absolute deviation) more than this weighs less
 DEAD = 1.5  # levels (0-255) taken off every offset
 ANCHOR = 0.05  # the weight of "no offset" for every source (keeps an unconnected source as it was)
 
@@ -99,5 +101,11 @@ def _add_groups(rows: list, s: np.ndarray, t, difference: np.ndarray) -> None:
     split = np.flatnonzero(np.diff(key[order])) + 1
     for group in np.split(order, split):
         if group.size >= LEAST:
-            rows.append((int(s[group[0]]), int(other[group[0]]), float(np.sqrt(group.size)),
-                         np.median(difference[group], axis=0)))
+            values = difference[group]
+            middle = np.median(values, axis=0)
+            # a change of light shifts every pixel alike; differences that
+            # spread widely (the ring runs along something in front, the
+            # sources meet along an edge of the scene) say little
+            spread = float(np.median(np.abs(values - middle), axis=0).max())
+            weight = np.sqrt(group.size) / (1.0 + (spread / SPREAD) ** 2)
+            rows.append((int(s[group[0]]), int(other[group[0]]), float(weight), middle))
