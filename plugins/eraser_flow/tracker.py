@@ -80,7 +80,8 @@ class FlowTracker:
                 look = Appearance(lab(small), _resized(shape, gray.shape) >= 0.5)
                 continue
             small_lab = lab(small)
-            predicted = look.offset + (trend if trend is not None else 0.0)
+            motion_so_far = trend if trend is not None else velocity  # before it was seen in full twice: the last shift
+            predicted = look.offset + (motion_so_far if motion_so_far is not None else 0.0)
             if state == "seen":
                 motion, velocity = _motion(visible, _band_flow(flow, gray, previous_gray, visible, scale), scale,
                                            previous_gray, gray, velocity)
@@ -90,6 +91,11 @@ class FlowTracker:
                                        PULL * look.size / (1 + hidden_for / 4))
             previous_gray = gray
             shown, share = look.matches(small_lab, found)
+            if state == "seen" and share < SEEN_SHARE:  # the motion may be off (a fast object): its look nearby
+                again, _ = look.search(small_lab, found, SEARCH, PULL * look.size / 10)
+                shown_again, share_again = look.matches(small_lab, again)
+                if share_again > share:
+                    found, shown, share = again, shown_again, share_again
             candidate = None
             if state == "seen" and share < SEEN_SHARE and refit is not None:
                 # its look changed (it turned, the light changed) or something is in front of
