@@ -31,6 +31,7 @@ import numpy as np
 RING = 3  # the hole's outer ring this many pixels wide is compared with the frame's own pixels
 LEAST = 8  # fewer pixels than this do not make an equation
 SPREAD = 3.0  # levels: an equation whose differences spread (median absolute deviation) more than this weighs less
+SAMPLES = 4096  # pixels per kind of equation at most (taken evenly)
 DEAD = 1.5  # levels (0-255) taken off every offset
 ANCHOR = 0.05  # the weight of "no offset" for every source (keeps an unconnected source as it was)
 
@@ -41,7 +42,9 @@ def offsets(frame: np.ndarray, xs: np.ndarray, ys: np.ndarray, hole_mask: np.nda
     colours of the hole pixels ``xs, ys``; ``sources`` as temporal._sample
     gets them), float32 ``(N, channels)`` each."""
     src_a, src_b = sources[0], sources[3]
-    frames = np.unique(np.concatenate([src_a[src_a >= 0], src_b[src_b >= 0]]))
+    top = int(max(src_a.max(initial=-1), src_b.max(initial=-1)))
+    frames = np.flatnonzero(np.bincount(src_a[src_a >= 0], minlength=top + 1)
+                            + np.bincount(src_b[src_b >= 0], minlength=top + 1)) if top >= 0 else np.zeros(0, np.int64)
     zero = np.zeros_like(first), np.zeros_like(second)
     if frames.size == 0:
         return zero
@@ -94,18 +97,41 @@ def offsets(frame: np.ndarray, xs: np.ndarray, ys: np.ndarray, hole_mask: np.nda
 
 def _add_groups(rows: list, s: np.ndarray, t, difference: np.ndarray) -> None:
     """One equation per (source, other) pair with enough pixels: the median
-    difference, weighted by the square root of the count."""
+    difference, weighted by the square root of the count and less where the
+    differences spread (their median absolute deviation)."""
+    if s.size > SAMPLES:  # every k-th pixel: medians of a few thousand say as much, for a tenth of the sorting
+        every = slice(None, None, -(-s.size // SAMPLES))
+        s, t, difference = s[every], (None if t is None else t[every]), difference[every]
     other = np.full(s.size, -1, np.int64) if t is None else t.astype(np.int64)
     key = s.astype(np.int64) * 1_000_003 + other + 1
+    starts, counts, middle = _medians(key, difference)
+    _, _, spread = _medians(key, np.abs(difference - np.repeat(middle, counts, axis=0)[_inverse(key)]))
+    first = np.argsort(key, kind="stable")[starts]  # a pixel of each group, for its sources
+    for g in np.flatnonzero(counts >= LEAST):
+        # a change of light shifts every pixel alike; differences that spread
+        # widely (the ring runs along something in front, the sources meet
+        # along an edge of the scene) say little
+        weight = np.sqrt(counts[g]) / (1.0 + (float(spread[g].max()) / SPREAD) ** 2)
+        rows.append((int(s[first[g]]), int(other[first[g]]), float(weight), middle[g]))
+
+
+def _inverse(key: np.ndarray) -> np.ndarray:
+    """For each element, its position in ``key`` sorted (stable): undoes np.repeat over sorted groups."""
     order = np.argsort(key, kind="stable")
-    split = np.flatnonzero(np.diff(key[order])) + 1
-    for group in np.split(order, split):
-        if group.size >= LEAST:
-            values = difference[group]
-            middle = np.median(values, axis=0)
-            # a change of light shifts every pixel alike; differences that
-            # spread widely (the ring runs along something in front, the
-            # sources meet along an edge of the scene) say little
-            spread = float(np.median(np.abs(values - middle), axis=0).max())
-            weight = np.sqrt(group.size) / (1.0 + (spread / SPREAD) ** 2)
-            rows.append((int(s[group[0]]), int(other[group[0]]), float(weight), middle))
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    return inverse
+
+
+def _medians(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group of equal ``key`` (in sorted order): where it starts among the
+    sorted keys, its size, and the median (lower middle) of each column of
+    ``values``, by one sort per column rather than a call per group."""
+    ordered = np.sort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    counts = np.diff(np.r_[starts, ordered.size])
+    middle = np.empty((starts.size, values.shape[1]), np.float32)
+    for c in range(values.shape[1]):
+        by = np.lexsort((values[:, c], key))
+        middle[:, c] = values[by[starts + (counts - 1) // 2], c]
+    return starts, counts, middle
