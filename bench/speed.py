@@ -74,7 +74,6 @@ import json
 import os
 import pstats
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -86,23 +85,16 @@ import numpy as np
 from PIL import Image
 
 from bench.common import GRAIN_SIGMA, JPEG_QUALITY, ROOT, eraser_executable, framed_sample, machine, vm_hwm_kb
+from bench.fill_crops import fill_detail, write_crops
 from bench.launch import launch
-from eraser import pipeline, refine
-from eraser.geometry import bounding_rect
+from bench.speed_report import med, render, targets
+from eraser import pipeline
 from eraser.io import load_image, save_image
 from eraser.prompts import make_prompts
 from eraser.testing import iou
 
 NAIVE_RADIUS = 3
-CROP = 800  # side of the full-resolution crops written by --keep
 
-# Targets from the issue.
-TELEA_MAX_S = 1.0
-TELEA_MAX_FLOOR_RATIO = 4.0
-PATCHMATCH_MAX_S = 3.0
-LAYERED_MAX_S = 3.0  # issue #15: the default offline fill, end to end on 12 MP
-RSS_MAX_MB = 400.0
-DETAIL_MIN = 0.75  # fill detail proxy; on the default photo a full-resolution PatchMatch fill scores about 1.05
 
 
 
@@ -201,227 +193,6 @@ def _cli_stages(stderr: str) -> dict[str, float]:
                     out[bits[0]] = float(bits[1])
             return out
     return {}
-
-
-# ------------------------------------------------------------------ the checks
-
-
-def fill_detail(image: np.ndarray, hole: np.ndarray) -> Optional[float]:
-    """Fine detail inside the hole (past its feathered rim) over a ring around it.
-
-    Fine detail is the median absolute value of the luma minus its Gaussian
-    blur (sigma 1 px): on this photo mostly the film grain and JPEG-scale
-    texture, which a fill made at a lower resolution and scaled up lacks. The
-    median ignores the few strong edges (streaks, seams) a fill may add.
-    """
-    rect = bounding_rect(hole)
-    if rect is None:
-        return None
-    rect = rect.grow(80, hole.shape[1], hole.shape[0])
-    sub_hole = hole[rect.slices]
-    gray = cv2.cvtColor(np.ascontiguousarray(image[rect.slices]), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    high = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.0))
-    rim = int(np.ceil(3 * refine.DEFAULT_FEATHER)) + 2
-    inner = ~refine.dilate(~sub_hole, rim)
-    ring = refine.dilate(sub_hole, 48) & ~refine.dilate(sub_hole, 8)
-    if inner.sum() < 100 or ring.sum() < 100:
-        return None
-    return float(np.median(high[inner]) / max(np.median(high[ring]), 1e-6))
-
-
-def pick_crop(photo: np.ndarray, hole: np.ndarray, size: int = CROP) -> tuple[int, int]:
-    """Top-left of a size x size window to judge a fill by: 30-60 % hole, and
-    of those the one whose surroundings have the most fine detail (a fill that
-    is blurrier than its surroundings shows best next to texture)."""
-    h, w = hole.shape
-    size = min(size, h, w)
-    gray = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    detail = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.0)) * ~hole
-    hole_sum = cv2.integral(hole.astype(np.uint8))
-    detail_sum = cv2.integral(detail, sdepth=cv2.CV_64F)
-
-    def window(integral: np.ndarray, x: int, y: int) -> float:
-        return integral[y + size, x + size] - integral[y, x + size] - integral[y + size, x] + integral[y, x]
-
-    rect = bounding_rect(hole)
-    step = max(8, size // 16)
-    best, best_xy = None, (max(0, min(w - size, rect.x0)), max(0, min(h - size, rect.y0)))
-    for y in range(max(0, rect.y0 - size // 2), min(h - size, rect.y1 - size // 2) + 1, step):
-        for x in range(max(0, rect.x0 - size // 2), min(w - size, rect.x1 - size // 2) + 1, step):
-            frac = window(hole_sum, x, y) / size**2
-            if not 0.3 <= frac <= 0.6:
-                continue
-            score = window(detail_sum, x, y) / ((1 - frac) * size**2)
-            if best is None or score > best:
-                best, best_xy = score, (x, y)
-    return best_xy
-
-
-def write_crops(keep: Path, photo: np.ndarray, outputs: dict[str, np.ndarray], hole: np.ndarray) -> list[str]:
-    """Full-resolution crops and a scaled-down view of the whole object."""
-    written = []
-    x, y = pick_crop(photo, hole)
-    sl = (slice(y, y + CROP), slice(x, x + CROP))
-    outline = hole[sl].astype(np.uint8)
-    contours, _ = cv2.findContours(outline, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-
-    def save(name: str, rgb: np.ndarray) -> None:
-        Image.fromarray(np.ascontiguousarray(rgb)).save(keep / name)
-        written.append(name)
-
-    save("crop_input.png", photo[sl])
-    marked = photo[sl].copy()
-    cv2.drawContours(marked, contours, -1, (255, 0, 255), 2)
-    save("crop_input_hole.png", marked)
-    for label, rgb in outputs.items():
-        save(f"crop_{label}.png", rgb[sl])
-    # All crops side by side, two per row, labelled, at full resolution.
-    tiles = [("input, hole outlined", marked)] + [(label, rgb[sl]) for label, rgb in outputs.items()]
-    cols = 2
-    rows = (len(tiles) + cols - 1) // cols
-    th, tw = marked.shape[:2]
-    grid = np.full((rows * th, cols * tw, 3), 255, np.uint8)
-    for i, (label, tile) in enumerate(tiles):
-        r, c = divmod(i, cols)
-        tile = np.ascontiguousarray(tile).copy()
-        cv2.putText(tile, label, (12, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 5, cv2.LINE_AA)
-        cv2.putText(tile, label, (12, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (255, 255, 255), 2, cv2.LINE_AA)
-        grid[r * th : (r + 1) * th, c * tw : (c + 1) * tw] = tile
-    save("crop_grid.png", grid)
-    rect = bounding_rect(hole).grow(200, hole.shape[1], hole.shape[0])
-    scale = min(1.0, 1200 / max(rect.width, rect.height))
-    size = (round(rect.width * scale), round(rect.height * scale))
-    for label, rgb in {"input": photo, **outputs}.items():
-        view = cv2.resize(rgb[rect.slices], size, interpolation=cv2.INTER_AREA)
-        if label == "input":
-            small = cv2.resize(hole[rect.slices].astype(np.uint8), size, interpolation=cv2.INTER_NEAREST)
-            cs, _ = cv2.findContours(small, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-            cv2.drawContours(view, cs, -1, (255, 0, 255), 2)
-            cv2.rectangle(view, (round((x - rect.x0) * scale), round((y - rect.y0) * scale)),
-                          (round((x + CROP - rect.x0) * scale), round((y + CROP - rect.y0) * scale)), (0, 255, 255), 2)
-        save(f"object_{label}.png", view)
-    return written
-
-
-# ------------------------------------------------------------------- reporting
-
-
-def med(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def fmt_s(v: Optional[float]) -> str:
-    if v is None or v != v:
-        return ""
-    return f"{v:.3f}" if v < 10 else f"{v:.1f}"
-
-
-def fmt_mb(kb: Optional[float]) -> str:
-    return "" if kb is None else f"{kb / 1024:.0f}"
-
-
-STAGE_COLUMNS = ["decode", "segment", "refine", "inpaint", "composite", "other", "encode"]
-
-
-def render(report: dict[str, Any]) -> str:
-    lines = []
-    m, p = report["machine"], report["photo"]
-    lines.append(
-        f"machine: {m['cpu']}, {m['cores']} cores ({m['cores_usable']} usable), Python {m['python']}, "
-        f"numpy {m['versions'].get('numpy', '?')}, OpenCV {m['cv2']} ({m['cv2_threads']} threads), "
-        f"Pillow {m['versions'].get('pillow', '?')}, pypatchmatch {m['versions'].get('pypatchmatch', '-')}; "
-        f"load average {m['loadavg_start'][0]:.2f} at start, {report['loadavg_end'][0]:.2f} at end"
-    )
-    lines.append(
-        f"photo: {p['sample']} window {p['window'][2]:.0f}x{p['window'][3]:.0f} of {p['source_size'][0]}x{p['source_size'][1]} "
-        f"upscaled x{p['scale']:.2f} to {p['size'][0]}x{p['size'][1]} + grain sigma {p['grain_sigma']:g}, "
-        f"JPEG q{JPEG_QUALITY} {p['file_bytes'] / 1e6:.1f} MB ({p['bits_per_pixel']:.2f} bits/pixel); object {100 * p['object_share']:.2f}% of the frame "
-        f"(hole after {refine.DEFAULT_DILATE} px dilation {100 * p['hole_share']:.2f}%), "
-        f"box {','.join(map(str, p['box']))} ({100 * p['box_share']:.1f}%)"
-    )
-    lines.append("")
-    lines.append("Seconds, median of the timed runs (after one untimed warm-up); `other` = pipeline overhead outside the stage timers.")
-    lines.append("")
-    cli_runs = max((len(c.get("cli", {}).get("runs", [])) for c in report["configs"].values()), default=0)
-    cli_head = f"CLI, {cli_runs} run" + ("s (median)" if cli_runs > 1 else "")
-    head = ["configuration", "runs", *STAGE_COLUMNS, "end to end", "(min-max)", "first run", cli_head]
-    lines.append("| " + " | ".join(head) + " |")
-    lines.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
-    for name, c in report["configs"].items():
-        stages = c["median"]
-        cells = [name, str(len(c["runs"]))]
-        for col in STAGE_COLUMNS:
-            cells.append(fmt_s(stages.get(col)))
-        totals = [r["total"] for r in c["runs"]]
-        cells += [f"**{fmt_s(stages['total'])}**", f"{fmt_s(min(totals))}-{fmt_s(max(totals))}",
-                  fmt_s(c.get("first", {}).get("total")), fmt_s(c.get("cli", {}).get("wall_s"))]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines.append("")
-    lines.append("Peak RSS (MB) of one run in a fresh process, fill detail (1 = as sharp as the surroundings), segmentation.")
-    lines.append("")
-    head = ["configuration", "peak RSS, in-process run", "(after imports)", "peak RSS, CLI", "fill detail", "hole % of frame", "selection IoU vs truth"]
-    lines.append("| " + " | ".join(head) + " |")
-    lines.append("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
-    for name, c in report["configs"].items():
-        rss = c.get("rss", {})
-        cli = c.get("cli", {})
-        cells = [
-            name,
-            fmt_mb(rss.get("maxrss_kb")),
-            fmt_mb(rss.get("child", {}).get("vm_hwm_after_imports_kb")),
-            fmt_mb(cli.get("maxrss_kb")),
-            "" if c.get("detail") is None else f"{c['detail']:.2f}",
-            "" if c.get("hole_share") is None else f"{100 * c['hole_share']:.2f}",
-            "" if c.get("iou") is None else f"{c['iou']:.3f}",
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines.append("")
-    if report.get("cli_startup"):
-        st = report["cli_startup"]
-        lines.append(f"CLI start-up alone (`eraser --version`): {st['wall_s']:.3f} s, peak RSS {st['maxrss_kb'] / 1024:.0f} MB.")
-        lines.append("")
-    if report["ratios"]:
-        lines.append("Ratios (end to end, medians): " + "; ".join(f"{k} = {v:.2f}" for k, v in report["ratios"].items()))
-        lines.append("")
-    lines.append("| target | measured | result |")
-    lines.append("|---|---:|---|")
-    for t in report["targets"]:
-        lines.append(f"| {t['target']} | {t['measured']} | {'PASS' if t['pass'] else 'FAIL'}{t.get('note', '')} |")
-    return "\n".join(lines)
-
-
-def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
-    cfg = report["configs"]
-    out = []
-
-    def total(name: str) -> Optional[float]:
-        return cfg[name]["median"]["total"] if name in cfg else None
-
-    floor, naive_t = total("floor (OpenCV)"), total("naive OpenCV")
-    telea, pm, layered = total("eraser telea"), total("eraser patchmatch"), total("eraser layered")
-    if layered is not None:
-        out.append({"target": f"layered end to end <= {LAYERED_MAX_S:g} s", "measured": f"{layered:.3f} s", "pass": layered <= LAYERED_MAX_S})
-    if telea is not None:
-        out.append({"target": f"telea end to end <= {TELEA_MAX_S:g} s", "measured": f"{telea:.3f} s", "pass": telea <= TELEA_MAX_S})
-        out.append({"target": f"telea <= {TELEA_MAX_FLOOR_RATIO:g}x the decode+encode floor",
-                    "measured": f"{telea / floor:.2f}x ({floor:.3f} s)", "pass": telea <= TELEA_MAX_FLOOR_RATIO * floor})
-        out.append({"target": "telea faster than the naive OpenCV script",
-                    "measured": f"{telea / naive_t:.2f}x ({naive_t:.3f} s)", "pass": telea < naive_t})
-    if pm is not None:
-        out.append({"target": f"patchmatch end to end <= {PATCHMATCH_MAX_S:g} s", "measured": f"{pm:.3f} s", "pass": pm <= PATCHMATCH_MAX_S})
-        d = cfg["eraser patchmatch"].get("detail")
-        if d is not None:
-            out.append({"target": f"patchmatch fill sharp next to its surroundings (proxy: detail >= {DETAIL_MIN:g})",
-                        "measured": f"{d:.2f}", "pass": d >= DETAIL_MIN, "note": " (proxy; judge the --keep crops by eye)"})
-    for name in ("eraser telea", "eraser patchmatch", "eraser layered"):
-        if name not in cfg:
-            continue
-        for key, label in (("rss", "in-process run"), ("cli", "CLI")):
-            kb = cfg[name].get(key, {}).get("maxrss_kb")
-            if kb is not None:
-                out.append({"target": f"{name.split()[1]} peak RSS <= {RSS_MAX_MB:g} MB ({label})",
-                            "measured": f"{kb / 1024:.0f} MB", "pass": kb / 1024 <= RSS_MAX_MB})
-    return out
 
 
 # ------------------------------------------------------------------------ main
