@@ -1,10 +1,11 @@
 """eraser video's peak memory against the clip's length: the same pipeline
 as bench/video.py's temporal run on generated 1080p clips of increasing length.
 
-    nice -n 10 .venv/bin/python -m bench.video_memory [--seconds 10,20,40] [--size 1920x1080] [--folder DIR]
+    nice -n 10 .venv/bin/python -m bench.video_memory [--seconds 10,30,60] [--size 1920x1080] [--folder DIR]
 
 Each clip is generated frame by frame (eraser.testing.clips.stream, never
-held whole), then erased in a fresh process (``bench.video --child
+held whole; the camera and the helmet cross in 10 s and come back, so every
+stretch of every clip is alike and only the length differs), then erased in a fresh process (``bench.video --child
 temporal``: the flow tracker with GrabCut re-fits, the temporal fill with
 Telea, a box prompt on frame 0), so each peak RSS is that run's alone. The
 clip is deleted after its run.
@@ -26,6 +27,7 @@ from bench.common import machine_line
 
 ROOT = Path(__file__).resolve().parent.parent
 FPS = 30
+BOUNCE = 10 * FPS  # frames: the camera and the helmet cross in 10 s, then come back
 
 
 def _scene_args(size: tuple[int, int]) -> dict:
@@ -37,14 +39,15 @@ def _scene_args(size: tuple[int, int]) -> dict:
 def make_clip(folder: Path, frames: int, size: tuple[int, int]) -> None:
     from eraser.testing.clips import scene, stream, write_clip
 
-    write_clip(folder / "clip.mp4", stream(frames, size, **_scene_args(size)), fps=FPS, lossless=False)
-    first = scene(1, size, **_scene_args(size))  # frame 0's object does not depend on the clip's length
+    # back and forth through the 10 s scene: every stretch of every clip alike
+    write_clip(folder / "clip.mp4", stream(frames, size, bounce=BOUNCE, **_scene_args(size)), fps=FPS, lossless=False)
+    first = scene(1, size, **_scene_args(size))  # frame 0's object: where the path starts, whatever the length
     np.savez_compressed(folder / "truth.npz", masks=np.array(first.masks[:1]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", default="10,20,40")
+    parser.add_argument("--seconds", default="10,30,60")
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--make", nargs=3, metavar=("FOLDER", "FRAMES", "SIZE"), help=argparse.SUPPRESS)

@@ -94,28 +94,39 @@ def scene(
 
 def stream(n: int, size: tuple[int, int], background: str = "rocket_falcon9", obj: str = "astronaut_helmet",
            object_side: Optional[int] = None, pan: float = 1.5, zoom: float = 0.004,
-           path: tuple[tuple[float, float], tuple[float, float]] = ((0.2, 0.55), (0.75, 0.45)), exposure: float = 0.0):
-    """:func:`scene`'s frames (RGB) one at a time, none kept: for clips too long to hold."""
+           path: tuple[tuple[float, float], tuple[float, float]] = ((0.2, 0.55), (0.75, 0.45)), exposure: float = 0.0,
+           bounce: Optional[int] = None):
+    """:func:`scene`'s frames (RGB) one at a time, none kept: for clips too
+    long to hold. ``bounce``: the camera and the object move as in a scene of
+    that many frames, then back, and so on (every stretch of the clip alike,
+    whatever its length)."""
     width, height = size
     photo = _read(SAMPLES / background / "photo.jpg")
     thing, thing_mask = cut_out(obj, object_side or max(8, min(width, height) // 3))
-    for frame, _, _, _ in _frames(n, size, photo, thing, thing_mask, pan, zoom, path, None, None, None, exposure):
+    for frame, _, _, _ in _frames(n, size, photo, thing, thing_mask, pan, zoom, path, None, None, None, exposure,
+                                  bounce):
         yield frame
 
 
 EXPOSURE_PERIOD = 60  # frames: one swing of the camera's gain (2 s at 30 fps)
 
 
-def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front, front_alpha, exposure=0.0):
+def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front, front_alpha, exposure=0.0,
+            bounce=None):
     width, height = size
     base = 0.8 * min(photo.shape[1] / width, photo.shape[0] / height)  # photo pixels per frame pixel at t=0
-    for t in range(n):
+    for frame_number in range(n):
+        t = frame_number
+        if bounce is not None and bounce > 1:  # back and forth through a scene of ``bounce`` frames
+            t = frame_number % (2 * (bounce - 1))
+            t = t if t < bounce else 2 * (bounce - 1) - t
         s = (1 + zoom * t) / base
-        cx, cy = photo.shape[1] / 2 - (n / 2 - t) * pan * base, photo.shape[0] / 2
+        span = bounce if bounce is not None and bounce > 1 else n
+        cx, cy = photo.shape[1] / 2 - (span / 2 - t) * pan * base, photo.shape[0] / 2
         camera = np.array([[s, 0, width / 2 - s * cx], [0, s, height / 2 - s * cy]], np.float32)
         bg = cv2.warpAffine(photo, camera, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         frame = bg.copy()
-        f = t / max(1, n - 1)
+        f = t / max(1, span - 1)
         ox = (path[0][0] + (path[1][0] - path[0][0]) * f) * width - thing.shape[1] / 2
         oy = (path[0][1] + (path[1][1] - path[0][1]) * f) * height - thing.shape[0] / 2
         place = np.array([[1, 0, ox], [0, 1, oy]], np.float32)
@@ -133,7 +144,7 @@ def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front,
             bg = np.rint(bg * (1 - front_alpha[..., None]) + front * front_alpha[..., None]).astype(np.uint8)
             visible &= front_alpha < 0.5
         if exposure:
-            gain = 1 + exposure * np.sin(2 * np.pi * t / EXPOSURE_PERIOD)
+            gain = 1 + exposure * np.sin(2 * np.pi * frame_number / EXPOSURE_PERIOD)
             frame, bg = (np.clip(np.rint(image * gain), 0, 255).astype(np.uint8) for image in (frame, bg))
         yield frame, bg, visible, camera
 
