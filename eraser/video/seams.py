@@ -48,21 +48,20 @@ def offsets(frame: np.ndarray, xs: np.ndarray, ys: np.ndarray, hole_mask: np.nda
     zero = np.zeros_like(first), np.zeros_like(second)
     if frames.size == 0:
         return zero
-    index = {int(s): k for k, s in enumerate(frames)}
-    rows: list[tuple[int, int, float, np.ndarray]] = []  # (source, other source or -1 for the frame, weight, value)
+    rows: list[tuple] = []  # arrays: source, other source (-1: the frame itself), weight, value
     # the border: the frame's own colours against the primary source's
     x0, y0 = origin
     # (beyond the hole's box is outside the hole: eroded from there too)
     inner = cv2.erode(hole_mask.astype(np.uint8), np.ones((2 * RING + 1, 2 * RING + 1), np.uint8),
                       borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
     ring = hole_mask & ~inner
-    on_ring = ring[ys - y0, xs - x0] & (src_a >= 0)
-    if on_ring.any():
+    on_ring = _thinned(np.flatnonzero(ring[ys - y0, xs - x0] & (src_a >= 0)))
+    if on_ring.size:
         own = frame[ys[on_ring], xs[on_ring]].astype(np.float32)
         _add_groups(rows, src_a[on_ring], None, own - first[on_ring])
     # a pixel both passes reached: the two sources must agree there
-    both = (src_a >= 0) & (src_b >= 0) & (src_a != src_b)
-    if both.any():
+    both = _thinned(np.flatnonzero((src_a >= 0) & (src_b >= 0) & (src_a != src_b)))
+    if both.size:
         _add_groups(rows, src_a[both], src_b[both], second[both] - first[both])
     # neighbouring pixels with different primary sources
     grid = np.full(hole_mask.shape, -1, np.int64)
@@ -70,23 +69,33 @@ def offsets(frame: np.ndarray, xs: np.ndarray, ys: np.ndarray, hole_mask: np.nda
     for a, b in ((grid[:, :-1], grid[:, 1:]), (grid[:-1, :], grid[1:, :])):
         pair = (a >= 0) & (b >= 0)
         i, j = a[pair], b[pair]
-        differ = (src_a[i] >= 0) & (src_a[j] >= 0) & (src_a[i] != src_a[j])
-        if differ.any():
+        differ = _thinned(np.flatnonzero((src_a[i] >= 0) & (src_a[j] >= 0) & (src_a[i] != src_a[j])))
+        if differ.size:
             i, j = i[differ], j[differ]
             _add_groups(rows, src_a[i], src_a[j], first[j] - first[i])
     if not rows:
         return zero
+    # least squares through its normal equations (a few dozen unknowns): each
+    # equation w * (offset_s - offset_t) = w * value adds w^2 to (s, s) and
+    # (t, t), -w^2 to (s, t) and (t, s); one against the frame (t = -1) only to (s, s)
     k = frames.size
-    matrix = [np.eye(k) * ANCHOR]
-    values = [np.zeros((k, first.shape[1]))]
-    for s, t, weight, value in rows:
-        line = np.zeros(k)
-        line[index[s]] = weight
-        if t >= 0:  # offset_s - offset_t = colour_t - colour_s
-            line[index[t]] = -weight
-        matrix.append(line[None])
-        values.append(weight * value[None])
-    solved = np.linalg.lstsq(np.vstack(matrix), np.vstack(values), rcond=None)[0].astype(np.float32)
+    position = np.full(int(frames.max()) + 1, -1, np.int64)
+    position[frames] = np.arange(k)
+    s_all = position[np.concatenate([r[0] for r in rows])]
+    t_raw = np.concatenate([r[1] for r in rows])
+    w2 = np.concatenate([r[2] for r in rows]) ** 2
+    v_all = np.concatenate([r[3] for r in rows]).astype(np.float64)
+    paired = t_raw >= 0
+    t_all = np.where(paired, position[np.maximum(t_raw, 0)], 0)
+    normal = np.eye(k) * ANCHOR**2
+    right = np.zeros((k, first.shape[1]))
+    np.add.at(normal, (s_all, s_all), w2)
+    np.add.at(right, s_all, w2[:, None] * v_all)
+    np.add.at(normal, (t_all[paired], t_all[paired]), w2[paired])
+    np.add.at(normal, (s_all[paired], t_all[paired]), -w2[paired])
+    np.add.at(normal, (t_all[paired], s_all[paired]), -w2[paired])
+    np.add.at(right, t_all[paired], -w2[paired, None] * v_all[paired])
+    solved = np.linalg.solve(normal, right).astype(np.float32)
     # an offset of a level or two is as likely noise as light: left out, so a
     # steady clip's fill does not jitter by the fit's noise
     solved = np.sign(solved) * np.maximum(np.abs(solved) - DEAD, 0)
@@ -99,20 +108,23 @@ def _add_groups(rows: list, s: np.ndarray, t, difference: np.ndarray) -> None:
     """One equation per (source, other) pair with enough pixels: the median
     difference, weighted by the square root of the count and less where the
     differences spread (their median absolute deviation)."""
-    if s.size > SAMPLES:  # every k-th pixel: medians of a few thousand say as much, for a tenth of the sorting
-        every = slice(None, None, -(-s.size // SAMPLES))
-        s, t, difference = s[every], (None if t is None else t[every]), difference[every]
     other = np.full(s.size, -1, np.int64) if t is None else t.astype(np.int64)
     key = s.astype(np.int64) * 1_000_003 + other + 1
     starts, counts, middle = _medians(key, difference)
     _, _, spread = _medians(key, np.abs(difference - np.repeat(middle, counts, axis=0)[_inverse(key)]))
     first = np.argsort(key, kind="stable")[starts]  # a pixel of each group, for its sources
-    for g in np.flatnonzero(counts >= LEAST):
-        # a change of light shifts every pixel alike; differences that spread
-        # widely (the ring runs along something in front, the sources meet
-        # along an edge of the scene) say little
-        weight = np.sqrt(counts[g]) / (1.0 + (float(spread[g].max()) / SPREAD) ** 2)
-        rows.append((int(s[first[g]]), int(other[first[g]]), float(weight), middle[g]))
+    enough = counts >= LEAST
+    # a change of light shifts every pixel alike; differences that spread
+    # widely (the ring runs along something in front, the sources meet along
+    # an edge of the scene) say little
+    weight = np.sqrt(counts) / (1.0 + (spread.max(axis=1) / SPREAD) ** 2)
+    rows.append((s[first][enough].astype(np.int64), other[first][enough], weight[enough], middle[enough]))
+
+
+def _thinned(index: np.ndarray) -> np.ndarray:
+    """Every k-th of ``index``, at most SAMPLES: medians of a few thousand pixels
+    say as much as of all, for a fraction of the sorting."""
+    return index[::-(-index.size // SAMPLES)] if index.size > SAMPLES else index
 
 
 def _inverse(key: np.ndarray) -> np.ndarray:
