@@ -15,6 +15,10 @@ process of each run. Ray's start-up is measured alone.
 Targets (issue 13): ``-j 2`` at least 1.8x ``-j 1``; at least 10x IOPaint.
 
     python -m bench.batch [--photos 100] [--size 1155x866] [--iopaint /work/iopaint-venv] [--json]
+
+Issue 24's job (the default fill against Telea and IOPaint, ``-j 2`` only):
+
+    python -m bench.batch --photos 20 --share 0.03-0.19 --inpainters telea layered [--iopaint DIR]
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ print(time.perf_counter() - t)
 """
 
 
-def make(folder: Path, count: int, width: int, height: int) -> tuple[Path, Path]:
+def make(folder: Path, count: int, width: int, height: int, share: tuple[float, float] | None = None) -> tuple[Path, Path]:
     photos, masks = folder / "in", folder / "masks"
     photos.mkdir()
     masks.mkdir()
@@ -54,6 +58,8 @@ def make(folder: Path, count: int, width: int, height: int) -> tuple[Path, Path]
         base = np.stack([(xx // 3 + i * 7) % 256, (yy // 2) % 256, ((xx + yy) // 4) % 256], axis=-1).astype(np.float32)
         image = np.clip(base + rng.normal(0, 6, base.shape), 0, 255).astype(np.uint8)
         cx, cy, r = width * (0.3 + 0.4 * rng.random()), height * (0.3 + 0.4 * rng.random()), min(width, height) * 0.08
+        if share:  # a disc covering a share of the frame drawn from the range (before eraser widens it)
+            r = np.sqrt(rng.uniform(*share) * width * height / np.pi)
         obj = (xx - cx) ** 2 + (yy - cy) ** 2 <= r * r
         image[obj] = (220, 40, 40)
         Image.fromarray(image).save(photos / f"p{i:03d}.jpg", quality=92)
@@ -91,11 +97,17 @@ def main() -> None:
     parser.add_argument("--size", default="1155x866")
     parser.add_argument("--iopaint", type=Path, help="a virtual environment with IOPaint installed")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--share", help="masks covering LOW-HIGH of the frame, e.g. 0.03-0.19 (default: a disc of about 2%%)")
+    parser.add_argument("--inpainters", nargs="+", help="only `-j 2` with each of these, alternating twice (issue 24's job)")
     a = parser.parse_args()
     width, height = map(int, a.size.split("x"))
+    share = tuple(map(float, a.share.split("-"))) if a.share else None
+    if a.inpainters:
+        print(json.dumps(compare_fills(a, width, height, share), indent=2 if a.json else None))
+        return
     results = {"photos": a.photos, "size": a.size}
     with tempfile.TemporaryDirectory() as tmp:
-        photos, masks = make(Path(tmp), a.photos, width, height)
+        photos, masks = make(Path(tmp), a.photos, width, height, share)
         for label, extra in (("jobs 1", ["-j", "1"]), ("jobs 2", ["-j", "2"]), ("ray (local, 2 CPUs)", ["--ray"])):
             out = Path(tmp) / label.split()[0] / label.split()[1]
             row = run([str(photos), "-o", str(out), "--masks", str(masks), "-i", "telea", *extra])
@@ -121,6 +133,24 @@ def main() -> None:
     ray_start = subprocess.run([sys.executable, "-c", RAY_START], capture_output=True, text=True)
     results["ray start to 2 actors s"] = round(float(ray_start.stdout.split()[-1]), 2) if ray_start.returncode == 0 else None
     print(json.dumps(results, indent=2 if a.json else None))
+
+
+def compare_fills(a, width: int, height: int, share) -> dict:
+    """``eraser batch -j 2`` with each inpainter (and IOPaint's ``run`` when
+    given) on one folder, alternating, twice; photos/s of each run."""
+    results = {"photos": a.photos, "size": a.size, "share": a.share}
+    with tempfile.TemporaryDirectory() as tmp:
+        photos, masks = make(Path(tmp), a.photos, width, height, share)
+        for attempt in range(2):
+            for name in a.inpainters:
+                out = Path(tmp) / f"{name}{attempt}"
+                row = run([str(photos), "-o", str(out), "--masks", str(masks), "-i", name, "-j", "2"])
+                results.setdefault(f"-j 2 -i {name} photos/s", []).append(round(a.photos / row["seconds"], 2))
+            if a.iopaint:
+                row = timed_command([str(a.iopaint / "bin" / "iopaint"), "run", "--model", "cv2", "--device", "cpu",
+                                     "--image", str(photos), "--mask", str(masks), "--output", str(Path(tmp) / f"iopaint{attempt}")])
+                results.setdefault("iopaint run --model cv2 photos/s", []).append(round(a.photos / row["seconds"], 2))
+    return results
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ per inpainter, each a crop around the object.
 
     .venv/bin/python -m bench.fill_sheets [--out DIR] [--inpainters layered patchmatch telea] [--cell 256]
 
-Writes ``DIR/samples.jpg`` and ``DIR/scenes.jpg`` (default ``bench/results/fills``).
+Writes ``DIR/samples.jpg`` and ``DIR/scenes.jpg`` (default ``bench/results/fills``);
+with ``--blind`` their columns are shuffled (``--seed``) under letters, the
+key in ``DIR/samples_key.json``.
 
 ``--pasted`` instead erases the real cut-outs pasted on real backgrounds of
 ``quality_scenes.pasted_scenes`` (the background is the truth), scores every
@@ -38,7 +40,7 @@ from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.refine import refine
 
 
-def _row(image, selection, names, size, label) -> np.ndarray:
+def _row(image, selection, names, size, label, letters: bool = False) -> np.ndarray:
     refined = refine(selection.astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)
     ys, xs = np.nonzero(refined.hole)
     pad = max(24, (ys.max() - ys.min()) // 3, (xs.max() - xs.min()) // 3)
@@ -47,9 +49,9 @@ def _row(image, selection, names, size, label) -> np.ndarray:
     contours, _ = cv2.findContours(refined.hole.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     cv2.drawContours(shown, contours, -1, (255, 0, 255), max(1, image.shape[0] // 300))
     cells = [titled_cell(shown, crop, size, label)]
-    for name in names:
+    for i, name in enumerate(names):
         out = pipeline.erase(image, refined, inpainter=name).image
-        cells.append(titled_cell(out, crop, size, name))
+        cells.append(titled_cell(out, crop, size, chr(65 + i) if letters else name))
     return np.hstack(cells)
 
 
@@ -106,6 +108,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quality", type=int, default=88, help="JPEG quality of the sheets")
     ap.add_argument("--pasted", action="store_true", help="blind, scored sheet of pasted objects on real backgrounds")
     ap.add_argument("--seed", type=int, default=2412, help="the shuffle of the blind sheet")
+    ap.add_argument("--blind", action="store_true", help="samples and scenes too under shuffled letters (key: samples_key.json)")
     args = ap.parse_args(argv)
     names = args.inpainters or [n for n, s in registry.backends("inpainter").items() if s.unavailable_reason() is None]
     out = Path(args.out)
@@ -113,14 +116,25 @@ def main(argv=None) -> int:
     if args.pasted:
         _pasted(names, out, args.cell, args.seed, [cv2.IMWRITE_JPEG_QUALITY, args.quality])
         return 0
+    rng, key = np.random.default_rng(args.seed), {}
+
+    def row(image, selection, label):
+        order = [names[i] for i in rng.permutation(len(names))] if args.blind else names
+        key[label] = {chr(65 + i): n for i, n in enumerate(order)}
+        return _row(image, selection, order, args.cell, label, letters=args.blind)
+
     rows = []
     for folder in sorted(p for p in (ROOT / "samples").iterdir() if p.is_dir()):
         sample = load_sample(folder)
         if sample is not None:
-            rows.append(_row(sample[0], sample[1], names, args.cell, folder.name))
+            rows.append(row(sample[0], sample[1], folder.name))
     write_sheet(out / "samples.jpg", np.vstack(rows), args.quality)
-    rows = [_row(s["image"], s["selection"] > 0.5, names, args.cell, s["name"]) for s in quality_scenes.scenes()]
+    rows = [row(s["image"], s["selection"] > 0.5, s["name"]) for s in quality_scenes.scenes()]
     write_sheet(out / "scenes.jpg", np.vstack(rows), args.quality)
+    if args.blind:
+        import json
+
+        (out / "samples_key.json").write_text(json.dumps(key, indent=1) + "\n")
     print(f"wrote {out / 'samples.jpg'} and {out / 'scenes.jpg'} ({', '.join(names)})")
     return 0
 

@@ -36,6 +36,18 @@ class NaNMask:
         return np.full(image.shape[:2], np.nan, np.float32)
 
 
+class OneBadValue:
+    """A plausible mask with one NaN or infinite pixel in it."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def segment(self, image, prompt):
+        mask = np.full(image.shape[:2], 0.5, np.float32)
+        mask[3, 5] = self.value
+        return mask
+
+
 class WrongMaskShape:
     def segment(self, image, prompt):
         return np.ones((3, 3), np.float32)
@@ -47,7 +59,9 @@ def failing_factory():
 
 BROKEN_INPAINTERS = {"raises": Raises, "wrong-shape": WrongShape, "wrong-dtype": WrongDtype,
                      "writes-input": WritesInput, "bad-factory": failing_factory}
-BROKEN_SEGMENTERS = {"nan-mask": NaNMask, "wrong-mask-shape": WrongMaskShape}
+BROKEN_SEGMENTERS = {"nan-mask": NaNMask, "wrong-mask-shape": WrongMaskShape,
+                     "one-nan": lambda: OneBadValue(np.nan), "one-inf": lambda: OneBadValue(np.inf),
+                     "one-minus-inf": lambda: OneBadValue(-np.inf)}
 
 
 @pytest.fixture

@@ -50,14 +50,15 @@ def with_background(labels: np.ndarray) -> None:
         labels[:, [0, -1]] = cv2.GC_BGD
 
 
-def run_grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int) -> bool:
+def run_grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int, models=None) -> bool:
     """Refine ``labels`` (GC_* values, updated in place) with GrabCut on ``rgb``.
 
     Deterministic: GrabCut's k-means initialisation is seeded. Returns False,
     leaving ``labels`` as they were, when OpenCV cannot model one side (too
-    few pixels of it, as in tiny images).
+    few pixels of it, as in tiny images). ``models``, two (1, 65) float64
+    arrays, receive the background and foreground colour models.
     """
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    bgd, fgd = models if models is not None else (np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64))
     cv2.setRNGSeed(0)
     try:
         cv2.grabCut(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), labels, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)

@@ -34,5 +34,5 @@ def upscaled_into(small: np.ndarray, region: Rect, height: int, width: int) -> n
     block = cv2.warpAffine(np.ascontiguousarray(small[sy0:sy1, sx0:sx1], dtype=np.float32), to_work,
                            (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                            borderMode=cv2.BORDER_REPLICATE)
-    out[region.y0 + y0 : region.y0 + y1, region.x0 + x0 : region.x0 + x1] = np.clip(block, 0.0, 1.0)
+    out[region.y0 + y0 : region.y0 + y1, region.x0 + x0 : region.x0 + x1] = np.clip(block, 0.0, 1.0, out=block)
     return out

@@ -39,7 +39,19 @@ For speed: a level with many targets compares patches by their projections
 on the photo's 12 main patch components (correlation filters, one gather
 per candidate instead of 49); levels longer than ``FINE`` px only vote with
 the inherited field (searching only where an inherited source became
-invalid); the pyramid stops where scattered holes merge.
+invalid), weighing the votes by distances over every other pixel; the
+pyramid stops where scattered holes merge. Each sweep gathers its targets'
+patches once and compares every candidate in preallocated buffers (a numpy
+call per patch pixel, and fresh arrays per call, were most of the time);
+a coarsest level with over ``FULL_DISTANCE`` targets (a watermark's
+pieces, which stop merging at 72 x 192 px) sweeps once per iteration
+instead of twice and reads every other pixel in its confidence-weighted
+searches (the watermark's fill looked the same; bench/quality.py's pasted
+scenes, whose coarsest levels have 600-1,600 targets, are untouched).
+Propagating at steps 4 and 1 instead of 8, 2 and 1, or fewer coarsest
+iterations (5 instead of 8), were 10-20 % faster again and scored as well
+on bench/quality.py's pasted scenes, but bulged the README's helmet's suit
+into the backdrop or put a grey block into it.
 
 Tried and dropped: an onion-peel start (each ring from the best whole
 match of what is known: it pasted coins into the coin's hole), a
@@ -48,7 +60,13 @@ the helmet stayed or grew), sharper votes (a label beside the hole
 continued further into it), a locality cost of 0.2-0.35 (the helmet's
 grey block came back) or only at the coarsest level. Known failure: with
 the locality cost, a small bright piece of a neighbouring coin's edge is
-copied into the coin's hole (bench/README.md).
+copied into the coin's hole (bench/README.md). There the dark background
+near the hole is a thin strip between coins, so the nearest sources are
+the neighbours' edges. A cost that starts only beyond half or one hole
+depth cleared the coin but brought the helmet's grey block back; one
+scaled by the distance between neighbouring patches instead of random ones
+pasted the whole coin (the two photos' random-pair scales are alike,
+14,000-27,000, so the scale cannot tell them apart).
 """
 
 from __future__ import annotations
@@ -61,9 +79,16 @@ from eraser_layered.harmonic import harmonic_fill
 
 R = 3  # patch radius: 7 x 7 patches
 COARSE = 80  # px: the coarsest level's longer side is at most this
-COARSE_ITERS = 8  # EM iterations at the coarsest level (2 PatchMatch sweeps each)
+COARSE_ITERS = 8  # EM iterations at the coarsest level
+COARSE_SWEEPS = 2  # PatchMatch sweeps per coarsest iteration
+WEIGHTED_ITERS = 4  # the first of them search with confidence-weighted distances
+# EM iterations at finer level k: max(FINE_ITERS_MIN, FINE_ITERS - k) (one fewer
+# was 10 % faster, but bench/quality.py's pasted scenes' blockiness rose 1.90 -> 2.01)
+FINE_ITERS, FINE_ITERS_MIN = 5, 2
+STEPS = (8, 2, 1)  # propagation steps of a sweep ((4, 1) bulged the helmet's suit into the backdrop)
 FULL_DISTANCE = 2_000  # targets: up to this many, the distance reads all 49 pixels; above, COMPONENTS projections
 COMPONENTS = 12
+PCA_SAMPLES = 1000  # source patches the components are found from (2000 cost twice as much, same fills)
 FINE = 420  # px: levels longer than this only inherit the field and vote with it (no search)
 BAND = 2.0  # sources lie within this many hole depths (at least BAND_MIN px) of the hole
 BAND_MIN = 12
@@ -76,7 +101,12 @@ GRAIN_SMOOTH, GRAIN_FULL = 2.0, 6.0  # grey levels of median fine residual aroun
 MIN_SOURCES = 4 * (2 * R + 1) ** 2  # whole known patches a level needs to be searched
 CONFIDENCE = 1.3  # a pixel d px deep in the hole votes with weight CONFIDENCE ** -d (Wexler's alpha)
 REUSE = 0.3  # cost of a source copied by every patch around it, in typical distances between two of the photo's patches
-VOTE_PERCENTILE = 75  # votes weigh exp(-d / this percentile of d): lower is sharper
+CHUNK = 16_384  # targets per distance call outside the search (memory)
+VOTE_PERCENTILE = 75  # votes weigh exp(-d / this percentile of d): lower is sharper...
+# ...and on fine grain (grass, gravel: smoothness 0, reaching VOTE_PERCENTILE at
+# smoothness 0.5), where averaged votes read as a smooth, mottled patch; on
+# brick (0.71) the sharper votes broke the mortar lines
+GRAIN_VOTE_PERCENTILE = 25
 _ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
 _GRID = [(dy, dx) for dy in (-3, -1, 1, 3) for dx in (-3, -1, 1, 3)]
 
@@ -141,11 +171,15 @@ class _Level:
             self.samples = np.array([dy * self.width + dx for dy, dx in _GRID])
             self.typical = float(np.median(_distance(self, self.src, a, b)))
         self.samples = np.array([dy * self.width + dx for dy, dx in _ALL])
+        self.sparse = np.array([dy * self.width + dx for dy, dx in _GRID])
+        if not search:  # distances only weigh the votes here: every other pixel is enough, at a third of the cost
+            self.samples = self.sparse
         # Many targets: patches compared by their projections on the photo's
         # main patch components (one gather per candidate instead of 49).
         self.basis = _basis(self) if search and self.targets.size > FULL_DISTANCE and self.sources.size else None
         if self.basis is not None:
-            self.src_features = _project(self.src, self.basis, self)
+            sy, sx = self.sources // self.width, self.sources % self.width  # sources only
+            self.src_features = _project(self.src, self.basis, self, (slice(sy.min() - R, sy.max() + R + 1), slice(sx.min() - R, sx.max() + R + 1)))
             self.cur_features = None
             ty, tx = self.targets // self.width, self.targets % self.width
             self.box = (slice(ty.min() - R, ty.max() + R + 1), slice(tx.min() - R, tx.max() + R + 1))
@@ -159,9 +193,9 @@ class _Level:
 
 def _basis(lv: _Level) -> np.ndarray:
     """The photo's ``COMPONENTS`` main patch components near the hole, as
-    7 x 7 x 3 kernels (from up to 4000 source patches)."""
+    7 x 7 x 3 kernels (from up to ``PCA_SAMPLES`` source patches)."""
     rng = np.random.default_rng(1)
-    pick = lv.sources[rng.integers(0, lv.sources.size, min(2000, lv.sources.size))]
+    pick = lv.sources[rng.integers(0, lv.sources.size, min(PCA_SAMPLES, lv.sources.size))]
     patches = np.ascontiguousarray(lv.src[pick[:, None] + lv.samples].reshape(pick.size, -1))
     # OpenCV's PCA, not numpy's: BLAS threads crawl on a busy 2-core machine.
     _, vectors = cv2.PCACompute(patches, mean=None, maxComponents=COMPONENTS)
@@ -185,25 +219,56 @@ def _distance(lv: _Level, cur: np.ndarray, t: np.ndarray, s: np.ndarray, weighte
     """Mean squared RGB difference between the patches at ``t`` (in ``cur``)
     and ``s`` (in the photo), over the level's sampled offsets; with
     ``weighted`` each pixel of ``t``'s patch counts by its confidence.
-    Infinite where ``s`` is not a valid source."""
+    Infinite where ``s`` is not a valid source. In chunks, to bound memory."""
+    d = np.empty(t.shape, np.float32)
+    for a in range(0, t.size, CHUNK):
+        d[a : a + CHUNK] = _compare(lv, _prepare(lv, cur, t[a : a + CHUNK], weighted), s[a : a + CHUNK])
+    return d
+
+
+def _prepare(lv: _Level, cur: np.ndarray, t: np.ndarray, weighted: bool) -> dict:
+    """The target side of a distance, gathered once for all candidates of a
+    sweep, with the buffers each candidate's comparison reuses. One fancy
+    index per candidate, not a numpy call per patch pixel (on small levels
+    the calls' overhead was most of the fill's time), into buffers made once
+    (fresh multi-megabyte arrays per call cost more in page faults than the
+    arithmetic)."""
     if lv.basis is not None and not weighted and cur is not lv.src:
         if lv.cur_features is None:
             lv.cur_features = _project(cur, lv.basis, lv, lv.box)  # targets only
-        diff = np.take(lv.cur_features, t, axis=0) - np.take(lv.src_features, s, axis=0)
-        d = np.einsum("ij,ij->i", diff, diff) / len(lv.samples)
-        d[~lv.valid[s]] = np.inf
-        return d
-    d = np.zeros(t.shape, np.float32)
-    total = np.zeros(t.shape, np.float32) if weighted else float(len(lv.samples))
-    for o in lv.samples:
-        diff = np.take(cur, t + o, axis=0) - np.take(lv.src, s + o, axis=0)
-        e = np.einsum("ij,ij->i", diff, diff)
-        if weighted:
-            w = np.take(lv.pixel_conf, t + o)
-            e *= w
-            total = total + w
-        d += e
-    d /= total
+        target = np.take(lv.cur_features, t, axis=0)
+        return {"target": target, "buf": np.empty_like(target), "k": len(lv.samples)}
+    # Confidence-weighted distances on a coarsest level with many targets
+    # (scattered pieces that merge no further) read every other pixel.
+    samples = lv.sparse if weighted and t.size > FULL_DISTANCE else lv.samples
+    index = t[:, None] + samples
+    prepared = {"target": np.take(cur, index, axis=0).reshape(t.size, -1), "index": np.empty_like(index), "samples": samples}
+    prepared["buf"] = np.empty_like(prepared["target"])
+    if weighted:
+        w = np.take(lv.pixel_conf, index)
+        prepared["weights"] = np.repeat(w, 3, axis=1)
+        prepared["total"] = w.sum(axis=1)
+    return prepared
+
+
+def _compare(lv: _Level, prepared: dict, s: np.ndarray) -> np.ndarray:
+    """Distances from prepared targets to the candidate sources ``s``."""
+    target, buf = prepared["target"], prepared["buf"]
+    if "index" not in prepared:  # principal-component features
+        np.take(lv.src_features, s, axis=0, out=buf)
+        np.subtract(target, buf, out=buf)
+        d = np.einsum("ij,ij->i", buf, buf) / prepared["k"]
+    else:
+        index = prepared["index"]
+        np.add(s[:, None], prepared["samples"], out=index)
+        np.take(lv.src, index, axis=0, out=buf.reshape(s.size, -1, 3))
+        np.subtract(target, buf, out=buf)
+        if "weights" in prepared:
+            np.multiply(buf, buf, out=buf)
+            d = np.einsum("ij,ij->i", buf, prepared["weights"]) / prepared["total"]
+        else:
+            d = np.einsum("ij,ij->i", buf, buf) / index.shape[1]
+    d = d.astype(np.float32, copy=False)
     d[~lv.valid[s]] = np.inf
     return d
 
@@ -228,16 +293,18 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
     cost = dist[pick] + (usage[nnf[pick]] if usage is not None else 0.0) + local[nnf[pick]]
     best = nnf[pick].copy()
 
+    prepared = _prepare(lv, cur, t, weighted)
+
     def tryout(cand):
         cand = lv.clip(cand)
-        d = _distance(lv, cur, t, cand, weighted)
+        d = _compare(lv, prepared, cand)
         c = d + (usage[cand] if usage is not None else 0.0) + local[cand]
         win = c < cost
         cost[win], best[win], dist_new[win] = c[win], cand[win], d[win]
 
     dist_new = dist[pick].copy()
     field = np.full(lv.src.shape[0], -1, np.int64)
-    for step in (8, 2, 1):
+    for step in STEPS:
         field[lv.targets] = nnf
         field[lv.targets[pick]] = best
         for off in (step, -step, step * lv.width, -step * lv.width):
@@ -258,7 +325,7 @@ def _vote(lv: _Level, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> Non
     ok = np.isfinite(dist)
     if not ok.any():
         return
-    scale = float(np.percentile(dist[ok], VOTE_PERCENTILE)) + 1.0
+    scale = float(np.percentile(dist[ok], lv.vote_percentile)) + 1.0
     source = np.zeros(lv.src.shape[0], np.int64)
     weight = np.zeros(lv.src.shape[0], np.float32)
     source[lv.targets] = nnf
@@ -339,13 +406,17 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         if lv.sources.size == 0:
             return None
         lv.locality = LOCALITY * smooth
+        lv.vote_percentile = GRAIN_VOTE_PERCENTILE + (VOTE_PERCENTILE - GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
         cur = lv.src.copy()
         if prev is None:
             start = harmonic_fill(img, h)
             cur[lv.holes] = cv2.copyMakeBorder(start, R, R, R, R, cv2.BORDER_REFLECT).reshape(-1, 3)[lv.holes]
             _repad(lv, cur)
             nnf = lv.sources[rng.integers(0, lv.sources.size, lv.targets.size)]
-            iters, sweeps, radius = COARSE_ITERS, 2, max(h.shape)
+            # A coarsest level with many targets (scattered pieces that stop
+            # merging, a watermark's) sweeps once per iteration.
+            sweeps = COARSE_SWEEPS if lv.targets.size <= FULL_DISTANCE else 1
+            iters, radius = COARSE_ITERS, max(h.shape)
         else:
             up = cv2.resize(last, (h.shape[1], h.shape[0]), interpolation=cv2.INTER_LINEAR)
             cur[lv.holes] = cv2.copyMakeBorder(up, R, R, R, R, cv2.BORDER_REFLECT).reshape(-1, 3)[lv.holes]
@@ -355,16 +426,16 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             lost = ~np.isfinite(dist)  # inherited sources now touching the hole: drawn afresh
             if lost.any():
                 nnf[lost] = lv.sources[rng.integers(0, lv.sources.size, int(lost.sum()))]
+                dist[lost] = _distance(lv, cur, lv.targets[lost], nnf[lost])
                 if not lv.search:  # no sweep follows: find them a match here (random ones were a grey block)
-                    dist[lost] = _distance(lv, cur, lv.targets[lost], nnf[lost])
                     for _ in range(2):
                         _search(lv, cur, nnf, dist, rng, max(h.shape) // 4, False, np.flatnonzero(lost))
             # The coarse answer, voted with the inherited field at this size: sharp.
-            _vote(lv, cur, nnf, _distance(lv, cur, lv.targets, nnf))
-            iters, sweeps, radius = (max(2, 5 - k), 1, 8) if lv.search else (0, 0, 0)
+            _vote(lv, cur, nnf, dist)
+            iters, sweeps, radius = (max(FINE_ITERS_MIN, FINE_ITERS - k), 1, 8) if lv.search else (0, 0, 0)
         for it in range(iters):
             check()
-            weighted = prev is None and it < iters // 2
+            weighted = prev is None and it < WEIGHTED_ITERS
             dist = _distance(lv, cur, lv.targets, nnf, weighted)
             for _ in range(sweeps):
                 _search(lv, cur, nnf, dist, rng, radius, weighted)
