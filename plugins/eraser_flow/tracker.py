@@ -2,15 +2,23 @@
 
 Each step computes DIS optical flow from the new frame back to the previous
 one at a working size (the flow of a whole frame is smooth; full resolution
-buys little and costs much), samples the previous mask along it, and asks the
-photo segmenter (``refit``) for the object in a box around the warped mask.
-The re-fitted mask is kept when it agrees with the warped one (IoU), else the
-warped mask is: a segmenter that grabs the background must not steer the track.
+buys little and costs much), predicts the object's shift from it, measures
+the shift by matching the object's own pixels, and asks the photo segmenter
+(``refit``) for the object in a box around the moved mask. The re-fitted
+mask is kept when it agrees with the moved one (IoU), else the moved mask
+is: a segmenter that grabs the background must not steer the track.
+
+Occlusions: the object's look (``appearance.Appearance``) tells where its
+moved shape still shows it. Part of it: what shows is the visible part,
+what is erased. Almost none: the tracker yields :class:`Hidden` and carries
+the shape along its motion so far, searching its look around the predicted
+place each frame; found again (and confirmed by the segmenter on a box),
+it is followed again.
 
 The track stops (a :class:`~eraser.backends.TrackLost`) when the object
-leaves the view or is hidden (its area falls to a small share of the key
-frame's), or when it drifts: the area jumps between two frames, or the
-object's colour moves far from the key frame's.
+leaves the view, stays hidden too long, or drifts: the area jumps between
+two frames, the object's colour moves far from the key frame's, or the
+re-fits disagree with it while it is in full view.
 """
 
 from __future__ import annotations
