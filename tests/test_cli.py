@@ -84,6 +84,17 @@ def test_segment_then_inpaint_reproduces_remove(eraser_cli, photo, tmp_path):
     assert np.abs(a - b).max() <= 2
 
 
+def test_the_selection_given_back_to_remove_reproduces_it_byte_for_byte(eraser_cli, photo, tmp_path):
+    """`segment --dilate 0 --feather 0` writes the selection; `remove --mask` widens
+    and fills it as `remove` did, with the default fill too: a fill that
+    searches for patches sees the same crop, so the bytes are equal."""
+    args = ("--box", box_arg())
+    assert eraser_cli("remove", photo, *args, "-o", tmp_path / "a.png", "-q")[0] == 0
+    assert eraser_cli("segment", photo, *args, "--dilate", "0", "--feather", "0", "-o", tmp_path / "sel.png", "-q")[0] == 0
+    assert eraser_cli("remove", photo, "--mask", tmp_path / "sel.png", "-o", tmp_path / "b.png", "-q")[0] == 0
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
 def test_several_objects_and_verbose_timings(eraser_cli, photo, tmp_path):
     code, _, err = eraser_cli(
         "remove", photo, "--box", box_arg(), "--box", "20,20,60,60", "-i", "telea", "-o", tmp_path / "o.png", "-v"

@@ -89,7 +89,9 @@ def segment(
 ) -> None:
     """Write the refined mask (255 = replaced, feathered edge, 0 = kept) without inpainting.
 
-    `eraser inpaint IMAGE --mask MASK` then reproduces `eraser remove`.
+    `eraser inpaint IMAGE --mask MASK` then gives remove's hole and blend; with
+    --dilate 0 --feather 0 the selection itself, which `eraser remove --mask`
+    turns into remove's output byte for byte.
     """
     report = Report(quiet, verbose)
     if auto:
