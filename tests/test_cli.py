@@ -234,3 +234,18 @@ def test_rotated_jpeg_prompts_are_upright_and_the_output_is_stored_upright(erase
     with Image.open(jpeg_out) as im:
         assert im.size == (600, 400)
         assert im.getexif().get(0x0112, 1) == 1 and im.getexif().get(0x010F) == "eraser-test-camera"
+
+
+@pytest.mark.parametrize("content", [b"hello", b""], ids=["text", "empty"])
+def test_serve_refuses_a_photo_that_is_not_one_before_it_serves(tmp_path, content):
+    """`eraser serve notes.jpg` said nothing wrong and served a page that failed
+    inside; now one line and exit 2 before it listens (a subprocess: the old
+    code served until killed, so a timeout is the failure)."""
+    bad = tmp_path / "notes.jpg"
+    bad.write_bytes(content)
+    done = subprocess.run([sys.executable, "-m", "eraser.cli", "serve", str(bad), "--port", "0"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and len(done.stderr.strip().splitlines()) == 1
+    assert "not an image" in done.stderr or "empty" in done.stderr
+    assert sorted(os.listdir(tmp_path)) == ["notes.jpg"]

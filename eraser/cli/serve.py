@@ -31,6 +31,10 @@ def serve(
         if target.is_dir():
             folder = target
         elif target.is_file():
+            from eraser.io import load_image
+
+            # Said here, in one line, rather than as an error inside the page.
+            load_image(target, max_pixels=max_pixels or DEFAULT_MAX_PIXELS)
             folder, photo = target.resolve().parent, target.name
         else:
             raise EraserError(f"{target}: no such photo or folder")
