@@ -177,6 +177,7 @@ BAD_ARGS = [
     (["--box", "10,10,50,50", "-o", "{photo}", "--force"], "refusing to overwrite the input"),
     (["--box", "10,10,50,50", "-o", "{tmp}/exists.jpg"], "exists; use --force"),
     (["--box", "10,10,50,50", "-o", "-"], "not standard output"),
+    (["--box", "10,10,50,50", "-o", "{tmp}/o.png", "--save-mask", "{tmp}/m.jpg"], "a mask is written as PNG or TIFF"),
     (["--box", "10,10,50,50", "--dilate", "-1"], "--dilate"),
     (["--box", "10,10,50,50", "--bogus"], "no such option"),
 ]
@@ -249,3 +250,10 @@ def test_serve_refuses_a_photo_that_is_not_one_before_it_serves(tmp_path, conten
     assert done.stderr.startswith("error: ") and len(done.stderr.strip().splitlines()) == 1
     assert "not an image" in done.stderr or "empty" in done.stderr
     assert sorted(os.listdir(tmp_path)) == ["notes.jpg"]
+
+
+@pytest.mark.parametrize("name", ["m.jpg", "m.webp", "m.JPEG"])
+def test_segment_refuses_a_lossy_mask_file(eraser_cli, photo, tmp_path, name):
+    code, _, err = eraser_cli("segment", photo, "--box", box_arg(), "-o", tmp_path / name)
+    assert code == 2 and "a mask is written as PNG or TIFF" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / name).exists()

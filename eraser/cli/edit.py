@@ -50,6 +50,7 @@ def remove(
         raise EraserError(f"{image} is a video: use `eraser video {image} --point X,Y` (see `eraser video --help`)")
     out = _output(image, output)
     paths.check([out, save_mask, compare], image=image, inputs=[mask], force=force)
+    paths.check_masks([save_mask])
     session = _open(report, image, max_pixels, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
     session.add(points=point, boxes=box, exclude=exclude, mask=mask)
     objects = len(session.objects)
@@ -108,6 +109,7 @@ def segment(
         options = {k: v for k, v in given.items() if v is not None}
         return segment_everything(report, image, output, options, force, max_pixels, segmenter)
     paths.check([output], image=image, inputs=[], force=force)
+    paths.check_masks([output])
     session = _open(report, image, max_pixels, segmenter=segmenter, dilate=dilate, feather=feather)
     session.add(points=point, boxes=box, exclude=exclude)
     preview = session.preview()
