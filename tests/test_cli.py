@@ -257,3 +257,22 @@ def test_segment_refuses_a_lossy_mask_file(eraser_cli, photo, tmp_path, name):
     code, _, err = eraser_cli("segment", photo, "--box", box_arg(), "-o", tmp_path / name)
     assert code == 2 and "a mask is written as PNG or TIFF" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / name).exists()
+
+
+def test_ctrl_c_stops_serve_as_its_normal_end():
+    """The page's server says "Ctrl-C stops it": that is not an error (it printed
+    'error: interrupted (SIGINT)' and exited 130). Waits for the line, no sleep."""
+    import signal
+
+    server = subprocess.Popen([sys.executable, "-m", "eraser.cli", "serve", "--port", "0"],
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        first = server.stderr.readline()
+        assert "serving on" in first, first
+        server.send_signal(signal.SIGINT)
+        rest = server.communicate(timeout=300)[1]
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, rest
+    assert rest.strip() == "eraser serve stopped"
