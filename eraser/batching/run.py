@@ -30,7 +30,7 @@ def plan(input: str, *, recursive: bool = False, masks: Optional[str] = None, pr
             raise EraserError("--exclude goes with --point/--box, or in the prompts file")
         return from_mask_folder(str(masks), photos)
     if prompts:
-        return from_prompts_file(str(prompts), photos)
+        return from_prompts_file(str(prompts), photos, str(input))
     return same_for_all(photos, points, exclude, boxes, mask)
 
 
