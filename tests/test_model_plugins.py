@@ -2,8 +2,8 @@
 register_models hook (issue 10): list, install --from, verify, plugins; and a
 converter that misbehaves is one line naming the plugin, never a traceback."""
 
-import re
 import json
+import re
 from pathlib import Path
 
 import pytest
