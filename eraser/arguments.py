@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 import os
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -46,12 +46,32 @@ def name(what: str, value: Any, *, optional: bool = False) -> Any:
     raise EraserError(f"{what} must be a string, not {shown(value)}")
 
 
-def strings(what: str, value: Any) -> tuple:
-    """A list (or tuple) of strings such as "120,80"; one bare string is refused, as
-    it would be read character by character."""
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise EraserError(f"{what} must be a list of strings such as [\"120,80\"], not {shown(value)}")
+def prompt_strings(what: str, value: Any, size: int) -> tuple:
+    """Prompts as the CLI writes them ("120,80", "330,460+440,362" for two clicks
+    on one object, "10,10,50,50" for a box) or as eraser.remove takes them:
+    ``(x, y)`` / ``(x0, y0, x1, y1)`` tuples, and for points a list of clicks
+    for one object. Numbers are checked later, where the strings are parsed."""
+    example = '["120,80"] or [(120, 80)]' if size == 2 else '["10,10,50,50"] or [(10, 10, 50, 50)]'
+    if isinstance(value, (list, tuple)):
+        out = [_prompt_string(item, size) for item in value]
+        if all(item is not None for item in out):
+            return tuple(out)
+    raise EraserError(f"{what} must be a list such as {example}, not {shown(value)}")
+
+
+def _prompt_string(item: Any, size: int) -> Optional[str]:
+    if isinstance(item, str):
+        return item
+    if _numbers(item, size):
+        return ",".join(str(v) for v in item)
+    if size == 2 and isinstance(item, (list, tuple)) and item and all(_numbers(click, 2) for click in item):
+        return "+".join(",".join(str(v) for v in click) for click in item)
+    return None
+
+
+def _numbers(item: Any, size: int) -> bool:
+    return (isinstance(item, (list, tuple, np.ndarray)) and len(item) == size
+            and all(isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in item))
 
 
 def whole(what: str, value: Any) -> int:

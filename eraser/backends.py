@@ -13,8 +13,10 @@ compositing and saving, so a backend stays small:
 
 * a **tracker** gets an iterator of RGB frames (the key frame first, then
   the frames to follow, forwards or backwards) and the key frame's ``float32``
-  mask, and yields one ``float32`` mask per frame after the key frame, or one
-  :class:`TrackLost` (then stops) where the object left the view or the track can no longer be trusted.
+  mask, and yields for each frame after the key frame one ``float32`` mask
+  (the object's visible part) or a :class:`Hidden` (it is wholly behind
+  something; the track goes on), or once :class:`TrackLost` (then stops)
+  where the object left the view or the track can no longer be trusted.
   ``refit(image, box)``, when given, is the photo segmenter run on a box
   around the object; it returns a ``float32`` mask of the whole frame.
 
@@ -59,6 +61,15 @@ class TrackLost:
     reason: str
 
 
+@dataclass(frozen=True)
+class Hidden:
+    """What a tracker yields for a frame in which the object is wholly out of
+    sight behind something; unlike :class:`TrackLost` the track goes on (the
+    object may come out again)."""
+
+    reason: str = "hidden"
+
+
 @runtime_checkable
 class Tracker(Protocol):
     def track(
@@ -66,7 +77,7 @@ class Tracker(Protocol):
         frames: Iterable[np.ndarray],
         mask: np.ndarray,
         refit: Optional[Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray]] = None,
-    ) -> Iterator[Union[np.ndarray, TrackLost]]: ...
+    ) -> Iterator[Union[np.ndarray, Hidden, TrackLost]]: ...
 
 
 @runtime_checkable

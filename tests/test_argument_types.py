@@ -26,7 +26,8 @@ WRONG = [
     ("output", None), ("output", 3), ("output", b"out"), ("output", ["out"]), ("output", ""),
     ("input", None), ("input", 3.5),
     ("save_mask", 3), ("masks", True), ("prompts", ["p.jsonl"]), ("mask", 0),
-    ("points", "1,1"), ("points", None), ("points", [(1, 1)]), ("exclude", 3), ("boxes", [[1, 1, 5, 5]]),
+    ("points", "1,1"), ("points", None), ("points", [(1, True)]), ("points", [(1, 2, 3)]), ("exclude", 3),
+    ("boxes", [[1, 1, 5]]), ("boxes", [(1, 1, 5, "5")]), ("boxes", [[(1, 1), (5, 5)]]),
     ("recursive", None), ("recursive", "yes"), ("force", 1), ("ray", "no"),
     ("segmenter", None), ("inpainter", ["telea"]),
     ("max_pixels", None), ("max_pixels", 1.5), ("max_pixels", "100"), ("max_pixels", 0),
@@ -47,6 +48,27 @@ def test_batch_refuses_a_wrong_type_and_writes_nothing(folder, name, value):
 def test_batch_takes_paths_and_numpy_bools(folder):
     report = eraser.batch(folder / "in", folder / "out", points=("5,5",), inpainter="telea", force=np.bool_(False))
     assert [r.status for r in report.records] == ["done"]
+
+
+TUPLES_AND_STRINGS = [
+    ({"points": [(5, 5)]}, {"points": ["5,5"]}),
+    ({"points": [[(5, 5), (6, 6)]]}, {"points": ["5,5+6,6"]}),
+    ({"points": [(np.int64(5), 5.0)]}, {"points": ["5,5.0"]}),
+    ({"boxes": [(1, 1, 9, 9)]}, {"boxes": ["1,1,9,9"]}),
+    ({"points": ["5,5"], "exclude": [(20, 20)]}, {"points": ["5,5"], "exclude": ["20,20"]}),
+]
+
+
+@pytest.mark.parametrize("tuples, strings", TUPLES_AND_STRINGS,
+                         ids=["tuple", "clicks of one object", "numpy numbers", "box tuple", "exclude tuple"])
+def test_batch_takes_prompts_as_remove_does(folder, tuples, strings):
+    """eraser.remove's tuples work in eraser.batch too (a new user's
+    points=[(10, 10)] was refused), with the same result as the CLI's strings."""
+    report = eraser.batch(folder / "in", folder / "out", inpainter="telea", **tuples)
+    assert [r.status for r in report.records] == ["done"]
+    again = eraser.batch(folder / "in", folder / "again", inpainter="telea", **strings)
+    assert [r.status for r in again.records] == ["done"]
+    assert (folder / "out" / "a.png").read_bytes() == (folder / "again" / "a.png").read_bytes()
 
 
 @pytest.mark.parametrize("value", [None, 1, "yes"])

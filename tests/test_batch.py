@@ -144,6 +144,25 @@ def test_prompts_files(shoot, tmp_path):
     assert report.ok and (tmp_path / "csv" / names[1]).read_bytes() == (tmp_path / "ref.jpg").read_bytes()
 
 
+@pytest.mark.parametrize("name, message", [
+    ("notes.jpg", "'notes.jpg' in the input folder is not a photo or clip eraser can read"),
+    ("missing.jpg", "no photo 'missing.jpg' in the input folder"),
+])
+def test_a_prompts_line_names_what_is_wrong_with_its_photo(tmp_path, name, message):
+    """A text file named .jpg is there but is no photo: said so, not 'no photo'
+    (a new user read that as a wrong path)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    Image.new("RGB", (30, 20)).save(folder / "a.png")
+    (folder / "notes.jpg").write_text("shopping list")
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text(json.dumps({"photo": "a.png", "points": ["5,5"]}) + "\n" + json.dumps({"photo": name}) + "\n")
+    with pytest.raises(EraserError) as caught:
+        eraser.batch(str(folder), str(tmp_path / "out"), prompts=str(prompts), inpainter="telea")
+    assert str(caught.value) == f"{prompts}:2: {message}"
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("args, message", [
     (["IN", "-o", "IN", "--point", "3,3"], "output folder is the input folder"),
     (["IN", "-o", "IN/out", "-r", "--point", "3,3"], "inside the input folder"),

@@ -84,6 +84,17 @@ def test_segment_then_inpaint_reproduces_remove(eraser_cli, photo, tmp_path):
     assert np.abs(a - b).max() <= 2
 
 
+def test_the_selection_given_back_to_remove_reproduces_it_byte_for_byte(eraser_cli, photo, tmp_path):
+    """`segment --dilate 0 --feather 0` writes the selection; `remove --mask` widens
+    and fills it as `remove` did, with the default fill too: a fill that
+    searches for patches sees the same crop, so the bytes are equal."""
+    args = ("--box", box_arg())
+    assert eraser_cli("remove", photo, *args, "-o", tmp_path / "a.png", "-q")[0] == 0
+    assert eraser_cli("segment", photo, *args, "--dilate", "0", "--feather", "0", "-o", tmp_path / "sel.png", "-q")[0] == 0
+    assert eraser_cli("remove", photo, "--mask", tmp_path / "sel.png", "-o", tmp_path / "b.png", "-q")[0] == 0
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
 def test_several_objects_and_verbose_timings(eraser_cli, photo, tmp_path):
     code, _, err = eraser_cli(
         "remove", photo, "--box", box_arg(), "--box", "20,20,60,60", "-i", "telea", "-o", tmp_path / "o.png", "-v"
@@ -165,6 +176,8 @@ BAD_ARGS = [
     (["--box", "10,10,50,50", "-o", "{photo}"], "refusing to overwrite the input"),
     (["--box", "10,10,50,50", "-o", "{photo}", "--force"], "refusing to overwrite the input"),
     (["--box", "10,10,50,50", "-o", "{tmp}/exists.jpg"], "exists; use --force"),
+    (["--box", "10,10,50,50", "-o", "-"], "not standard output"),
+    (["--box", "10,10,50,50", "-o", "{tmp}/o.png", "--save-mask", "{tmp}/m.jpg"], "a mask is written as PNG or TIFF"),
     (["--box", "10,10,50,50", "--dilate", "-1"], "--dilate"),
     (["--box", "10,10,50,50", "--bogus"], "no such option"),
 ]
@@ -222,3 +235,44 @@ def test_rotated_jpeg_prompts_are_upright_and_the_output_is_stored_upright(erase
     with Image.open(jpeg_out) as im:
         assert im.size == (600, 400)
         assert im.getexif().get(0x0112, 1) == 1 and im.getexif().get(0x010F) == "eraser-test-camera"
+
+
+@pytest.mark.parametrize("content", [b"hello", b""], ids=["text", "empty"])
+def test_serve_refuses_a_photo_that_is_not_one_before_it_serves(tmp_path, content):
+    """`eraser serve notes.jpg` said nothing wrong and served a page that failed
+    inside; now one line and exit 2 before it listens (a subprocess: the old
+    code served until killed, so a timeout is the failure)."""
+    bad = tmp_path / "notes.jpg"
+    bad.write_bytes(content)
+    done = subprocess.run([sys.executable, "-m", "eraser.cli", "serve", str(bad), "--port", "0"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and len(done.stderr.strip().splitlines()) == 1
+    assert "not an image" in done.stderr or "empty" in done.stderr
+    assert sorted(os.listdir(tmp_path)) == ["notes.jpg"]
+
+
+@pytest.mark.parametrize("name", ["m.jpg", "m.webp", "m.JPEG"])
+def test_segment_refuses_a_lossy_mask_file(eraser_cli, photo, tmp_path, name):
+    code, _, err = eraser_cli("segment", photo, "--box", box_arg(), "-o", tmp_path / name)
+    assert code == 2 and "a mask is written as PNG or TIFF" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / name).exists()
+
+
+def test_ctrl_c_stops_serve_as_its_normal_end():
+    """The page's server says "Ctrl-C stops it": that is not an error (it printed
+    'error: interrupted (SIGINT)' and exited 130). Waits for the line, no sleep."""
+    import signal
+
+    server = subprocess.Popen([sys.executable, "-m", "eraser.cli", "serve", "--port", "0"],
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        first = server.stderr.readline()
+        assert "serving on" in first, first
+        server.send_signal(signal.SIGINT)
+        rest = server.communicate(timeout=300)[1]
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0, rest
+    assert rest.strip() == "eraser serve stopped"

@@ -343,8 +343,13 @@ def test_switching_photos_and_reloading_keep_marks_result_and_history(page, brow
     page.errors = []
 
 
+def download_enabled(page):
+    return "disabled" not in (page.locator("#download").get_attribute("class") or "").split()
+
+
 def test_undoing_back_to_the_opened_photo_leaves_nothing_unsaved(page):
     open_spoon(page)
+    assert not download_enabled(page)  # nothing erased: nothing to download (a new user downloaded the input)
     page.mouse.click(*screen_of(page, 365, 285))
     settle(page)
     page.keyboard.press("Enter")
@@ -352,10 +357,12 @@ def test_undoing_back_to_the_opened_photo_leaves_nothing_unsaved(page):
     settle(page)
     unsaved_thumb = "#photos figure.current.unsaved"
     assert state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 1
+    assert download_enabled(page)
     page.click("#undo")  # back to the photo as opened: the same pixels, a new array on the server
     page.wait_for_function("document.getElementById('undo').disabled && !document.getElementById('redo').disabled")
     settle(page)
     assert not state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 0
+    assert not download_enabled(page)
     # redo makes it unsaved again; undo once more, and leaving the page asks nothing
     page.click("#redo")
     page.wait_for_function("document.getElementById('redo').disabled")

@@ -87,7 +87,7 @@ def read_prompts(path: str) -> list[dict]:
     return records
 
 
-def from_prompts_file(path: str, photos: list[Photo]) -> list[Job]:
+def from_prompts_file(path: str, photos: list[Photo], input: Optional[str] = None) -> list[Job]:
     by_name = {p.relative: p for p in photos}
     base = path.rsplit("/", 1)[0] if "/" in path else ""
     jobs = []
@@ -95,7 +95,7 @@ def from_prompts_file(path: str, photos: list[Photo]) -> list[Job]:
         where = record["_where"]
         photo = by_name.get(str(record.get("photo")).strip())
         if photo is None:
-            raise EraserError(f"{where}: no photo {record.get('photo')!r} in the input folder")
+            raise EraserError(f"{where}: {_not_a_photo(record.get('photo'), input)}")
         mask = record.get("mask") or None
         frame, at = _number(record.get("frame"), int, "frame", where), _number(record.get("at"), float, "at", where)
         if (frame is not None or at is not None) and not photo.video:
@@ -105,6 +105,20 @@ def from_prompts_file(path: str, photos: list[Photo]) -> list[Job]:
                         _values(record.get("boxes"), "boxes", where),
                         join(base, mask) if mask and not _absolute(mask) else mask, frame, at))
     return jobs
+
+
+def _not_a_photo(name: object, input: Optional[str]) -> str:
+    """Why a prompts line's photo is not among the input's photos: missing, or
+    there but not a photo (photos are found by their content, not their name)."""
+    if input is not None and isinstance(name, str) and name.strip():
+        fs, base = filesystem(input)
+        try:
+            there = fs.isfile(join(base, name.strip()))
+        except (OSError, ValueError):
+            there = False
+        if there:
+            return f"{name!r} in the input folder is not a photo or clip eraser can read"
+    return f"no photo {name!r} in the input folder"
 
 
 def _number(value: object, kind: type, what: str, where: str):

@@ -30,7 +30,7 @@ def plan(input: str, *, recursive: bool = False, masks: Optional[str] = None, pr
             raise EraserError("--exclude goes with --point/--box, or in the prompts file")
         return from_mask_folder(str(masks), photos)
     if prompts:
-        return from_prompts_file(str(prompts), photos)
+        return from_prompts_file(str(prompts), photos, str(input))
     return same_for_all(photos, points, exclude, boxes, mask)
 
 
@@ -44,6 +44,11 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
     """Erase every photo of ``input`` (a folder or fsspec URL) into ``output``,
     keeping each photo's relative path, name and format; returns the report.
 
+    ``points``, ``exclude`` and ``boxes`` apply to every photo, written as the
+    CLI takes them (``["120,80"]``, ``["330,460+440,362"]`` for two clicks on
+    one object, ``["10,10,50,50"]``) or as :func:`eraser.remove` takes them
+    (``[(120, 80)]``, ``[[(330, 460), (440, 362)]]``, ``[(10, 10, 50, 50)]``).
+
     A photo whose output exists is skipped unless ``force`` (outputs are
     written whole or not at all, so a rerun does what is left). One bad
     photo is a failed record; the others go on.
@@ -56,7 +61,8 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
     masks, prompts = arg.location("masks", masks, optional=True), arg.location("prompts", prompts, optional=True)
     mask, save_mask = arg.location("mask", mask, optional=True), arg.location("save_mask", save_mask, optional=True)
     ray_address = arg.location("ray_address", ray_address, optional=True)
-    points, exclude, boxes = arg.strings("points", points), arg.strings("exclude", exclude), arg.strings("boxes", boxes)
+    points, exclude = arg.prompt_strings("points", points, 2), arg.prompt_strings("exclude", exclude, 2)
+    boxes = arg.prompt_strings("boxes", boxes, 4)
     recursive, force, ray = arg.flag("recursive", recursive), arg.flag("force", force), arg.flag("ray", ray)
     segmenter, inpainter = arg.name("segmenter", segmenter), arg.name("inpainter", inpainter)
     max_pixels = arg.whole("max_pixels", max_pixels)

@@ -50,6 +50,7 @@ def remove(
         raise EraserError(f"{image} is a video: use `eraser video {image} --point X,Y` (see `eraser video --help`)")
     out = _output(image, output)
     paths.check([out, save_mask, compare], image=image, inputs=[mask], force=force)
+    paths.check_masks([save_mask])
     session = _open(report, image, max_pixels, segmenter=segmenter, inpainter=inpainter, dilate=dilate, feather=feather)
     session.add(points=point, boxes=box, exclude=exclude, mask=mask)
     objects = len(session.objects)
@@ -89,7 +90,9 @@ def segment(
 ) -> None:
     """Write the refined mask (255 = replaced, feathered edge, 0 = kept) without inpainting.
 
-    `eraser inpaint IMAGE --mask MASK` then reproduces `eraser remove`.
+    `eraser inpaint IMAGE --mask MASK` then gives remove's hole and blend; with
+    --dilate 0 --feather 0 the selection itself, which `eraser remove --mask`
+    turns into remove's output byte for byte.
     """
     report = Report(quiet, verbose)
     if auto:
@@ -106,6 +109,7 @@ def segment(
         options = {k: v for k, v in given.items() if v is not None}
         return segment_everything(report, image, output, options, force, max_pixels, segmenter)
     paths.check([output], image=image, inputs=[], force=force)
+    paths.check_masks([output])
     session = _open(report, image, max_pixels, segmenter=segmenter, dilate=dilate, feather=feather)
     session.add(points=point, boxes=box, exclude=exclude)
     preview = session.preview()

@@ -42,8 +42,9 @@ def models_list(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
+    width = max((len(row["name"]) for row in rows), default=0)
     for row in rows:
-        typer.echo(f"{row['name']:11} {row['state']:14} {row['description']}")
+        typer.echo(f"{row['name']:{width}}  {row['state']:14} {row['description']}")
 
 
 @app.command("install")

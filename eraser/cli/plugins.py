@@ -17,6 +17,9 @@ def plugins(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
+    # One column for every backend and model name, however long (sam2.1-base-plus).
+    width = max((len(e["name"]) for row in rows for kind in ("segmenters", "inpainters", "trackers", "models")
+                 for e in row.get(kind, [])), default=0)
     for row in rows:
         origin = "built-in" if row["builtin"] else (row["distribution"] or "in-process")
         version = f" {row['version']}" if row["version"] else ""
@@ -28,8 +31,8 @@ def plugins(
         for kind in ("segmenters", "inpainters", "trackers"):
             for entry in row.get(kind, []):
                 status = "" if entry["available"] else f"  [unavailable: {entry['unavailable']}]"
-                typer.echo(f"  {kind[:-1]:9} {entry['name']:10} {entry['description']}{status}")
+                typer.echo(f"  {kind[:-1]:9} {entry['name']:{width}}  {entry['description']}{status}")
         for entry in row["models"]:
-            typer.echo(f"  {'model':9} {entry['name']:10} {entry['description']}")
+            typer.echo(f"  {'model':9} {entry['name']:{width}}  {entry['description']}")
         for message in row["warnings"]:
             typer.echo(f"  warning: {message}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 from pathlib import Path
 from typing import Optional
@@ -31,6 +32,10 @@ def serve(
         if target.is_dir():
             folder = target
         elif target.is_file():
+            from eraser.io import load_image
+
+            # Said here, in one line, rather than as an error inside the page.
+            load_image(target, max_pixels=max_pixels or DEFAULT_MAX_PIXELS)
             folder, photo = target.resolve().parent, target.name
         else:
             raise EraserError(f"{target}: no such photo or folder")
@@ -54,8 +59,21 @@ def serve(
         typer.echo(f"note: port {port} is busy; using {bound}", err=True)
     if not loopback:
         typer.echo(f"note: listening on {host}: every request needs the token in this URL", err=True)
-    typer.echo(f"eraser is serving on {url}  (Ctrl-C stops it)", err=True)
-    _run(config, sock, url if open_browser else None)
+        if host in ("0.0.0.0", "::"):
+            typer.echo("note: from another device, put this machine's address in place of 127.0.0.1", err=True)
+    from eraser.cli.signals import Stopped, handled
+
+    try:
+        typer.echo(f"eraser is serving on {url}  (Ctrl-C stops it)", err=True)
+        _run(config, sock, url if open_browser else None)
+    except Stopped as stop:
+        # Ctrl-C is how a person ends a server (the line above says so): not an
+        # error, whenever it comes after that line (uvicorn shuts down, then
+        # raises the signal again, which lands here too).
+        if stop.signum != signal.SIGINT:
+            raise
+        handled()
+        typer.echo("eraser serve stopped", err=True)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -45,6 +45,12 @@ def received() -> Optional[int]:
     return _State.signum
 
 
+def handled() -> None:
+    """The command took the signal as its normal end (``eraser serve``'s Ctrl-C):
+    the run is not reported as stopped."""
+    _State.signum, _State.redeliver = None, False
+
+
 def _on_signal(signum: int, frame) -> None:
     if _State.signum is not None and not _State.redeliver:
         return  # already unwinding: a second Ctrl-C must not cut the clean-up short

@@ -36,6 +36,8 @@ def check_destination(dest: PathLike, inputs: Iterable[Optional[PathLike]] = (),
     or socket, a missing or unwritable folder. Refused without ``overwrite``:
     anything that exists (a dangling symlink included).
     """
+    if str(dest) == "-":  # the Unix habit for standard output; a file named "-" is "./-"
+        raise EraserError("-: eraser writes files, not standard output; name the output (for example -o out.jpg)")
     dest = Path(dest)
     if "\0" in str(dest):
         raise EraserError(f"{str(dest)!r}: a file name cannot contain a NUL character")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Optional, Sequence
+import itertools
+from typing import Iterable, Optional, Sequence
 
 import cv2
 import numpy as np
@@ -59,24 +60,73 @@ def scene(
     zoom: float = 0.004,
     path: tuple[tuple[float, float], tuple[float, float]] = ((0.2, 0.55), (0.75, 0.45)),
     occluder: Optional[tuple[float, float, float, float]] = None,
+    cover: Optional[tuple[str, int, float, float]] = None,
+    exposure: float = 0.0,
 ) -> Scene:
     """``n`` frames of ``size`` (width, height): the camera moves ``pan`` px a
     frame to the right and zooms in by ``zoom`` a frame over the background
     photo; the object moves from ``path[0]`` to ``path[1]`` (fractions of the
     frame); ``occluder`` (x0, y0, x1, y1 fractions) is a static grey post in
-    front of it."""
+    front of it; ``cover`` (sample, side px, centre x, centre y fractions) a
+    static cut-out of a sample's object in front of it (the object passes
+    behind it, wholly hidden where the cut-out is wider than it);
+    ``exposure``: the camera's gain swings by this share (a sine, 2 s at
+    30 fps), as automatic exposure does: the background too."""
     width, height = size
     photo = _read(SAMPLES / background / "photo.jpg")
     thing, thing_mask = cut_out(obj, object_side or max(8, min(width, height) // 3))
-    base = 0.8 * min(photo.shape[1] / width, photo.shape[0] / height)  # photo pixels per frame pixel at t=0
+    if cover is not None:
+        front, front_mask = cut_out(cover[0], cover[1])
+        fx, fy = cover[2] * width - front.shape[1] / 2, cover[3] * height - front.shape[0] / 2
+        spot = np.array([[1, 0, fx], [0, 1, fy]], np.float32)
+        front_alpha = cv2.warpAffine(front_mask.astype(np.float32), spot, (width, height), flags=cv2.INTER_LINEAR)
+        front = cv2.warpAffine(front, spot, (width, height), flags=cv2.INTER_LINEAR)
     out = Scene([], [], [], [])
-    for t in range(n):
+    for frame, bg, visible, camera in _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder,
+                                              front if cover is not None else None,
+                                              front_alpha if cover is not None else None, exposure):
+        out.frames.append(frame)
+        out.backgrounds.append(bg)
+        out.masks.append(visible)
+        out.cameras.append(camera)
+    return out
+
+
+def stream(n: int, size: tuple[int, int], background: str = "rocket_falcon9", obj: str = "astronaut_helmet",
+           object_side: Optional[int] = None, pan: float = 1.5, zoom: float = 0.004,
+           path: tuple[tuple[float, float], tuple[float, float]] = ((0.2, 0.55), (0.75, 0.45)), exposure: float = 0.0,
+           bounce: Optional[int] = None):
+    """:func:`scene`'s frames (RGB) one at a time, none kept: for clips too
+    long to hold. ``bounce``: the camera and the object move as in a scene of
+    that many frames, then back, and so on (every stretch of the clip alike,
+    whatever its length)."""
+    width, height = size
+    photo = _read(SAMPLES / background / "photo.jpg")
+    thing, thing_mask = cut_out(obj, object_side or max(8, min(width, height) // 3))
+    for frame, _, _, _ in _frames(n, size, photo, thing, thing_mask, pan, zoom, path, None, None, None, exposure,
+                                  bounce):
+        yield frame
+
+
+EXPOSURE_PERIOD = 60  # frames: one swing of the camera's gain (2 s at 30 fps)
+
+
+def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front, front_alpha, exposure=0.0,
+            bounce=None):
+    width, height = size
+    base = 0.8 * min(photo.shape[1] / width, photo.shape[0] / height)  # photo pixels per frame pixel at t=0
+    for frame_number in range(n):
+        t = frame_number
+        if bounce is not None and bounce > 1:  # back and forth through a scene of ``bounce`` frames
+            t = frame_number % (2 * (bounce - 1))
+            t = t if t < bounce else 2 * (bounce - 1) - t
         s = (1 + zoom * t) / base
-        cx, cy = photo.shape[1] / 2 - (n / 2 - t) * pan * base, photo.shape[0] / 2
+        span = bounce if bounce is not None and bounce > 1 else n
+        cx, cy = photo.shape[1] / 2 - (span / 2 - t) * pan * base, photo.shape[0] / 2
         camera = np.array([[s, 0, width / 2 - s * cx], [0, s, height / 2 - s * cy]], np.float32)
         bg = cv2.warpAffine(photo, camera, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         frame = bg.copy()
-        f = t / max(1, n - 1)
+        f = t / max(1, span - 1)
         ox = (path[0][0] + (path[1][0] - path[0][0]) * f) * width - thing.shape[1] / 2
         oy = (path[0][1] + (path[1][1] - path[0][1]) * f) * height - thing.shape[0] / 2
         place = np.array([[1, 0, ox], [0, 1, oy]], np.float32)
@@ -89,16 +139,19 @@ def scene(
             frame[y0:y1, x0:x1] = (90, 90, 96)
             bg[y0:y1, x0:x1] = (90, 90, 96)
             visible[y0:y1, x0:x1] = False
-        out.frames.append(frame)
-        out.backgrounds.append(bg)
-        out.masks.append(visible)
-        out.cameras.append(camera)
-    return out
+        if front is not None:
+            frame = np.rint(frame * (1 - front_alpha[..., None]) + front * front_alpha[..., None]).astype(np.uint8)
+            bg = np.rint(bg * (1 - front_alpha[..., None]) + front * front_alpha[..., None]).astype(np.uint8)
+            visible &= front_alpha < 0.5
+        if exposure:
+            gain = 1 + exposure * np.sin(2 * np.pi * frame_number / EXPOSURE_PERIOD)
+            frame, bg = (np.clip(np.rint(image * gain), 0, 255).astype(np.uint8) for image in (frame, bg))
+        yield frame, bg, visible, camera
 
 
 def write_clip(
     path: Path,
-    frames: Sequence[np.ndarray],
+    frames: Iterable[np.ndarray],
     fps: int = 24,
     *,
     codec: str = "libx264",
@@ -112,7 +165,9 @@ def write_clip(
     variable frame rate; ``audio`` adds a 440 Hz tone as AAC."""
     import av
 
-    height, width = frames[0].shape[:2]
+    frames = iter(frames)
+    first = next(frames)
+    height, width = first.shape[:2]
     with av.open(str(path), "w") as container:
         options = {"crf": "0", "preset": "ultrafast"} if lossless and codec == "libx264" else {}
         stream = container.add_stream(codec, rate=fps, options=options)
@@ -123,7 +178,9 @@ def write_clip(
             stream.set_display_rotation(rotation)
         tone = container.add_stream("aac", rate=44100) if audio else None
         step = round(1 / (fps * time_base))
-        for i, rgb in enumerate(frames):
+        count = 0
+        for i, rgb in enumerate(itertools.chain([first], frames)):
+            count += 1
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
             frame.pts = timestamps[i] if timestamps is not None else i * step
             frame.time_base = time_base
@@ -132,7 +189,7 @@ def write_clip(
         for packet in stream.encode():
             container.mux(packet)
         if tone is not None:
-            samples = round(len(frames) / fps * 44100)
+            samples = round(count / fps * 44100)
             wave = (0.2 * np.sin(2 * np.pi * 440 * np.arange(samples) / 44100)).astype(np.float32)
             for start in range(0, samples, 1024):
                 chunk = wave[start:start + 1024]

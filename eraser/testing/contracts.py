@@ -134,9 +134,11 @@ class SegmenterContract:
             assert iou > 0.5, f"IoU {iou:.2f} for a {prompt.kind} prompt"
 
 
-def moving_square(frames: int = 8, height: int = 72, width: int = 96, step: int = 3, side: int = 20, seed: int = 11):
+def moving_square(frames: int = 8, height: int = 72, width: int = 96, step: int = 3, side: int = 20, seed: int = 11,
+                  cover: tuple[int, int] = (0, 0)):
     """Frames of a textured square sliding right by ``step`` px a frame over a
-    still background, and its true masks."""
+    still background, and its true masks (its visible part); the columns
+    ``cover`` (start, stop) are a flat grey band in front of it."""
     rng = np.random.default_rng(seed)
     background = photo_like(height, width, seed)
     texture = rng.integers(0, 255, (side, side, 3), dtype=np.uint8)
@@ -149,6 +151,8 @@ def moving_square(frames: int = 8, height: int = 72, width: int = 96, step: int 
         if visible.start < visible.stop:
             image[y0:y0 + side, visible] = texture[:, visible.start - x0:visible.stop - x0]
             mask[y0:y0 + side, visible] = True
+        image[:, cover[0]:cover[1]] = (128, 128, 128)
+        mask[:, cover[0]:cover[1]] = False
         images.append(image)
         masks.append(mask)
     return images, masks
@@ -163,12 +167,12 @@ class TrackerContract:
         return registry.build(registry.choose("tracker", self.tracker))
 
     def run(self, images, mask, refit=None) -> list:
-        from eraser.backends import TrackLost
+        from eraser.backends import Hidden, TrackLost
 
         steps = list(self.backend().track(iter(images), mask.astype(np.float32), refit))
         for i, step in enumerate(steps):
-            if isinstance(step, TrackLost):
-                assert i == len(steps) - 1, "a tracker must stop after TrackLost"
+            if isinstance(step, (TrackLost, Hidden)):
+                assert not isinstance(step, TrackLost) or i == len(steps) - 1, "a tracker must stop after TrackLost"
                 assert isinstance(step.reason, str) and step.reason and "\n" not in step.reason
                 continue
             out = np.asarray(step)
@@ -211,3 +215,20 @@ class TrackerContract:
         steps = self.run(images, masks[0])
         assert isinstance(steps[-1], TrackLost), "the square left the frame but the track went on"
         assert len(steps) <= 26
+
+    def test_says_where_the_object_is_hidden(self):
+        """The square slides behind a grey band wider than itself: on the
+        frames it is wholly behind the band, no mask claims it (the tracker
+        says Hidden, or stopped with TrackLost, or yields an empty mask)."""
+        from eraser.backends import Hidden, TrackLost
+
+        images, masks = moving_square(frames=16, step=3, cover=(30, 56))  # wholly behind it on frames 8-10
+        steps = self.run(images, masks[0])
+        covered = [i for i in range(1, len(images)) if not masks[i].any()]
+        assert covered, "the test's band hides nothing"
+        for i in covered:
+            if i - 1 >= len(steps):
+                break  # the track stopped before
+            step = steps[i - 1]
+            assert isinstance(step, (Hidden, TrackLost)) or (np.asarray(step) < 0.5).all(), \
+                f"frame {i}: the square is wholly hidden but the tracker gave a mask"

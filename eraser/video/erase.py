@@ -125,7 +125,7 @@ def erase_video(
     with pipeline.timed(timings, "track"):
         tracked = track(info, key, preview.selection, first, last, tracker, segmenter,
                         lambda n: tick("track", n, last - first + 1))
-    notices += tracked.stops
+    notices += tracked.notes()
     with pipeline.timed(timings, "write"):
         erased, encoder, inpainter_used, write_notes = _write(
             info, tracked, outputs, bool(save_mask), bool(compare), chosen, fill, session.dilate, session.feather,

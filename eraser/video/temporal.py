@@ -36,6 +36,8 @@ from typing import Callable, Optional, Sequence, Union
 import cv2
 import numpy as np
 
+from eraser.video import seams
+
 WORKING_SIDE = 480  # the dense flow (the fallback) is computed on frames scaled to this longest side
 FEATURE_SIDE = 640  # corners are found on frames scaled to this longest side, followed at full size
 CORNERS = 400  # corners per pair of frames
@@ -45,6 +47,7 @@ SAFETY = 0.01  # the holes are widened by this share of the frame's longer side 
 # the flow still carries some of the object's motion and is not fitted
 FLOW_MARGIN = 8
 GRID = 8  # the homography of the background is fitted to the flow on a grid of this step
+SEAMS = True  # each source frame's colours matched to the frame's and each other's (bench/video.py turns it off)
 
 Inpaint = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -132,7 +135,7 @@ def fill_window(
     unknown = [s[0] < 0 for s in sources]
     if any(u.any() for u in unknown):
         key = int(np.argmax([u.sum() for u in unknown]))
-        keyed = _sample(frames, key, points[key], sources[key])
+        keyed = _sample(frames, key, points[key], sources[key], widened[key])
         hidden = np.zeros(shape, bool)
         hidden[points[key][1][unknown[key]], points[key][0][unknown[key]]] = True
         frames[key] = inpaint(keyed, hidden)
@@ -141,7 +144,7 @@ def fill_window(
         sources = _propagate(points, widened, numbers, cache, shape)
     out = []
     for i in wanted:
-        filled = _sample(frames, i, points[i], sources[i])
+        filled = _sample(frames, i, points[i], sources[i], widened[i])
         lost = sources[i][0] < 0
         if lost.any():  # not reached from the key frame either (a hole at the window's edge)
             left = np.zeros(shape, bool)
@@ -393,22 +396,27 @@ def _points(image: np.ndarray, xs: np.ndarray, ys: np.ndarray, interpolation: in
     return sampled.reshape(rows * cols, -1)[:n].squeeze(-1) if image.ndim == 2 else sampled.reshape(rows * cols, -1)[:n]
 
 
-def _sample(frames, i, points, source) -> np.ndarray:
+def _sample(frames, i, points, source, hole: Hole) -> np.ndarray:
     """Frame ``i`` with its hole pixels sampled from their sources (unknown
-    ones left as they were). Where both passes found a source, the two
-    colours are blended, the nearer in time weighing more: where the
-    forward and the backward sources meet, a hard switch showed as a tear."""
+    ones left as they were), each source frame's colours shifted to match
+    the frame and each other (eraser.video.seams). Where both passes found a
+    source, the two colours are blended, the nearer in time weighing more:
+    where the forward and the backward sources meet, a hard switch showed as
+    a tear."""
     out = frames[i].copy()
     xs, ys = points
     if xs.size == 0:
         return out
     first = _colours(frames, source[0], source[1], source[2])
     second = _colours(frames, source[3], source[4], source[5])
+    if SEAMS:
+        shift_first, shift_second = seams.offsets(frames[i], xs, ys, hole.mask, (hole.x0, hole.y0), source, first, second)
+        first, second = first + shift_first, second + shift_second
     both = (source[0] >= 0) & (source[3] >= 0)
     near = 1.0 / np.maximum(np.abs(source[0] - i), 1)
     far = 1.0 / np.maximum(np.abs(source[3] - i), 1)
     weight = np.where(both, near / (near + far), 1.0)[:, None]
-    colours = np.rint(first * weight + second * (1 - weight)).astype(np.uint8)
+    colours = np.clip(np.rint(first * weight + second * (1 - weight)), 0, 255).astype(np.uint8)
     known = source[0] >= 0
     out[ys[known], xs[known]] = colours[known]
     return out

@@ -7,14 +7,14 @@ chunks of ``CHUNK`` frames and handed over last first, so memory stays bounded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
 
 import cv2
 import numpy as np
 
 from eraser import registry
-from eraser.backends import TrackLost
+from eraser.backends import Hidden, TrackLost
 from eraser.errors import BackendFailure, EraserError
 from eraser.fallback import build, describe, read_only
 from eraser.prompts import Prompt
@@ -64,6 +64,18 @@ class Track:
     masks: dict[int, PackedMask]
     stops: list[str]
     tracker: str
+    hidden: list[int] = field(default_factory=list)  # frames in which the tracker said the object is hidden
+
+    def notes(self) -> list[str]:
+        """Where the object was hidden (as runs of frames) and where tracking stopped."""
+        runs: list[list[int]] = []
+        for n in sorted(self.hidden):
+            if runs and n == runs[-1][1] + 1:
+                runs[-1][1] = n
+            else:
+                runs.append([n, n])
+        spans = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs)
+        return ([f"the object is hidden (nothing erased) in frames {spans}"] if runs else []) + self.stops
 
 
 def refitter(segmenter: str) -> Optional[Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray]]:
@@ -110,6 +122,7 @@ def track(
     refit = refitter(segmenter)
     masks = {key: PackedMask.pack(key_mask)}
     stops: list[str] = []
+    hidden: list[int] = []
     tick = progress or (lambda n: None)
     tick(1)
     forward = (f for _, f in frames(clip, key, last + 1))
@@ -126,9 +139,13 @@ def track(
             if isinstance(step, TrackLost):
                 stops.append(f"tracking {direction} stopped at frame {number}: {step.reason}")
                 break
-            masks[number] = PackedMask.pack(_checked(step, key_mask.shape, spec))
+            if isinstance(step, Hidden):
+                hidden.append(number)
+                masks[number] = PackedMask.pack(np.zeros(key_mask.shape, bool))
+            else:
+                masks[number] = PackedMask.pack(_checked(step, key_mask.shape, spec))
             tick(1)
-    return Track(masks, stops, spec.name)
+    return Track(masks, stops, spec.name, hidden)
 
 
 def _run(spec, backend, source: Iterator[np.ndarray], mask: np.ndarray, refit) -> Iterator:

@@ -29,7 +29,7 @@ def register_segmenters(register):
         _grabcut,
         prompts=("box",),
         priority=10,
-        description="OpenCV GrabCut inside the box (colour models, graph cut); +/- points refine it",
+        description="OpenCV GrabCut inside a box (colour models, graph cut); clicks go to the point segmenter",
     )
     register(
         "point",

@@ -2,15 +2,23 @@
 
 Each step computes DIS optical flow from the new frame back to the previous
 one at a working size (the flow of a whole frame is smooth; full resolution
-buys little and costs much), samples the previous mask along it, and asks the
-photo segmenter (``refit``) for the object in a box around the warped mask.
-The re-fitted mask is kept when it agrees with the warped one (IoU), else the
-warped mask is: a segmenter that grabs the background must not steer the track.
+buys little and costs much), predicts the object's shift from it, measures
+the shift by matching the object's own pixels, and asks the photo segmenter
+(``refit``) for the object in a box around the moved mask. The re-fitted
+mask is kept when it agrees with the moved one (IoU), else the moved mask
+is: a segmenter that grabs the background must not steer the track.
+
+Occlusions: the object's look (``appearance.Appearance``) tells where its
+moved shape still shows it. Part of it: what shows is the visible part,
+what is erased. Almost none: the tracker yields :class:`Hidden` and carries
+the shape along its motion so far, searching its look around the predicted
+place each frame; found again (and confirmed by the segmenter on a box),
+it is followed again.
 
 The track stops (a :class:`~eraser.backends.TrackLost`) when the object
-leaves the view or is hidden (its area falls to a small share of the key
-frame's), or when it drifts: the area jumps between two frames, or the
-object's colour moves far from the key frame's.
+leaves the view, stays hidden too long, or drifts: the area jumps between
+two frames, the object's colour moves far from the key frame's, or the
+re-fits disagree with it while it is in full view.
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ from typing import Callable, Iterable, Iterator, Optional, Union
 import cv2
 import numpy as np
 
-from eraser.backends import TrackLost
+from eraser.backends import Hidden, TrackLost
+from eraser_flow.appearance import Appearance, lab
 
 WORKING_SIDE = 480  # longest side the flow is computed at
 BOX_MARGIN = 0.15  # the re-fit box: the warped mask's box widened by this share of its size
@@ -33,6 +42,12 @@ REFIT_EVERY = 2  # the segmenter re-fits the mask on every this many frames (it 
 BAND = 24  # pixels (at the working size) around the object's box in which the flow is computed
 SEARCH = 6  # pixels (at the working size) searched around the flow's prediction
 COLOUR_JUMP = 40.0  # mean Lab colour moving further than this from the key frame's is drift
+SEEN_SHARE = 0.8  # this share of the object's look (its pixels inside the frame) matching: seen in full
+HIDDEN_SHARE = 0.08  # less than this share matching: hidden behind something
+TREND = 0.3  # the weight of each frame's shift in the smoothed motion that carries a hidden object
+PULL = 0.004  # the search's cost of a (working) pixel squared away from the predicted place, per pixel of the look
+HIDDEN_REACH = 18  # the search around the predicted place widens by a pixel a frame hidden, up to this
+MAX_HIDDEN = 90  # frames hidden in a row after which the track gives up
 
 
 class FlowTracker:
@@ -45,10 +60,10 @@ class FlowTracker:
         frames: Iterable[np.ndarray],
         mask: np.ndarray,
         refit: Optional[Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray]] = None,
-    ) -> Iterator[Union[np.ndarray, TrackLost]]:
+    ) -> Iterator[Union[np.ndarray, Hidden, TrackLost]]:
         flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
         # Two masks travel: the object's whole shape (moved by its motion,
-        # kept through partial occlusions) and its visible part (what is erased).
+        # kept through occlusions) and its visible part (what is erased).
         visible = np.asarray(mask, np.float32)
         shape = visible
         key_area = float((visible >= 0.5).sum())
@@ -56,36 +71,93 @@ class FlowTracker:
             yield TrackLost("the key frame's mask is empty")
             return
         velocity: Optional[np.ndarray] = None  # the last shift measured, per frame, at the working size
+        trend: Optional[np.ndarray] = None  # the shift per frame while in full view, smoothed: it carries a hidden object
         disagreed = 0  # frames in a row in which the re-fit was not trusted
         step = 0  # frames since the key frame
         steady = False  # the last re-fit matched the object's whole shape
+        state = "seen"  # "seen" (in full), "partly" (partly hidden), "hidden"
+        hidden_for = 0  # frames in a row the object has been hidden
         previous_gray: Optional[np.ndarray] = None
         key_colour: Optional[np.ndarray] = None
+        look: Optional[Appearance] = None
         for frame in frames:
-            gray, scale = self._small_gray(frame)
+            gray, small, scale = self._small(frame)
             if previous_gray is None:  # the key frame: its mask is the one given
                 previous_gray = gray
                 key_colour = _mean_lab(frame, visible >= 0.5)
+                look = Appearance(lab(small), _resized(shape, gray.shape) >= 0.5)
                 continue
-            motion, velocity = _motion(visible, _band_flow(flow, gray, previous_gray, visible, scale), scale,
-                                       previous_gray, gray, velocity)
+            small_lab = lab(small)
+            motion_so_far = trend if trend is not None else velocity  # before it was seen in full twice: the last shift
+            predicted = look.offset + (motion_so_far if motion_so_far is not None else 0.0)
+            if state == "seen":
+                motion, velocity = _motion(visible, _band_flow(flow, gray, previous_gray, visible, scale), scale,
+                                           previous_gray, gray, velocity)
+                found = look.offset - motion[:, 2] * scale
+            else:  # part or all of it is behind something: where most of its look matches, near where it should be
+                found, _ = look.search(small_lab, predicted, SEARCH + min(hidden_for, HIDDEN_REACH),
+                                       PULL * look.size / (1 + hidden_for / 4))
             previous_gray = gray
-            shape, warped = _warp(shape, motion), _warp(visible, motion)
+            shown, share = look.matches(small_lab, found)
+            if state == "seen" and share < SEEN_SHARE:  # the motion may be off (a fast object): its look nearby
+                again, _ = look.search(small_lab, found, SEARCH, PULL * look.size / 10)
+                shown_again, share_again = look.matches(small_lab, again)
+                if share_again > share:
+                    found, shown, share = again, shown_again, share_again
+            candidate = None
+            if state == "seen" and share < SEEN_SHARE and refit is not None:
+                # its look changed (it turned, the light changed) or something is in front of
+                # it: where the segmenter still sees its whole shape, nothing is
+                moved = _warp(shape, _shift_map(found - look.offset, scale)) >= 0.5
+                if moved.any():
+                    candidate = np.asarray(refit(frame, _box(moved, BOX_MARGIN)), np.float32)
+                    if _iou(candidate >= 0.5, moved) >= RESYNC_IOU:
+                        share = 1.0
+            out_of_sight = share < HIDDEN_SHARE
+            # found again by its look: only where the photo segmenter agrees
+            if not out_of_sight and state == "hidden" and refit is not None:
+                out_of_sight = not _confirmed(refit, frame, shown, shape, found - look.offset, scale)
+            if out_of_sight:  # it moves as it did, unseen
+                found = predicted
+            shift = found - look.offset
+            motion = _shift_map(shift, scale)
+            look.offset = found
+            shape = _warp(shape, motion)
             shape_binary = shape >= 0.5
             if shape_binary.sum() < GONE_SHARE * key_area:
-                yield TrackLost("the object left the view")
+                yield TrackLost("the object left the view" + (" while hidden" if state == "hidden" else ""))
                 return
-            fitted = warped
             step += 1
+            if out_of_sight:
+                hidden_for += 1
+                if hidden_for > MAX_HIDDEN:
+                    yield TrackLost(f"the object stayed hidden for more than {MAX_HIDDEN} frames")
+                    return
+                state, steady = "hidden", False
+                visible = np.zeros_like(shape)
+                yield Hidden()
+                continue
+            if state == "seen" and share >= SEEN_SHARE:  # in full view: its motion is measured well
+                trend = shift if trend is None else (1 - TREND) * trend + TREND * shift
+            hidden_for = 0
+            if share < SEEN_SHARE:  # partly hidden: the part of its shape whose look the frame shows
+                state, steady = "partly", False
+                visible = (shape_binary & (_resized(shown.astype(np.float32), shape.shape) >= 0.5)).astype(np.float32)
+                yield visible
+                continue
+            came_back, state = state != "seen", "seen"
+            fitted = _warp(visible, motion) if not came_back else shape
             # a re-fit is skipped only while the last one matched the whole shape (nothing hides the object)
-            if refit is not None and (step % self.refit_every == 0 or not steady):
-                candidate = np.asarray(refit(frame, _box(shape_binary, BOX_MARGIN)), np.float32)
+            if refit is not None and (step % self.refit_every == 0 or not steady or candidate is not None):
+                if candidate is None:
+                    candidate = np.asarray(refit(frame, _box(shape_binary, BOX_MARGIN)), np.float32)
                 agreement = _iou(candidate >= 0.5, shape_binary)
                 steady = agreement >= RESYNC_IOU
                 if agreement >= AGREE_IOU:
                     fitted, disagreed = candidate, 0
                     if agreement >= RESYNC_IOU:  # all of it in view: its shape is what the segmenter sees
                         shape = candidate
+                        look = Appearance(small_lab, _resized(shape, gray.shape) >= 0.5)
                 else:
                     disagreed += 1
                     if disagreed >= MAX_DISAGREEMENTS:
@@ -94,9 +166,9 @@ class FlowTracker:
             binary = fitted >= 0.5
             area, before = float(binary.sum()), float((visible >= 0.5).sum())
             if area < GONE_SHARE * key_area:
-                yield TrackLost("the object is hidden")
+                yield TrackLost("the object is lost")
                 return
-            if max(area / before, before / area) > AREA_JUMP:
+            if not came_back and max(area / before, before / area) > AREA_JUMP:
                 yield TrackLost("the track drifted (its area jumped)")
                 return
             if np.linalg.norm(_mean_lab(frame, binary) - key_colour) > COLOUR_JUMP:
@@ -105,13 +177,39 @@ class FlowTracker:
             visible = fitted
             yield visible
 
-    def _small_gray(self, frame: np.ndarray) -> tuple[np.ndarray, float]:
+    def _small(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        """The frame at the working size: grey and RGB, and the scale."""
         height, width = frame.shape[:2]
         scale = min(1.0, self.working_side / max(height, width))
-        gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+        small = frame
         if scale < 1.0:
-            gray = cv2.resize(gray, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
-        return gray, scale
+            small = cv2.resize(frame, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA)
+        return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), np.ascontiguousarray(small), scale
+
+
+def _confirmed(refit, frame: np.ndarray, shown: np.ndarray, shape: np.ndarray, shift: np.ndarray, scale: float) -> bool:
+    """A hidden object found again by its look is taken only where the photo
+    segmenter, on a box around where it was found, finds an object under
+    most of the matching pixels (a patch of background of the same colours
+    is not an object's whole)."""
+    moved = _warp(shape, _shift_map(shift, scale)) >= 0.5
+    if not moved.any():
+        return False
+    candidate = np.asarray(refit(frame, _box(moved, BOX_MARGIN)), np.float32) >= 0.5
+    matched = _resized(shown.astype(np.float32), shape.shape) >= 0.5
+    return bool((candidate & matched).sum() >= 0.6 * max(matched.sum(), 1))
+
+
+def _shift_map(shift: np.ndarray, scale: float) -> np.ndarray:
+    """The map of a shift (working pixels) as _warp takes it: a new frame's pixel to where it was."""
+    return np.array([[1, 0, -shift[0] / scale], [0, 1, -shift[1] / scale]], np.float64)
+
+
+def _resized(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    if mask.shape == tuple(shape):
+        return mask
+    area = shape[0] < mask.shape[0]
+    return cv2.resize(mask.astype(np.float32), (shape[1], shape[0]), interpolation=cv2.INTER_AREA if area else cv2.INTER_LINEAR)
 
 
 def _band_flow(dis, now: np.ndarray, before: np.ndarray, mask: np.ndarray, scale: float) -> np.ndarray:
@@ -141,8 +239,8 @@ def _bounds(binary: np.ndarray) -> Optional[tuple[int, int, int, int]]:
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
-def _motion(mask: np.ndarray, flow_small: np.ndarray, scale: float, before: np.ndarray, now: np.ndarray,
-            velocity: Optional[np.ndarray]) -> tuple[np.ndarray, Optional[np.ndarray]]:
+def _motion(mask: np.ndarray, flow_small: Optional[np.ndarray], scale: float, before: np.ndarray, now: np.ndarray,
+            velocity: Optional[np.ndarray], guess: Optional[np.ndarray] = None) -> tuple[np.ndarray, Optional[np.ndarray]]:
     """The object's motion from the new frame back to the previous one, as an
     affine map (a shift).
 
@@ -152,14 +250,18 @@ def _motion(mask: np.ndarray, flow_small: np.ndarray, scale: float, before: np.n
     is where the object's own pixels (the previous frame under the mask) match
     the new frame best, searched around the flow's median motion. Where the
     search would leave the frame (the object is leaving it), the object keeps
-    its last measured velocity. Returns the map and the velocity.
+    its last measured velocity. Without a flow, ``guess`` is the prediction.
+    Returns the map and the velocity.
     """
     height, width = before.shape
     small = cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA) if scale < 1 else mask
     ys, xs = np.nonzero(small >= 0.5)
     if xs.size == 0:
         return np.array([[1, 0, 0], [0, 1, 0]], np.float64), velocity
-    guess = -np.median(flow_small[ys, xs], axis=0)  # new = old + shift, flow points back
+    if flow_small is not None:
+        guess = -np.median(flow_small[ys, xs], axis=0)  # new = old + shift, flow points back
+    elif guess is None:
+        guess = np.zeros(2)
     x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
     template = before[y0:y1, x0:x1]
     weights = (small[y0:y1, x0:x1] >= 0.5).astype(np.uint8)

@@ -46,11 +46,15 @@ function refresh() {
   $("undo").disabled = !(has && (photo.can_take_back || photo.can_undo)) || erasing;
   $("redo").disabled = !(has && photo.can_redo) || erasing;
   $("erase").disabled = !(has && photo.objects > 0) || erasing;
-  $("download").classList.toggle("disabled", !has || erasing);
+  // Nothing erased yet: nothing to download or save (the CLI says "nothing to remove").
+  const erased = has && photo.can_undo;
+  $("download").classList.toggle("disabled", !erased || erasing);
+  $("download").title = erased ? "Download the erased photo" : "Erase something first";
   $("download").href = has ? url(`/api/photos/${photo.id}/download`) : "#";
   $("mask-download").classList.toggle("disabled", !(has && photo.objects > 0));
   $("mask-download").href = has ? url(`/api/photos/${photo.id}/mask`) : "#";
   $("save").hidden = !(has && photo.saveable);
+  $("save").disabled = !erased || erasing;
   if (has) {
     $("dilate").value = photo.dilate; $("dilate-value").textContent = photo.dilate;
     $("feather").value = photo.feather; $("feather-value").textContent = photo.feather;

@@ -1,0 +1,149 @@
+"""Seams of the temporal fill: one colour offset per source frame.
+
+A hole's pixels are taken from frames up to a second away; where the
+exposure or the white balance moved in between (a camera's automatic
+exposure, a cloud), each source frame's pixels come in a shade of their own,
+and the fill shows its pieces' edges and a step at the hole's border.
+
+The fill is corrected by one colour offset per source frame (the low
+frequencies of gradient-domain fusion, with the offsets as the only
+unknowns), fitted by least squares to what must hold:
+
+- at the hole's border (its outer ring, where the frame's own pixels are
+  background: the hole was widened for that), a source's colour plus its
+  offset is the frame's own;
+- where two sources meet (neighbouring pixels, or a pixel that both passes
+  reached), their corrected colours agree.
+
+Each pair of sources (and each source at the border) says the median
+difference of its pixels, weighted by the square root of their count and
+less where the differences spread (an object's edge left in the ring,
+something in front of the hole's border, a seam along an edge of the
+scene: a change of light shifts all pixels alike). A source nothing ties to the border or to another source
+keeps its colours.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+RING = 3  # the hole's outer ring this many pixels wide is compared with the frame's own pixels
+LEAST = 8  # fewer pixels than this do not make an equation
+SPREAD = 3.0  # levels: an equation whose differences spread (median absolute deviation) more than this weighs less
+SAMPLES = 4096  # pixels per kind of equation at most (taken evenly)
+DEAD = 1.5  # levels (0-255) taken off every offset
+ANCHOR = 0.05  # the weight of "no offset" for every source (keeps an unconnected source as it was)
+
+
+def offsets(frame: np.ndarray, xs: np.ndarray, ys: np.ndarray, hole_mask: np.ndarray, origin: tuple[int, int],
+            sources: tuple, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The colour offsets to add to ``first`` and ``second`` (the two passes'
+    colours of the hole pixels ``xs, ys``; ``sources`` as temporal._sample
+    gets them), float32 ``(N, channels)`` each."""
+    src_a, src_b = sources[0], sources[3]
+    top = int(max(src_a.max(initial=-1), src_b.max(initial=-1)))
+    frames = np.flatnonzero(np.bincount(src_a[src_a >= 0], minlength=top + 1)
+                            + np.bincount(src_b[src_b >= 0], minlength=top + 1)) if top >= 0 else np.zeros(0, np.int64)
+    zero = np.zeros_like(first), np.zeros_like(second)
+    if frames.size == 0:
+        return zero
+    rows: list[tuple] = []  # arrays: source, other source (-1: the frame itself), weight, value
+    # the border: the frame's own colours against the primary source's
+    x0, y0 = origin
+    # (beyond the hole's box is outside the hole: eroded from there too)
+    inner = cv2.erode(hole_mask.astype(np.uint8), np.ones((2 * RING + 1, 2 * RING + 1), np.uint8),
+                      borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
+    ring = hole_mask & ~inner
+    on_ring = _thinned(np.flatnonzero(ring[ys - y0, xs - x0] & (src_a >= 0)))
+    if on_ring.size:
+        own = frame[ys[on_ring], xs[on_ring]].astype(np.float32)
+        _add_groups(rows, src_a[on_ring], None, own - first[on_ring])
+    # a pixel both passes reached: the two sources must agree there
+    both = _thinned(np.flatnonzero((src_a >= 0) & (src_b >= 0) & (src_a != src_b)))
+    if both.size:
+        _add_groups(rows, src_a[both], src_b[both], second[both] - first[both])
+    # neighbouring pixels with different primary sources
+    grid = np.full(hole_mask.shape, -1, np.int64)
+    grid[ys - y0, xs - x0] = np.arange(xs.size)
+    for a, b in ((grid[:, :-1], grid[:, 1:]), (grid[:-1, :], grid[1:, :])):
+        pair = (a >= 0) & (b >= 0)
+        i, j = a[pair], b[pair]
+        differ = _thinned(np.flatnonzero((src_a[i] >= 0) & (src_a[j] >= 0) & (src_a[i] != src_a[j])))
+        if differ.size:
+            i, j = i[differ], j[differ]
+            _add_groups(rows, src_a[i], src_a[j], first[j] - first[i])
+    if not rows:
+        return zero
+    # least squares through its normal equations (a few dozen unknowns): each
+    # equation w * (offset_s - offset_t) = w * value adds w^2 to (s, s) and
+    # (t, t), -w^2 to (s, t) and (t, s); one against the frame (t = -1) only to (s, s)
+    k = frames.size
+    position = np.full(int(frames.max()) + 1, -1, np.int64)
+    position[frames] = np.arange(k)
+    s_all = position[np.concatenate([r[0] for r in rows])]
+    t_raw = np.concatenate([r[1] for r in rows])
+    w2 = np.concatenate([r[2] for r in rows]) ** 2
+    v_all = np.concatenate([r[3] for r in rows]).astype(np.float64)
+    paired = t_raw >= 0
+    t_all = np.where(paired, position[np.maximum(t_raw, 0)], 0)
+    normal = np.eye(k) * ANCHOR**2
+    right = np.zeros((k, first.shape[1]))
+    np.add.at(normal, (s_all, s_all), w2)
+    np.add.at(right, s_all, w2[:, None] * v_all)
+    np.add.at(normal, (t_all[paired], t_all[paired]), w2[paired])
+    np.add.at(normal, (s_all[paired], t_all[paired]), -w2[paired])
+    np.add.at(normal, (t_all[paired], s_all[paired]), -w2[paired])
+    np.add.at(right, t_all[paired], -w2[paired, None] * v_all[paired])
+    solved = np.linalg.solve(normal, right).astype(np.float32)
+    # an offset of a level or two is as likely noise as light: left out, so a
+    # steady clip's fill does not jitter by the fit's noise
+    solved = np.sign(solved) * np.maximum(np.abs(solved) - DEAD, 0)
+    table = np.zeros((int(frames.max()) + 2, first.shape[1]), np.float32)
+    table[frames] = solved
+    return table[src_a] * (src_a >= 0)[:, None], table[src_b] * (src_b >= 0)[:, None]
+
+
+def _add_groups(rows: list, s: np.ndarray, t, difference: np.ndarray) -> None:
+    """One equation per (source, other) pair with enough pixels: the median
+    difference, weighted by the square root of the count and less where the
+    differences spread (their median absolute deviation)."""
+    other = np.full(s.size, -1, np.int64) if t is None else t.astype(np.int64)
+    key = s.astype(np.int64) * 1_000_003 + other + 1
+    starts, counts, middle = _medians(key, difference)
+    _, _, spread = _medians(key, np.abs(difference - np.repeat(middle, counts, axis=0)[_inverse(key)]))
+    first = np.argsort(key, kind="stable")[starts]  # a pixel of each group, for its sources
+    enough = counts >= LEAST
+    # a change of light shifts every pixel alike; differences that spread
+    # widely (the ring runs along something in front, the sources meet along
+    # an edge of the scene) say little
+    weight = np.sqrt(counts) / (1.0 + (spread.max(axis=1) / SPREAD) ** 2)
+    rows.append((s[first][enough].astype(np.int64), other[first][enough], weight[enough], middle[enough]))
+
+
+def _thinned(index: np.ndarray) -> np.ndarray:
+    """Every k-th of ``index``, at most SAMPLES: medians of a few thousand pixels
+    say as much as of all, for a fraction of the sorting."""
+    return index[::-(-index.size // SAMPLES)] if index.size > SAMPLES else index
+
+
+def _inverse(key: np.ndarray) -> np.ndarray:
+    """For each element, its position in ``key`` sorted (stable): undoes np.repeat over sorted groups."""
+    order = np.argsort(key, kind="stable")
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.size)
+    return inverse
+
+
+def _medians(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group of equal ``key`` (in sorted order): where it starts among the
+    sorted keys, its size, and the median (lower middle) of each column of
+    ``values``, by one sort per column rather than a call per group."""
+    ordered = np.sort(key, kind="stable")
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    counts = np.diff(np.r_[starts, ordered.size])
+    middle = np.empty((starts.size, values.shape[1]), np.float32)
+    for c in range(values.shape[1]):
+        by = np.lexsort((values[:, c], key))
+        middle[:, c] = values[by[starts + (counts - 1) // 2], c]
+    return starts, counts, middle
