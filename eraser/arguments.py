@@ -63,10 +63,18 @@ def _prompt_string(item: Any, size: int) -> Optional[str]:
     if isinstance(item, str):
         return item
     if _numbers(item, size):
-        return ",".join(str(v) for v in item)
+        return ",".join(_text(v) for v in item)
     if size == 2 and isinstance(item, (list, tuple)) and item and all(_numbers(click, 2) for click in item):
-        return "+".join(",".join(str(v) for v in click) for click in item)
+        return "+".join(",".join(_text(v) for v in click) for click in item)
     return None
+
+
+def _text(v: numbers.Real) -> str:
+    """A number as the CLI's parser reads it: never an exponent, whose "+"
+    (1e+308) is the parser's separator of clicks."""
+    if isinstance(v, numbers.Integral):
+        return str(int(v))
+    return np.format_float_positional(float(v), trim="-")
 
 
 def _numbers(item: Any, size: int) -> bool:

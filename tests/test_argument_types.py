@@ -53,14 +53,15 @@ def test_batch_takes_paths_and_numpy_bools(folder):
 TUPLES_AND_STRINGS = [
     ({"points": [(5, 5)]}, {"points": ["5,5"]}),
     ({"points": [[(5, 5), (6, 6)]]}, {"points": ["5,5+6,6"]}),
-    ({"points": [(np.int64(5), 5.0)]}, {"points": ["5,5.0"]}),
+    ({"points": [(np.int64(5), 5.0)]}, {"points": ["5,5"]}),
+    ({"points": [(5e0, 5e-0)]}, {"points": ["5,5"]}),
     ({"boxes": [(1, 1, 9, 9)]}, {"boxes": ["1,1,9,9"]}),
     ({"points": ["5,5"], "exclude": [(20, 20)]}, {"points": ["5,5"], "exclude": ["20,20"]}),
 ]
 
 
 @pytest.mark.parametrize("tuples, strings", TUPLES_AND_STRINGS,
-                         ids=["tuple", "clicks of one object", "numpy numbers", "box tuple", "exclude tuple"])
+                         ids=["tuple", "clicks of one object", "numpy numbers", "exponent", "box tuple", "exclude tuple"])
 def test_batch_takes_prompts_as_remove_does(folder, tuples, strings):
     """eraser.remove's tuples work in eraser.batch too (a new user's
     points=[(10, 10)] was refused), with the same result as the CLI's strings."""
@@ -101,3 +102,11 @@ def test_erase_video_refuses_a_wrong_path_type_in_one_line(tmp_path, name, value
     with pytest.raises(eraser.EraserError, match=f"^{name} must"):
         eraser.erase_video(given.pop("clip"), given.pop("output"), points=[(1, 1)], **given)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_batch_says_a_point_far_outside_is_outside(folder):
+    """1e308 was written "1e+308", whose "+" split it into a bad point "1e"; now the
+    photo fails alone, as for any point outside it, in its own words."""
+    report = eraser.batch(folder / "in", folder / "out", points=[(1e308, 5)], inpainter="telea")
+    [record] = report.records
+    assert record.status == "failed" and "is outside the 40x30 image" in record.error, record.error
