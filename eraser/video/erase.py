@@ -26,8 +26,9 @@ from eraser.composite import composite
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
 from eraser.refine import refine
-from eraser.video import temporal
+from eraser.video import motion, temporal
 from eraser.video.clip import Clip, frames, probe
+from eraser.video.hole import Hole
 from eraser.video.track import Track, track
 from eraser.video.writer import Writer, muxer_for
 
@@ -252,7 +253,7 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
         return refined_cache[n]
 
     buffer: deque[tuple[int, np.ndarray, Optional[np.ndarray]]] = deque()  # decoded frames not yet dropped
-    flows = temporal.FlowCache()
+    flows = motion.FlowCache()
     written = 0
     erased = 0
     total = info.frames
@@ -330,16 +331,16 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
     return {"erased": erased, "inpainter": used}
 
 
-def _hole(refined, shape: tuple[int, int]) -> temporal.Hole:
+def _hole(refined, shape: tuple[int, int]) -> Hole:
     """The refined mask's hole as a box and the mask inside it (no full frame)."""
     if refined is None or not refined.parts:
-        return temporal.Hole.none(shape)
+        return Hole.none(shape)
     x0, y0 = min(p.rect.x0 for p in refined.parts), min(p.rect.y0 for p in refined.parts)
     x1, y1 = max(p.rect.x1 for p in refined.parts), max(p.rect.y1 for p in refined.parts)
     crop = np.zeros((y1 - y0, x1 - x0), bool)
     for p in refined.parts:
         crop[p.rect.y0 - y0:p.rect.y1 - y0, p.rect.x0 - x0:p.rect.x1 - x0] |= p.hole
-    return temporal.Hole(y0, x0, crop, tuple(shape))
+    return Hole(y0, x0, crop, tuple(shape))
 
 
 def _union(a, b):
