@@ -62,6 +62,7 @@ class FlowCache:
     def __init__(self) -> None:
         self.small: dict[int, tuple[np.ndarray, Hole]] = {}  # full-size grey frame, widened hole
         self.pairs: dict[int, tuple] = {}  # n -> (motion n -> n+1, motion n+1 -> n)
+        self.light: dict[int, np.ndarray] = {}  # n -> the light's change from n to n+1 (eraser.video.seams)
         self.dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
         self.scale = 1.0
 
@@ -113,7 +114,7 @@ class FlowCache:
         return valid
 
     def forget(self, below: int) -> None:
-        for table in (self.small, self.pairs):
+        for table in (self.small, self.pairs, self.light):
             for n in [n for n in table if n < below]:
                 del table[n]
 

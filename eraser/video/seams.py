@@ -33,6 +33,10 @@ LEAST = 8  # fewer pixels than this do not make an equation
 SPREAD = 3.0  # levels: an equation whose differences spread (median absolute deviation) more than this weighs less
 SAMPLES = 4096  # pixels per kind of equation at most (taken evenly)
 DEAD = 1.5  # levels (0-255) taken off every offset
+LIGHT_SAMPLES = 6000  # background pixels compared per pair of frames for the light's change
+LEAST_LIGHT = 200  # fewer than this: the light is taken as unchanged
+NEAR_LIGHT = 0.05  # (log) a pixel's change this far from the median is not the light's
+DARK, BRIGHT = 16, 240  # levels: pixels outside these do not follow a gain (noise, clipping)
 ANCHOR = 0.05  # the weight of "no offset" for every source (keeps an unconnected source as it was)
 
 
@@ -147,3 +151,38 @@ def _medians(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarra
         by = np.lexsort((values[:, c], key))
         middle[:, c] = values[by[starts + (counts - 1) // 2], c]
     return starts, counts, middle
+
+
+def light_change(frame_a: np.ndarray, frame_b: np.ndarray, motion, hole_a, hole_b) -> np.ndarray:
+    """How the light changed from frame a to frame b: the log of a gain per
+    channel, the median over the background away from both holes (a grid of
+    a's pixels followed into b by the background's ``motion``)."""
+    from eraser.video.motion import sample_points
+
+    height, width = frame_a.shape[:2]
+    step = max(2, int(np.sqrt(height * width / LIGHT_SAMPLES)))
+    gy, gx = np.mgrid[step // 2:height:step, step // 2:width:step]
+    keep = np.ones(gx.shape, bool)
+    for hole in (hole_a, hole_b):
+        if not hole.empty:
+            x0, y0, x1, y1 = hole.box
+            keep &= ~((gx >= x0) & (gx < x1) & (gy >= y0) & (gy < y1))
+    xs, ys = gx[keep].astype(np.float64), gy[keep].astype(np.float64)
+    qx, qy = motion.apply(xs, ys)
+    inside = (qx >= 1) & (qx < width - 2) & (qy >= 1) & (qy < height - 2)
+    if hole_b is not None and not hole_b.empty:  # the hole's box in b too (the motion may land there)
+        x0, y0, x1, y1 = hole_b.box
+        inside &= ~((qx >= x0) & (qx < x1) & (qy >= y0) & (qy < y1))
+    if inside.sum() < LEAST_LIGHT:
+        return np.zeros(frame_a.shape[2], np.float32)
+    a = frame_a[ys[inside].astype(np.int64), xs[inside].astype(np.int64)].astype(np.float32)
+    b = sample_points(frame_b, qx[inside], qy[inside], cv2.INTER_LINEAR, cv2.BORDER_REPLICATE).astype(np.float32)
+    # clipped or dark pixels do not follow a gain
+    lit = ((a > DARK) & (a < BRIGHT) & (b > DARK) & (b < BRIGHT)).all(axis=1)
+    if lit.sum() < LEAST_LIGHT:
+        return np.zeros(frame_a.shape[2], np.float32)
+    ratio = np.log(b[lit]) - np.log(a[lit])
+    # the mean of those near the median: a median of whole levels sticks
+    # (a change of 1 % is 1-2 levels), and misplaced edges stray far
+    near = np.abs(ratio - np.median(ratio, axis=0)) < NEAR_LIGHT
+    return ((ratio * near).sum(axis=0) / np.maximum(near.sum(axis=0), 1)).astype(np.float32)

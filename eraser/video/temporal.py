@@ -39,7 +39,12 @@ from eraser.video import seams
 from eraser.video.hole import Hole
 from eraser.video.motion import FlowCache, sample_points
 
-SEAMS = True  # each source frame's colours matched to the frame's and each other's (bench/video.py turns it off)
+# each source frame's colours matched to the frame's light and each other's
+# (bench/video.py turns it off: temporal-raw)
+SEAMS = True
+# after the light's change over the whole frame, one offset per source frame
+# fitted at the hole's ring and seams (bench/video.py turns it off: temporal-light)
+RESIDUAL = True
 
 Inpaint = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -69,11 +74,12 @@ def fill_window(
     # the hole is not trusted as a source (the caller composites only the hole).
     widened = [cache.add(n, frame, hole) for n, frame, hole in zip(numbers, frames, holes)]
     points = [w.pixels() for w in widened]
+    light = _light(frames, widened, numbers, cache) if SEAMS else None
     sources = _propagate(points, widened, numbers, cache, shape)
     unknown = [s[0] < 0 for s in sources]
     if any(u.any() for u in unknown):
         key = int(np.argmax([u.sum() for u in unknown]))
-        keyed = _sample(frames, key, points[key], sources[key], widened[key])
+        keyed = _sample(frames, key, points[key], sources[key], widened[key], light)
         hidden = np.zeros(shape, bool)
         hidden[points[key][1][unknown[key]], points[key][0][unknown[key]]] = True
         frames[key] = inpaint(keyed, hidden)
@@ -82,7 +88,7 @@ def fill_window(
         sources = _propagate(points, widened, numbers, cache, shape)
     out = []
     for i in wanted:
-        filled = _sample(frames, i, points[i], sources[i], widened[i])
+        filled = _sample(frames, i, points[i], sources[i], widened[i], light)
         lost = sources[i][0] < 0
         if lost.any():  # not reached from the key frame either (a hole at the window's edge)
             left = np.zeros(shape, bool)
@@ -149,7 +155,20 @@ def _pass(points, holes: Sequence[Hole], order, motion_to_previous, shape):
     return [result[i] for i in range(len(points))]
 
 
-def _sample(frames, i, points, source, hole: Hole) -> np.ndarray:
+def _light(frames, holes, numbers, cache: FlowCache) -> np.ndarray:
+    """Each frame's light (the log of a gain per channel) against the
+    window's first frame: the changes between neighbours (cached per pair,
+    measured on the frames as decoded) added up."""
+    steps = [np.zeros(frames[0].shape[2], np.float32)]
+    for i in range(len(frames) - 1):
+        n = numbers[i]
+        if n not in cache.light:
+            cache.light[n] = seams.light_change(frames[i], frames[i + 1], cache.pair(n)[0], holes[i], holes[i + 1])
+        steps.append(cache.light[n])
+    return np.cumsum(steps, axis=0)
+
+
+def _sample(frames, i, points, source, hole: Hole, light: Optional[np.ndarray] = None) -> np.ndarray:
     """Frame ``i`` with its hole pixels sampled from their sources (unknown
     ones left as they were), each source frame's colours shifted to match
     the frame and each other (eraser.video.seams). Where both passes found a
@@ -162,7 +181,10 @@ def _sample(frames, i, points, source, hole: Hole) -> np.ndarray:
         return out
     first = _colours(frames, source[0], source[1], source[2])
     second = _colours(frames, source[3], source[4], source[5])
-    if SEAMS:
+    if light is not None:  # each source's colours in this frame's light
+        first = first * np.exp(light[i] - light[np.maximum(source[0], 0)])
+        second = second * np.exp(light[i] - light[np.maximum(source[3], 0)])
+    if SEAMS and RESIDUAL:
         shift_first, shift_second = seams.offsets(frames[i], xs, ys, hole.mask, (hole.x0, hole.y0), source, first, second)
         first, second = first + shift_first, second + shift_second
     both = (source[0] >= 0) & (source[3] >= 0)
