@@ -6,8 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from eraser.testing.clips import psnr, scene
+from eraser.testing.clips import flicker, psnr, scene
 from eraser.video import temporal
+from eraser.video.hole import Hole
 
 
 def telea(image, hole):
@@ -23,17 +24,52 @@ def scores(s, holes, out):
     return np.array([psnr(o, b, h) for o, b, h in zip(out, s.backgrounds, holes)])
 
 
+def error_flicker(s, holes, out):
+    """The flicker of the fill's error (output less the known background):
+    where the light changes the background flickers too, and the fill should
+    follow it, not add a jitter of its own."""
+    errors = [np.clip(128 + o.astype(np.int16) - b, 0, 255).astype(np.uint8) for o, b in zip(out, s.backgrounds)]
+    return flicker(errors, holes, s.cameras)
+
+
 @pytest.mark.parametrize("exposure", [0.12, 0.0])
 def test_seams_follow_the_frames_light(monkeypatch, exposure):
     """With the gain swinging, the corrected fill is nearer the known
-    background inside the hole; with a steady gain it changes nothing much."""
+    background inside the hole, and its error flickers less than the raw
+    fill's; with a steady gain it changes nothing much."""
     s = scene(n=30, size=(240, 144), object_side=40, exposure=exposure)
     holes = [cv2.dilate(m.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0 for m in s.masks]
-    raw, blended = (scores(s, holes, fill(s, holes, monkeypatch, seams)) for seams in (False, True))
-    if exposure:  # measured: 36.4 dB against 35.6 dB
-        assert blended.mean() > raw.mean() + 0.4, (raw.mean(), blended.mean())
+    raw, blended = (fill(s, holes, monkeypatch, seams) for seams in (False, True))
+    raw_psnr, blended_psnr = scores(s, holes, raw).mean(), scores(s, holes, blended).mean()
+    raw_flicker, blended_flicker = error_flicker(s, holes, raw), error_flicker(s, holes, blended)
+    if exposure:
+        # measured: 36.9 dB against 35.6 dB; the error's flicker 2.19 against
+        # 2.32 (with steady light this clip's is 1.84). With one offset per
+        # source fitted on each frame alone (before the light's change was
+        # measured on the whole frame): 36.4 dB and 2.26
+        assert blended_psnr > raw_psnr + 1.0, (raw_psnr, blended_psnr)
+        assert blended_flicker < raw_flicker - 0.1, (raw_flicker, blended_flicker)
     else:  # measured: 37.97 dB both
-        assert abs(blended.mean() - raw.mean()) < 0.3, (raw.mean(), blended.mean())
+        assert abs(blended_psnr - raw_psnr) < 0.3, (raw_psnr, blended_psnr)
+        assert blended_flicker < raw_flicker + 0.05, (raw_flicker, blended_flicker)
+
+
+def test_light_change_reads_a_gain_between_moved_frames():
+    """Frame b is frame a's neighbour (the camera panned) with its channels'
+    gains changed by +6 %, 0 and -4 %: the light's change read off the
+    background, away from the helmet, is those gains."""
+    from eraser.video.motion import FlowCache
+    from eraser.video.seams import light_change
+
+    s = scene(n=2, size=(240, 144), object_side=40)
+    gains = np.array([1.06, 1.0, 0.96])
+    b = np.clip(np.rint(s.frames[1] * gains), 0, 255).astype(np.uint8)
+    cache = FlowCache()
+    hole_a, hole_b = (cache.add(n, f, Hole.of(m)) for n, f, m in ((0, s.frames[0], s.masks[0]), (1, b, s.masks[1])))
+    change = light_change(s.frames[0], b, cache.pair(0)[0], hole_a, hole_b)
+    assert np.allclose(change, np.log(gains), atol=0.004), (change, np.log(gains))
+    steady = light_change(s.frames[0], s.frames[1], cache.pair(0)[0], hole_a, hole_b)
+    assert np.allclose(steady, 0, atol=0.002), steady
 
 
 def test_offsets_match_a_shifted_source_to_the_frame():
