@@ -110,7 +110,7 @@ def child(mode: str, folder: Path) -> None:
 
         _cpu_stages()
         temporal.SEAMS = mode != "temporal-raw"  # the temporal fill without its seam correction
-        temporal.RESIDUAL = mode != "temporal-light"  # only the light's change measured on the whole frame
+        temporal.RESIDUAL = mode == "temporal-offsets"  # with one offset per source fitted at the hole too
         masks = np.load(folder / "truth.npz")["masks"]
         ys, xs = np.nonzero(masks[0])
         box = (int(xs.min()) - 8, int(ys.min()) - 8, int(xs.max()) + 9, int(ys.max()) + 9)
@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument("--strip", type=Path, help="also write a PNG: input / frame by frame / temporal, three frames")
     parser.add_argument("--runs", default="floor,frames,temporal",
                         help="which runs, in order (floor first); temporal-raw: without the seam correction; "
-                        "temporal-light: the light's change only, no offsets fitted at the hole")
+                        "temporal-offsets: also one offset per source fitted at the hole")
     parser.add_argument("--exposure", type=float, default=0.0,
                         help="the camera's gain swings by this share (a sine over 2 s), as automatic exposure does")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "FOLDER"))

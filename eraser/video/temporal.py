@@ -43,8 +43,9 @@ from eraser.video.motion import FlowCache, sample_points
 # (bench/video.py turns it off: temporal-raw)
 SEAMS = True
 # after the light's change over the whole frame, one offset per source frame
-# fitted at the hole's ring and seams (bench/video.py turns it off: temporal-light)
-RESIDUAL = True
+# fitted at the hole's ring and seams (eraser.video.seams.offsets): off, its
+# fit moved from frame to frame (bench/video.py's temporal-offsets turns it on)
+RESIDUAL = False
 
 Inpaint = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
