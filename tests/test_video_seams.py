@@ -35,21 +35,22 @@ def error_flicker(s, holes, out):
 @pytest.mark.parametrize("exposure", [0.12, 0.0])
 def test_seams_follow_the_frames_light(monkeypatch, exposure):
     """With the gain swinging, the corrected fill is nearer the known
-    background inside the hole, and its error flickers less than the raw
-    fill's; with a steady gain it changes nothing much."""
-    s = scene(n=30, size=(240, 144), object_side=40, exposure=exposure)
+    background inside the hole, and its error flickers no more than the raw
+    fill's (whose colours do not move); with a steady gain it changes
+    nothing much."""
+    s = scene(n=60, size=(320, 192), object_side=56, exposure=exposure)
     holes = [cv2.dilate(m.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0 for m in s.masks]
     raw, blended = (fill(s, holes, monkeypatch, seams) for seams in (False, True))
     raw_psnr, blended_psnr = scores(s, holes, raw).mean(), scores(s, holes, blended).mean()
     raw_flicker, blended_flicker = error_flicker(s, holes, raw), error_flicker(s, holes, blended)
     if exposure:
-        # measured: 36.9 dB against 35.6 dB; the error's flicker 2.19 against
-        # 2.32 (with steady light this clip's is 1.84). With one offset per
-        # source fitted on each frame alone (before the light's change was
-        # measured on the whole frame): 36.4 dB and 2.26
-        assert blended_psnr > raw_psnr + 1.0, (raw_psnr, blended_psnr)
-        assert blended_flicker < raw_flicker - 0.1, (raw_flicker, blended_flicker)
-    else:  # measured: 37.97 dB both
+        # measured: 40.45 dB against 37.48 dB raw; the error's flicker 1.135
+        # against 1.241 (with a steady gain 0.947). With one offset per source
+        # fitted on each frame alone (before the light's change was measured
+        # on the whole frame): 39.43 dB and 1.175
+        assert blended_psnr > raw_psnr + 2.5, (raw_psnr, blended_psnr)
+        assert blended_flicker < raw_flicker, (raw_flicker, blended_flicker)
+    else:  # measured: 41.34 dB and 0.947 both
         assert abs(blended_psnr - raw_psnr) < 0.3, (raw_psnr, blended_psnr)
         assert blended_flicker < raw_flicker + 0.05, (raw_flicker, blended_flicker)
 

@@ -36,6 +36,9 @@ DEAD = 1.5  # levels (0-255) taken off every offset
 LIGHT_SAMPLES = 6000  # background pixels compared per pair of frames for the light's change
 LEAST_LIGHT = 200  # fewer than this: the light is taken as unchanged
 NEAR_LIGHT = 0.05  # (log) a pixel's change this far from the median is not the light's
+# (log) taken off every change of light: on a steady clip the measure's noise
+# alone changed the fill (and the codec's loss around it)
+STEADY = 0.006
 DARK, BRIGHT = 16, 240  # levels: pixels outside these do not follow a gain (noise, clipping)
 ANCHOR = 0.05  # the weight of "no offset" for every source (keeps an unconnected source as it was)
 
@@ -186,3 +189,9 @@ def light_change(frame_a: np.ndarray, frame_b: np.ndarray, motion, hole_a, hole_
     # (a change of 1 % is 1-2 levels), and misplaced edges stray far
     near = np.abs(ratio - np.median(ratio, axis=0)) < NEAR_LIGHT
     return ((ratio * near).sum(axis=0) / np.maximum(near.sum(axis=0), 1)).astype(np.float32)
+
+
+def gain(change: np.ndarray) -> np.ndarray:
+    """The factor for a change of light (logs, as light_change says), less
+    ``STEADY``: a change within it is as likely the measure's noise."""
+    return np.exp(np.sign(change) * np.maximum(np.abs(change) - STEADY, 0)).astype(np.float32)

@@ -183,8 +183,8 @@ def _sample(frames, i, points, source, hole: Hole, light: Optional[np.ndarray] =
     first = _colours(frames, source[0], source[1], source[2])
     second = _colours(frames, source[3], source[4], source[5])
     if light is not None:  # each source's colours in this frame's light
-        first = first * np.exp(light[i] - light[np.maximum(source[0], 0)])
-        second = second * np.exp(light[i] - light[np.maximum(source[3], 0)])
+        first = first * seams.gain(light[i] - light[np.maximum(source[0], 0)])
+        second = second * seams.gain(light[i] - light[np.maximum(source[3], 0)])
     if SEAMS and RESIDUAL:
         shift_first, shift_second = seams.offsets(frames[i], xs, ys, hole.mask, (hole.x0, hole.y0), source, first, second)
         first, second = first + shift_first, second + shift_second
