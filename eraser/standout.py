@@ -45,15 +45,26 @@ def nothing_stands_out(image: np.ndarray, prompt: Prompt, mask: np.ndarray) -> O
     if not near.any() or _touches_edge(near, (x0, y0, x1, y1), (w, h)):
         return None
     inside = int(np.count_nonzero(near))
-    if inside > SMALL_SHARE * h * w or int(np.count_nonzero(mask >= 0.5)) != inside:
+    if inside > SMALL_SHARE * h * w or _selected_beyond(mask, (x0, y0, x1, y1)):
         return None  # large, or parts elsewhere: something was found
     rows, cols = np.flatnonzero(near.any(axis=1)), np.flatnonzero(near.any(axis=0))
     spot = (int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
-    if _stands_out(image[y0:y1, x0:x1], near, max(3, round(0.5 * np.sqrt(inside)))):
+    ring = max(3, round(0.5 * np.sqrt(inside)))
+    # the spot and its ring only: the colour conversion and the dilation cost what they cover
+    top, bottom = max(0, rows[0] - ring - 1), rows[-1] + ring + 2
+    left, right = max(0, cols[0] - ring - 1), cols[-1] + ring + 2
+    if _stands_out(image[y0 + top : y0 + bottom, x0 + left : x0 + right], near[top:bottom, left:right], ring):
         return None
     at = "+".join(f"{short_number(float(x))},{short_number(float(y))}" for x, y in clicks)
     return (f"nothing stands out at {at}: the selection is a {spot[0]}x{spot[1]} px spot the colour of its "
             "surroundings; click on an object, add clicks, or mark it with a box")
+
+
+def _selected_beyond(mask: np.ndarray, window: tuple[int, int, int, int]) -> bool:
+    """Selected pixels outside the window (maxima of the four sides: no full-size temporary)."""
+    x0, y0, x1, y1 = window
+    rest = (mask[:y0], mask[y1:], mask[y0:y1, :x0], mask[y0:y1, x1:])
+    return any(part.size and float(part.max()) >= 0.5 for part in rest)
 
 
 def _touches_edge(near: np.ndarray, window: tuple[int, int, int, int], size: tuple[int, int]) -> bool:
