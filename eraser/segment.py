@@ -17,7 +17,7 @@ import numpy as np
 from eraser.errors import BackendFailure, EraserError
 from eraser.fallback import build, choices, describe, first_that_works, read_only
 from eraser.prompts import Prompt
-from eraser.standout import nothing_stands_out
+from eraser.standout import nearly_everything, nothing_stands_out
 
 
 @dataclass
@@ -43,7 +43,7 @@ def segment_object(image: np.ndarray, prompt: Prompt, segmenter: str = "auto") -
     specs = choices("segmenter", segmenter, prompt)
     spec, mask, notices = first_that_works(specs, segmenter != "auto", lambda s: _run(s, image, prompt),
                                            f"no segmenter could handle the {prompt.kind} prompt", prompt)
-    found = nothing_stands_out(image, prompt, mask)
+    found = nothing_stands_out(image, prompt, mask) or nearly_everything(prompt, mask)
     return ObjectMask(mask, spec.name, notices + ([found] if found else []))
 
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from eraser.prompts import Prompt
 from eraser.segment import segment_object
-from eraser.standout import nothing_stands_out
+from eraser.standout import nearly_everything, nothing_stands_out
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 ROCKET = SAMPLES / "rocket_falcon9" / "photo.jpg"  # skimage's rocket: an evening sky around it
@@ -89,3 +89,16 @@ def test_batch_says_it_for_each_flat_photo_once(eraser_cli, tmp_path):
     # each wall photo named once (the spot's size is part of the note: photos with the same one share a line)
     named = [photo for line in said for photo in ("w0.png", "w1.png", "w2.png") if photo in line]
     assert sorted(named) == ["w0.png", "w1.png", "w2.png"] and not any("dust.png" in line for line in said), err
+
+
+def test_a_click_selecting_nearly_the_whole_photo_says_so():
+    wall = _wall(4)
+    click, box = Prompt(((200.0, 150.0),), (1,)), Prompt(box=(0, 0, 400, 300))
+    everything = np.ones(wall.shape[:2], np.float32)
+    everything[:20] = 0  # 93 % of it
+    assert nearly_everything(click, everything) == ("the selection at 200,150 covers 93% of the photo; click on an "
+                                                    "object, exclude what must stay, or mark it with a box")
+    assert nearly_everything(box, everything) is None  # a box says what the person wants
+    half = np.zeros(wall.shape[:2], np.float32)
+    half[:, :200] = 1
+    assert nearly_everything(click, half) is None

@@ -109,6 +109,13 @@ class PointSegmenter:
     min_fraction = 0.002
     large_penalty = 50.0
     tiny_penalty = 100.0
+    # One click never means most of the photo: when the best candidate covers
+    # more than this share of the working frame, the best smaller candidate
+    # with an outline wins instead (a faint dust spot is a tiny candidate, and
+    # the tiny penalty let the flood of the whole photo beat it), and with no
+    # such candidate the click keeps a small disk. Large candidates never won
+    # on the samples (bench/segmentation_iou.py, any large_penalty from 25 up).
+    most = 0.5
     grabcut_iterations = 2
     # GrabCut iterates on at most this many pixels (eraser_classic.coarse_grabcut); 2 iterations
     # gave the samples the same masks as 4 (mean IoU within 0.002) in about half the time
@@ -263,7 +270,13 @@ class PointSegmenter:
     def _select_candidate(self, work: _Work, feats: dict) -> np.ndarray:
         h, w = work.image.shape[:2]
         seed_radius = max(1, round(0.006 * max(h, w)))
-        cands = [watershed_candidate(feats["smooth"], win, work.pos, work.neg, seed_radius) for win in self._windows(work)]
+        windows = self._windows(work)
+        cands = [watershed_candidate(feats["smooth"], win, work.pos, work.neg, seed_radius) for win in windows]
+        # A window over the whole frame has no background marker (the watershed
+        # makes the frame's edge a boundary, not a seed) unless a negative click
+        # gives one: its flood takes the whole photo whatever is there. It still
+        # counts in the others' support (their ranking stays as it was).
+        unbounded = [work.box is None and not work.neg and win == Rect(0, 0, w, h) for win in windows]
         n = len(cands)
         areas = np.array([c.area for c in cands], np.float64)
         ious = np.eye(n)
@@ -272,20 +285,26 @@ class PointSegmenter:
                 inter = overlap(cands[i], cands[j])
                 union = areas[i] + areas[j] - inter
                 ious[i, j] = ious[j, i] = inter / union if union else 0.0
-        best, best_score = None, -np.inf
+        scores = np.full(n, -np.inf)
         for i, cand in enumerate(cands):
+            if unbounded[i] or not areas[i]:
+                continue
             support = float(ious[i].sum() - 1)
-            contrast = outline_score(cand, feats["grad"], feats["grad_ref"]) if areas[i] else -np.inf
+            contrast = outline_score(cand, feats["grad"], feats["grad_ref"])
+            if not contrast > 0:  # no outline at all: not a candidate
+                continue
             score = contrast * (1.0 + support) ** self.support_power
             if areas[i] / (h * w) > self.max_fraction:
                 score -= self.large_penalty
             if areas[i] < self.min_fraction * h * w:
                 score -= self.tiny_penalty
-            if score > best_score:
-                best, best_score = cand, score
-        if best is None or not best.area:
+            scores[i] = score
+        if work.box is None:  # a click: never most of the photo (see ``most``)
+            scores[areas > self.most * h * w] = -np.inf
+        best = int(np.argmax(scores))
+        if not np.isfinite(scores[best]):
             return fallback((h, w), work.pos)
-        return best.whole((h, w))
+        return cands[best].whole((h, w))
 
     def _box_candidate(self, work: _Work) -> np.ndarray:
         h, w = work.image.shape[:2]
