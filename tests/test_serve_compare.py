@@ -129,10 +129,11 @@ def checkerboard_seen(page, tmp_path, name):
 
 def test_transparent_parts_show_on_a_checkerboard_in_the_view_and_in_compare(page, server, tmp_path):
     page.set_input_files("#file", str(transparent_photo(tmp_path / "cut-out.png")))
-    page.wait_for_selector("body.has-photo.has-alpha")
+    page.wait_for_selector("body.has-photo")
     wait_idle(page)
     assert photo_pixels(page, 250, 100)[0, 0, 3] == 0 and photo_pixels(page, 50, 100)[0, 0, 3] == 255
     checkerboard_seen(page, tmp_path, "view.png")
+    assert page.evaluate("document.body.classList.contains('has-alpha')")
     page.screenshot(path=str(tmp_path / "page.png"))
     v = version(page)
     page.click("#compare")
