@@ -85,18 +85,20 @@ def _refine(block: np.ndarray, dilate_px: int, feather: float, exclude) -> tuple
     hole = dilate(selected, dilate_px)
     if exclude:
         hole &= ~(disks(hole.shape, exclude, dilate_px + 1) & ~selected)
-    keep = np.ones(hole.shape, np.float32)
+    outside = ~hole
     height, width = hole.shape
     # OpenCV's Gaussian reaches round(4 sigma) pixels for float32: a pixel
     # farther than that from every kept one blurs to exactly 0
     radius = int(np.ceil(4 * feather)) + 1
-    outside = ~hole
-    near = [(r.grow(radius, width, height), [r]) for r in component_boxes(outside)]
-    windows = [w for w, _ in merge_overlapping(near)]
-    if sum(w.width * w.height for w in windows) > hole.size // 2:  # a small object: blur it all
-        inverted = outside.astype(np.float32)
-        return hole, np.where(hole, blur(inverted, feather), np.float32(1.0))
-    keep[hole] = 0.0
+    kept, windows = np.count_nonzero(outside), []
+    if kept == 0:  # nothing kept: the blur of nothing
+        return hole, np.zeros(hole.shape, np.float32)
+    if kept < hole.size // 8:  # else an object in its crop: blur it all
+        near = [(r.grow(radius, width, height), [r]) for r in component_boxes(outside)]
+        windows = [w for w, _ in merge_overlapping(near)]
+    if not windows or sum(w.width * w.height for w in windows) > hole.size // 2:
+        return hole, np.where(hole, blur(outside.astype(np.float32), feather), np.float32(1.0))
+    keep = outside.astype(np.float32)  # 1 outside the hole, 0 inside it but near nothing kept
     for w in windows:
         # the window with the blur's reach around it, so its values are the whole frame's
         c = w.grow(radius, width, height)

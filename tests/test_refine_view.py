@@ -101,3 +101,5 @@ def test_the_feather_blurred_only_near_kept_pixels_equals_the_whole_blur(dilate,
         fast_hole, fast_keep = _refine(selection, dilate, feather, near)
         assert np.array_equal(hole, fast_hole) and np.array_equal(keep, fast_keep)
         assert hole.mean() > (0.5 if dilate >= 3 else 0.05) and (keep < 1).mean() < 1
+    everything = np.ones((50, 70), np.float32)  # all selected: nothing kept, nothing blurred
+    assert all(np.array_equal(a, b) for a, b in zip(refine_crop(everything, dilate, feather), _refine(everything, dilate, feather, [])))
