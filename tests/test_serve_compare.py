@@ -73,6 +73,7 @@ def test_compare_toggles_by_click_tap_and_key_and_peeks_while_held(page, tmp_pat
         assert comparing(page) == "yes" and page.get_attribute("#compare", "aria-pressed") == "true"
         assert np.abs(original.astype(int) - erased).mean() > 5  # the spoon is back: the original shows
         assert page.evaluate("getComputedStyle(document.getElementById('overlay')).opacity") == "0"
+        assert "Original" in page.evaluate("getComputedStyle(document.getElementById('stage'), '::after').content")
         if toggle is toggles[0]:
             page.screenshot(path=str(tmp_path / "compare-on.png"))
         v = version(page)
@@ -81,6 +82,7 @@ def test_compare_toggles_by_click_tap_and_key_and_peeks_while_held(page, tmp_pat
         shown_after(page, v)
         assert np.array_equal(photo_pixels(page, 330, 250, 60, 60), erased)
         assert page.get_attribute("#compare", "aria-pressed") == "false"
+        assert page.evaluate("getComputedStyle(document.getElementById('stage'), '::after').content") == "none"
     # held: C auto-repeats (a second keydown is a repeat), the button is pressed past the hold time
     v = version(page)
     page.keyboard.down("c")
