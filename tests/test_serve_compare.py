@@ -154,6 +154,10 @@ def test_the_image_route_sends_transparency_as_png(server, tmp_path):
         assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
         shown = np.asarray(Image.open(io.BytesIO(answer.content)))
         assert shown.shape == (200, 300, 4) and shown[100, 250, 3] == 0 and shown[100, 50, 3] == 255
+    # scaled down, the colours are weighted by alpha: the black the transparent half hides does not darken the edge
+    small = np.asarray(Image.open(io.BytesIO(server.client.get(f"/api/photos/{pid}/image", params={"max_side": 100}).content)))
+    band = small[:, 45:60]
+    assert small.shape == (67, 100, 4) and (band[..., 3] > 0).any() and (band[..., 1][band[..., 3] > 0] >= 165).all()
     assert server.client.get(f"/api/photos/{pid}").json()["alpha"] is True
     opaque = server.open(SPOON)["id"]
     assert server.client.get(f"/api/photos/{opaque}/image").headers["content-type"] == "image/jpeg"

@@ -40,9 +40,17 @@ def photo_png(rgb: np.ndarray, alpha: np.ndarray, max_side: int = VIEW_MAX_SIDE)
     from PIL import Image
 
     size = view_size(rgb.shape[1], rgb.shape[0], max_side)
-    rgba = np.dstack([np.asarray(rgb), np.asarray(alpha)])
+    rgb, alpha = np.asarray(rgb), np.asarray(alpha)
+    if (rgb.shape[1], rgb.shape[0]) != size:
+        # scaled with the colours weighted by their alpha, so the colour that
+        # transparent pixels hide (often black) does not fringe the edges
+        a = alpha.astype(np.float32)[..., None] / 255.0
+        small_a = _resized(a[..., 0], size)[..., None]
+        weighted = _resized(rgb.astype(np.float32) * a, size)
+        rgb = np.clip(np.where(small_a > 0, weighted / np.maximum(small_a, 1e-6), 0) + 0.5, 0, 255).astype(np.uint8)
+        alpha = np.clip(small_a[..., 0] * 255.0 + 0.5, 0, 255).astype(np.uint8)
     buf = io.BytesIO()
-    Image.fromarray(_resized(rgba, size), mode="RGBA").save(buf, format="PNG", compress_level=1)
+    Image.fromarray(np.dstack([rgb, alpha]), mode="RGBA").save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 
