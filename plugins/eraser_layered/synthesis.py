@@ -97,16 +97,32 @@ BAND_MIN = 12
 # backdrop was copied into the helmet's hole); off on fine grain (grass,
 # gravel: near sources only, the fill turned to a smooth disc).
 LOCALITY = 0.5
-GRAIN_SMOOTH, GRAIN_FULL = 2.0, 6.0  # grey levels of median fine residual around the hole: smooth, grain
+# Grey levels of median fine residual around the hole: smooth, grain (2 and 6
+# before 2026-12-06 21:00: the lawn (3.2), the paper's text (3.5) and the suit
+# fabric (2.4) counted as half smooth and came out as flat blobs in blind looks)
+GRAIN_SMOOTH, GRAIN_FULL = 1.0, 3.0
+# (grain level, vote percentile) below the finest level, interpolated
+COARSE_VOTES = ((1.5, 75.0), (3.0, 25.0), (6.0, 5.0))
 MIN_SOURCES = 4 * (2 * R + 1) ** 2  # whole known patches a level needs to be searched
 CONFIDENCE = 1.3  # a pixel d px deep in the hole votes with weight CONFIDENCE ** -d (Wexler's alpha)
 REUSE = 0.3  # cost of a source copied by every patch around it, in typical distances between two of the photo's patches
+# Cost of a source patch all of whose colours are rare around the hole (a
+# label, a name tag), in typical distances; RARE_SHARE: a colour bin (RARE_BINS
+# levels per channel) holding under this share of the surroundings is rare.
+RARITY, RARE_SHARE, RARE_BINS = 1.0, 0.005, 8
+RARE_SOLID = 0.3  # share of a patch's pixels of rare colours below which it costs nothing
+RARE_VOTE = 3.0  # a vote from a source of only rare colours weighs exp(-this)
 CHUNK = 16_384  # targets per distance call outside the search (memory)
 VOTE_PERCENTILE = 75  # votes weigh exp(-d / this percentile of d): lower is sharper...
 # ...and on fine grain (grass, gravel: smoothness 0, reaching VOTE_PERCENTILE at
 # smoothness 0.5), where averaged votes read as a smooth, mottled patch; on
-# brick (0.71) the sharper votes broke the mortar lines
-GRAIN_VOTE_PERCENTILE = 25
+# brick the sharper votes break the mortar lines a little (its residual, 3.1,
+# is the lawn's: no single number here tells them apart)
+GRAIN_VOTE_PERCENTILE = 5
+# The finest level's votes, everywhere: the coarse levels settle the layout
+# with averaged votes, the last one takes the grain from its best matches
+# instead of an average of 49 (which read as a smooth disc in blind looks).
+FINAL_VOTE_PERCENTILE, FINAL_GRAIN_VOTE_PERCENTILE = 25, 5
 _ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
 _GRID = [(dy, dx) for dy in (-3, -1, 1, 3) for dx in (-3, -1, 1, 3)]
 
@@ -170,6 +186,7 @@ class _Level:
             a, b = (self.sources[rng.integers(0, self.sources.size, 4000)] for _ in range(2))
             self.samples = np.array([dy * self.width + dx for dy, dx in _GRID])
             self.typical = float(np.median(_distance(self, self.src, a, b)))
+        self.rare = _rarity(img, hole, reach, self.width)
         self.samples = np.array([dy * self.width + dx for dy, dx in _ALL])
         self.sparse = np.array([dy * self.width + dx for dy, dx in _GRID])
         if not search:  # distances only weigh the votes here: every other pixel is enough, at a third of the cost
@@ -189,6 +206,28 @@ class _Level:
         y = np.clip(flat // self.width, R, self.h + R - 1)
         x = np.clip(flat % self.width, R, self.w + R - 1)
         return y * self.width + x
+
+
+def _rarity(img: np.ndarray, hole: np.ndarray, reach: float, width: int) -> np.ndarray:
+    """Per padded position, the share of its patch whose colour is rare
+    around the hole: a colour bin holding under ``RARE_SHARE`` of the known
+    pixels within ``reach`` counts fully, a bin at twice that not at all. A
+    label, a name tag or a pin beside the hole is rare next to the surface
+    it lies on; the surface's grain, spread over a few common bins, is not."""
+    blurred = cv2.GaussianBlur(img, (0, 0), 1.0)  # grain's single pixels do not count as colours
+    q = np.clip(blurred // (256 // RARE_BINS), 0, RARE_BINS - 1).astype(np.int32)
+    code = (q[..., 0] * RARE_BINS + q[..., 1]) * RARE_BINS + q[..., 2]
+    away = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3)
+    ring = ~hole & (away <= reach)
+    if not ring.any():
+        return np.zeros((hole.shape[0] + 2 * R) * width, np.float32)
+    share = np.bincount(code[ring], minlength=RARE_BINS**3).astype(np.float32) / np.count_nonzero(ring)
+    rare = np.clip(2.0 - share[code] / RARE_SHARE, 0.0, 1.0).astype(np.float32)
+    rare = cv2.boxFilter(rare, -1, (2 * R + 1, 2 * R + 1))
+    # Only mostly rare patches count: a label is a solid block of its colour,
+    # a pen stroke or a ruled line crosses a third of a patch and is continued.
+    rare = np.clip((rare - RARE_SOLID) / (1.0 - RARE_SOLID), 0.0, 1.0)
+    return np.pad(rare, R).ravel()
 
 
 def _basis(lv: _Level) -> np.ndarray:
@@ -289,7 +328,7 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
     pick = np.arange(lv.targets.size) if pick is None else pick
     t = lv.targets[pick]
     usage = _usage(lv, nnf, dist) if REUSE else None
-    local = lv.locality * lv.typical * lv.away
+    local = lv.locality * lv.typical * lv.away + RARITY * lv.typical * lv.rare
     cost = dist[pick] + (usage[nnf[pick]] if usage is not None else 0.0) + local[nnf[pick]]
     best = nnf[pick].copy()
 
@@ -329,7 +368,9 @@ def _vote(lv: _Level, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> Non
     source = np.zeros(lv.src.shape[0], np.int64)
     weight = np.zeros(lv.src.shape[0], np.float32)
     source[lv.targets] = nnf
-    weight[lv.targets] = np.where(ok, np.exp(-dist / scale) * lv.conf, 0.0)
+    # A source of rare colours (a label beside the hole) also votes less: the
+    # sharp votes of the last level otherwise carry a label's cut edge on.
+    weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
     acc = np.zeros((lv.holes.size, 3), np.float32)
     den = np.zeros(lv.holes.size, np.float32)
     for dy, dx in _ALL:
@@ -382,15 +423,18 @@ def _match_border(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, sigma: 
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def _smoothness(image: np.ndarray, hole: np.ndarray) -> float:
-    """1 on smooth surroundings, 0 on fine grain: the median absolute fine
-    residual (luma minus a 1.5 px blur) over known pixels within 16 px of
-    the hole, mapped from GRAIN_SMOOTH..GRAIN_FULL grey levels to 1..0."""
+def _grain_level(image: np.ndarray, hole: np.ndarray) -> float:
+    """The median absolute fine residual (luma minus a 1.5 px blur), in grey
+    levels, over known pixels within 16 px of the hole."""
     gray = image.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
     residual = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.5))
     ring = (cv2.dilate(hole.astype(np.uint8), np.ones((33, 33), np.uint8)) > 0) & ~hole
-    level = float(np.median(residual[ring])) if ring.any() else 0.0
-    return float(np.clip((GRAIN_FULL - level) / (GRAIN_FULL - GRAIN_SMOOTH), 0.0, 1.0))
+    return float(np.median(residual[ring])) if ring.any() else 0.0
+
+
+def _smoothness(level: float, smooth: float, grain: float) -> float:
+    """1 at a grain level up to ``smooth`` grey levels, 0 from ``grain`` on."""
+    return float(np.clip((grain - level) / (grain - smooth), 0.0, 1.0))
 
 
 def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray | None:
@@ -398,7 +442,12 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     rng = np.random.default_rng(seed)
     hole = np.asarray(hole, bool)
     levels = _pyramid(image.astype(np.float32), hole)
-    smooth = _smoothness(image, hole)
+    level = _grain_level(image, hole)
+    smooth = _smoothness(level, GRAIN_SMOOTH, GRAIN_FULL)
+    # Votes below the finest level: averaged on smooth surroundings, sharp on
+    # strong grain (grass, gravel), between on brick and a lawn (level 3.1
+    # both: sharp coarse votes broke the mortar lines, averaged ones blurred them).
+    coarse_percentile = float(np.interp(level, *zip(*COARSE_VOTES)))
     prev = pnnf = last = None
     for k, (img, h) in enumerate(levels):
         check()  # the page's Escape stops the fill between levels and iterations
@@ -406,7 +455,10 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         if lv.sources.size == 0:
             return None
         lv.locality = LOCALITY * smooth
-        lv.vote_percentile = GRAIN_VOTE_PERCENTILE + (VOTE_PERCENTILE - GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
+        lv.vote_percentile = coarse_percentile
+        if k == len(levels) - 1:
+            final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
+            lv.vote_percentile = min(lv.vote_percentile, final)
         cur = lv.src.copy()
         if prev is None:
             start = harmonic_fill(img, h)
