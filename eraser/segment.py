@@ -17,6 +17,7 @@ import numpy as np
 from eraser.errors import BackendFailure, EraserError
 from eraser.fallback import build, choices, describe, first_that_works, read_only
 from eraser.prompts import Prompt
+from eraser.standout import nothing_stands_out
 
 
 @dataclass
@@ -42,7 +43,8 @@ def segment_object(image: np.ndarray, prompt: Prompt, segmenter: str = "auto") -
     specs = choices("segmenter", segmenter, prompt)
     spec, mask, notices = first_that_works(specs, segmenter != "auto", lambda s: _run(s, image, prompt),
                                            f"no segmenter could handle the {prompt.kind} prompt", prompt)
-    return ObjectMask(mask, spec.name, notices)
+    found = nothing_stands_out(image, prompt, mask)
+    return ObjectMask(mask, spec.name, notices + ([found] if found else []))
 
 
 def union(objects: Sequence[ObjectMask]) -> Selection:

@@ -343,6 +343,16 @@ def test_opening_a_multi_page_photo_tells_the_page(server):
     assert any("3 frames" in n for n in erased["notices"])
 
 
+def test_a_click_on_a_featureless_spot_tells_the_page(server):
+    rocket = os.path.join(os.path.dirname(SPOON), "..", "rocket_falcon9", "photo.jpg")
+    with open(rocket, "rb") as f:
+        pid = server.client.post("/api/photos?name=rocket.jpg", content=f.read()).json()["id"]
+    sky = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": [120, 80]}).json()
+    assert any(n.startswith("nothing stands out at 120,80: the selection is a ") for n in sky["notices"]), sky["notices"]
+    rocket_mark = server.client.post(f"/api/photos/{pid}/marks", json={"kind": "point", "point": [321, 250]}).json()
+    assert rocket_mark["objects"] == 2 and not any("at 321,250" in n for n in rocket_mark["notices"])
+
+
 def test_the_preview_does_not_lie_at_12_mp(server, tmp_path):
     """The overlay is small (the rectangle around the object at the view's
     size, a few KB) and, scaled up to the

@@ -28,6 +28,18 @@ class Report:
     def ok(self) -> bool:
         return not self.failed and not self.interrupted
 
+    def notes(self) -> list[tuple[str, list[str]]]:
+        """Each distinct note of the run once, with the photos it was said
+        about (sorted); a fallback every photo met is one note, not one per
+        photo. The records keep their own ``notices``."""
+        photos: dict[str, list[str]] = {}
+        for record in sorted(self.records, key=lambda r: r.photo):
+            for note in record.notices:
+                named = photos.setdefault(note, [])
+                if record.photo not in named:
+                    named.append(record.photo)
+        return list(photos.items())
+
     def summary(self) -> str:
         done, skipped, failed = self.count("done"), self.count("skipped"), self.count("failed")
         left = self.total - len(self.records)

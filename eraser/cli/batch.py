@@ -59,9 +59,8 @@ def batch(
 
         atomic_write(report_file, lambda f: f.write(report.to_json().encode()), overwrite=True)
     if not quiet:
-        for record in sorted(report.records, key=lambda r: r.photo):
-            for note in record.notices:
-                typer.echo(f"note: {record.photo}: {note}", err=True)
+        for note, photos in report.notes():
+            typer.echo(_note_line(note, photos), err=True)
         for record in report.failed:
             typer.echo(f"failed: {record.photo}: {record.error}", err=True)
         typer.echo(report.summary(), err=True)
@@ -69,6 +68,15 @@ def batch(
         raise report.stopped_by  # the signal's one line and exit status (130 for Ctrl-C)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _note_line(note: str, photos: list[str], named: int = 3) -> str:
+    """One line per distinct note: the photo's name when one photo met it,
+    else how many did (and the first few)."""
+    if len(photos) == 1:
+        return f"note: {photos[0]}: {note}"
+    more = f" and {len(photos) - named} more" if len(photos) > named else ""
+    return f"note: {note} ({len(photos)} photos: {', '.join(photos[:named])}{more})"
 
 
 class _Progress:
