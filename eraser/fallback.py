@@ -84,3 +84,17 @@ def read_only(array: np.ndarray) -> np.ndarray:
     view = array.view()
     view.flags.writeable = False
     return view
+
+
+def frozen(array: np.ndarray, shared: bool = False) -> np.ndarray:
+    """``array`` as one nobody writes through numpy, so that a backend may
+    remember what it computed from it (a segmenter, the photo's cache key):
+    a read-only copy when it is ``shared`` (a caller holds it), else
+    ``array`` itself, made read-only with every array it views."""
+    if shared:
+        array = array.copy()
+    base = array
+    while isinstance(base, np.ndarray):
+        base.flags.writeable = False
+        base = base.base
+    return array

@@ -30,7 +30,7 @@ import numpy as np
 from eraser import pipeline
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER, DEFAULT_HISTORY, DEFAULT_MAX_PIXELS
 from eraser.errors import EraserError
-from eraser.fallback import read_only
+from eraser.fallback import frozen
 from eraser.cancel import Cancelled, cancellable
 from eraser.floats import shown
 from eraser.geometry import Rect
@@ -86,7 +86,9 @@ class Session:
         self.loaded = load_image(source, max_pixels=max_pixels)
         self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)
         self.segmenter, self.inpainter = segmenter, inpainter
-        self._image = read_only(self.loaded.rgb)
+        # frozen: a segmenter keys its cached features by the array, not by
+        # reading 36 MB again on each click (eraser_mobilesam.cache.image_key)
+        self._image = frozen(self.loaded.rgb, shared=isinstance(source, np.ndarray))  # a caller's array: copied
         self._objects: list[Prompt] = []
         self._masks: list[Optional[ObjectMask]] = []
         self._exclude: list[Point] = []
@@ -278,7 +280,7 @@ class Session:
             before = [self._image[r.slices].copy() for r in rects]
             self._undo.append(_Step(rects, before, [result.image[r.slices].copy() for r in rects]))
         self._redo.clear()
-        self._image = read_only(result.image)
+        self._image = frozen(result.image, shared=True)  # the caller holds result.image
         self._forget_marks()
         return result
 
@@ -302,7 +304,7 @@ class Session:
         if not source:
             raise EraserError(empty)
         step = source.pop()
-        self._image = read_only(_paste(self._image, step.rects, getattr(step, side)))
+        self._image = frozen(_paste(self._image, step.rects, getattr(step, side)))
         target.append(step)
         self._forget_marks()
 

@@ -38,6 +38,35 @@ def test_the_current_image_is_read_only(scene):
         s.image[0, 0] = 0
 
 
+def test_the_image_a_segmenter_sees_is_frozen_and_the_callers_array_is_not(scene, tmp_path):
+    """Nothing can write the session's image through numpy, so a segmenter may
+    key its cached features by the array (eraser_mobilesam.cache.image_key);
+    a caller's array is copied, never made read-only, and editing it later
+    does not change the session's photo."""
+    image = scene[0].copy()
+    s = Session(image, inpainter="telea")
+    assert image.flags.writeable and frozen_chain(s.image)
+    image[:] = 0
+    assert np.array_equal(s.image, scene[0])
+    path = tmp_path / "photo.png"
+    Image.fromarray(scene[0]).save(path)
+    s = Session(path, inpainter="telea")
+    assert frozen_chain(s.image)
+    s.add(points=[(80, 60)])
+    result = s.erase()
+    assert result.image.flags.writeable and frozen_chain(s.image)  # the caller's result stays theirs
+    s.undo()
+    assert frozen_chain(s.image)
+
+
+def frozen_chain(array):
+    while isinstance(array, np.ndarray):
+        if array.flags.writeable:
+            return False
+        array = array.base
+    return True
+
+
 def test_two_erases_in_a_row_and_undo_back_to_the_original(scene):
     image, obj = scene
     s = Session(image, inpainter="telea", segmenter="grabcut")

@@ -23,7 +23,8 @@ import torch.nn.functional as F  # noqa: E402
 from eraser import modelstore, registry  # noqa: E402
 from eraser.prompts import Prompt  # noqa: E402
 from eraser_mobilesam import model as ms  # noqa: E402
-from eraser_mobilesam.cache import EmbeddingCache, image_key  # noqa: E402
+from eraser.fallback import frozen  # noqa: E402
+from eraser_mobilesam.cache import EmbeddingCache, frozen_owner, image_key  # noqa: E402
 from eraser_mobilesam.installed import encoder_identity  # noqa: E402
 from eraser_mobilesam.segmenter import (  # noqa: E402
     PIXEL_MEAN,
@@ -149,6 +150,15 @@ def test_second_click_skips_the_encoder_and_disk_cache_is_bounded(installed, pho
     second = segmenter.segment(photo, Prompt(box=(323, 61, 429, 330)))
     assert len(calls) == 1 and first.shape == second.shape == photo.shape[:2]
     assert (cache_dir / f"{encoder_identity(model)}-{image_key(photo)}.npy").exists()
+    # A photo one pixel apart, read-only as a Session's (its key remembered), is encoded anew
+    edited = photo.copy()
+    edited[100, 100, 0] ^= 1
+    edited = frozen(edited)
+    for _ in range(2):
+        segmenter.segment(edited, Prompt(points=((365.0, 285.0),), labels=(1,)))
+    assert len(calls) == 2 and frozen_owner(photo) is not None
+    np.testing.assert_array_equal(segmenter.segment(photo, Prompt(points=((365.0, 285.0),), labels=(1,))), first)
+    assert len(calls) == 2
     # A new process (a new segmenter) finds the embeddings on disk.
     again = MobileSamSegmenter(model, runtime="onnx", cache=EmbeddingCache(folder=cache_dir))
     again.encoder.run = lambda inputs: pytest.fail("the encoder ran despite the disk cache")
