@@ -9,6 +9,11 @@ rectangle around what it selects) and refined there as one crop, with the
 widening and feather scaled alike. Scaled back up it matches the full
 refinement (IoU >= 0.97 on the samples, tested); the erase still refines at
 full resolution.
+
+The feather is blurred only where it can be non-zero: near the pixels the
+hole leaves out. A random-weight model's speckled mask widens into a hole of
+nearly the whole view, where blurring all of it was half the refine (10 of
+20 ms at 1200x800) for the 2 % of it near an unselected pixel.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from eraser.geometry import Rect
-from eraser.refine import MaskPart, RefinedMask, check, covered, reach, refine_crop
+from eraser.geometry import Rect, component_boxes, disks, merge_overlapping
+from eraser.refine import DIRECT_BLUR_MAX, MaskPart, RefinedMask, blur, check, covered, dilate, reach, refine_crop
 
 
 def refine_view(
@@ -53,7 +58,7 @@ def refine_view(
     if block.shape != (view.height, view.width):
         block = cv2.resize(block, (view.width, view.height), interpolation=cv2.INTER_AREA)
     near = [(x * sx - view.x0, y * sy - view.y0) for x, y in exclude]
-    hole, keep = refine_crop(block, view_dilate, view_feather, near)
+    hole, keep = _refine(block, view_dilate, view_feather, near)
     parts = [MaskPart(view, hole, keep, [view])] if hole.any() else []
     return RefinedMask((height, width), parts, view_dilate, view_feather, notices)
 
@@ -69,3 +74,35 @@ def _selected_box(selection: np.ndarray, above: float) -> Rect | None:
     rows_max = selection[:, x0:x1].max(axis=1)
     rows = np.flatnonzero(rows_max >= above if above else rows_max > 0)
     return Rect(x0, int(rows[0]), x1, int(rows[-1]) + 1)
+
+
+def _refine(block: np.ndarray, dilate_px: int, feather: float, exclude) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`eraser.refine.refine_crop`, with the blur run only near the
+    pixels outside the hole (equal to it, tested)."""
+    if (dilate_px == 0 and feather == 0) or not 0 < feather <= DIRECT_BLUR_MAX:
+        return refine_crop(block, dilate_px, feather, exclude)
+    selected = block >= 0.5
+    hole = dilate(selected, dilate_px)
+    if exclude:
+        hole &= ~(disks(hole.shape, exclude, dilate_px + 1) & ~selected)
+    outside = ~hole
+    height, width = hole.shape
+    # OpenCV's Gaussian reaches round(4 sigma) pixels for float32: a pixel
+    # farther than that from every kept one blurs to exactly 0
+    radius = int(np.ceil(4 * feather)) + 1
+    kept, windows = np.count_nonzero(outside), []
+    if kept == 0:  # nothing kept: the blur of nothing
+        return hole, np.zeros(hole.shape, np.float32)
+    if kept < hole.size // 8:  # else an object in its crop: blur it all
+        near = [(r.grow(radius, width, height), [r]) for r in component_boxes(outside)]
+        windows = [w for w, _ in merge_overlapping(near)]
+    if not windows or sum(w.width * w.height for w in windows) > hole.size // 2:
+        return hole, np.where(hole, blur(outside.astype(np.float32), feather), np.float32(1.0))
+    keep = outside.astype(np.float32)  # 1 outside the hole, 0 inside it but near nothing kept
+    for w in windows:
+        # the window with the blur's reach around it, so its values are the whole frame's
+        c = w.grow(radius, width, height)
+        blurred = blur(outside[c.slices].astype(np.float32), feather)
+        inner = blurred[w.y0 - c.y0 : w.y1 - c.y0, w.x0 - c.x0 : w.x1 - c.x0]
+        keep[w.slices] = np.where(hole[w.slices], inner, np.float32(1.0))
+    return hole, keep

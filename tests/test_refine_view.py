@@ -81,3 +81,25 @@ def test_the_samples_at_12_mp_preview_what_the_erase_replaces(name, tmp_path):
         assert shown.refined.shape == session.view[::-1]  # refined at the view's size
         full = session.preview().removal_mask()  # what the erase will replace
         assert iou_scaled_up(shown.removal_mask(), full) >= 0.97, (name, marks)
+
+
+@pytest.mark.parametrize("dilate, feather", [(10, 5.0), (3, 1.5), (0, 4.0), (6, 0.0)])
+def test_the_feather_blurred_only_near_kept_pixels_equals_the_whole_blur(dilate, feather):
+    """A speckled selection (what a random-weight model gives) widens into a
+    hole of nearly everything: the view refine blurs only near the few kept
+    pixels, and must give refine_crop's hole and keep exactly."""
+    from eraser.refine import refine_crop
+    from eraser.refine_view import _refine
+
+    rng = np.random.default_rng(3)
+    selection = (rng.random((300, 400)) < 0.08).astype(np.float32)
+    selection[:40, :60] = 0  # a kept corner (the border), a kept pond inside
+    selection[150:190, 200:260] = 0
+    exclude = [(220.0, 170.0), (10.0, 10.0)]
+    for near in ([], exclude):
+        hole, keep = refine_crop(selection, dilate, feather, near)
+        fast_hole, fast_keep = _refine(selection, dilate, feather, near)
+        assert np.array_equal(hole, fast_hole) and np.array_equal(keep, fast_keep)
+        assert hole.mean() > (0.5 if dilate >= 3 else 0.05) and (keep < 1).mean() < 1
+    everything = np.ones((50, 70), np.float32)  # all selected: nothing kept, nothing blurred
+    assert all(np.array_equal(a, b) for a, b in zip(refine_crop(everything, dilate, feather), _refine(everything, dilate, feather, [])))

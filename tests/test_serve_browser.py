@@ -150,6 +150,7 @@ def test_exclude_box_escape_and_compare(page, server, tmp_path):
     assert page.evaluate("document.body.dataset.overlay") == "shown"
     assert "error" not in page.evaluate("document.getElementById('message').className"), before
     page.keyboard.down("c")
+    page.keyboard.down("c")  # held: the key repeats, so its release ends compare
     page.wait_for_selector("body[data-comparing=yes]")
     page.keyboard.up("c")
     page.wait_for_selector("body[data-comparing=no]")

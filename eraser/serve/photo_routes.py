@@ -14,7 +14,7 @@ from eraser.serve import edits
 from eraser.serve.guard import client_id
 from eraser.serve.schemas import Problem, flag, parse_json
 from eraser.serve.sessions import Entry
-from eraser.serve.views import VIEW_MAX_SIDE, mask_png, overlay, photo_jpeg, view_size
+from eraser.serve.views import VIEW_MAX_SIDE, mask_png, overlay, photo_jpeg, photo_png, view_size
 
 STATIC = Path(__file__).with_name("static")
 
@@ -46,7 +46,8 @@ def state(entry: Entry, **extra: Any) -> dict:
             "view": list(view_size(width, height)), "can_undo": s.can_undo, "can_redo": s.can_redo,
             "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),
             "unsaved": entry.unsaved, "inpainter": s.inpainter, "segmenter": s.segmenter,
-            "dilate": s.dilate, "feather": s.feather, "saveable": entry.path is not None, **extra}
+            "dilate": s.dilate, "feather": s.feather, "saveable": entry.path is not None,
+            "alpha": s.loaded.alpha is not None, **extra}
 
 
 def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
@@ -205,8 +206,12 @@ async def image(request: Request) -> Response:
     side = request.query_params.get("max_side", str(VIEW_MAX_SIDE))
     if not side.isdigit() or not 16 <= int(side) <= 16384:
         raise Problem(400, "max_side must be 16 to 16384")
-    data = await run_in_threadpool(photo_jpeg, which, int(side))
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+    alpha = entry.session.loaded.alpha  # an erase keeps the photo's alpha: the same for both versions
+    if alpha is None:
+        data, media = await run_in_threadpool(photo_jpeg, which, int(side)), "image/jpeg"
+    else:
+        data, media = await run_in_threadpool(photo_png, which, alpha, int(side)), "image/png"
+    return Response(data, media_type=media, headers={"Cache-Control": "no-store"})
 
 
 # -- output -------------------------------------------------------------------------

@@ -29,6 +29,14 @@ What keeps it from the failures people see:
 * **a locality cost** on smooth surroundings: a source costs more the
   farther it lies from the hole (without it the pale top of the backdrop
   was copied into the helmet's hole as a grey block);
+* **a rarity cost**: a source patch mostly of colours rare around the hole
+  (under half a percent of the surroundings in a coarse colour histogram:
+  a label, a name tag, a badge) costs more, and its votes weigh less, so a
+  label's cut edge is not carried on and a second tag is not pasted;
+* **votes by grain**: sharp (each pixel from its best matches) at the
+  finest level and, on strong grain, at every level; averaged where the
+  surroundings are smooth. Averaged votes on grass, gravel, a lawn and
+  paper read as a smooth, mottled disc in the blind looks of issue 24;
 * **a reuse cost**: a source patch copied by many targets costs more
   (Simakov et al.'s completeness in short: one patch repeated is a mosaic
   or a stamped name tag);
@@ -56,14 +64,17 @@ into the backdrop or put a grey block into it.
 Tried and dropped: an onion-peel start (each ring from the best whole
 match of what is known: it pasted coins into the coin's hole), a
 nearest-known-pixel start and reuse costs of 0 or 0.1 (the pale block on
-the helmet stayed or grew), sharper votes (a label beside the hole
-continued further into it), a locality cost of 0.2-0.35 (the helmet's
-grey block came back) or only at the coarsest level. Known failure: with
-the locality cost, a small bright piece of a neighbouring coin's edge is
-copied into the coin's hole (bench/README.md). There the dark background
-near the hole is a thin strip between coins, so the nearest sources are
-the neighbours' edges. A cost that starts only beyond half or one hole
-depth cleared the coin but brought the helmet's grey block back; one
+the helmet stayed or grew), sharp votes without the rarity cost (a label
+beside the hole continued 10 px into it), rarity over bins under 2 % (the
+flag's stripes, the paper's strokes and the suit's folds counted as rare
+and were left out: blank blotches), a locality cost of 0.2-0.35 (the helmet's
+grey block came back) or only at the coarsest level. Until 2026-12-06
+21:00 a small bright piece of a neighbouring coin's edge was copied into
+the coin's hole: there the dark background near the hole is a thin strip
+between coins, so the nearest sources are the neighbours' edges; the rarity
+cost and the grain thresholds (the coins' background is no longer fully
+"smooth") cleared it. A locality cost that starts only beyond half or one
+hole depth cleared the coin but brought the helmet's grey block back; one
 scaled by the distance between neighbouring patches instead of random ones
 pasted the whole coin (the two photos' random-pair scales are alike,
 14,000-27,000, so the scale cannot tell them apart).
@@ -76,6 +87,7 @@ import numpy as np
 
 from eraser.cancel import check
 from eraser_layered.harmonic import harmonic_fill
+from eraser_layered.surroundings import grain_level, rarity, smoothness
 
 R = 3  # patch radius: 7 x 7 patches
 COARSE = 80  # px: the coarsest level's longer side is at most this
@@ -95,18 +107,36 @@ BAND_MIN = 12
 # Cost of a source one hole depth away from the hole, in typical distances,
 # on smooth surroundings (a suit, a backdrop: there a far patch of pale
 # backdrop was copied into the helmet's hole); off on fine grain (grass,
-# gravel: near sources only, the fill turned to a smooth disc).
-LOCALITY = 0.5
-GRAIN_SMOOTH, GRAIN_FULL = 2.0, 6.0  # grey levels of median fine residual around the hole: smooth, grain
+# gravel: near sources only, the fill turned to a smooth disc). 0.5 until the
+# sharper final votes, which brought the helmet's grey block back at 0.5-0.6.
+LOCALITY = 0.8
+# Grain levels over which the locality cost fades out: 1.3 (the helmet's
+# surroundings) to 2.0 (the coins' background is 1.8: at 0.53 a neighbour's
+# edge was copied again; the gravel beside a label is 2.5, where a strong
+# locality cost made the nearest source, the label's cut edge, go on 10 px)
+LOCALITY_GRAIN = (1.3, 2.0)
+# Grey levels of median fine residual around the hole: smooth, grain (2 and 6
+# before 2026-12-06 21:00: the lawn (3.2), the paper's text (3.5) and the suit
+# fabric (2.4) counted as half smooth and came out as flat blobs in blind looks)
+GRAIN_SMOOTH, GRAIN_FULL = 1.0, 3.0
+# (grain level, vote percentile) below the finest level, interpolated: averaged
+# on smooth surroundings, sharp on strong grain (grass, gravel, 14-15), between
+# on brick and a lawn (3.1 both: sharp coarse votes broke the mortar lines,
+# averaged ones blurred them)
+COARSE_VOTES = ((1.5, 75.0), (3.0, 25.0), (6.0, 5.0))
 MIN_SOURCES = 4 * (2 * R + 1) ** 2  # whole known patches a level needs to be searched
 CONFIDENCE = 1.3  # a pixel d px deep in the hole votes with weight CONFIDENCE ** -d (Wexler's alpha)
 REUSE = 0.3  # cost of a source copied by every patch around it, in typical distances between two of the photo's patches
+# Cost of a source patch all of whose colours are rare around the hole (a
+# label, a name tag), in typical distances.
+RARITY = 1.0  # which colours are rare: surroundings.rarity
+RARE_VOTE = 3.0  # a vote from a source of only rare colours weighs exp(-this)
 CHUNK = 16_384  # targets per distance call outside the search (memory)
-VOTE_PERCENTILE = 75  # votes weigh exp(-d / this percentile of d): lower is sharper...
-# ...and on fine grain (grass, gravel: smoothness 0, reaching VOTE_PERCENTILE at
-# smoothness 0.5), where averaged votes read as a smooth, mottled patch; on
-# brick (0.71) the sharper votes broke the mortar lines
-GRAIN_VOTE_PERCENTILE = 25
+# Votes weigh exp(-d / a percentile of the match distances d): lower is sharper.
+# The finest level's: 25 on smooth surroundings, 5 on grain (level GRAIN_FULL
+# on), where an average of 49 votes read as a smooth disc in blind looks; the
+# coarse levels settle the layout with their own (COARSE_VOTES).
+FINAL_VOTE_PERCENTILE, FINAL_GRAIN_VOTE_PERCENTILE = 25, 5
 _ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
 _GRID = [(dy, dx) for dy in (-3, -1, 1, 3) for dx in (-3, -1, 1, 3)]
 
@@ -170,6 +200,7 @@ class _Level:
             a, b = (self.sources[rng.integers(0, self.sources.size, 4000)] for _ in range(2))
             self.samples = np.array([dy * self.width + dx for dy, dx in _GRID])
             self.typical = float(np.median(_distance(self, self.src, a, b)))
+        self.rare = rarity(img, hole, reach, self.width)
         self.samples = np.array([dy * self.width + dx for dy, dx in _ALL])
         self.sparse = np.array([dy * self.width + dx for dy, dx in _GRID])
         if not search:  # distances only weigh the votes here: every other pixel is enough, at a third of the cost
@@ -289,7 +320,7 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
     pick = np.arange(lv.targets.size) if pick is None else pick
     t = lv.targets[pick]
     usage = _usage(lv, nnf, dist) if REUSE else None
-    local = lv.locality * lv.typical * lv.away
+    local = lv.locality * lv.typical * lv.away + RARITY * lv.typical * lv.rare
     cost = dist[pick] + (usage[nnf[pick]] if usage is not None else 0.0) + local[nnf[pick]]
     best = nnf[pick].copy()
 
@@ -329,7 +360,9 @@ def _vote(lv: _Level, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> Non
     source = np.zeros(lv.src.shape[0], np.int64)
     weight = np.zeros(lv.src.shape[0], np.float32)
     source[lv.targets] = nnf
-    weight[lv.targets] = np.where(ok, np.exp(-dist / scale) * lv.conf, 0.0)
+    # A source of rare colours (a label beside the hole) also votes less: the
+    # sharp votes of the last level otherwise carry a label's cut edge on.
+    weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
     acc = np.zeros((lv.holes.size, 3), np.float32)
     den = np.zeros(lv.holes.size, np.float32)
     for dy, dx in _ALL:
@@ -382,31 +415,26 @@ def _match_border(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, sigma: 
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def _smoothness(image: np.ndarray, hole: np.ndarray) -> float:
-    """1 on smooth surroundings, 0 on fine grain: the median absolute fine
-    residual (luma minus a 1.5 px blur) over known pixels within 16 px of
-    the hole, mapped from GRAIN_SMOOTH..GRAIN_FULL grey levels to 1..0."""
-    gray = image.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
-    residual = np.abs(gray - cv2.GaussianBlur(gray, (0, 0), 1.5))
-    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((33, 33), np.uint8)) > 0) & ~hole
-    level = float(np.median(residual[ring])) if ring.any() else 0.0
-    return float(np.clip((GRAIN_FULL - level) / (GRAIN_FULL - GRAIN_SMOOTH), 0.0, 1.0))
-
-
 def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray | None:
     """The filled image (uint8), or None when the crop has no patch to copy from."""
     rng = np.random.default_rng(seed)
     hole = np.asarray(hole, bool)
     levels = _pyramid(image.astype(np.float32), hole)
-    smooth = _smoothness(image, hole)
+    level = grain_level(image, hole)
+    smooth = smoothness(level, GRAIN_SMOOTH, GRAIN_FULL)
+    local_smooth = smoothness(level, *LOCALITY_GRAIN)
+    coarse_percentile = float(np.interp(level, *zip(*COARSE_VOTES)))
     prev = pnnf = last = None
     for k, (img, h) in enumerate(levels):
         check()  # the page's Escape stops the fill between levels and iterations
         lv = _Level(img, h, search=k == 0 or max(h.shape) <= FINE)
         if lv.sources.size == 0:
             return None
-        lv.locality = LOCALITY * smooth
-        lv.vote_percentile = GRAIN_VOTE_PERCENTILE + (VOTE_PERCENTILE - GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
+        lv.locality = LOCALITY * local_smooth
+        lv.vote_percentile = coarse_percentile
+        if k == len(levels) - 1:
+            final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
+            lv.vote_percentile = min(lv.vote_percentile, final)
         cur = lv.src.copy()
         if prev is None:
             start = harmonic_fill(img, h)

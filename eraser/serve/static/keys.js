@@ -3,8 +3,9 @@
 // Fill list focused starts a new object; it does not pick another fill.
 import {tools} from "./marks.js";
 
-// actions: {erase, escape, undo, redo, suggest, newObject, compareOn, compareOff, tool, keep, brushSize, zoomIn, zoomOut, fit, one, help}
+// actions: {erase, escape, undo, redo, suggest, newObject, compareToggle, compareOff, tool, keep, brushSize, zoomIn, zoomOut, fit, one, help}
 export function setupKeys(actions) {
+  let compareHeld = false;  // C auto-repeated: a hold, so its release ends compare
   const table = {
     "enter": () => actions.erase(),
     "escape": () => actions.escape(),
@@ -29,7 +30,11 @@ export function setupKeys(actions) {
     if (command && key === "z") { event.preventDefault(); (event.shiftKey ? actions.redo : actions.undo)(); return; }
     if (command && key === "y") { event.preventDefault(); actions.redo(); return; }
     if (command || event.altKey) return;
-    if (key === "c") { event.preventDefault(); if (!event.repeat) actions.compareOn(); return; }
+    if (key === "c") {
+      event.preventDefault();
+      if (event.repeat) compareHeld = true; else { compareHeld = false; actions.compareToggle(); }
+      return;
+    }
     const action = table[key];
     if (!action) return;
     event.preventDefault(); event.stopPropagation();
@@ -38,6 +43,6 @@ export function setupKeys(actions) {
   }, true);
   window.addEventListener("keyup", (event) => {
     if (event.key === " ") { tools.space = false; document.body.classList.remove("space"); }
-    if (event.key.toLowerCase() === "c") actions.compareOff();
+    if (event.key.toLowerCase() === "c" && compareHeld) { compareHeld = false; actions.compareOff(); }
   }, true);
 }

@@ -78,6 +78,7 @@ async function show(state, lead) {
   photo = state; addNext = false;
   sessionStorage.setItem("eraser-photo", state.id);
   if (fresh) { forgetSuggestions(); setPhoto(state); }
+  endCompare();
   await showImage();
   await drawOverlay(state.overlay || null, state.view);
   drawMarks(state.marks);
@@ -130,6 +131,7 @@ function canEdit() {
 
 async function marked(state) {
   photo = state;
+  if (comparing) await compare(false);  // a new mark is shown on the current image
   // for bench/serve_browser.py: the segmenter's own time for this answer, beside click-to-overlay
   const ms = (key) => (state.timings && state.timings[key] !== undefined ? Math.round(state.timings[key] * 1000) : "");
   document.body.dataset.segmentMs = ms("segment");
@@ -176,7 +178,7 @@ const erase = () => {
       if (!photo || photo.id !== id || !photo.objects) return;
       setWorking("erase", "erasing… (Esc cancels)");
       const state = await post(`/api/photos/${id}/erase`);
-      photo = state; forgetSuggestions();
+      photo = state; forgetSuggestions(); endCompare();
       await showImage(); await drawOverlay(null); drawMarks(state.marks);
       notices(state, "erased");
     } catch (error) {
@@ -207,7 +209,7 @@ function step(which) {
     }
     if (!(which === "undo" ? photo.can_undo : photo.can_redo)) return;
     photo = await post(`/api/photos/${id}/${which}`);
-    forgetSuggestions();
+    forgetSuggestions(); endCompare();
     await showImage(); await drawOverlay(null); drawMarks(photo.marks); refresh();
     message(which === "undo" ? "undone" : "redone");
   }));
@@ -237,14 +239,36 @@ function settingsChanged() {
   }, 150);
 }
 
+// Compare: a click or tap on the button, or C, toggles the original; holding
+// either shows it only while held (the key by its auto-repeat, the button by a
+// press of at least HOLD_MS; a test may set data-compare-hold-ms).
+const HOLD_MS = 400;
 const compare = guard(async (on) => {
   if (!photo || on === comparing || working === "erase") return;
   comparing = on;
-  document.body.dataset.comparing = on ? "yes" : "no";
+  showComparing();
   await showImage(on ? "original" : "current");
-  $("overlay").style.opacity = on ? "0" : "1";
-  $("marks").style.visibility = on ? "hidden" : "visible";
 });
+function showComparing() {
+  document.body.dataset.comparing = comparing ? "yes" : "no";
+  $("compare").setAttribute("aria-pressed", comparing ? "true" : "false");
+  $("overlay").style.opacity = comparing ? "0" : "1";
+  $("marks").style.visibility = comparing ? "hidden" : "visible";
+}
+// The photo is about to show its current image (an erase, undo, another photo): compare ends.
+function endCompare() { if (comparing) { comparing = false; showComparing(); } }
+let press = null;  // the compare button's press: when, and whether compare was on before it
+$("compare").addEventListener("pointerdown", (event) => {
+  press = {at: event.timeStamp, was: comparing};
+  if (!comparing) compare(true);
+});
+function released(event) {
+  if (!press) return;
+  const held = event.timeStamp - press.at >= Number(document.body.dataset.compareHoldMs || HOLD_MS);
+  if (press.was || held) compare(false);
+  press = null;
+}
+for (const type of ["pointerup", "pointercancel", "pointerleave"]) $("compare").addEventListener(type, released);
 
 const save = guard(async () => {
   try {
@@ -325,8 +349,6 @@ $("save").addEventListener("click", save);
 $("dilate").addEventListener("input", settingsChanged);
 $("feather").addEventListener("input", settingsChanged);
 $("inpainter").addEventListener("change", (event) => { settingsChanged(); event.target.blur(); });
-$("compare").addEventListener("pointerdown", () => compare(true));
-for (const type of ["pointerup", "pointerleave"]) $("compare").addEventListener(type, () => compare(false));
 $("tool-mark").addEventListener("click", () => setTool("mark"));
 $("tool-brush").addEventListener("click", () => setTool("brush"));
 $("keep-mode").addEventListener("click", toggleKeep);
@@ -341,7 +363,7 @@ $("zoom-in").addEventListener("click", () => zoomTo(view.zoom * 1.5));
 $("zoom-out").addEventListener("click", () => zoomTo(view.zoom / 1.5));
 
 setupKeys({erase, escape, undo: () => step("undo"), redo: () => step("redo"), suggest: () => suggest(), newObject,
-           compareOn: () => compare(true), compareOff: () => compare(false), tool: setTool, keep: toggleKeep, brushSize,
+           compareToggle: () => compare(!comparing), compareOff: () => compare(false), tool: setTool, keep: toggleKeep, brushSize,
            zoomIn: () => zoomTo(view.zoom * 1.5), zoomOut: () => zoomTo(view.zoom / 1.5), fit, one: () => zoomTo(1),
            help: () => toggleHelp()});
 

@@ -18,6 +18,7 @@ export const onViewChange = (fn) => changed.push(fn);
 export function setPhoto(state) {
   const fresh = !photo || photo.id !== state.id || photo.width !== state.width;
   photo = state;
+  document.body.classList.toggle("has-alpha", Boolean(state.alpha));  // transparent parts on a checkerboard
   if (fresh) {
     view.width = state.width; view.height = state.height;
     box.style.width = `${state.width}px`; box.style.height = `${state.height}px`;
@@ -33,6 +34,7 @@ export function fitZoom() {
 
 function apply() {
   box.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.zoom})`;
+  box.style.setProperty("--checker", `${16 / view.zoom}px`);  // its squares 8 screen pixels at any zoom
   $("zoom-value").textContent = `${Math.round(view.zoom * 100)}%`;
   document.body.dataset.zoom = view.zoom.toFixed(4);
   document.body.classList.toggle("pixelated", view.zoom >= 2);
@@ -120,7 +122,7 @@ function detailSide() {
 // -- the mask overlay ---------------------------------------------------------------------
 window.eraserTiming = {click: 0, shown: 0};
 // `shown`: {png, box: [x, y, w, h]}, the mask cut to the rectangle around it at
-// the view's size (`size`, [w, h]); only that rectangle is decoded and tinted.
+// the view's size (`size`, [w, h]), tinted by the server; only that rectangle is decoded.
 export function drawOverlay(shown, size) {
   const context = overlay.getContext("2d");
   document.body.dataset.overlay = shown ? "shown" : "none";
@@ -129,15 +131,9 @@ export function drawOverlay(shown, size) {
   return new Promise((resolve) => {
     const mask = new Image();
     mask.onload = () => {
-      const [x, y, w, h] = shown.box;
+      const [x, y] = shown.box;
       context.clearRect(0, 0, overlay.width, overlay.height);
-      context.drawImage(mask, x, y);
-      const pixels = context.getImageData(x, y, w, h), d = pixels.data;
-      for (let i = 0; i < d.length; i += 4) {  // grey mask -> translucent red
-        const a = d[i];
-        d[i] = 229; d[i + 1] = 72; d[i + 2] = 77; d[i + 3] = Math.round(a * 0.55);
-      }
-      context.putImageData(pixels, x, y);
+      context.drawImage(mask, x, y);  // already tinted: the PNG's palette is the red, its transparency the mask
       // for tests and bench/serve_browser.py: how many overlays, and when the last one was drawn
       document.body.dataset.overlays = Number(document.body.dataset.overlays || 0) + 1;
       window.eraserTiming.shown = performance.now();

@@ -175,17 +175,16 @@ def test_unavailable_without_xphoto_and_auto_passes_it_over(monkeypatch):
     assert any("'layered' is not available" in n for n in result.notices), result.notices
 
 
-@pytest.mark.xfail(strict=True, reason="known defect of the locality cost (synthesis.LOCALITY): a bright piece of a "
-                   "neighbouring coin's edge is copied into the hole (fill 9.7 grey levels against 2.7); without that "
-                   "cost the helmet got a pale grey block instead (bench/README.md)")
 def test_an_object_among_others_gets_the_backgrounds_grain_not_theirs():
     """Erasing one coin among many: the grain laid in the hole is about the
     plain background's (a robust estimate around the hole), not the energy of
-    the other coins' edges nearby. Measured: fill 1.6 grey levels (std of the
-    1.5 px band) against the background's 2.7 (the patch fill averages votes
-    on this faint grain: a little smoother than the backdrop, no coin edge
-    copied); the random-phase grain of the previous release gave 3.5, and
-    capped by the mean energy instead, a dark blotch at 8.3."""
+    the other coins' edges nearby. Measured: fill 2.1 grey levels (std of the
+    1.5 px band) against the background's 2.7, PatchMatch 2.8 (since the
+    rarity cost and the smoothness thresholds of 2026-12-06 21:00; before,
+    the locality cost copied a bright piece of a neighbouring coin's edge
+    into the hole: 9.7, an expected failure); the random-phase grain of the
+    previous release gave 3.5, and capped by the mean energy instead, a dark
+    blotch at 8.3."""
     root = Path(__file__).resolve().parents[3]
     image = cv2.cvtColor(cv2.imread(str(root / "samples" / "coins_coin" / "photo.png")), cv2.COLOR_BGR2RGB)
     mask = cv2.imread(str(root / "samples" / "coins_coin" / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
