@@ -57,7 +57,9 @@ def components_at(binary: np.ndarray, seeds: Sequence[Point]) -> np.ndarray:
                 keep.add(int(np.bincount(vals).argmax()))
     if not keep:
         return np.zeros_like(binary)
-    return np.isin(labels, sorted(keep))
+    kept = np.zeros(int(labels.max()) + 1, bool)  # a lookup table: np.isin sorted every pixel
+    kept[sorted(keep)] = True
+    return kept[labels]
 
 
 def watershed_candidate(smooth: np.ndarray, window: Rect, pos: Sequence[Point], neg: Sequence[Point],
@@ -71,6 +73,12 @@ def watershed_candidate(smooth: np.ndarray, window: Rect, pos: Sequence[Point], 
         frame = frame.union(Rect(x - seed_radius, y - seed_radius, x + seed_radius + 1, y + seed_radius + 1))
     # one pixel more: the watershed makes its frame's edge a boundary, not a seed
     frame = Rect(max(0, frame.x0 - 1), max(0, frame.y0 - 1), min(w, frame.x1 + 1), min(h, frame.y1 + 1))
+    if not neg and window == Rect(0, 0, w, h):
+        # no background marker is left (cv2.watershed overwrites the frame's edge with
+        # boundary pixels), so the clicks flood all the rest: skip the costliest watershed
+        inside = np.zeros((h, w), bool)
+        inside[1:-1, 1:-1] = True
+        return Candidate(frame, inside, window)
     markers = np.ones((frame.height, frame.width), np.int32)
     markers[window.y0 - frame.y0 + 1 : window.y1 - frame.y0 - 1, window.x0 - frame.x0 + 1 : window.x1 - frame.x0 - 1] = 0
     local_pos = [(x - frame.x0, y - frame.y0) for x, y in pos]

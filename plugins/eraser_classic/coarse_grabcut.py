@@ -47,7 +47,7 @@ def bounded_grabcut(rgb: np.ndarray, labels: np.ndarray, iterations: int, max_pi
         return False
     rough = cv2.resize(foreground(small_labels).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR) >= 0.5
     fine = banded(labels, rough, int(np.ceil(BAND / scale)) + 1)
-    if np.isin(fine, (cv2.GC_PR_BGD, cv2.GC_PR_FGD)).any():
+    if (fine >= cv2.GC_PR_BGD).any():  # GC_PR_BGD (2) or GC_PR_FGD (3)
         cv2.grabCut(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), fine, None, models[0], models[1], 1,
                     cv2.GC_EVAL_FREEZE_MODEL)
     labels[...] = fine
@@ -59,12 +59,12 @@ def shrunk_labels(labels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     was (a click's disk survives), sure background only where all was,
     otherwise probably the side most of the pixels were on."""
 
-    def share(values) -> np.ndarray:
-        return cv2.resize(np.isin(labels, values).astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    def share(where: np.ndarray) -> np.ndarray:
+        return cv2.resize(where.astype(np.float32), size, interpolation=cv2.INTER_AREA)
 
-    out = np.where(share((cv2.GC_FGD, cv2.GC_PR_FGD)) >= 0.5, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
-    out[share((cv2.GC_BGD,)) >= 1.0 - 1e-6] = cv2.GC_BGD
-    out[share((cv2.GC_FGD,)) > 0] = cv2.GC_FGD
+    out = np.where(share(foreground(labels)) >= 0.5, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+    out[share(labels == cv2.GC_BGD) >= 1.0 - 1e-6] = cv2.GC_BGD
+    out[share(labels == cv2.GC_FGD) > 0] = cv2.GC_FGD
     return out
 
 

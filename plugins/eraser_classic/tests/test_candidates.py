@@ -53,6 +53,10 @@ def picture():
     (Rect(10, 5, 130, 115), [(70, 60), (80, 62)], [(95, 60)]),  # two clicks and a keep-this click
     (Rect(120, 70, 200, 150), [(190, 140)], []),  # at the frame's corner
     (Rect(0, 0, 200, 150), [(60, 55)], [(5, 5)]),  # the whole frame
+    # the whole frame with no keep-this click: known without a watershed (all but the frame's edge)
+    (Rect(0, 0, 200, 150), [(60, 55)], []),
+    (Rect(0, 0, 200, 150), [(0, 0), (199, 75)], []),  # clicks on the edge
+    (Rect(0, 0, 200, 150), [(70, 60), (170, 130)], []),  # two objects
     (Rect(68, 40, 110, 80), [(69, 60)], []),  # a box cut the window: the seed disk reaches past it
 ])
 def test_a_candidate_in_its_crop_equals_the_whole_frame_s(picture, win, pos, neg):
