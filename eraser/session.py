@@ -87,7 +87,7 @@ class Session:
         self.dilate, self.feather = check(dilate, feather, self.loaded.rgb.shape)
         self.segmenter, self.inpainter = segmenter, inpainter
         # frozen: a segmenter keys its cached features by the array, not by
-        # reading 36 MB again on each click (eraser_mobilesam.cache.image_key)
+        # reading 36 MB again on each click (eraser.photo_key.image_key)
         self._image = frozen(self.loaded.rgb, shared=isinstance(source, np.ndarray))  # a caller's array: copied
         self._objects: list[Prompt] = []
         self._masks: list[Optional[ObjectMask]] = []

@@ -40,7 +40,7 @@ def test_the_current_image_is_read_only(scene):
 
 def test_the_image_a_segmenter_sees_is_frozen_and_the_callers_array_is_not(scene, tmp_path):
     """Nothing can write the session's image through numpy, so a segmenter may
-    key its cached features by the array (eraser_mobilesam.cache.image_key);
+    key its cached features by the array (eraser.photo_key.image_key);
     a caller's array is copied, never made read-only, and editing it later
     does not change the session's photo."""
     image = scene[0].copy()

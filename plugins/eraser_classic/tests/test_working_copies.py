@@ -6,7 +6,10 @@ import cv2
 import numpy as np
 import pytest
 
+from eraser import photo_key
+from eraser.fallback import frozen, read_only
 from eraser.geometry import Rect
+from eraser.photo_key import frozen_owner
 from eraser.prompts import Prompt
 from eraser_classic.point import PointSegmenter
 from eraser_classic.upscale import upscaled_into
@@ -49,3 +52,18 @@ def test_a_kept_working_copy_serves_only_the_same_pixels():
     mirrored = segmenter.segment(moved, Prompt(((699.0, 450.0),), (1,)))
     assert len(segmenter.copies._items) == 2
     assert np.array_equal(mirrored, PointSegmenter().segment(moved, Prompt(((699.0, 450.0),), (1,))))
+
+
+def test_a_frozen_photo_is_read_once_and_an_edited_copy_afresh():
+    photo = np.full((300, 400, 3), 90, np.uint8)
+    cv2.circle(photo, (200, 150), 50, (230, 200, 40), -1)
+    click = Prompt(((200.0, 150.0),), (1,))
+    still = frozen(photo.copy())
+    segmenter = PointSegmenter()
+    first = segmenter.segment(read_only(still), click)
+    owner = frozen_owner(still)
+    assert owner is not None and photo_key._known[id(owner)][0]() is owner  # its key is remembered
+    assert np.array_equal(segmenter.segment(read_only(still), click), first) and len(segmenter.copies._items) == 1
+    edited = still.copy()  # writable: read on every click
+    edited[100:200, 150:250] = 90  # the circle's middle painted over
+    assert not np.array_equal(segmenter.segment(edited, click), first) and len(segmenter.copies._items) == 2

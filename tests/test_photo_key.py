@@ -1,14 +1,14 @@
 """The photo's cache key: computed once for a frozen (read-only) photo, read
 afresh for anything that could have changed. A photo that differs in one
-pixel never gets another photo's key (so never its embedding). No torch."""
+pixel never gets another photo's key (so never what a segmenter kept for it)."""
 
 import gc
 
 import numpy as np
 
 from eraser.fallback import frozen, read_only
-from eraser_mobilesam import cache
-from eraser_mobilesam.cache import content_key, frozen_owner, image_key
+from eraser import photo_key
+from eraser.photo_key import content_key, frozen_owner, image_key
 
 
 def photo(seed=0, shape=(300, 400, 3)):
@@ -23,7 +23,7 @@ def one_pixel_changed(image):
 
 def remembered(image):
     owner = frozen_owner(image)
-    known = cache._known.get(id(owner)) if owner is not None else None
+    known = photo_key._known.get(id(owner)) if owner is not None else None
     return known is not None and known[0]() is owner
 
 
