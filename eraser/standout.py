@@ -113,9 +113,10 @@ def _stands_out(rgb: np.ndarray, inside: np.ndarray, ring_width: int) -> bool:
     apart = float(np.linalg.norm(colours.mean(axis=0) - around.mean(axis=0)))
     spread = float(np.linalg.norm(colours.std(axis=0)))
     grain = float(np.linalg.norm(around.std(axis=0)))
+    # a grainy wall is as grainy inside as around: grain alone is not an object
+    if apart >= SAME_COLOUR or spread >= max(FLAT, GRAIN * grain):
+        return True  # an object: no need to look for a faint spot in its middle
     depth = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
     middle = lab[depth >= 0.5 * float(depth.max())]
     centre = float(np.linalg.norm(middle.mean(axis=0) - around.mean(axis=0)))
-    faint_spot = centre >= max(SPOT_APART, SPOT_Z * grain / np.sqrt(len(middle)))
-    # a grainy wall is as grainy inside as around: grain alone is not an object
-    return apart >= SAME_COLOUR or faint_spot or spread >= max(FLAT, GRAIN * grain)
+    return centre >= max(SPOT_APART, SPOT_Z * grain / np.sqrt(len(middle)))  # a faint spot
