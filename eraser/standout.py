@@ -80,8 +80,11 @@ def nearly_everything(prompt: Prompt, mask: np.ndarray) -> Optional[str]:
     share = float(np.count_nonzero(mask[::step, ::step] >= 0.5)) / mask[::step, ::step].size
     if share <= NEARLY_ALL:
         return None
+    # 100 % only when every pixel is (counted in full: the strided look may miss one)
+    whole = share == 1.0 and (step == 1 or bool((mask >= 0.5).all()))
+    covers = "all of" if whole else f"{min(99, int(share * 100))}% of"
     at = "+".join(f"{short_number(float(x))},{short_number(float(y))}" for x, y in clicks)
-    return (f"the selection at {at} covers {min(99, int(share * 100))}% of the photo; click on an object, "
+    return (f"the selection at {at} covers {covers} the photo; click on an object, "
             "exclude what must stay, or mark it with a box")
 
 

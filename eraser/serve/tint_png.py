@@ -27,6 +27,8 @@ def tint_png(removal: np.ndarray) -> bytes:
     """``removal`` (uint8, height x width, 255 = replaced) as a palette PNG:
     reading it back (its indices) gives ``removal`` again."""
     height, width = removal.shape
+    if not height or not width:  # PNG has no empty image: the file would open nowhere
+        raise ValueError(f"a mask with no pixels ({width}x{height}) has no PNG")
     rows = np.zeros((height, width + 1), np.uint8)  # each row starts with filter type 0 (none)
     rows[:, 1:] = removal
     header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8 bits, palette, no interlace
