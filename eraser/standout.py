@@ -31,8 +31,8 @@ FLAT = 6.0
 GRAIN = 1.25  # the spread inside may reach this times the spread around (noise) and still be flat
 # A faint spot (sensor dust) smaller than the click's selection shows in the selection's
 # middle: its inner half's mean colour against the ring, at least SPOT_APART and SPOT_Z
-# times what the ring's grain gives a mean of that many pixels (plain walls against dust
-# spots 6 to 25 levels deep: measured in docs/quality.md).
+# times what the ring's grain gives a mean of that many pixels (plain walls against
+# faint dust spots: measured in docs/quality.md).
 SPOT_APART = 1.5
 SPOT_Z = 5.0
 
