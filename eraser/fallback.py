@@ -90,11 +90,13 @@ def frozen(array: np.ndarray, shared: bool = False) -> np.ndarray:
     """``array`` as one nobody writes through numpy, so that a backend may
     remember what it computed from it (a segmenter, the photo's cache key):
     a read-only copy when it is ``shared`` (a caller holds it), else
-    ``array`` itself, made read-only with every array it views."""
+    ``array`` itself, made read-only with every array it views. Handed out
+    as a view of it: numpy lets an array that owns its memory be made
+    writable again, never a view of a read-only one."""
     if shared:
         array = array.copy()
     base = array
     while isinstance(base, np.ndarray):
         base.flags.writeable = False
         base = base.base
-    return array
+    return array.view()

@@ -56,6 +56,12 @@ def inpainters(name: str) -> list:
     return choices("inpainter", name)
 
 
+def segmenters(name: str, prompt: Optional[Prompt] = None) -> list:
+    """The segmenters to try for ``prompt``, in order; a bad name, or one
+    that cannot take the prompt, fails at once, before any photo is read."""
+    return choices("segmenter", name, prompt)
+
+
 def erase(
     image: np.ndarray,
     refined: RefinedMask,

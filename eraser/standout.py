@@ -31,8 +31,8 @@ FLAT = 6.0
 GRAIN = 1.25  # the spread inside may reach this times the spread around (noise) and still be flat
 # A faint spot (sensor dust) smaller than the click's selection shows in the selection's
 # middle: its inner half's mean colour against the ring, at least SPOT_APART and SPOT_Z
-# times what the ring's grain gives a mean of that many pixels. Plain walls with grain 2
-# to 8 measured z 0.4 to 1.6 and a dust spot 6 to 25 levels deep 2.5 to 55.
+# times what the ring's grain gives a mean of that many pixels (plain walls against
+# faint dust spots: measured in docs/quality.md).
 SPOT_APART = 1.5
 SPOT_Z = 5.0
 
@@ -80,8 +80,11 @@ def nearly_everything(prompt: Prompt, mask: np.ndarray) -> Optional[str]:
     share = float(np.count_nonzero(mask[::step, ::step] >= 0.5)) / mask[::step, ::step].size
     if share <= NEARLY_ALL:
         return None
+    # 100 % only when every pixel is (counted in full: the strided look may miss one)
+    whole = share == 1.0 and (step == 1 or bool((mask >= 0.5).all()))
+    covers = "all of" if whole else f"{min(99, int(share * 100))}% of"
     at = "+".join(f"{short_number(float(x))},{short_number(float(y))}" for x, y in clicks)
-    return (f"the selection at {at} covers {min(99, int(share * 100))}% of the photo; click on an object, "
+    return (f"the selection at {at} covers {covers} the photo; click on an object, "
             "exclude what must stay, or mark it with a box")
 
 

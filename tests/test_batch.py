@@ -171,6 +171,8 @@ def test_a_prompts_line_names_what_is_wrong_with_its_photo(tmp_path, name, messa
     (["IN", "-o", "OUT", "--point", "3,3", "--masks", "MASKS"], "one source of prompts"),
     (["IN", "-o", "OUT", "--point", "3,3", "-j", "0"], "--jobs"),
     (["IN", "-o", "OUT", "--point", "3,3", "-i", "nope"], "nope"),
+    (["IN", "-o", "OUT", "--point", "3,3", "-s", "nope"], "unknown segmenter 'nope'"),
+    (["IN", "-o", "OUT", "--point", "3,3", "-s", "grabcut"], "does not accept a point prompt"),
     (["IN", "-o", "OUT", "--prompts", "MASKS"], "prompts file"),
     (["EMPTY", "-o", "OUT", "--point", "3,3"], "no photos in"),
     (["IN", "-o", "OUT", "-r", "--point", "3,3", "--save-mask", "IN"], "--save-mask names a folder of inputs"),

@@ -5,6 +5,7 @@ pixel never gets another photo's key (so never what a segmenter kept for it)."""
 import gc
 
 import numpy as np
+import pytest
 
 from eraser.fallback import frozen, read_only
 from eraser import photo_key
@@ -69,8 +70,11 @@ def test_a_new_array_at_a_dead_ones_address_is_read_afresh():
 def test_frozen_freezes_the_chain_or_copies_a_callers_array():
     caller = photo()
     copy = frozen(caller, shared=True)
-    assert caller.flags.writeable and not copy.flags.writeable and copy.base is None
+    assert caller.flags.writeable and not copy.flags.writeable and not np.shares_memory(caller, copy)
+    with pytest.raises(ValueError):  # handed out as a view: never made writable again
+        copy.flags.writeable = True
     caller[5, 5, 0] ^= 1
     assert not np.array_equal(caller, copy)  # the caller's edit does not reach the copy
     ours = photo()[:, :, :3]  # a view of an array nobody else holds
-    assert frozen(ours) is ours and frozen_owner(ours) is ours.base
+    mine = frozen(ours)
+    assert np.shares_memory(mine, ours) and not ours.flags.writeable and frozen_owner(mine) is ours.base

@@ -59,6 +59,22 @@ def test_the_image_a_segmenter_sees_is_frozen_and_the_callers_array_is_not(scene
     assert frozen_chain(s.image)
 
 
+def test_the_session_image_cannot_be_made_writable_again(scene):
+    """A caller who flips the flag back, edits and flips it again would leave
+    a remembered key (eraser_mobilesam.cache.image_key) on other pixels: the
+    image handed out is a view numpy never lets be made writable."""
+    s = Session(scene[0].copy(), inpainter="telea")
+    images = [s.image]
+    s.add(points=[(80, 60)])
+    s.erase()
+    images.append(s.image)
+    s.undo()
+    images.append(s.image)
+    for image in images:
+        with pytest.raises(ValueError):
+            image.flags.writeable = True
+
+
 def frozen_chain(array):
     while isinstance(array, np.ndarray):
         if array.flags.writeable:

@@ -102,3 +102,14 @@ def test_a_click_selecting_nearly_the_whole_photo_says_so():
     half = np.zeros(wall.shape[:2], np.float32)
     half[:, :200] = 1
     assert nearly_everything(click, half) is None
+
+
+def test_a_click_that_selects_every_pixel_is_said_to_cover_all_of_the_photo():
+    # 99 % was said for a whole selection (a 1x1 photo's only pixel, an all-ones mask)
+    click = Prompt(points=((0, 0),), labels=(1,))
+    for shape in ((1, 1), (2, 2), (300, 400)):
+        assert nearly_everything(click, np.ones(shape, np.float32)).startswith(
+            "the selection at 0,0 covers all of the photo;")
+    almost = np.ones((300, 400), np.float32)
+    almost[0, 0] = 0
+    assert "covers 99% of the photo" in nearly_everything(click, almost)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from types import SimpleNamespace
 from typing import Callable, Iterable, Optional
 
 from eraser.batching.inputs import find_photos, filesystem
@@ -73,6 +74,7 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
         raise EraserError(f"jobs must be a whole number of at least 1, not {jobs!r}")
     check(dilate, feather)
     pipeline.inpainters(inpainter)  # a bad name fails before any photo
+    pipeline.segmenters(segmenter)
     work = plan(str(input), recursive=recursive, masks=masks, prompts=prompts, points=points,
                 exclude=exclude, boxes=boxes, mask=mask)
     if not work:
@@ -86,6 +88,7 @@ def batch(input: str, output: str, *, recursive: bool = False, masks: Optional[s
     options = Options(str(output), segmenter, inpainter, int(dilate), float(feather), int(max_pixels),
                       str(save_mask) if save_mask else None, bool(force))
     check_names(work, options)  # before any work: every written file its own name
+    _check_segmenter(segmenter, work)
     report = Report()
     total = len(work)
 
@@ -136,3 +139,14 @@ def _check_output(input: str, output: str, recursive: bool) -> None:
             raise EraserError("with -r the output folder may not be inside the input folder (its outputs would be inputs)")
     if fs_out.exists(path_out) and not fs_out.isdir(path_out):
         raise EraserError(f"{output} is a file, not a folder")
+
+
+def _check_segmenter(name: str, work: list[Job]) -> None:
+    """A named segmenter that cannot take the photos' kind of prompt is a usage
+    error before any photo, not one failure per photo (``auto`` picks per photo)."""
+    if name == "auto":
+        return
+    from eraser import pipeline
+
+    for kind in sorted({"mask" if job.mask else "box" if job.boxes else "point" for job in work}):
+        pipeline.segmenters(name, SimpleNamespace(kind=kind))  # only the prompt's kind is read
