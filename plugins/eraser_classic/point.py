@@ -34,7 +34,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from eraser.geometry import Rect, disks, stamp_disks
+from eraser.geometry import Rect, bounding_rect, disks, stamp_disks
 from eraser.prompts import Prompt
 from eraser_classic.candidates import components_at, fallback, outline_score, overlap, watershed_candidate
 from eraser_classic.coarse_grabcut import bounded_grabcut
@@ -322,13 +322,13 @@ class PointSegmenter:
             x0, y0, x1, y1 = work.box
             labels[y0:y1, x0:x1] = cv2.GC_PR_BGD
         else:
-            ys, xs = np.nonzero(cand)
-            size = int(max(xs.max() - xs.min(), ys.max() - ys.min())) + 1
+            extent = bounding_rect(cand)
+            size = max(extent.width, extent.height)
             b = max(3, round(self.band * size))
             # within b pixels of the candidate (a distance map: a dilation by a disk this big cost 10 to 20 ms),
             # mapped only around it (every pixel outside is further than b + 1): the distances there differ from
             # the whole frame's by float rounding (under 1e-5), and no pixel lies within 1e-3 of b + 0.5
-            near = Rect(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1).grow(b + 2, w, h)
+            near = extent.grow(b + 2, w, h)
             away = cv2.distanceTransform((~cand[near.slices]).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
             labels[near.slices][away <= b + 0.5] = cv2.GC_PR_BGD
         k = max(1, round(0.01 * long_side))
@@ -349,10 +349,9 @@ class PointSegmenter:
             return cand
         # GrabCut's cost grows with the pixels it is given: hand it only the
         # undecided part plus a frame of sure background.
-        ys, xs = np.nonzero(labels != cv2.GC_BGD)  # not empty: foreground is there
         crop = Rect(0, 0, w, h)
-        if work.box is None:
-            crop = Rect(int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1).grow(4, w, h)
+        if work.box is None:  # not empty: foreground is there
+            crop = bounding_rect(labels != cv2.GC_BGD).grow(4, w, h)
         sub = np.ascontiguousarray(labels[crop.slices])
         limit = self.grabcut_pixels if work.box is None else self.box_grabcut_pixels
         if not bounded_grabcut(np.ascontiguousarray(img[crop.slices]), sub, self.grabcut_iterations, limit):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from eraser.geometry import Rect
+from eraser.geometry import Rect, bounding_rect
 
 
 def upscaled_into(small: np.ndarray, region: Rect, height: int, width: int) -> np.ndarray:
@@ -13,8 +13,8 @@ def upscaled_into(small: np.ndarray, region: Rect, height: int, width: int) -> n
     cv2.resize gives, computed only around the object (a 12 MP resize of
     the whole frame cost 100 to 400 ms a click)."""
     out = np.zeros((height, width), np.float32)
-    ys, xs = np.nonzero(small)
-    if not len(xs):
+    extent = bounding_rect(small)
+    if extent is None:
         return out
     if small.shape == (region.height, region.width):
         out[region.slices] = np.clip(small, 0.0, 1.0)
@@ -22,8 +22,8 @@ def upscaled_into(small: np.ndarray, region: Rect, height: int, width: int) -> n
     sh, sw = small.shape
     fx, fy = sw / region.width, sh / region.height  # work pixels per photo pixel
     # the object's box in work pixels with two zero pixels around it: outside it the upscale is 0
-    sx0, sy0 = max(0, int(xs.min()) - 2), max(0, int(ys.min()) - 2)
-    sx1, sy1 = min(sw, int(xs.max()) + 3), min(sh, int(ys.max()) + 3)
+    sx0, sy0 = max(0, extent.x0 - 2), max(0, extent.y0 - 2)
+    sx1, sy1 = min(sw, extent.x1 + 2), min(sh, extent.y1 + 2)
     # (at the work image's edge the upscale repeats the edge pixel to the photo's edge)
     x0 = 0 if sx0 == 0 else max(0, int(np.floor((sx0 + 0.5) / fx - 0.5)))
     x1 = region.width if sx1 == sw else min(region.width, int(np.ceil((sx1 - 0.5) / fx - 0.5)) + 1)
