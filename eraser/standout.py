@@ -63,7 +63,7 @@ def nothing_stands_out(image: np.ndarray, prompt: Prompt, mask: np.ndarray) -> O
     left, right = max(0, cols[0] - ring - 1), cols[-1] + ring + 2
     if _stands_out(image[y0 + top : y0 + bottom, x0 + left : x0 + right], near[top:bottom, left:right], ring):
         return None
-    at = "+".join(f"{short_number(float(x))},{short_number(float(y))}" for x, y in clicks)
+    at = _clicks_text(clicks)
     return (f"nothing stands out at {at}: the selection is a {spot[0]}x{spot[1]} px spot the colour of its "
             "surroundings; click on an object, add clicks, or mark it with a box")
 
@@ -83,9 +83,14 @@ def nearly_everything(prompt: Prompt, mask: np.ndarray) -> Optional[str]:
     # 100 % only when every pixel is (counted in full: the strided look may miss one)
     whole = share == 1.0 and (step == 1 or bool((mask >= 0.5).all()))
     covers = "all of" if whole else f"{min(99, int(share * 100))}% of"
-    at = "+".join(f"{short_number(float(x))},{short_number(float(y))}" for x, y in clicks)
+    at = _clicks_text(clicks)
     return (f"the selection at {at} covers {covers} the photo; click on an object, "
             "exclude what must stay, or mark it with a box")
+
+
+def _clicks_text(clicks: list[tuple[float, float]]) -> str:
+    """The clicks as the CLI takes them: ``x,y+x,y``."""
+    return "+".join(f"{short_number(float(x))},{short_number(float(y))}" for x, y in clicks)
 
 
 def _selected_beyond(mask: np.ndarray, window: tuple[int, int, int, int]) -> bool:

@@ -36,7 +36,7 @@ class Report:
         for record in sorted(self.records, key=lambda r: r.photo):
             for note in record.notices:
                 named = photos.setdefault(note, [])
-                if record.photo not in named:
+                if not named or named[-1] != record.photo:  # records sorted: a repeat is adjacent
                     named.append(record.photo)
         return list(photos.items())
 
