@@ -107,15 +107,21 @@ def refine_crop(
         # Used as given: only pixels the mask selects are in the hole, so no
         # widening can reach an excluded point.
         return soft > 0, 1.0 - soft
-    selected = soft >= 0.5
-    hole = dilate(selected, dilate_px)
-    if exclude:
-        hole &= ~(disks(hole.shape, exclude, dilate_px + 1) & ~selected)
+    hole = widened(soft >= 0.5, dilate_px, exclude)
     inverted = (~hole).astype(np.float32)
     if feather > 0:
         inverted = blur(inverted, feather)
     keep = np.where(hole, inverted, np.float32(1.0))
     return hole, keep
+
+
+def widened(selected: np.ndarray, dilate_px: int, exclude: Sequence[tuple[float, float]] = ()) -> np.ndarray:
+    """The hole: ``selected`` dilated by ``dilate_px``, stopping short of the
+    ``exclude`` points (a disk around each that the selection does not cover)."""
+    hole = dilate(selected, dilate_px)
+    if exclude:
+        hole &= ~(disks(hole.shape, exclude, dilate_px + 1) & ~selected)
+    return hole
 
 
 def blur(image: np.ndarray, sigma: float) -> np.ndarray:

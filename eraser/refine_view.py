@@ -23,8 +23,8 @@ from typing import Sequence
 import cv2
 import numpy as np
 
-from eraser.geometry import Rect, component_boxes, disks, merge_overlapping
-from eraser.refine import DIRECT_BLUR_MAX, MaskPart, RefinedMask, blur, check, covered, dilate, reach, refine_crop
+from eraser.geometry import Rect, component_boxes, merge_overlapping
+from eraser.refine import DIRECT_BLUR_MAX, MaskPart, RefinedMask, blur, check, covered, reach, refine_crop, widened
 
 
 def refine_view(
@@ -81,10 +81,7 @@ def _refine(block: np.ndarray, dilate_px: int, feather: float, exclude) -> tuple
     pixels outside the hole (equal to it, tested)."""
     if (dilate_px == 0 and feather == 0) or not 0 < feather <= DIRECT_BLUR_MAX:
         return refine_crop(block, dilate_px, feather, exclude)
-    selected = block >= 0.5
-    hole = dilate(selected, dilate_px)
-    if exclude:
-        hole &= ~(disks(hole.shape, exclude, dilate_px + 1) & ~selected)
+    hole = widened(block >= 0.5, dilate_px, exclude)
     outside = ~hole
     height, width = hole.shape
     # OpenCV's Gaussian reaches round(4 sigma) pixels for float32: a pixel
