@@ -88,7 +88,9 @@ class Session:
         self.segmenter, self.inpainter = segmenter, inpainter
         # frozen: a segmenter keys its cached features by the array, not by
         # reading 36 MB again on each click (eraser.photo_key.image_key)
-        self._image = frozen(self.loaded.rgb, shared=isinstance(source, np.ndarray))  # a caller's array: copied
+        # a caller's array is copied, unless loading made a new one already (gray, RGBA)
+        shared = isinstance(source, np.ndarray) and np.shares_memory(self.loaded.rgb, source)
+        self._image = frozen(self.loaded.rgb, shared=shared)
         self._objects: list[Prompt] = []
         self._masks: list[Optional[ObjectMask]] = []
         self._exclude: list[Point] = []
