@@ -43,8 +43,33 @@ def browser():
         pytest.skip(message)
     with playwright_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
+        yield PatientBrowser(b)
         b.close()
+
+
+class PatientBrowser:
+    """The browser, whose pages wait up to two minutes for a condition rather
+    than Playwright's 30 s: on 2 cores kept busy by another process, a first
+    segmentation plus Chromium's own work can take longer than that. Every wait
+    is still for a condition, never a fixed delay."""
+
+    TIMEOUT_MS = 120_000
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.set_default_timeout(self.TIMEOUT_MS)
+        return context
+
+    def new_page(self, **kwargs):
+        page = self._browser.new_page(**kwargs)
+        page.set_default_timeout(self.TIMEOUT_MS)
+        return page
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture

@@ -151,7 +151,7 @@ def test_escape_stops_the_fill_on_the_server_and_keeps_the_photo(browser, url): 
     page.keyboard.press("Enter")
     assert Steps.started.wait(60)
     page.keyboard.press("Escape")
-    page.wait_for_function("document.getElementById('message').textContent.includes('cancelled')", timeout=60_000)
+    page.wait_for_function("document.getElementById('message').textContent.includes('cancelled')")
     assert Steps.stopped.is_set() and not Steps.finish.is_set()  # stopped by Escape, not by the test
     stopped_at = Steps.steps
     page.wait_for_function("!document.body.dataset.working")
