@@ -34,6 +34,17 @@ async def take_back(request: Request) -> Response:
     return JSONResponse(await work(entry, preview_state, entry, change))
 
 
+async def bring_back(request: Request) -> Response:
+    """Redo after Ctrl-Z took marks back: the last mark taken back returns."""
+    entry = entry_of(request)
+
+    def change() -> None:
+        if not edits.bring_back(entry):
+            raise Problem(400, "no mark to bring back")
+
+    return JSONResponse(await work(entry, preview_state, entry, change))
+
+
 async def stroke(request: Request) -> Response:
     entry = entry_of(request)
     s = stroke_body(await body(request))

@@ -45,6 +45,7 @@ def state(entry: Entry, **extra: Any) -> dict:
     return {"id": entry.id, "name": entry.name, "width": width, "height": height,
             "view": list(view_size(width, height)), "can_undo": s.can_undo, "can_redo": s.can_redo,
             "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),
+            "can_bring_back": bool(entry.later),
             "unsaved": entry.unsaved, "inpainter": s.inpainter, "segmenter": s.segmenter,
             "dilate": s.dilate, "feather": s.feather, "saveable": entry.path is not None,
             "alpha": s.loaded.alpha is not None, **extra}

@@ -45,7 +45,7 @@ function refresh() {
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
   for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter", "copy-command"]) $(id).disabled = !has || erasing;
   $("undo").disabled = !(has && (photo.can_take_back || photo.can_undo)) || erasing;
-  $("redo").disabled = !(has && photo.can_redo) || erasing;
+  $("redo").disabled = !(has && (photo.can_bring_back || photo.can_redo)) || erasing;
   $("erase").disabled = !(has && photo.objects > 0) || erasing;
   // Nothing erased yet: nothing to download or save (the CLI says "nothing to remove").
   const erased = has && photo.can_undo;
@@ -217,6 +217,11 @@ function step(which) {
     if (which === "undo" && photo.can_take_back) {
       await marked(await post(`/api/photos/${id}/marks/back`));
       message("took back the last mark");
+      return;
+    }
+    if (which === "redo" && photo.can_bring_back) {  // marks taken back come back before an erase is redone
+      await marked(await post(`/api/photos/${id}/marks/forward`));
+      message("brought back the mark");
       return;
     }
     if (!(which === "undo" ? photo.can_undo : photo.can_redo)) return;
