@@ -119,8 +119,8 @@ async def erase(request: Request) -> Response:
             if entry.cancel is cancel:
                 entry.cancel = None
         edits.forget(entry)
-        entry.recipe = ({"image": s.image, "mask": mask, "command": _command(entry, args, mask is not None)}
-                        if from_original else None)
+        if from_original:  # a later erase keeps it: the command is offered only while its image is shown
+            entry.recipe = {"image": s.image, "mask": mask, "command": _command(entry, args, mask is not None)}
         return state(entry, notices=result.notices, inpainters=getattr(result, "inpainters", None))
 
     return JSONResponse(await work(entry, run))

@@ -43,7 +43,9 @@ function refresh() {
   document.body.classList.toggle("has-photo", has);
   document.body.dataset.photo = has ? photo.id : "";
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
-  for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter", "copy-command"]) $(id).disabled = !has || erasing;
+  for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
+  $("copy-command").disabled = !(has && photo.command) || erasing;  // one erase of the opened photo: one command
+  $("command-note").hidden = !has || photo.command;
   $("undo").disabled = !(has && (photo.can_take_back || photo.can_undo)) || erasing;
   $("redo").disabled = !(has && (photo.can_bring_back || photo.can_redo)) || erasing;
   $("erase").disabled = !(has && photo.objects > 0) || erasing;
