@@ -23,11 +23,11 @@ def shown(page):
         erase: !document.getElementById('erase').disabled})""")
 
 
-def hold(page, pattern):
-    """The first POST matching `pattern` waits in the browser until released
-    (held[0].continue_()); the others go on. Returns the held list."""
+def hold(page, pattern, method="POST"):
+    """The first `method` request matching `pattern` waits in the browser until
+    released (held[0].continue_()); the others go on. Returns the held list."""
     held = []
-    page.route(pattern, lambda route: held.append(route) if route.request.method == "POST" and not held
+    page.route(pattern, lambda route: held.append(route) if route.request.method == method and not held
                else route.continue_())
     return held
 
@@ -68,6 +68,30 @@ def test_of_two_photos_picked_quickly_the_last_one_is_shown(browser, server):  #
     page.wait_for_function("document.body.dataset.busy === '0'")
     settle(page)
     assert shown(page)["current"] == "spoon.jpg" and shown(page)["w"] == "600" and shown(page)["canvas"] == 600
+    errors = page.errors
+    page.context.close()
+    assert errors == []
+
+
+def test_a_click_while_the_next_photo_is_still_drawn_is_refused_not_put_on_it(browser, server):  # noqa: F811
+    """The view takes the next photo's size before its pixels arrive; a click
+    then lands on what is still the old picture, so it must not mark the new one."""
+    page = new_page(browser, server)
+    open_spoon(page)
+    spoon = page.evaluate("document.body.dataset.photo")  # its own image loads are not held
+    held = hold(page, lambda url: "/image?" in url and spoon not in url, method="GET")
+    page.click("#photos img[data-name='tall.jpg']")
+    page.wait_for_function("document.getElementById('canvas-box').style.width === '400px'")
+    box = page.locator("#stage").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.getElementById('message').textContent.includes('not applied')"
+                           " || document.body.dataset.markers !== '0'")  # refused, or a marker drawn
+    assert "not applied" in page.inner_text("#message") and page.evaluate("document.body.dataset.markers") == "0"
+    assert len(held) == 1
+    held[0].continue_()
+    settle(page)
+    assert shown(page) == {"current": "tall.jpg", "w": "400", "canvas": 400, "markers": "0", "overlay": "none",
+                           "erase": False}
     errors = page.errors
     page.context.close()
     assert errors == []

@@ -130,6 +130,8 @@ function addThumb(name, id, folder = false) {
 function canEdit() {
   if (!photo) return "open a photo first";
   if (working === "erase") return "wait: erasing (Esc cancels); your click was not applied";
+  // the view already has the next photo's size while the old picture is still drawn
+  if (working === "open") return "wait: the photo is opening; your click was not applied";
   return "";
 }
 
