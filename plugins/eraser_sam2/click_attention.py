@@ -22,7 +22,7 @@ weights are folded into the tokens' side, which is small.
 The same mathematics as :class:`eraser_mobilesam.transformer.TwoWayTransformer`
 with SAM 2's attention (equal within float rounding, tested); cheaper
 while 8T < 128: up to T = 15 (eight clicks, or a box and six clicks);
-beyond, each further token costs about 0.12 GFLOP more than before. The
+beyond, each further token costs more than it did (docs/models.md). The
 first block's image-side projections come from ``MaskDecoderImage`` as before.
 The softmax scale 1/4 (1/sqrt(16 channels a head)) is a power of two, so
 applying it to the folded weights rounds nothing.
