@@ -26,7 +26,7 @@ def server(tmp_path_factory):
     s.stop()
 
 
-def test_a_small_indicator_shows_while_the_sharper_image_loads(browser, server):  # noqa: F811
+def test_a_small_indicator_shows_while_the_sharper_image_loads(browser, server, tmp_path):  # noqa: F811
     page = new_page(browser, server)
     try:
         page.click("#photos img[data-name='large.jpg']")
@@ -49,6 +49,7 @@ def test_a_small_indicator_shows_while_the_sharper_image_loads(browser, server):
             page.evaluate("0")
         assert len(held) == 1
         assert page.locator("#sharpening").is_visible() and page.evaluate("document.body.dataset.version") == version
+        page.screenshot(path=str(tmp_path / "sharpening.png"))
         box = page.locator("#sharpening").bounding_box()
         assert box["width"] * box["height"] < 160 * 30  # small
         held[0].continue_()
