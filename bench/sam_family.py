@@ -17,9 +17,10 @@ whose key is read on every click, is timed beside it), the prompt encoder and ma
 decoder, the mask choice and the upsampling to a 12 MP (4000x3000) photo,
 beside the decoder's FLOPs over an sgemm rate measured in turn with the
 clicks (the machine's load moves, so the floor is measured where the click is).
-For SAM 2.1 the decoder a click runs is MaskDecoderPrompt (MaskDecoderImage
-runs once per photo, with the encoder); the one-graph MaskDecoder it
-replaced is timed alone beside it, in the same rounds.
+The decoder a click runs is MaskDecoderPrompt (MaskDecoderImage runs once
+per photo, with the encoder), for SAM 2.1 and, since its split, the SAM
+family; the one-graph MaskDecoder it replaced is timed alone beside it, in
+the same rounds.
 
     python -m bench.sam_family [--models mobile-sam ... sam2.1-large] [--runs 2] [--json OUT]
 """
@@ -59,7 +60,7 @@ def encoder_flops(name: str) -> float:
 
 def decoder_flops(name: str) -> float:
     """One re-click's mask decoder (the prompt encoder is a few additions), on
-    the meta device; for SAM 2.1 the per-click graph, MaskDecoderPrompt (its
+    the meta device: the per-click graph, MaskDecoderPrompt (its
     MaskDecoderImage runs once per photo)."""
     import torch
 
@@ -73,11 +74,12 @@ def decoder_flops(name: str) -> float:
                   torch.zeros(1, 16384, 64), torch.zeros(1, 4096, 256), torch.zeros(1, 3, 256)]
         return count_flops(MaskDecoderPrompt(model), *inputs)
     from eraser_mobilesam.model import build_sam
-    from eraser_mobilesam.wrappers import MaskDecoder
+    from eraser_mobilesam.wrappers import MaskDecoderPrompt
 
     model = build_sam(name)
-    inputs = [torch.zeros(1, 256, 64, 64), torch.zeros(1, 256, 64, 64), torch.zeros(1, 3, 256), torch.zeros(1, 256, 64, 64)]
-    return count_flops(MaskDecoder(model), *inputs)
+    heads = torch.zeros(1, 4096, 128)
+    inputs = [torch.zeros(1, 4096, 256), heads, heads, heads, torch.zeros(1, 4096, 256), torch.zeros(1, 3, 256)]
+    return count_flops(MaskDecoderPrompt(model), *inputs)
 
 
 SGEMM_N = 1024  # the re-click's floor: a 1024 float32 matrix product, in turn with the clicks
@@ -120,8 +122,8 @@ def family(name: str):
 
 
 def one_graph_and_click_graph(segmenter, installed, feed: dict, photo, prompt) -> dict:
-    """SAM 2.1: calls of the one-graph MaskDecoder (what a click ran before
-    the split; a tracker's) and of the click's MaskDecoderPrompt on the same
+    """Calls of the one-graph MaskDecoder (what a click ran before the split;
+    SAM 2.1's tracker's, the SAM family's CoreML package's) and of the click's MaskDecoderPrompt on the same
     photo and prompt, the graphs alone."""
     from eraser.runtimes import open_runner
 
@@ -172,7 +174,7 @@ def measure(name: str, runs: int) -> dict:
         calls = {"reclick": lambda: segmenter.segment(photo, prompt),
                  "reclick_writable": lambda: segmenter.segment(writable, prompt),
                  "decoder": lambda: segmenter.logits(photo, prompt), "sgemm": lambda: matrix @ matrix}
-        if name.startswith("sam2.1"):
+        if segmenter.decoder_stem == "MaskDecoderPrompt":
             calls.update(one_graph_and_click_graph(segmenter, installed, feed, photo, prompt))
         medians = interleaved(calls, max(runs, 7))
         share = float((segmenter.segment(photo, prompt) >= 0.5).mean())
@@ -225,7 +227,7 @@ def main() -> None:
               f"{r['reclick_writable_ms']:.0f} | {r['mask_share']:.2f} |")
     split = [r for r in rows if "click_graph_ms" in r]
     if split:
-        print("\nSAM 2.1's decoder graphs alone, in turn with the rows above: the one-graph MaskDecoder against the "
+        print("\nThe decoder graphs alone, in turn with the rows above: the one-graph MaskDecoder against the "
               "click's MaskDecoderPrompt (MaskDecoderImage runs once per photo):\n")
         print("| model | MaskDecoder ms | MaskDecoderPrompt ms | ratio |")
         print("| --- | ---: | ---: | ---: |")
