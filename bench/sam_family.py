@@ -17,11 +17,12 @@ whose key is read on every click, is timed beside it), the prompt encoder and ma
 decoder, the mask choice and the upsampling to a 12 MP (4000x3000) photo,
 beside the decoder's FLOPs over an sgemm rate measured in turn with the
 clicks (the machine's load moves, so the floor is measured where the click is).
-For SAM 2.1 the decoder a click runs is MaskDecoderPrompt (MaskDecoderImage
-runs once per photo, with the encoder); the one-graph MaskDecoder it
-replaced is timed alone beside it, in the same rounds.
+The decoder a click runs is MaskDecoderPrompt (MaskDecoderImage runs once
+per photo, with the encoder), for SAM 2.1 and, since its split, the SAM
+family; the one-graph MaskDecoder it replaced is timed alone beside it, in
+the same rounds.
 
-    python -m bench.sam_family [--models mobile-sam ... sam2.1-large] [--runs 2] [--json OUT]
+    python -m bench.sam_family [--models mobile-sam ... sam2.1-large] [--runs 2] [--rounds 7] [--json OUT]
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def encoder_flops(name: str) -> float:
 
 def decoder_flops(name: str) -> float:
     """One re-click's mask decoder (the prompt encoder is a few additions), on
-    the meta device; for SAM 2.1 the per-click graph, MaskDecoderPrompt (its
+    the meta device: the per-click graph, MaskDecoderPrompt (its
     MaskDecoderImage runs once per photo)."""
     import torch
 
@@ -73,11 +74,12 @@ def decoder_flops(name: str) -> float:
                   torch.zeros(1, 16384, 64), torch.zeros(1, 4096, 256), torch.zeros(1, 3, 256)]
         return count_flops(MaskDecoderPrompt(model), *inputs)
     from eraser_mobilesam.model import build_sam
-    from eraser_mobilesam.wrappers import MaskDecoder
+    from eraser_mobilesam.wrappers import MaskDecoderPrompt
 
     model = build_sam(name)
-    inputs = [torch.zeros(1, 256, 64, 64), torch.zeros(1, 256, 64, 64), torch.zeros(1, 3, 256), torch.zeros(1, 256, 64, 64)]
-    return count_flops(MaskDecoder(model), *inputs)
+    heads = torch.zeros(1, 4096, 128)
+    inputs = [torch.zeros(1, 4096, 256), heads, heads, heads, torch.zeros(1, 4096, 256), torch.zeros(1, 3, 256)]
+    return count_flops(MaskDecoderPrompt(model), *inputs)
 
 
 SGEMM_N = 1024  # the re-click's floor: a 1024 float32 matrix product, in turn with the clicks
@@ -120,8 +122,8 @@ def family(name: str):
 
 
 def one_graph_and_click_graph(segmenter, installed, feed: dict, photo, prompt) -> dict:
-    """SAM 2.1: calls of the one-graph MaskDecoder (what a click ran before
-    the split; a tracker's) and of the click's MaskDecoderPrompt on the same
+    """Calls of the one-graph MaskDecoder (what a click ran before the split;
+    SAM 2.1's tracker's, the SAM family's CoreML package's) and of the click's MaskDecoderPrompt on the same
     photo and prompt, the graphs alone."""
     from eraser.runtimes import open_runner
 
@@ -133,7 +135,22 @@ def one_graph_and_click_graph(segmenter, installed, feed: dict, photo, prompt) -
     return {"one_graph": lambda: one_graph.run(one_feed), "click_graph": lambda: segmenter.decoder.run(click_feed)}
 
 
-def measure(name: str, runs: int) -> dict:
+def one_graph_segmenter(segmenter_class, installed):
+    """The SAM family's segmenter on the same install without its click graphs:
+    what an install made before the split runs (the one-graph MaskDecoder)."""
+    import dataclasses
+    import warnings
+
+    from eraser_mobilesam.cache import EmbeddingCache
+    from eraser_mobilesam.interface import CLICK_STEMS
+
+    files = {k: v for k, v in installed.files.items() if k not in {f"{stem}.onnx" for stem in CLICK_STEMS}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the note that a reinstall makes clicks faster
+        return segmenter_class(dataclasses.replace(installed, files=files), runtime="onnx", cache=EmbeddingCache())
+
+
+def measure(name: str, runs: int, rounds: int = 7) -> dict:
     """In a child process: torch and ONNX Runtime seconds of the encoder, then
     a re-click on a 12 MP photo through the installed segmenter (its cache
     holding the photo's features): prompt encoder, mask decoder, the mask
@@ -172,11 +189,15 @@ def measure(name: str, runs: int) -> dict:
         calls = {"reclick": lambda: segmenter.segment(photo, prompt),
                  "reclick_writable": lambda: segmenter.segment(writable, prompt),
                  "decoder": lambda: segmenter.logits(photo, prompt), "sgemm": lambda: matrix @ matrix}
-        if name.startswith("sam2.1"):
+        if segmenter.decoder_stem == "MaskDecoderPrompt":
             calls.update(one_graph_and_click_graph(segmenter, installed, feed, photo, prompt))
-        medians = interleaved(calls, max(runs, 7))
+        if getattr(segmenter, "split", False):  # the SAM family: a re-click as before its split, in the same rounds
+            before = one_graph_segmenter(segmenter_class, installed)
+            before.segment(photo, prompt)
+            calls["reclick_one_graph"] = lambda: before.segment(photo, prompt)
+        medians = interleaved(calls, max(runs, rounds))
         share = float((segmenter.segment(photo, prompt) >= 0.5).mean())
-    graphs = {f"{k}_ms": medians[k] * 1000 for k in ("one_graph", "click_graph") if k in medians}
+    graphs = {f"{k}_ms": medians[k] * 1000 for k in ("one_graph", "click_graph", "reclick_one_graph") if k in medians}
     return {"torch_s": torch_s, "onnx_s": onnx_s, "weights_mb": weights / 1e6, **graphs,
             "reclick_ms": medians["reclick"] * 1000, "reclick_writable_ms": medians["reclick_writable"] * 1000,
             "decoder_ms": medians["decoder"] * 1000,
@@ -188,17 +209,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of the re-click calls taken in turn (at least --runs)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.runs)))
+        print(json.dumps(measure(args.child, args.runs, args.rounds)))
         return
     rate = sgemm_gflops()["torch"]
     rows = []
     for name in args.models:
         flops = encoder_flops(name)
-        done = subprocess.run([sys.executable, "-m", "bench.sam_family", "--child", name, "--runs", str(args.runs)],
+        done = subprocess.run([sys.executable, "-m", "bench.sam_family", "--child", name, "--runs", str(args.runs),
+                               "--rounds", str(args.rounds)],
                               capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"}, cwd=ROOT)
         if done.returncode:
             sys.exit(f"{name} failed:\n{done.stderr[-3000:]}")
@@ -225,13 +248,22 @@ def main() -> None:
               f"{r['reclick_writable_ms']:.0f} | {r['mask_share']:.2f} |")
     split = [r for r in rows if "click_graph_ms" in r]
     if split:
-        print("\nSAM 2.1's decoder graphs alone, in turn with the rows above: the one-graph MaskDecoder against the "
+        print("\nThe decoder graphs alone, in turn with the rows above: the one-graph MaskDecoder against the "
               "click's MaskDecoderPrompt (MaskDecoderImage runs once per photo):\n")
         print("| model | MaskDecoder ms | MaskDecoderPrompt ms | ratio |")
         print("| --- | ---: | ---: | ---: |")
         for r in split:
             print(f"| {r['model']} | {r['one_graph_ms']:.0f} | {r['click_graph_ms']:.0f} | "
                   f"{r['click_graph_ms'] / r['one_graph_ms']:.2f} |")
+    before = [r for r in rows if "reclick_one_graph_ms" in r]
+    if before:
+        print("\nThe SAM family's re-click through the one-graph MaskDecoder (an install made before the split), "
+              "in turn with the rows above:\n")
+        print("| model | re-click, one graph ms | re-click, split ms | ratio |")
+        print("| --- | ---: | ---: | ---: |")
+        for r in before:
+            print(f"| {r['model']} | {r['reclick_one_graph_ms']:.0f} | {r['reclick_ms']:.0f} | "
+                  f"{r['reclick_ms'] / r['reclick_one_graph_ms']:.2f} |")
     if args.json:
         args.json.write_text(json.dumps({"sgemm_gflops": rate, "rows": rows}, indent=2) + "\n")
 

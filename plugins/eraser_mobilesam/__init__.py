@@ -29,10 +29,12 @@ def _steps(name: str):
 
 @hookimpl
 def register_models(register):
-    from eraser_mobilesam.interface import INTERFACES, POSITIONAL_ENCODING_FILE
+    from eraser_mobilesam.interface import IMAGE_STEMS, POSITIONAL_ENCODING_FILE
     from eraser_models import entry
 
-    files = tuple(f"{stem}.onnx" for stem in INTERFACES) + (POSITIONAL_ENCODING_FILE,)
+    # the click's split decoder (CLICK_STEMS) is installed too but not
+    # required: a model installed before it still works, its clicks through MaskDecoder
+    files = tuple(f"{stem}.onnx" for stem in IMAGE_STEMS) + (POSITIONAL_ENCODING_FILE,)
     for name in VARIANTS:
         register(name, **_steps(name), files=files, **entry(name))
 

@@ -9,6 +9,9 @@ Three models with the seed app's interface, all float32, batch 1:
                    sparsePromptEmbeddings (1,N,256), densePromptEmbeddings (1,256,64,64)
                    -> masks (1,4,256,256), iouPredictions (1,4)
 
+and, ONNX only, ``MaskDecoder`` in two for clicks: ``MaskDecoderImage`` (once
+per photo) and ``MaskDecoderPrompt`` (per click; see :mod:`eraser_mobilesam.interface`).
+
 plus ``imagePositionalEncoding.npy`` (1,256,64,64) float32, the constant the
 decoder takes. N is dynamic (ONNX) or a RangeDim 1..100 (Core ML).
 
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eraser_mobilesam.interface import INTERFACES, POSITIONAL_ENCODING_FILE
+from eraser_mobilesam.interface import IMAGE_STEMS, INTERFACES, POSITIONAL_ENCODING_FILE
 
 ONNX_OPSET = 17
 EXAMPLE_PROMPT_POINTS = 3  # N used while tracing; any N works afterwards
@@ -40,10 +43,15 @@ def _example_inputs(model, n_points: int = EXAMPLE_PROMPT_POINTS):
         sparse = model.prompt_encoder.embed_labelled_points(points, labels)
         dense = model.prompt_encoder.no_mask_dense().contiguous()
     image = torch.randn((1, 3, m.IMAGE_SIZE, m.IMAGE_SIZE), generator=gen)
+    with torch.no_grad():
+        tokens, *projected = model.mask_decoder.image_side(emb, pe, dense)
+    positional_tokens = pe.flatten(2).permute(0, 2, 1).contiguous()
     return {
         "ImageEncoder": (m.ImageEncoder(model).eval(), (image,)),
         "PromptEncoder": (m.PromptEncoder(model).eval(), (points, labels)),
         "MaskDecoder": (m.MaskDecoder(model).eval(), (emb, pe, sparse, dense)),
+        "MaskDecoderImage": (m.MaskDecoderImage(model).eval(), (emb, pe)),
+        "MaskDecoderPrompt": (m.MaskDecoderPrompt(model).eval(), (tokens, *projected, positional_tokens, sparse)),
     }
 
 
@@ -61,6 +69,8 @@ DYNAMIC_AXES = {
     "ImageEncoder": None,
     "PromptEncoder": {"points": {1: "N"}, "labels": {1: "N"}, "sparsePromptEmbeddings": {1: "N"}},
     "MaskDecoder": {"sparsePromptEmbeddings": {1: "N"}},
+    "MaskDecoderImage": None,
+    "MaskDecoderPrompt": {"sparsePromptEmbeddings": {1: "N"}},
 }
 
 
@@ -116,8 +126,8 @@ def export_structures(name: str = "mobile-sam", stems=None, opset: int = ONNX_OP
 
 
 def export_onnx(model, out_dir, opset: int = ONNX_OPSET, name: str = "mobile-sam") -> list[Path]:
-    """Write ImageEncoder.onnx, PromptEncoder.onnx, MaskDecoder.onnx and
-    imagePositionalEncoding.npy for ``model``'s weights (family member
+    """Write ImageEncoder.onnx, PromptEncoder.onnx, MaskDecoder.onnx,
+    MaskDecoderImage.onnx, MaskDecoderPrompt.onnx and imagePositionalEncoding.npy for ``model``'s weights (family member
     ``name``) into ``out_dir``; return their paths. The graphs are exported
     now (:func:`export_structures`) and filled as ``eraser models install``
     fills the shipped templates."""
@@ -161,6 +171,8 @@ def export_coreml(model, out_dir, max_points: int | None = None, name: str = "mo
     }
     paths = []
     for stem, (wrapper, args) in _example_inputs(model).items():
+        if stem not in IMAGE_STEMS:
+            continue  # the click's split decoder runs on ONNX Runtime only
         inputs, outputs = INTERFACES[stem]
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")

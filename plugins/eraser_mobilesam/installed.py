@@ -19,12 +19,30 @@ from eraser.runtimes import open_runner
 from eraser_mobilesam.cache import EmbeddingCache
 
 
-def encoder_identity(model: InstalledModel) -> str:
-    """The model's name and its encoder weights' digest: the family shares the
-    cache folder, so a key must say whose features it holds, and a reinstall
-    with other weights must miss."""
-    digests = [model.files.get(f, {}).get("sha256", "") for f in ("ImageEncoder.onnx", "ImageEncoder.onnx.data")]
+def encoder_identity(model: InstalledModel, stems: tuple[str, ...] = ("ImageEncoder",)) -> str:
+    """The model's name and the digests of the graphs that make a photo's
+    cached features (the encoder's, and a split decoder's image part where
+    one runs): the family shares the cache folder, so a key must say whose
+    features it holds, and a reinstall with other weights must miss."""
+    files = [f for stem in stems for f in (f"{stem}.onnx", f"{stem}.onnx.data")]
+    digests = [model.files.get(f, {}).get("sha256", "") for f in files]
     return f"{model.name}-{''.join(d[:8] for d in digests if d) or 'unknown'}"
+
+
+def packed(outputs: dict[str, np.ndarray], shapes: dict[str, tuple[int, ...]]) -> np.ndarray:
+    """Named float32 arrays of the given shapes as one flat array (one cache entry)."""
+    return np.concatenate([np.asarray(outputs[name], np.float32).reshape(shape).ravel()
+                           for name, shape in shapes.items()])
+
+
+def unpacked(flat: np.ndarray, shapes: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+    """:func:`packed`'s arrays again, by name (contiguous views of ``flat``)."""
+    parts, start = {}, 0
+    for name, shape in shapes.items():
+        n = int(np.prod(shape))
+        parts[name] = flat[start:start + n].reshape(shape)
+        start += n
+    return parts
 
 
 class RuntimeSegmenter:
@@ -33,15 +51,16 @@ class RuntimeSegmenter:
     segments one object per prompt and is an eraser.backends.EverythingSegmenter.
 
     A family gives ``cache_shape`` and ``positional_encoding_file``, and
-    ``features`` (the photo's encoder outputs, through ``self.cache``),
-    ``image_inputs`` (them as the decoder's inputs; or ``decoder_inputs``
-    and ``decoder_stem`` for another decoder graph), ``prompt_arrays``,
-    ``pick_mask``, ``upsample`` and ``upscale``."""
+    ``features`` (what a click reads of the photo, through ``self.cache``),
+    ``decoder_inputs`` (them as the decoder's inputs; ``decoder_stem`` names
+    the decoder graph, ``identity_stems`` the graphs that make the cached
+    features), ``prompt_arrays``, ``pick_mask``, ``upsample`` and ``upscale``."""
 
     cache_shape: ClassVar[tuple[int, ...]]
     positional_encoding_file: ClassVar[str]
     decoder_stem: ClassVar[str] = "MaskDecoder"  # the graph a click runs after the prompt encoder
     decoder_runtime: ClassVar[Optional[str]] = None  # None: as the others'
+    identity_stems: ClassVar[tuple[str, ...]] = ("ImageEncoder",)  # their weights key the cache
 
     def __init__(self, model: InstalledModel, runtime: Optional[str] = None, cache: Optional[EmbeddingCache] = None) -> None:
         # As the seed app: the encoder on CPU and GPU, the small models on all units.
@@ -50,7 +69,7 @@ class RuntimeSegmenter:
         self.decoder = open_runner(model, self.decoder_stem, self.decoder_runtime or runtime, compute_units="ALL")
         self.positional_encoding = np.load(model.path(self.positional_encoding_file)).astype(np.float32)
         self.cache = cache if cache is not None else EmbeddingCache.from_environment(shape=self.cache_shape)
-        self.cache_prefix = encoder_identity(model)
+        self.cache_prefix = encoder_identity(model, self.identity_stems)
 
     def decoded(self, features, prompt: Prompt, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
         """All four low-res mask logits (1, 4, 256, 256) and IoU predictions (1, 4) of ``prompt`` on a photo's features."""
@@ -58,10 +77,6 @@ class RuntimeSegmenter:
         prompts = self.prompt_encoder.run({"points": points, "labels": labels})
         out = self.decoder.run({**self.decoder_inputs(features), **prompts})
         return out["masks"], out["iouPredictions"]
-
-    def decoder_inputs(self, features) -> dict:
-        """The decoder's inputs besides the prompt encoder's outputs."""
-        return {**self.image_inputs(features), "imagePositionalEncoding": self.positional_encoding}
 
     def logits(self, image: np.ndarray, prompt: Prompt) -> tuple[np.ndarray, np.ndarray]:
         return self.decoded(self.features(image), prompt, *image.shape[:2])

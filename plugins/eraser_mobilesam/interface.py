@@ -18,7 +18,21 @@ PIXEL_STD = (58.395, 57.12, 57.375)
 # the decoder's constant imagePositionalEncoding (1, 256, 64, 64) float32
 POSITIONAL_ENCODING_FILE = "imagePositionalEncoding.npy"
 
-# file stem -> (input names, output names); the wrappers in model.py agree
+IMAGE_STEMS = ("ImageEncoder", "PromptEncoder", "MaskDecoder")  # what every install has (and CoreML)
+# MaskDecoder in two, for clicks: the part that reads the photo only, run once
+# per photo and cached with it, and the part each click runs. Installs made
+# before them lack them; their clicks run MaskDecoder.
+CLICK_STEMS = ("MaskDecoderImage", "MaskDecoderPrompt")
+TOKENS = EMBED_SIZE * EMBED_SIZE
+# MaskDecoderImage's outputs (what a click's MaskDecoderPrompt reads of the photo) and their shapes
+CLICK_FEATURES = {
+    "imageTokens": (1, TOKENS, EMBED_DIM),
+    "imageKeys": (1, TOKENS, EMBED_DIM // 2),
+    "imageValues": (1, TOKENS, EMBED_DIM // 2),
+    "imageQueries": (1, TOKENS, EMBED_DIM // 2),
+}
+
+# file stem -> (input names, output names); the wrappers in wrappers.py agree
 INTERFACES = {
     "ImageEncoder": (("image",), ("imageEmbeddings",)),
     "PromptEncoder": (("points", "labels"), ("sparsePromptEmbeddings", "densePromptEmbeddings")),
@@ -26,4 +40,11 @@ INTERFACES = {
         ("imageEmbeddings", "imagePositionalEncoding", "sparsePromptEmbeddings", "densePromptEmbeddings"),
         ("masks", "iouPredictions"),
     ),
+    # imageTokens: imageEmbeddings plus the no-mask dense prompt, as tokens;
+    # the first two-way block's image keys, values (token to image) and
+    # queries (image to token), as CLICK_FEATURES says
+    "MaskDecoderImage": (("imageEmbeddings", "imagePositionalEncoding"), tuple(CLICK_FEATURES)),
+    # positionalTokens: imagePositionalEncoding as (1, 4096, 256)
+    "MaskDecoderPrompt": (tuple(CLICK_FEATURES) + ("positionalTokens", "sparsePromptEmbeddings"),
+                          ("masks", "iouPredictions")),
 }

@@ -80,6 +80,34 @@ class MaskDecoderModule(nn.Module):
         iou = self.iou_prediction_head(iou_token_out)
         return masks, iou
 
+    # A click's decoder in two parts: image_side once per photo (the dense
+    # prompt of a click is the no-mask embedding), prompt_side per click, its
+    # upscaling channel last (see to_children and children_to_pixels).
+
+    def image_side(self, image_embeddings, image_pe, dense):
+        """What :meth:`decode` computes before it reads the prompt: the image
+        tokens (1, 4096, C) of ``image_embeddings + dense`` and the first
+        block's projections of them (keys, values, queries)."""
+        keys = (image_embeddings + dense).flatten(2).permute(0, 2, 1)
+        key_pe = image_pe.flatten(2).permute(0, 2, 1)
+        return (keys,) + self.transformer.layers[0].image_projections(keys, key_pe)
+
+    def prompt_side(self, keys, projected, key_pe, sparse):
+        """What :meth:`decode` gives (batch 1) from :meth:`image_side`'s
+        outputs, the positional encoding as tokens (1, 4096, C) and the
+        prompt's sparse embeddings."""
+        tokens = torch.cat([self.output_tokens().unsqueeze(0), sparse], dim=1)
+        hs, src = self.transformer.attend(keys, key_pe, tokens, projected)
+        dc1, ln1, act1, dc2, act2 = self.output_upscaling
+        up = act1(F.layer_norm(to_children(src, dc1), tuple(ln1.weight.shape), ln1.weight, ln1.bias, ln1.eps))
+        up = act2(to_children(up, dc2))  # (1, 65536, C / 8)
+        mask_tokens_out = hs[:, 1: 1 + self.num_mask_tokens, :]
+        hyper_in = torch.stack(
+            [mlp(mask_tokens_out[:, i, :]) for i, mlp in enumerate(self.output_hypernetworks_mlps)], dim=1
+        )
+        masks = children_to_pixels(up @ hyper_in.transpose(1, 2), self.embedding_size, self.num_mask_tokens)
+        return masks, self.iou_prediction_head(hs[:, 0, :])
+
     def predict_masks(self, image_embeddings, image_pe, sparse_prompt_embeddings, dense_prompt_embeddings):
         """Upstream preparation: one row per prompt set, image repeated per row."""
         tokens = self.output_tokens().unsqueeze(0).expand(sparse_prompt_embeddings.size(0), -1, -1)
@@ -94,3 +122,25 @@ class MaskDecoderModule(nn.Module):
         masks, iou = self.predict_masks(image_embeddings, image_pe, sparse_prompt_embeddings, dense_prompt_embeddings)
         sl = slice(1, None) if multimask_output else slice(0, 1)
         return masks[:, sl, :, :], iou[:, sl]
+
+
+# The upscaling channel last: a 2x2 stride-2 transposed convolution maps each
+# pixel to its four children, one matrix product; a child's index is its
+# parent's times 4 plus 2 dy + dx, so after two of them the mask pixel
+# (4y + 2dy + ey, 4x + 2dx + ex) is token (((64y + x) * 4 + 2dy + dx) * 4 + 2ey + ex).
+# Shared with SAM 2.1's decoder (eraser_sam2.heads).
+
+
+def to_children(x, conv: nn.ConvTranspose2d):
+    """``conv`` (kernel 2, stride 2) on tokens (1, T, in) -> (1, 4 T, out)."""
+    c_in, c_out = conv.weight.shape[:2]
+    weight = conv.weight.permute(0, 2, 3, 1).reshape(c_in, 4 * c_out)
+    # on a matrix, not (1, T, in): ONNX Runtime then adds the bias inside the product (Gemm)
+    return (x.reshape(-1, c_in) @ weight + conv.bias.repeat(4)).reshape(x.shape[0], -1, c_out)
+
+
+def children_to_pixels(tokens, side: int, m: int):
+    """(1, 16 side^2, m) in the order of two :func:`to_children` -> (1, m, 4 side, 4 side)
+    (the sizes given, not read: the exported graph's shapes are constants)."""
+    masks = tokens.reshape(1, side, side, 2, 2, 2, 2, m).permute(0, 7, 1, 3, 5, 2, 4, 6)
+    return masks.reshape(1, m, 4 * side, 4 * side)

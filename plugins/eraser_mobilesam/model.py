@@ -31,7 +31,8 @@ from eraser_mobilesam.mask_decoder import NUM_MASK_TOKENS, MLP, MaskDecoderModul
 from eraser_mobilesam.sam import MobileSAM
 from eraser_mobilesam.build import build_mobile_sam, build_sam, load_checkpoint
 from eraser_mobilesam.wrappers import (
-    MAX_PROMPT_POINTS, ImageEncoder, PromptEncoder, MaskDecoder, image_positional_encoding,
+    MAX_PROMPT_POINTS, ImageEncoder, PromptEncoder, MaskDecoder, MaskDecoderImage, MaskDecoderPrompt,
+    image_positional_encoding,
 )
 from eraser_mobilesam.interface import EMBED_DIM, EMBED_SIZE, IMAGE_SIZE, LOW_RES_SIZE, PIXEL_MEAN, PIXEL_STD
 
@@ -41,6 +42,7 @@ __all__ = [
     "LABEL_POSITIVE", "LABEL_BOX_TOP_LEFT", "LABEL_BOX_BOTTOM_RIGHT", "PositionEmbeddingRandom",
     "PromptEncoderModule", "Attention", "TwoWayAttentionBlock", "TwoWayTransformer", "NUM_MASK_TOKENS", "MLP",
     "MaskDecoderModule", "MobileSAM", "build_mobile_sam", "build_sam", "load_checkpoint", "MAX_PROMPT_POINTS",
-    "ImageEncoder", "PromptEncoder", "MaskDecoder", "image_positional_encoding", "EMBED_DIM", "EMBED_SIZE",
+    "ImageEncoder", "PromptEncoder", "MaskDecoder", "MaskDecoderImage", "MaskDecoderPrompt",
+    "image_positional_encoding", "EMBED_DIM", "EMBED_SIZE",
     "IMAGE_SIZE", "LOW_RES_SIZE", "PIXEL_MEAN", "PIXEL_STD",
 ]

@@ -11,6 +11,14 @@ Pre- and post-processing follow the seed app (and SAM's predictor):
 
 Only the part of the photo around the object is upsampled, so a second click
 on a cached 12 MP photo costs the decoder plus a small resize.
+
+On ONNX Runtime a click runs the mask decoder in two graphs, as SAM 2.1's
+does: ``MaskDecoderImage`` (the image tokens with the no-mask dense prompt,
+the first two-way block's image keys, values and queries) once per photo,
+cached in place of the embeddings, keyed by model, encoder and decoder
+weights and content; ``MaskDecoderPrompt``, the rest, per click, its
+upscaling channel last. A model installed before those graphs existed (or a
+decoder on CoreML) runs the one-graph ``MaskDecoder`` as before.
 """
 
 from __future__ import annotations
@@ -21,9 +29,13 @@ import numpy as np
 from PIL import Image
 
 from eraser.prompts import Prompt
+from eraser.runtimes import choose_runtime, open_runner
 from eraser_mobilesam import installed, soft_mask
 from eraser_mobilesam.cache import image_key
 from eraser_mobilesam.interface import (
+    CLICK_FEATURES,
+    CLICK_STEMS,
+    EMBED_DIM,
     EMBEDDING_SHAPE,
     IMAGE_SIZE,
     LOW_RES_SIZE,
@@ -32,6 +44,7 @@ from eraser_mobilesam.interface import (
     POSITIONAL_ENCODING_FILE,
 )
 
+CLICK_FEATURE_SIZE = sum(int(np.prod(shape)) for shape in CLICK_FEATURES.values())  # 10.5 MB of float32
 _MEAN = np.array(PIXEL_MEAN, np.float32)
 _STD = np.array(PIXEL_STD, np.float32)
 
@@ -98,8 +111,14 @@ def upscale_logits(logits: np.ndarray, crop_shape: tuple[int, int]) -> np.ndarra
     return cv2.resize(frame[:new_h, :new_w], (width, height), interpolation=cv2.INTER_LINEAR)
 
 
+def splits_decoder(model, runtime=None) -> bool:
+    """Whether clicks on ``model`` run the split decoder: its graphs are
+    installed and the decoder would run on ONNX Runtime anyway."""
+    return all(model.has(f"{stem}.onnx") for stem in CLICK_STEMS) and choose_runtime(model, "MaskDecoder", runtime) == "onnx"
+
+
 class MobileSamSegmenter(installed.RuntimeSegmenter):
-    """Segments one object per prompt; image embeddings are cached by content."""
+    """Segments one object per prompt; a photo's features are cached by content."""
 
     cache_shape = EMBEDDING_SHAPE
     positional_encoding_file = POSITIONAL_ENCODING_FILE
@@ -108,18 +127,41 @@ class MobileSamSegmenter(installed.RuntimeSegmenter):
     upsample = staticmethod(upsample)
     upscale = staticmethod(upscale_logits)
 
-    def features(self, image: np.ndarray) -> np.ndarray:
-        """The photo's imageEmbeddings (cached)."""
+    def __init__(self, model, runtime=None, cache=None) -> None:
+        self.split = splits_decoder(model, runtime)
+        if self.split:
+            self.decoder_stem, self.decoder_runtime = CLICK_STEMS[1], "onnx"
+            self.cache_shape, self.identity_stems = (CLICK_FEATURE_SIZE,), ("ImageEncoder", CLICK_STEMS[0])
+        elif model.has(f"{self.decoder_stem}.onnx") and not model.has(f"{CLICK_STEMS[0]}.onnx"):
+            import warnings
+
+            warnings.warn(f"model {model.name!r} was installed before eraser split its click decoder; clicks take "
+                          f"longer until: eraser models install {model.name} --force", stacklevel=2)
+        super().__init__(model, runtime, cache)
+        if self.split:
+            self.image_side = open_runner(model, CLICK_STEMS[0], "onnx")
+            # the positional encoding as the decoder's tokens read it, once
+            self.positional_tokens = np.ascontiguousarray(
+                self.positional_encoding.reshape(1, EMBED_DIM, -1).transpose(0, 2, 1))
+
+    def features(self, image: np.ndarray):
+        """The photo's imageEmbeddings, or with the split decoder
+        MaskDecoderImage's outputs by name (cached)."""
         key = f"{self.cache_prefix}-{image_key(image)}"
         found = self.cache.get(key)
         if found is None:
             found = self.encoder.run({"image": preprocess(image)})["imageEmbeddings"]
+            if self.split:
+                found = installed.packed(self.image_side.run(
+                    {"imageEmbeddings": found, "imagePositionalEncoding": self.positional_encoding}), CLICK_FEATURES)
             self.cache.put(key, found)
-        return found
+        return installed.unpacked(found, CLICK_FEATURES) if self.split else found
 
-    @staticmethod
-    def image_inputs(embeddings: np.ndarray) -> dict:
-        return {"imageEmbeddings": embeddings}
+    def decoder_inputs(self, features) -> dict:
+        """The decoder's inputs besides the prompt encoder's outputs."""
+        if self.split:
+            return {**features, "positionalTokens": self.positional_tokens}
+        return {"imageEmbeddings": features, "imagePositionalEncoding": self.positional_encoding}
 
 
 class InstalledSegmenter(installed.InstalledSegmenter):

@@ -71,6 +71,40 @@ class MaskDecoder(nn.Module):
         return self.mask_decoder.decode(src, image_pe, tokens)
 
 
+class MaskDecoderImage(nn.Module):
+    """The decoder's part a click does not change (its dense prompt is the
+    no-mask embedding), once per photo: ``imageEmbeddings``,
+    ``imagePositionalEncoding`` -> ``imageTokens`` (1, 4096, 256),
+    ``imageKeys``, ``imageValues``, ``imageQueries`` (1, 4096, 128)."""
+
+    input_names = ("imageEmbeddings", "imagePositionalEncoding")
+    output_names = ("imageTokens", "imageKeys", "imageValues", "imageQueries")
+
+    def __init__(self, model: MobileSAM) -> None:
+        super().__init__()
+        self.mask_decoder, self.prompt_encoder = model.mask_decoder, model.prompt_encoder
+
+    def forward(self, image_embeddings, image_pe):
+        return self.mask_decoder.image_side(image_embeddings, image_pe, self.prompt_encoder.no_mask_dense())
+
+
+class MaskDecoderPrompt(nn.Module):
+    """The decoder's part a click runs, on ``MaskDecoderImage``'s outputs,
+    ``positionalTokens`` (the positional encoding as (1, 4096, 256)) and
+    ``sparsePromptEmbeddings``: what ``MaskDecoder`` gives for the no-mask dense prompt."""
+
+    input_names = ("imageTokens", "imageKeys", "imageValues", "imageQueries", "positionalTokens",
+                   "sparsePromptEmbeddings")
+    output_names = ("masks", "iouPredictions")
+
+    def __init__(self, model: MobileSAM) -> None:
+        super().__init__()
+        self.mask_decoder = model.mask_decoder
+
+    def forward(self, tokens, keys, values, queries, positional_tokens, sparse):
+        return self.mask_decoder.prompt_side(tokens, (keys, values, queries), positional_tokens, sparse)
+
+
 def image_positional_encoding(model: MobileSAM) -> torch.Tensor:
     """The (1, 256, 64, 64) positional encoding the mask decoder takes as ``imagePositionalEncoding``."""
     with torch.no_grad():

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from eraser_mobilesam.mask_decoder import children_to_pixels, to_children  # the channel-last upscaling
 from eraser_mobilesam.transformer import TwoWayTransformer  # SAM's, with SAM 2's attention and MLP
 from eraser_sam2 import click_attention  # the click's cross attentions, reassociated
 from eraser_sam2.common import MLP, LayerNorm2d
@@ -115,11 +116,10 @@ class MaskDecoder(nn.Module):
         return hyper_in, self.iou_prediction_head(hs[:, 1, :]), self.pred_obj_score_head(hs[:, 0, :]), mask_tokens_out
 
     # A click's decoder on tokens: the photo's part (image_side, skip_tokens)
-    # once, then prompt_side. The upscaling runs channel last: a 2x2 stride-2
-    # transposed convolution maps each pixel to its four children, one matrix
-    # product; a child's index is its parent's times 4 plus 2 dy + dx, so a
-    # mask pixel (4y + 2dy + ey, 4x + 2dx + ex) is token (((64y + x) * 4 +
-    # 2dy + dx) * 4 + 2ey + ex), and the skips are put in that order once per photo.
+    # once, then prompt_side. The upscaling runs channel last
+    # (eraser_mobilesam.mask_decoder.to_children: a mask pixel (4y + 2dy + ey,
+    # 4x + 2dx + ex) is token (((64y + x) * 4 + 2dy + dx) * 4 + 2ey + ex)), so
+    # the skips are put in that order once per photo.
 
     @staticmethod
     def skip_tokens(feat_s0, feat_s1):
@@ -131,14 +131,6 @@ class MaskDecoder(nn.Module):
         s0 = feat_s0.reshape(b, c0, h0 // 4, 2, 2, w0 // 4, 2, 2).permute(0, 2, 5, 3, 6, 4, 7, 1).reshape(b, -1, c0)
         return s0, s1
 
-    @staticmethod
-    def to_children(x, conv: nn.ConvTranspose2d):
-        """``conv`` (kernel 2, stride 2) on tokens (1, T, in) -> (1, 4 T, out)."""
-        c_in, c_out = conv.weight.shape[:2]
-        weight = conv.weight.permute(0, 2, 3, 1).reshape(c_in, 4 * c_out)
-        # on a matrix, not (1, T, in): ONNX Runtime then adds the bias inside the product (Gemm)
-        return (x.reshape(-1, c_in) @ weight + conv.bias.repeat(4)).reshape(x.shape[0], -1, c_out)
-
     def prompt_side(self, keys, projected, key_pe, sparse, s0_tokens, s1_tokens):
         """What :meth:`decode` gives, from :meth:`image_side`'s outputs, the
         positional encoding as tokens (1, 4096, 256) and :meth:`skip_tokens`;
@@ -146,11 +138,10 @@ class MaskDecoder(nn.Module):
         tokens = torch.cat([self.output_tokens().unsqueeze(0), sparse], dim=1)
         hs, src = click_attention.attend(self.transformer, keys, key_pe, tokens, projected)
         dc1, ln1, act1, dc2, act2 = self.output_upscaling
-        up = self.to_children(src, dc1) + s1_tokens
+        up = to_children(src, dc1) + s1_tokens
         up = act1(F.layer_norm(up, tuple(ln1.weight.shape), ln1.weight, ln1.bias, ln1.eps))
-        up = act2(self.to_children(up, dc2) + s0_tokens)  # (1, 65536, 32)
+        up = act2(to_children(up, dc2) + s0_tokens)  # (1, 65536, 32)
         hyper_in, iou, object_score, mask_tokens_out = self.heads(hs)
         side = EMBED_SIZE
-        masks = (up @ hyper_in.transpose(1, 2)).reshape(1, side, side, 2, 2, 2, 2, self.num_mask_tokens)
-        masks = masks.permute(0, 7, 1, 3, 5, 2, 4, 6).reshape(1, self.num_mask_tokens, 4 * side, 4 * side)
+        masks = children_to_pixels(up @ hyper_in.transpose(1, 2), side, self.num_mask_tokens)
         return masks, iou, object_score, mask_tokens_out

@@ -57,6 +57,7 @@ HEADS = (1, 8, TOKENS, EMBED_DIM // 2 // 8)  # the cross attentions' heads: 8 of
 # MaskDecoderImage's outputs: what a click's MaskDecoderPrompt reads of the photo
 FEATURE_NAMES = ("imageTokens", "imageKeys", "imageValues", "imageQueries", "highResTokens0", "highResTokens1")
 FEATURE_SHAPES = ((1, TOKENS, EMBED_DIM), HEADS, HEADS, HEADS, (1, 16 * TOKENS, 32), (1, 4 * TOKENS, 64))
+FEATURES = dict(zip(FEATURE_NAMES, FEATURE_SHAPES))
 FEATURE_SIZE = sum(int(np.prod(s)) for s in FEATURE_SHAPES)  # one cache entry: 23 MB of float32
 
 
@@ -115,6 +116,7 @@ class Sam2Segmenter(installed.RuntimeSegmenter):
     positional_encoding_file = POSITIONAL_ENCODING_FILE
     decoder_stem = "MaskDecoderPrompt"
     decoder_runtime = "onnx"  # no CoreML package of the split decoder
+    identity_stems = ("ImageEncoder", "MaskDecoderImage")  # the cached features are MaskDecoderImage's
     prompt_arrays = staticmethod(prompt_arrays)
     pick_mask = staticmethod(pick_mask)
     upsample = staticmethod(upsample)
@@ -133,14 +135,9 @@ class Sam2Segmenter(installed.RuntimeSegmenter):
         if flat is None:
             out = self.encoder.run({"image": preprocess(image)})
             out = self.image_side.run({**out, "imagePositionalEncoding": self.positional_encoding})
-            flat = np.concatenate([out[n].astype(np.float32).ravel() for n in FEATURE_NAMES])
+            flat = installed.packed(out, FEATURES)
             self.cache.put(key, flat)
-        parts, start = {}, 0
-        for name, shape in zip(FEATURE_NAMES, FEATURE_SHAPES):
-            n = int(np.prod(shape))
-            parts[name] = flat[start:start + n].reshape(shape)
-            start += n
-        return parts
+        return installed.unpacked(flat, FEATURES)
 
     def decoder_inputs(self, features: dict[str, np.ndarray]) -> dict:
         return {**features, "positionalTokens": self.positional_tokens}

@@ -243,6 +243,8 @@ def test_onnx_matches_torch(model, image, embeddings, tmp_path):
         "ImageEncoder.onnx",
         "PromptEncoder.onnx",
         "MaskDecoder.onnx",
+        "MaskDecoderImage.onnx",
+        "MaskDecoderPrompt.onnx",
         "imagePositionalEncoding.npy",
     ]
     options = ort.SessionOptions()
@@ -267,6 +269,10 @@ def test_onnx_matches_torch(model, image, embeddings, tmp_path):
     assert max_abs(onnx_embeddings, embeddings) <= 1e-4
 
     prompt_encoder, mask_decoder = session("PromptEncoder"), session("MaskDecoder")
+    image_side = dict(zip(convert.INTERFACES["MaskDecoderImage"][1], session("MaskDecoderImage").run(
+        None, {"imageEmbeddings": embeddings.numpy(), "imagePositionalEncoding": pe})))
+    prompt_side = session("MaskDecoderPrompt")
+    positional_tokens = np.ascontiguousarray(pe.reshape(1, 256, -1).transpose(0, 2, 1))
     decoder = ms.MaskDecoder(model)
     # N = 2 (box), 4 (points + padding), 7 (points + box): traced with N = 3
     for prompt in (PROMPTS["box"], PROMPTS["points"], {**PROMPTS["padding labels"], "box": [5.0, 6.0, 70.0, 80.0]}):
@@ -291,6 +297,12 @@ def test_onnx_matches_torch(model, image, embeddings, tmp_path):
         # masks: |diff| <= 1e-4 + 1e-5 * |logit| (random-weight logits reach ~10-100)
         assert np.all(np.abs(masks - ref_masks.numpy()) <= 1e-4 + 1e-5 * np.abs(ref_masks.numpy()))
         assert max_abs(iou, ref_iou) <= 1e-4
+        # the click's split decoder: the same masks from MaskDecoderImage's outputs (once per photo)
+        split_masks, split_iou = prompt_side.run(None, {**image_side, "positionalTokens": positional_tokens,
+                                                        "sparsePromptEmbeddings": ref_sparse.numpy()})
+        assert np.all(np.abs(split_masks - ref_masks.numpy()) <= 1e-4 + 1e-5 * np.abs(ref_masks.numpy()))
+        assert max_abs(split_iou, ref_iou) <= 1e-4
+        assert max_abs(split_masks, masks) <= 1e-5 * max(1.0, float(np.abs(masks).max()))
 
 
 def test_coreml_specs(model, tmp_path):

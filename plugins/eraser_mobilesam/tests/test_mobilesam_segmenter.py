@@ -62,7 +62,7 @@ def test_install_writes_the_seed_files_and_enables_the_plugin(installed):
     names = {rel.split("/")[0] for rel in model.files}
     assert names == {
         "ImageEncoder.onnx", "PromptEncoder.onnx", "MaskDecoder.onnx", "imagePositionalEncoding.npy",
-        "ImageEncoder.mlpackage", "PromptEncoder.mlpackage", "MaskDecoder.mlpackage",
+        "MaskDecoderImage.onnx", "MaskDecoderPrompt.onnx", "ImageEncoder.mlpackage", "PromptEncoder.mlpackage", "MaskDecoder.mlpackage",
     }
     assert model.info["versions"]["coremltools"] and model.info["checkpoint"]["file"] == "mobile_sam.pt"
     assert model.problems(full=True) == []
@@ -149,7 +149,10 @@ def test_second_click_skips_the_encoder_and_disk_cache_is_bounded(installed, pho
     first = segmenter.segment(photo, Prompt(points=((365.0, 285.0),), labels=(1,)))
     second = segmenter.segment(photo, Prompt(box=(323, 61, 429, 330)))
     assert len(calls) == 1 and first.shape == second.shape == photo.shape[:2]
-    assert (cache_dir / f"{encoder_identity(model)}-{image_key(photo)}.npy").exists()
+    # keyed by the model, the weights of the encoder and of the decoder's image part, and the photo
+    assert segmenter.split and segmenter.cache_prefix.startswith(encoder_identity(model))
+    assert model.files["MaskDecoderImage.onnx"]["sha256"][:8] in segmenter.cache_prefix
+    assert (cache_dir / f"{segmenter.cache_prefix}-{image_key(photo)}.npy").exists()
     # A photo one pixel apart, read-only as a Session's (its key remembered), is encoded anew
     edited = photo.copy()
     edited[100, 100, 0] ^= 1
@@ -176,6 +179,25 @@ def test_second_click_skips_the_encoder_and_disk_cache_is_bounded(installed, pho
     small = EmbeddingCache(entries=1, folder=cache_dir, max_bytes=5 << 20)
     small.put("other", np.zeros((1, 256, 64, 64), np.float32))
     assert [p.stem for p in cache_dir.glob("*.npy")] == ["other"]
+
+
+def test_an_install_without_the_split_decoder_still_segments(installed, photo):
+    """A model installed before MaskDecoderImage/MaskDecoderPrompt existed runs
+    the one-graph MaskDecoder, says how to get the faster clicks, and gives
+    the split decoder's masks (the two differ by float rounding only)."""
+    model = modelstore.require("mobile-sam")
+    old = dataclasses.replace(model, files={k: v for k, v in model.files.items() if not k.startswith("MaskDecoder")
+                                            or k.startswith("MaskDecoder.")})
+    with pytest.warns(UserWarning, match="eraser models install mobile-sam --force"):
+        before = MobileSamSegmenter(old, runtime="onnx", cache=EmbeddingCache())
+    split = MobileSamSegmenter(model, runtime="onnx", cache=EmbeddingCache())
+    assert not before.split and split.split and before.cache_prefix != split.cache_prefix
+    for prompt in (Prompt(points=((365.0, 285.0),), labels=(1,)), Prompt(points=((330.0, 200.0),), labels=(0,),
+                                                                        box=(323, 61, 429, 330))):
+        (a, a_iou), (b, b_iou) = before.logits(photo, prompt), split.logits(photo, prompt)
+        assert np.abs(a - b).max() <= 1e-5 * max(1.0, float(np.abs(a).max()))
+        assert np.abs(a_iou - b_iou).max() <= 1e-5
+        assert ((a > 0) != (b > 0)).sum() <= 10  # of 262144 low-res logits
 
 
 def test_remove_with_mobile_sam_keeps_pixels_outside_the_mask(installed, eraser_cli, tmp_path):
