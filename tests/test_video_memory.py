@@ -18,11 +18,12 @@ from eraser.video.motion import FlowCache  # noqa: E402
 
 SIZE = (160, 96)
 # bytes per (widened) hole pixel of a window that the two passes and their
-# sources may hold at once: the pixels' positions (16), one direction's
-# source (frame int32, x and y float64: 20) for each of the two passes, and
-# the combined sources replacing them frame by frame (measured: 57). The
-# first passes' sources held while the second ran (a window that needs the
-# inpainter: where the object turns or stays in place) came to 114.
+# sources may hold at once: the pixels' positions (int32: 8), one
+# direction's source (frame int32, x and y float64: 20) for each of the two
+# passes, and the combined sources replacing them frame by frame (measured
+# here: 57 with the object moving, 53 in place). With the first passes'
+# sources held while the second ran (a window that needs the inpainter: the
+# object turning or in place) it was 121.
 PASS_BYTES = 80
 
 
