@@ -118,8 +118,10 @@ def run(folder: Path, every: int) -> None:
     result = eraser.erase_video(folder / "clip.mp4", folder / "temporal.mp4", box=[box], inpainter="telea",
                                 overwrite=True, progress=progress)
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    # (the kernel's ru_maxrss is reset with VmHWM: the run's peak is the stretches' highest)
     print(json.dumps({"frames": result.frames, "erased": result.erased, "wall": time.perf_counter() - start,
-                      "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024, "minutes": minutes,
+                      "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": max(m["peak_mb"] for m in minutes),
+                      "minutes": minutes,
                       "held": result.held, "notices": result.notices}))
 
 
@@ -146,8 +148,8 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "bench.video_memory", "--make", str(folder), str(frames), args.size,
                     str(round(args.crossing * FPS))], check=True, cwd=ROOT)
     print(f"clip of {frames} frames made in {time.perf_counter() - t:.0f} s", flush=True)
-    done = subprocess.run([sys.executable, "-m", "bench.video_memory", "--run", str(folder), "--every", str(args.every)], stdout=subprocess.PIPE,
-                          text=True, check=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, "-m", "bench.video_memory", "--run", str(folder), "--every", str(args.every)],
+                          stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT)
     row = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"{row['frames']} frames ({row['erased']} erased): wall {row['wall']:.0f} s, CPU {row['cpu']:.0f} s, "
           f"{row['frames'] / row['cpu']:.2f} frames per CPU s, peak RSS {row['rss_mb']:.0f} MB; held {row['held']}")
