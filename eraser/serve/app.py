@@ -56,6 +56,7 @@ ROUTES = [
     ("/api/photos/{id}/command", photos.command, ["GET"]),
     ("/api/photos/{id}/marks", edit.mark, ["POST"]),
     ("/api/photos/{id}/marks/back", edit.take_back, ["POST"]),
+    ("/api/photos/{id}/marks/forward", edit.bring_back, ["POST"]),
     ("/api/photos/{id}/strokes", edit.stroke, ["POST"]),
     ("/api/photos/{id}/settings", edit.settings, ["POST"]),
     ("/api/photos/{id}/suggestions", edit.suggestions, ["POST"]),

@@ -34,6 +34,17 @@ async def take_back(request: Request) -> Response:
     return JSONResponse(await work(entry, preview_state, entry, change))
 
 
+async def bring_back(request: Request) -> Response:
+    """Redo after Ctrl-Z took marks back: the last mark taken back returns."""
+    entry = entry_of(request)
+
+    def change() -> None:
+        if not edits.bring_back(entry):
+            raise Problem(400, "no mark to bring back")
+
+    return JSONResponse(await work(entry, preview_state, entry, change))
+
+
 async def stroke(request: Request) -> Response:
     entry = entry_of(request)
     s = stroke_body(await body(request))
@@ -108,8 +119,8 @@ async def erase(request: Request) -> Response:
             if entry.cancel is cancel:
                 entry.cancel = None
         edits.forget(entry)
-        entry.recipe = ({"image": s.image, "mask": mask, "command": _command(entry, args, mask is not None)}
-                        if from_original else None)
+        if from_original:  # a later erase keeps it: the command is offered only while its image is shown
+            entry.recipe = {"image": s.image, "mask": mask, "command": _command(entry, args, mask is not None)}
         return state(entry, notices=result.notices, inpainters=getattr(result, "inpainters", None))
 
     return JSONResponse(await work(entry, run))

@@ -137,10 +137,22 @@ def use_suggestion(entry: Entry, mask: np.ndarray) -> None:
 
 
 def take_back(entry: Entry) -> bool:
-    """Ctrl-Z before an erase: forget the last mark. False when there is none."""
+    """Ctrl-Z before an erase: forget the last mark (redo brings it back). False when there is none."""
     if not entry.earlier:
         return False
+    now = (list(entry.objects), list(entry.exclude))
     restore(entry, entry.earlier.pop())
+    entry.later.append(now)
+    return True
+
+
+def bring_back(entry: Entry) -> bool:
+    """Redo after Ctrl-Z took marks back: the last one taken back returns. False when there is none."""
+    if not entry.later:
+        return False
+    now = (list(entry.objects), list(entry.exclude))
+    restore(entry, entry.later.pop())
+    entry.earlier.append(now)
     return True
 
 
@@ -152,8 +164,8 @@ def clear(entry: Entry) -> None:
 
 
 def forget(entry: Entry) -> None:
-    """After an erase, undo or redo: no marks, nothing to take back."""
-    entry.objects, entry.exclude, entry.earlier = [], [], []
+    """After an erase, undo or redo: no marks, nothing to take back or bring back."""
+    entry.objects, entry.exclude, entry.earlier, entry.later = [], [], [], []
 
 
 def restore(entry: Entry, earlier: tuple[list, list]) -> None:
@@ -169,8 +181,10 @@ def restore(entry: Entry, earlier: tuple[list, list]) -> None:
 
 
 def _remember(entry: Entry) -> None:
+    """Before a new mark: it can be taken back, and what was taken back cannot return."""
     entry.earlier.append((list(entry.objects), list(entry.exclude)))
     del entry.earlier[:-MAX_EARLIER]
+    entry.later.clear()
 
 
 def for_page(entry: Entry) -> list[dict]:

@@ -38,6 +38,10 @@ async def work(entry: Entry, fn, *args: Any) -> Any:
     return await run_in_threadpool(locked)
 
 
+NO_COMMAND = ("the command reproduces one erase of the opened photo; this image is not one: "
+              "nothing erased yet, or erased again after the first erase")
+
+
 def state(entry: Entry, **extra: Any) -> dict:
     """What the page knows about a photo: size, history, marks, settings."""
     s = entry.session
@@ -45,6 +49,7 @@ def state(entry: Entry, **extra: Any) -> dict:
     return {"id": entry.id, "name": entry.name, "width": width, "height": height,
             "view": list(view_size(width, height)), "can_undo": s.can_undo, "can_redo": s.can_redo,
             "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),
+            "can_bring_back": bool(entry.later), "command": command_ready(entry),
             "unsaved": entry.unsaved, "inpainter": s.inpainter, "segmenter": s.segmenter,
             "dilate": s.dilate, "feather": s.feather, "saveable": entry.path is not None,
             "alpha": s.loaded.alpha is not None, **extra}
@@ -304,12 +309,17 @@ async def mask_upload(request: Request) -> Response:
     return JSONResponse(await work(entry, run))
 
 
+def command_ready(entry: Entry) -> bool:
+    """One `eraser remove` call writes the image shown: it is the result of one erase of the opened photo."""
+    return entry.recipe is not None and entry.recipe["image"] is entry.session.image
+
+
 async def command(request: Request) -> Response:
     """The `eraser remove` call that writes the same bytes as Download, when one call can."""
     entry = entry_of(request)
     recipe = entry.recipe
-    if recipe is None or recipe["image"] is not entry.session.image:
-        raise Problem(400, "the command reproduces one erase of the opened photo: erase once, then copy it")
+    if not command_ready(entry):
+        raise Problem(400, NO_COMMAND)
     return JSONResponse({"command": recipe["command"], "mask": recipe["mask"] is not None,
                          "mask_name": mask_name(entry.name)})
 

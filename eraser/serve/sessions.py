@@ -52,6 +52,7 @@ class Entry:
     objects: list = field(default_factory=list)  # MarkedObject, in the session's order
     exclude: list = field(default_factory=list)  # exclusion clicks
     earlier: list = field(default_factory=list)  # (objects, exclude) before each mark: Ctrl-Z takes one back
+    later: list = field(default_factory=list)  # (objects, exclude) Ctrl-Z took back: redo brings one back
     kept: object = None  # the image last opened, saved or downloaded: any other is unsaved work
     recipe: Optional[dict] = None  # the last erase as one `eraser remove` call: command, mask, image
     cancel: Optional[threading.Event] = None  # set by Escape while an erase runs

@@ -37,9 +37,9 @@ What keeps it from the failures people see:
   finest level and, on strong grain, at every level; averaged where the
   surroundings are smooth. Averaged votes on grass, gravel, a lawn and
   paper read as a smooth, mottled disc in the blind looks of issue 24;
-* **a reuse cost**: a source patch copied by many targets costs more
-  (Simakov et al.'s completeness in short: one patch repeated is a mosaic
-  or a stamped name tag);
+* **a reuse cost**: a source pixel copied by more than one target costs
+  more (one patch repeated is a mosaic or a stamped name tag), a coherent
+  copy nothing;
 * **one border offset**: the fill is shifted by the median mismatch of
   the two sides' local means along the border.
 
@@ -87,6 +87,7 @@ import numpy as np
 
 from eraser.cancel import check
 from eraser_layered.harmonic import harmonic_fill
+from eraser_layered.patch_distance import FULL_DISTANCE, _basis, _distance, _prepare, _project, _compare
 from eraser_layered.surroundings import grain_level, rarity, smoothness
 
 R = 3  # patch radius: 7 x 7 patches
@@ -98,9 +99,6 @@ WEIGHTED_ITERS = 4  # the first of them search with confidence-weighted distance
 # was 10 % faster, but bench/quality.py's pasted scenes' blockiness rose 1.90 -> 2.01)
 FINE_ITERS, FINE_ITERS_MIN = 5, 2
 STEPS = (8, 2, 1)  # propagation steps of a sweep ((4, 1) bulged the helmet's suit into the backdrop)
-FULL_DISTANCE = 2_000  # targets: up to this many, the distance reads all 49 pixels; above, COMPONENTS projections
-COMPONENTS = 12
-PCA_SAMPLES = 1000  # source patches the components are found from (2000 cost twice as much, same fills)
 FINE = 420  # px: levels longer than this only inherit the field and vote with it (no search)
 BAND = 2.0  # sources lie within this many hole depths (at least BAND_MIN px) of the hole
 BAND_MIN = 12
@@ -129,9 +127,9 @@ CONFIDENCE = 1.3  # a pixel d px deep in the hole votes with weight CONFIDENCE *
 REUSE = 0.3  # cost of a source copied by every patch around it, in typical distances between two of the photo's patches
 # Cost of a source patch all of whose colours are rare around the hole (a
 # label, a name tag), in typical distances.
-RARITY = 1.0  # which colours are rare: surroundings.rarity
+RARITY = 1.5  # which colours are rare: surroundings.rarity (1.0 until coherent copies went free: a label's
+# cut edge then ran 8.6 px into the crowded bright scene's hole, test_layered.py allows 8)
 RARE_VOTE = 3.0  # a vote from a source of only rare colours weighs exp(-this)
-CHUNK = 16_384  # targets per distance call outside the search (memory)
 # Votes weigh exp(-d / a percentile of the match distances d): lower is sharper.
 # The finest level's: 25 on smooth surroundings, 5 on grain (level GRAIN_FULL
 # on), where an average of 49 votes read as a smooth disc in blind looks; the
@@ -222,94 +220,17 @@ class _Level:
         return y * self.width + x
 
 
-def _basis(lv: _Level) -> np.ndarray:
-    """The photo's ``COMPONENTS`` main patch components near the hole, as
-    7 x 7 x 3 kernels (from up to ``PCA_SAMPLES`` source patches)."""
-    rng = np.random.default_rng(1)
-    pick = lv.sources[rng.integers(0, lv.sources.size, min(PCA_SAMPLES, lv.sources.size))]
-    patches = np.ascontiguousarray(lv.src[pick[:, None] + lv.samples].reshape(pick.size, -1))
-    # OpenCV's PCA, not numpy's: BLAS threads crawl on a busy 2-core machine.
-    _, vectors = cv2.PCACompute(patches, mean=None, maxComponents=COMPONENTS)
-    return vectors.reshape(-1, 2 * R + 1, 2 * R + 1, 3).astype(np.float32)
-
-
-def _project(flat: np.ndarray, basis: np.ndarray, lv: _Level, box=None) -> np.ndarray:
-    """Each position's patch projected on the basis (positions x components),
-    by correlation filters; only within ``box`` (rows, columns) when given."""
-    img = flat.reshape(lv.h + 2 * R, lv.width, 3)
-    out = np.zeros((img.shape[0], img.shape[1], len(basis)), np.float32)
-    part = img if box is None else img[box]
-    for k, kernel in enumerate(basis):
-        acc = out[..., k] if box is None else out[box + (k,)]
-        for c in range(3):
-            acc += cv2.filter2D(np.ascontiguousarray(part[..., c]), -1, kernel[..., c], borderType=cv2.BORDER_REFLECT)
-    return out.reshape(-1, len(basis))
-
-
-def _distance(lv: _Level, cur: np.ndarray, t: np.ndarray, s: np.ndarray, weighted: bool = False) -> np.ndarray:
-    """Mean squared RGB difference between the patches at ``t`` (in ``cur``)
-    and ``s`` (in the photo), over the level's sampled offsets; with
-    ``weighted`` each pixel of ``t``'s patch counts by its confidence.
-    Infinite where ``s`` is not a valid source. In chunks, to bound memory."""
-    d = np.empty(t.shape, np.float32)
-    for a in range(0, t.size, CHUNK):
-        d[a : a + CHUNK] = _compare(lv, _prepare(lv, cur, t[a : a + CHUNK], weighted), s[a : a + CHUNK])
-    return d
-
-
-def _prepare(lv: _Level, cur: np.ndarray, t: np.ndarray, weighted: bool) -> dict:
-    """The target side of a distance, gathered once for all candidates of a
-    sweep, with the buffers each candidate's comparison reuses. One fancy
-    index per candidate, not a numpy call per patch pixel (on small levels
-    the calls' overhead was most of the fill's time), into buffers made once
-    (fresh multi-megabyte arrays per call cost more in page faults than the
-    arithmetic)."""
-    if lv.basis is not None and not weighted and cur is not lv.src:
-        if lv.cur_features is None:
-            lv.cur_features = _project(cur, lv.basis, lv, lv.box)  # targets only
-        target = np.take(lv.cur_features, t, axis=0)
-        return {"target": target, "buf": np.empty_like(target), "k": len(lv.samples)}
-    # Confidence-weighted distances on a coarsest level with many targets
-    # (scattered pieces that merge no further) read every other pixel.
-    samples = lv.sparse if weighted and t.size > FULL_DISTANCE else lv.samples
-    index = t[:, None] + samples
-    prepared = {"target": np.take(cur, index, axis=0).reshape(t.size, -1), "index": np.empty_like(index), "samples": samples}
-    prepared["buf"] = np.empty_like(prepared["target"])
-    if weighted:
-        w = np.take(lv.pixel_conf, index)
-        prepared["weights"] = np.repeat(w, 3, axis=1)
-        prepared["total"] = w.sum(axis=1)
-    return prepared
-
-
-def _compare(lv: _Level, prepared: dict, s: np.ndarray) -> np.ndarray:
-    """Distances from prepared targets to the candidate sources ``s``."""
-    target, buf = prepared["target"], prepared["buf"]
-    if "index" not in prepared:  # principal-component features
-        np.take(lv.src_features, s, axis=0, out=buf)
-        np.subtract(target, buf, out=buf)
-        d = np.einsum("ij,ij->i", buf, buf) / prepared["k"]
-    else:
-        index = prepared["index"]
-        np.add(s[:, None], prepared["samples"], out=index)
-        np.take(lv.src, index, axis=0, out=buf.reshape(s.size, -1, 3))
-        np.subtract(target, buf, out=buf)
-        if "weights" in prepared:
-            np.multiply(buf, buf, out=buf)
-            d = np.einsum("ij,ij->i", buf, prepared["weights"]) / prepared["total"]
-        else:
-            d = np.einsum("ij,ij->i", buf, buf) / index.shape[1]
-    d = d.astype(np.float32, copy=False)
-    d[~lv.valid[s]] = np.inf
-    return d
-
-
 def _usage(lv: _Level, nnf: np.ndarray, dist: np.ndarray) -> np.ndarray:
-    """Reuse cost per position: how many targets copy from within a patch
-    of it, beyond one, times a typical distance."""
+    """Reuse cost per position: the mean number of targets copying each
+    pixel of its patch, beyond one, times a typical distance. A coherent
+    copy (a run of targets shifted by one offset) uses each source pixel
+    once and costs nothing; only repetition does. (Until 2026-12-07 the sum
+    over the patch, beyond one, was charged: a coherent copy then cost as
+    much as 48 repeats, so the fill was led to scattered, averaged sources:
+    the hazy, low-contrast blotch of issue 24's blind looks.)"""
     count = np.bincount(nnf, minlength=lv.src.shape[0]).astype(np.float32).reshape(-1, lv.width)
     count = cv2.boxFilter(count, -1, (2 * R + 1, 2 * R + 1), normalize=False).ravel()
-    return REUSE * lv.typical * np.maximum(count - 1.0, 0.0) / (2 * R + 1) ** 2
+    return REUSE * lv.typical * np.maximum(count / (2 * R + 1) ** 2 - 1.0, 0.0)
 
 
 def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=None) -> None:

@@ -5,10 +5,11 @@ import {call, clientId, enqueue, onBusy, post, queueLength, url} from "./api.js"
 import {fit, drawOverlay, setPhoto, showImage, view, zoomTo} from "./view.js";
 import {drawMarks, dropPending, setupPointer, tools} from "./marks.js";
 import {setupKeys} from "./keys.js";
+import {endCompare, isComparing, setupCompare} from "./compare.js";
 import {findSuggestions, forgetSuggestions, suggestionAt} from "./suggest.js";
 
 const $ = (id) => document.getElementById(id);
-let info = null, photo = null, working = "", addNext = false, comparing = false;
+let info = null, photo = null, working = "", addNext = false;
 const said = new Set();  // notes already shown: each is said once
 const unsaved = new Map();  // photo name -> has unsaved erases (this tab's photos)
 
@@ -42,9 +43,11 @@ function refresh() {
   document.body.classList.toggle("has-photo", has);
   document.body.dataset.photo = has ? photo.id : "";
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
-  for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter", "copy-command"]) $(id).disabled = !has || erasing;
+  for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
+  $("copy-command").disabled = !(has && photo.command) || erasing;  // one erase of the opened photo: one command
+  $("command-note").hidden = !has || photo.command;
   $("undo").disabled = !(has && (photo.can_take_back || photo.can_undo)) || erasing;
-  $("redo").disabled = !(has && photo.can_redo) || erasing;
+  $("redo").disabled = !(has && (photo.can_bring_back || photo.can_redo)) || erasing;
   $("erase").disabled = !(has && photo.objects > 0) || erasing;
   // Nothing erased yet: nothing to download or save (the CLI says "nothing to remove").
   const erased = has && photo.can_undo;
@@ -87,25 +90,26 @@ async function show(state, lead) {
   addThumb(state.name, state.id);
 }
 
+// Photos picked one after another: only the last one picked is shown (one
+// answering late must not take the page back).
+let picked = 0;
+async function open(request, text) {
+  if (working === "erase") return message("wait: erasing (Esc cancels)");
+  const ticket = ++picked;
+  setWorking("open", text);
+  try {
+    const state = await request();
+    if (ticket === picked) await show(state); else addThumb(state.name, state.id);
+  } finally { if (ticket === picked) setWorking(""); }
+}
+
 const openFile = guard(async (file) => {
   if (!file) return;
   if (info && file.size > info.max_upload_bytes) throw new Error(`${file.name} is larger than the upload limit`);
-  setWorking("open", `opening ${file.name}…`);
-  try {
-    await show(await call(`/api/photos?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file}));
-  } finally { setWorking(""); }
+  await open(() => call(`/api/photos?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file}), `opening ${file.name}…`);
 });
-
-const openFromFolder = guard(async (name) => {
-  if (working === "erase") return message("wait: erasing (Esc cancels)");
-  setWorking("open", `opening ${name}…`);
-  try { await show(await post("/api/photos/open", {name})); } finally { setWorking(""); }
-});
-
-const openKept = guard(async (id) => {
-  setWorking("open", "opening…");
-  try { await show(await call(`/api/photos/${id}`)); } finally { setWorking(""); }
-});
+const openFromFolder = guard((name) => open(() => post("/api/photos/open", {name}), `opening ${name}…`));
+const openKept = guard((id) => open(() => call(`/api/photos/${id}`), "opening…"));
 
 function addThumb(name, id, folder = false) {
   if (document.querySelector(`#photos figure[data-name="${CSS.escape(name)}"]`)) return;
@@ -126,12 +130,23 @@ function addThumb(name, id, folder = false) {
 function canEdit() {
   if (!photo) return "open a photo first";
   if (working === "erase") return "wait: erasing (Esc cancels); your click was not applied";
+  // the view already has the next photo's size while the old picture is still drawn
+  if (working === "open") return "wait: the photo is opening; your click was not applied";
   return "";
 }
 
+// An answer for a photo that is no longer shown (the person switched while the
+// server worked) stays with that photo: it is not drawn over this one.
+function elsewhere(state) {
+  if (photo && state.id === photo.id) return false;
+  unsaved.set(state.name, state.unsaved); refresh();
+  return true;
+}
+
 async function marked(state) {
+  if (elsewhere(state)) return;
   photo = state;
-  if (comparing) await compare(false);  // a new mark is shown on the current image
+  if (isComparing()) await compare(false);  // a new mark is shown on the current image
   // for bench/serve_browser.py: the segmenter's own time for this answer, beside click-to-overlay
   const ms = (key) => (state.timings && state.timings[key] !== undefined ? Math.round(state.timings[key] * 1000) : "");
   document.body.dataset.segmentMs = ms("segment");
@@ -178,6 +193,7 @@ const erase = () => {
       if (!photo || photo.id !== id || !photo.objects) return;
       setWorking("erase", "erasing… (Esc cancels)");
       const state = await post(`/api/photos/${id}/erase`);
+      if (elsewhere(state)) return message(`erased ${state.name}`);
       photo = state; forgetSuggestions(); endCompare();
       await showImage(); await drawOverlay(null); drawMarks(state.marks);
       notices(state, "erased");
@@ -207,9 +223,15 @@ function step(which) {
       message("took back the last mark");
       return;
     }
+    if (which === "redo" && photo.can_bring_back) {  // marks taken back come back before an erase is redone
+      await marked(await post(`/api/photos/${id}/marks/forward`));
+      message("brought back the mark");
+      return;
+    }
     if (!(which === "undo" ? photo.can_undo : photo.can_redo)) return;
-    photo = await post(`/api/photos/${id}/${which}`);
-    forgetSuggestions(); endCompare();
+    const state = await post(`/api/photos/${id}/${which}`);
+    if (elsewhere(state)) return;
+    photo = state; forgetSuggestions(); endCompare();
     await showImage(); await drawOverlay(null); drawMarks(photo.marks); refresh();
     message(which === "undo" ? "undone" : "redone");
   }));
@@ -239,36 +261,7 @@ function settingsChanged() {
   }, 150);
 }
 
-// Compare: a click or tap on the button, or C, toggles the original; holding
-// either shows it only while held (the key by its auto-repeat, the button by a
-// press of at least HOLD_MS; a test may set data-compare-hold-ms).
-const HOLD_MS = 400;
-const compare = guard(async (on) => {
-  if (!photo || on === comparing || working === "erase") return;
-  comparing = on;
-  showComparing();
-  await showImage(on ? "original" : "current");
-});
-function showComparing() {
-  document.body.dataset.comparing = comparing ? "yes" : "no";
-  $("compare").setAttribute("aria-pressed", comparing ? "true" : "false");
-  $("overlay").style.opacity = comparing ? "0" : "1";
-  $("marks").style.visibility = comparing ? "hidden" : "visible";
-}
-// The photo is about to show its current image (an erase, undo, another photo): compare ends.
-function endCompare() { if (comparing) { comparing = false; showComparing(); } }
-let press = null;  // the compare button's press: when, and whether compare was on before it
-$("compare").addEventListener("pointerdown", (event) => {
-  press = {at: event.timeStamp, was: comparing};
-  if (!comparing) compare(true);
-});
-function released(event) {
-  if (!press) return;
-  const held = event.timeStamp - press.at >= Number(document.body.dataset.compareHoldMs || HOLD_MS);
-  if (press.was || held) compare(false);
-  press = null;
-}
-for (const type of ["pointerup", "pointercancel", "pointerleave"]) $("compare").addEventListener(type, released);
+const compare = setupCompare(() => !!photo && working !== "erase", report);
 
 const save = guard(async () => {
   try {
@@ -291,14 +284,15 @@ const suggest = guard(async (options) => {
 window.eraserSuggest = suggest;  // for tests: thresholds for random-weight models
 
 const copyCommand = guard(async () => {
-  const found = await call(`/api/photos/${photo.id}/command`);
+  const id = photo.id;
+  const found = await call(`/api/photos/${id}/command`);
   const text = found.command;
   $("command-text").hidden = false; $("command-text").value = text;
   document.body.dataset.command = text;
   try { await navigator.clipboard.writeText(text); message("command copied"); } catch { message("the command is in the box: copy it"); }
   if (found.mask) {
     const link = document.createElement("a");
-    link.href = url(`/api/photos/${photo.id}/mask?of=erase`); link.download = found.mask_name;
+    link.href = url(`/api/photos/${id}/mask?of=erase`); link.download = found.mask_name;
     link.click();
     message(`command copied; save ${found.mask_name} beside the photo`);
   }
@@ -363,7 +357,7 @@ $("zoom-in").addEventListener("click", () => zoomTo(view.zoom * 1.5));
 $("zoom-out").addEventListener("click", () => zoomTo(view.zoom / 1.5));
 
 setupKeys({erase, escape, undo: () => step("undo"), redo: () => step("redo"), suggest: () => suggest(), newObject,
-           compareToggle: () => compare(!comparing), compareOff: () => compare(false), tool: setTool, keep: toggleKeep, brushSize,
+           compareToggle: () => compare(!isComparing()), compareOff: () => compare(false), tool: setTool, keep: toggleKeep, brushSize,
            zoomIn: () => zoomTo(view.zoom * 1.5), zoomOut: () => zoomTo(view.zoom / 1.5), fit, one: () => zoomTo(1),
            help: () => toggleHelp()});
 

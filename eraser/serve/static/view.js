@@ -111,7 +111,8 @@ function wantDetail() {
   if (!photo) return;
   const needed = detailSide();
   if (needed > loadedSide * 1.2 && document.body.dataset.comparing !== "yes") {
-    detailTimer = setTimeout(() => showImage("current", needed).catch(() => {}), 250);
+    // asked again when it fires: the photo shown since then may already be that sharp
+    detailTimer = setTimeout(() => { if (detailSide() > loadedSide * 1.2) showImage("current", detailSide()).catch(() => {}); }, 250);
   }
 }
 function detailSide() {

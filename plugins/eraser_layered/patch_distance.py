@@ -1,0 +1,98 @@
+"""Distances between patches for the patch synthesis (``synthesis.py``):
+mean squared RGB differences over a level's sampled offsets, or, on levels
+with many targets, between projections on the photo's main patch components.
+The level (``synthesis._Level``) is passed in; this module imports nothing
+of the synthesis."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+R = 3  # patch radius, as synthesis.py's
+FULL_DISTANCE = 2_000  # targets: up to this many, the distance reads all 49 pixels; above, COMPONENTS projections
+COMPONENTS = 12
+PCA_SAMPLES = 1000  # source patches the components are found from (2000 cost twice as much, same fills)
+CHUNK = 16_384  # targets per distance call outside the search (memory)
+
+
+def _basis(lv) -> np.ndarray:
+    """The photo's ``COMPONENTS`` main patch components near the hole, as
+    7 x 7 x 3 kernels (from up to ``PCA_SAMPLES`` source patches)."""
+    rng = np.random.default_rng(1)
+    pick = lv.sources[rng.integers(0, lv.sources.size, min(PCA_SAMPLES, lv.sources.size))]
+    patches = np.ascontiguousarray(lv.src[pick[:, None] + lv.samples].reshape(pick.size, -1))
+    # OpenCV's PCA, not numpy's: BLAS threads crawl on a busy 2-core machine.
+    _, vectors = cv2.PCACompute(patches, mean=None, maxComponents=COMPONENTS)
+    return vectors.reshape(-1, 2 * R + 1, 2 * R + 1, 3).astype(np.float32)
+
+
+def _project(flat: np.ndarray, basis: np.ndarray, lv, box=None) -> np.ndarray:
+    """Each position's patch projected on the basis (positions x components),
+    by correlation filters; only within ``box`` (rows, columns) when given."""
+    img = flat.reshape(lv.h + 2 * R, lv.width, 3)
+    out = np.zeros((img.shape[0], img.shape[1], len(basis)), np.float32)
+    part = img if box is None else img[box]
+    for k, kernel in enumerate(basis):
+        acc = out[..., k] if box is None else out[box + (k,)]
+        for c in range(3):
+            acc += cv2.filter2D(np.ascontiguousarray(part[..., c]), -1, kernel[..., c], borderType=cv2.BORDER_REFLECT)
+    return out.reshape(-1, len(basis))
+
+
+def _distance(lv, cur: np.ndarray, t: np.ndarray, s: np.ndarray, weighted: bool = False) -> np.ndarray:
+    """Mean squared RGB difference between the patches at ``t`` (in ``cur``)
+    and ``s`` (in the photo), over the level's sampled offsets; with
+    ``weighted`` each pixel of ``t``'s patch counts by its confidence.
+    Infinite where ``s`` is not a valid source. In chunks, to bound memory."""
+    d = np.empty(t.shape, np.float32)
+    for a in range(0, t.size, CHUNK):
+        d[a : a + CHUNK] = _compare(lv, _prepare(lv, cur, t[a : a + CHUNK], weighted), s[a : a + CHUNK])
+    return d
+
+
+def _prepare(lv, cur: np.ndarray, t: np.ndarray, weighted: bool) -> dict:
+    """The target side of a distance, gathered once for all candidates of a
+    sweep, with the buffers each candidate's comparison reuses. One fancy
+    index per candidate, not a numpy call per patch pixel (on small levels
+    the calls' overhead was most of the fill's time), into buffers made once
+    (fresh multi-megabyte arrays per call cost more in page faults than the
+    arithmetic)."""
+    if lv.basis is not None and not weighted and cur is not lv.src:
+        if lv.cur_features is None:
+            lv.cur_features = _project(cur, lv.basis, lv, lv.box)  # targets only
+        target = np.take(lv.cur_features, t, axis=0)
+        return {"target": target, "buf": np.empty_like(target), "k": len(lv.samples)}
+    # Confidence-weighted distances on a coarsest level with many targets
+    # (scattered pieces that merge no further) read every other pixel.
+    samples = lv.sparse if weighted and t.size > FULL_DISTANCE else lv.samples
+    index = t[:, None] + samples
+    prepared = {"target": np.take(cur, index, axis=0).reshape(t.size, -1), "index": np.empty_like(index), "samples": samples}
+    prepared["buf"] = np.empty_like(prepared["target"])
+    if weighted:
+        w = np.take(lv.pixel_conf, index)
+        prepared["weights"] = np.repeat(w, 3, axis=1)
+        prepared["total"] = w.sum(axis=1)
+    return prepared
+
+
+def _compare(lv, prepared: dict, s: np.ndarray) -> np.ndarray:
+    """Distances from prepared targets to the candidate sources ``s``."""
+    target, buf = prepared["target"], prepared["buf"]
+    if "index" not in prepared:  # principal-component features
+        np.take(lv.src_features, s, axis=0, out=buf)
+        np.subtract(target, buf, out=buf)
+        d = np.einsum("ij,ij->i", buf, buf) / prepared["k"]
+    else:
+        index = prepared["index"]
+        np.add(s[:, None], prepared["samples"], out=index)
+        np.take(lv.src, index, axis=0, out=buf.reshape(s.size, -1, 3))
+        np.subtract(target, buf, out=buf)
+        if "weights" in prepared:
+            np.multiply(buf, buf, out=buf)
+            d = np.einsum("ij,ij->i", buf, prepared["weights"]) / prepared["total"]
+        else:
+            d = np.einsum("ij,ij->i", buf, buf) / index.shape[1]
+    d = d.astype(np.float32, copy=False)
+    d[~lv.valid[s]] = np.inf
+    return d

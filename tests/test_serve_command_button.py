@@ -1,0 +1,41 @@
+"""Copy command is offered only while one `eraser remove` call can write the
+image shown. Found by a first-time tryout: after a second erase the button
+stayed live and a click answered with a red 400 ("erase once, then copy it"),
+which read like an instruction to start over. Played in Debian's Chromium
+against `eraser serve` started for real."""
+
+import pytest
+
+from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
+from test_serve_editor import folder, open_spoon, page, screen_of, server, settle  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
+
+
+def erase_at(page, x, y):
+    page.mouse.click(*screen_of(page, x, y))
+    page.wait_for_function("document.body.dataset.overlay === 'shown'")
+    settle(page)
+    version = int(page.evaluate("document.body.dataset.version"))
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"Number(document.body.dataset.version) > {version}")
+    settle(page)
+
+
+def test_copy_command_is_offered_for_one_erase_and_says_why_not_after_two(page, tmp_path):  # noqa: F811
+    open_spoon(page)
+    page.click("#more summary")
+    assert page.locator("#copy-command").is_disabled() and page.locator("#command-note").is_visible()
+    page.click("#more summary")
+    erase_at(page, 365, 285)
+    page.click("#more summary")
+    assert not page.locator("#copy-command").is_disabled() and not page.locator("#command-note").is_visible()
+    page.click("#copy-command")
+    page.wait_for_function("(document.body.dataset.command || '').startsWith('eraser remove spoon.jpg')")
+    page.click("#more summary")
+    erase_at(page, 80, 330)  # a second erase: no single command writes this image
+    page.click("#more summary")
+    assert page.locator("#copy-command").is_disabled() and page.locator("#command-note").is_visible()
+    assert "one erase" in page.inner_text("#command-note")
+    page.screenshot(path=str(tmp_path / "two-erases-menu.png"))
+    assert "error" not in (page.get_attribute("#message", "class") or "")
