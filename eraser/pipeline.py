@@ -109,9 +109,11 @@ def segmented(
     *,
     masks: Optional[list[Optional[ObjectMask]]] = None,
     timings: Optional[dict[str, float]] = None,
+    away: Optional[np.ndarray] = None,
 ) -> Selection:
     """The segment stage alone: each prompt's object (``masks`` as in
-    :func:`select`) and their union."""
+    :func:`select`) and their union, less the ``away`` pixels (a bool mask of
+    pixels that stay whatever object covers them: a brush's take-away strokes)."""
     if not prompts:
         raise EraserError("nothing to remove: give --point, --box or --mask")
     timings = {} if timings is None else timings
@@ -120,7 +122,10 @@ def segmented(
         for i, prompt in enumerate(prompts):
             if masks[i] is None:
                 masks[i] = segment_object(image, prompt, segmenter)
-        return union(masks)
+        selection = union(masks)
+    if away is not None:  # a new array: the union may be an object's own cached mask
+        selection.mask = np.where(away, np.float32(0), selection.mask).astype(np.float32, copy=False)
+    return selection
 
 
 def select(
@@ -133,14 +138,15 @@ def select(
     exclude: Optional[Sequence[Point]] = None,
     masks: Optional[list[Optional[ObjectMask]]] = None,
     timings: Optional[dict[str, float]] = None,
+    away: Optional[np.ndarray] = None,
 ) -> tuple[Selection, RefinedMask]:
     """Segment each prompt's object and refine their union: the selection and
     the hole. ``exclude``: clicks the widened hole must not reach (default: the
     prompts' excluded clicks). ``masks``: one slot per prompt, a mask segmented
     earlier or None (filled in here): an editing session keeps them between
-    clicks, so each object is segmented once."""
+    clicks, so each object is segmented once. ``away``: as in :func:`segmented`."""
     timings = {} if timings is None else timings
-    selection = segmented(image, prompts, segmenter, masks=masks, timings=timings)
+    selection = segmented(image, prompts, segmenter, masks=masks, timings=timings, away=away)
     with timed(timings, "refine"):
         refined = refine(selection.mask, dilate, feather, negative_points(prompts) if exclude is None else exclude)
     if refined.empty:

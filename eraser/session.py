@@ -94,6 +94,7 @@ class Session:
         self._objects: list[Prompt] = []
         self._masks: list[Optional[ObjectMask]] = []
         self._exclude: list[Point] = []
+        self._away: Optional[np.ndarray] = None  # pixels taken away from the selection (bool), or None
         self._undo: deque[_Step] = deque(maxlen=int(history))
         self._redo: list[_Step] = []
         self._preview: Optional[tuple[tuple, Preview]] = None  # the last preview and the settings it used
@@ -129,6 +130,24 @@ class Session:
     @property
     def exclusions(self) -> list[Point]:
         return list(self._exclude)
+
+    @property
+    def taken_away(self) -> Optional[np.ndarray]:
+        """Pixels that stay whatever object covers them (a bool mask of the
+        photo's size, or ``None``): an editor's take-away brush strokes. They are
+        cut from the union of the objects' masks after segmenting, so the
+        objects keep their clicks (and their cached masks). Cleared with the marks."""
+        return self._away
+
+    @taken_away.setter
+    def taken_away(self, mask: Optional[np.ndarray]) -> None:
+        if mask is not None:
+            mask = np.asarray(mask, bool)
+            if mask.shape != self._image.shape[:2]:
+                raise EraserError(f"the mask is {mask.shape[1]}x{mask.shape[0]}; the photo is {self.size[0]}x{self.size[1]}")
+            mask = mask.copy() if mask.any() else None
+        self._away = mask
+        self._preview = self._glimpse = None
 
     def add(self, points: Any = None, boxes: Any = None, exclude: Any = None, mask: Any = None) -> Optional[Preview]:
         """Mark objects (same forms as :func:`eraser.remove`); returns the new preview
@@ -190,12 +209,13 @@ class Session:
         self._preview = self._glimpse = None
 
     def clear(self) -> None:
-        """Forget every marked object and exclusion."""
+        """Forget every marked object, exclusion and pixel taken away."""
         self._forget_marks()
         self._exclude = []
 
     def _forget_marks(self) -> None:
         self._objects, self._masks, self._preview, self._glimpse, self._prompt_seconds = [], [], None, None, 0.0
+        self._away = None
 
     def _with_exclusions(self, prompt: Prompt) -> Prompt:
         points = tuple(prompt.points) + tuple(self._exclude)
@@ -212,7 +232,7 @@ class Session:
             self._masks = [None] * len(self._objects)
             self._segmented_with = self.segmenter
         return pipeline.segmented(self._image, [self._with_exclusions(p) for p in self._objects], self.segmenter,
-                                  masks=self._masks, timings=timings)
+                                  masks=self._masks, timings=timings, away=self._away)
 
     def glimpse(self, size: tuple[int, int]) -> Preview:
         """The preview for showing at ``size`` (width, height): the same
@@ -257,7 +277,7 @@ class Session:
         # the exclusions apply to every object (and keep the hole away from them)
         selection, refined = pipeline.select(
             self._image, [self._with_exclusions(p) for p in self._objects], self.segmenter, self.dilate, self.feather,
-            exclude=self._exclude, masks=self._masks, timings=timings)
+            exclude=self._exclude, masks=self._masks, timings=timings, away=self._away)
         notices = selection.notices + [n for n in refined.notices if n not in selection.notices]
         preview = Preview(selection.mask, refined, selection.segmenters, notices, timings)
         self._preview = (settings, preview)

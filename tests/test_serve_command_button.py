@@ -39,3 +39,34 @@ def test_copy_command_is_offered_for_one_erase_and_says_why_not_after_two(page, 
     assert "one erase" in page.inner_text("#command-note")
     page.screenshot(path=str(tmp_path / "two-erases-menu.png"))
     assert "error" not in (page.get_attribute("#message", "class") or "")
+
+
+def test_undoing_the_second_erase_offers_the_first_erases_command_again(page, folder, tmp_path):  # noqa: F811
+    # Found by a tryout: undo pastes the first erase's pixels into a new array,
+    # and the command was matched to its image by identity, so it stayed off.
+    from test_serve_editor import run_command
+
+    open_spoon(page)
+    erase_at(page, 365, 285)
+    page.click("#more summary")
+    page.click("#copy-command")
+    first = page.wait_for_function("document.body.dataset.command").json_value()
+    page.click("#more summary")
+    erase_at(page, 80, 330)
+    assert page.locator("#copy-command").is_disabled()
+    page.keyboard.press("Control+z")  # back to the first erase
+    page.wait_for_function("!document.getElementById('copy-command').disabled")
+    settle(page)
+    page.evaluate("delete document.body.dataset.command")
+    page.click("#more summary")
+    assert page.locator("#command-note").is_hidden()
+    page.click("#copy-command")
+    assert page.wait_for_function("document.body.dataset.command").json_value() == first
+    with page.expect_download() as download:
+        page.click("#download")
+    saved = tmp_path / "download.jpg"
+    download.value.save_as(saved)
+    cli, _ = run_command(first, folder, tmp_path)
+    assert cli == saved.read_bytes()  # the command still writes what Download gives
+    page.keyboard.press("Control+z")  # the folder's photo as opened, for the next test
+    page.wait_for_function("document.getElementById('copy-command').disabled")

@@ -224,14 +224,23 @@ def run_command(command, folder, tmp_path):
     return (work / "spoon.erased.jpg").read_bytes(), work
 
 
-@pytest.mark.parametrize("how", ["clicks", "brush"])
+@pytest.mark.parametrize("how", ["clicks", "brush", "clicks and a stroke taken away"])
 def test_copy_command_reproduces_the_download(page, folder, tmp_path, how):
     open_spoon(page)
-    if how == "clicks":
+    if how.startswith("clicks"):
         page.mouse.click(*screen_of(page, 365, 285))
         settle(page)
         page.mouse.click(*screen_of(page, 40, 40), button="right")
-    else:
+    if how == "clicks and a stroke taken away":  # the clicks stay clicks; the command needs the mask
+        settle(page)
+        page.keyboard.press("b")
+        page.click("#keep-mode")
+        drag(page, [screen_of(page, 340, 260), screen_of(page, 380, 300)])
+        page.click("#keep-mode")
+        settle(page)
+        assert page.evaluate("document.body.dataset.markers") == "2"
+        how = "brush"
+    elif how == "brush":
         page.keyboard.press("b")
         drag(page, [screen_of(page, 330, 250), screen_of(page, 400, 320)])
     settle(page)

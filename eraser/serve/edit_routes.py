@@ -109,7 +109,7 @@ async def erase(request: Request) -> Response:
         try:
             if cancel.is_set():
                 raise Cancelled("the erase was cancelled; the photo is as before")
-            from_original = s.image is entry.original
+            from_original = entry.same(s.image, entry.original)  # undo back to it pastes equal pixels
             args = edits.command_args(entry)
             mask = None if args is not None or not s.objects else s.selection().mask >= 0.5
             result = s.erase(wanted=lambda: not cancel.is_set())

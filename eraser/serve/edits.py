@@ -4,7 +4,9 @@ taken back (Ctrl-Z) and drawn again after a reload.
 The rule a person reads on the page: a click *outside* the current object's
 mask starts a new object; a click inside it, or a Shift-click, adds to it.
 Brush strokes add to a painted object, or (taking away) cut the painted area
-out of the whole selection, which then becomes one painted object.
+out of the selection: the session's ``taken_away`` pixels, applied after the
+objects are segmented, so every click stays a click (its marker shown, still
+taken back one at a time). Painting over pixels taken away brings them back.
 """
 
 from __future__ import annotations
@@ -84,16 +86,16 @@ def paint(entry: Entry, stroke: Stroke) -> None:
             if not entry.objects:
                 entry.earlier.pop()
                 return
-            kept = (s.selection().mask >= 0.5) & ~painted
-            s.clear()
-            entry.objects = []
-            if entry.exclude:
-                s.add(exclude=entry.exclude)
-            if kept.any():
-                obj = MarkedObject(mask=kept)
-                _add(s, obj)
-                entry.objects.append(obj)
-        elif entry.objects and entry.objects[-1].mask is not None:
+            s.taken_away = painted if s.taken_away is None else s.taken_away | painted
+            if not (s.selection().mask >= 0.5).any():  # nothing left: the marks go (Ctrl-Z brings them back)
+                s.clear()
+                entry.objects = []
+                if entry.exclude:
+                    s.add(exclude=entry.exclude)
+            return
+        if s.taken_away is not None:
+            s.taken_away = s.taken_away & ~painted
+        if entry.objects and entry.objects[-1].mask is not None:
             _replace_last(entry, MarkedObject(mask=entry.objects[-1].mask | painted))
         else:
             obj = MarkedObject(mask=painted)
@@ -140,7 +142,7 @@ def take_back(entry: Entry) -> bool:
     """Ctrl-Z before an erase: forget the last mark (redo brings it back). False when there is none."""
     if not entry.earlier:
         return False
-    now = (list(entry.objects), list(entry.exclude))
+    now = _now(entry)
     restore(entry, entry.earlier.pop())
     entry.later.append(now)
     return True
@@ -150,14 +152,14 @@ def bring_back(entry: Entry) -> bool:
     """Redo after Ctrl-Z took marks back: the last one taken back returns. False when there is none."""
     if not entry.later:
         return False
-    now = (list(entry.objects), list(entry.exclude))
+    now = _now(entry)
     restore(entry, entry.later.pop())
     entry.earlier.append(now)
     return True
 
 
 def clear(entry: Entry) -> None:
-    if entry.objects or entry.exclude:
+    if entry.objects or entry.exclude or entry.session.taken_away is not None:
         _remember(entry)
     entry.session.clear()
     entry.objects, entry.exclude = [], []
@@ -168,21 +170,27 @@ def forget(entry: Entry) -> None:
     entry.objects, entry.exclude, entry.earlier, entry.later = [], [], [], []
 
 
-def restore(entry: Entry, earlier: tuple[list, list]) -> None:
-    """Make the session's marks these objects and exclusions again."""
-    objects, exclude = earlier
+def restore(entry: Entry, earlier: tuple) -> None:
+    """Make the session's marks these objects, exclusions and pixels taken away again."""
+    objects, exclude, away = earlier
     s = entry.session
     s.clear()
     if exclude:
         s.add(exclude=exclude)
+    s.taken_away = away
     for obj in objects:
         _add(s, obj)
     entry.objects, entry.exclude = list(objects), list(exclude)
 
 
+def _now(entry: Entry) -> tuple:
+    # taken_away is replaced, never changed in place: keeping the array is enough
+    return list(entry.objects), list(entry.exclude), entry.session.taken_away
+
+
 def _remember(entry: Entry) -> None:
     """Before a new mark: it can be taken back, and what was taken back cannot return."""
-    entry.earlier.append((list(entry.objects), list(entry.exclude)))
+    entry.earlier.append(_now(entry))
     del entry.earlier[:-MAX_EARLIER]
     entry.later.clear()
 
@@ -202,8 +210,9 @@ def for_page(entry: Entry) -> list[dict]:
 
 def command_args(entry: Entry) -> Optional[list[str]]:
     """The `eraser remove` options that mark the same objects, or None when
-    an object is painted (then the page writes the mask beside the photo)."""
-    if any(obj.mask is not None for obj in entry.objects):
+    a brush was used (an object painted or pixels taken away): then the page
+    writes the mask beside the photo."""
+    if entry.session.taken_away is not None or any(obj.mask is not None for obj in entry.objects):
         return None
     args: list[str] = []
     for obj in entry.objects:

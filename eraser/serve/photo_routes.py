@@ -310,8 +310,9 @@ async def mask_upload(request: Request) -> Response:
 
 
 def command_ready(entry: Entry) -> bool:
-    """One `eraser remove` call writes the image shown: it is the result of one erase of the opened photo."""
-    return entry.recipe is not None and entry.recipe["image"] is entry.session.image
+    """One `eraser remove` call writes the image shown: it is the result of one
+    erase of the opened photo (again after undoing a later erase: same pixels)."""
+    return entry.recipe is not None and entry.same(entry.recipe["image"], entry.session.image)
 
 
 async def command(request: Request) -> Response:

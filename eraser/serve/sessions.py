@@ -51,29 +51,37 @@ class Entry:
     path: Optional[Path] = None  # the photo in the served folder, if it came from there
     objects: list = field(default_factory=list)  # MarkedObject, in the session's order
     exclude: list = field(default_factory=list)  # exclusion clicks
-    earlier: list = field(default_factory=list)  # (objects, exclude) before each mark: Ctrl-Z takes one back
-    later: list = field(default_factory=list)  # (objects, exclude) Ctrl-Z took back: redo brings one back
+    earlier: list = field(default_factory=list)  # (objects, exclude, taken away) before each mark: Ctrl-Z takes one back
+    later: list = field(default_factory=list)  # (objects, exclude, taken away) Ctrl-Z took back: redo brings one back
     kept: object = None  # the image last opened, saved or downloaded: any other is unsaved work
     recipe: Optional[dict] = None  # the last erase as one `eraser remove` call: command, mask, image
     cancel: Optional[threading.Event] = None  # set by Escape while an erase runs
     suggested: list = field(default_factory=list)  # segment everything's records, for the image below
     suggested_for: object = None  # the image they were found in (an erase or undo makes them stale)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _compared: tuple = (None, None, False)  # (image, kept, unsaved): pixels compared once per pair
+    _compared: list = field(default_factory=list)  # (a, b, equal): the last pairs of images compared
 
     @property
     def unsaved(self) -> bool:
-        """The image differs from the one last opened, saved or downloaded. An
-        undo back to it pastes a new array with the same pixels, so identity is
-        not enough: the pixels are compared (once per image)."""
-        image, kept = self.session.image, self.kept
-        if image is kept:
-            return False
-        if self._compared[0] is not image or self._compared[1] is not kept:
-            import numpy as np
+        """The image differs from the one last opened, saved or downloaded."""
+        return not self.same(self.session.image, self.kept)
 
-            self._compared = (image, kept, not np.array_equal(image, kept))
-        return self._compared[2]
+    def same(self, a: object, b: object) -> bool:
+        """Two images have the same pixels. An undo back to one pastes a new
+        array with the same pixels, so identity is not enough: the pixels are
+        compared (once per pair of arrays; the arrays are read-only)."""
+        if a is b:
+            return True
+        if a is None or b is None:
+            return False
+        for x, y, equal in self._compared:
+            if x is a and y is b:
+                return equal
+        import numpy as np
+
+        equal = bool(np.array_equal(a, b))
+        self._compared = [(a, b, equal)] + self._compared[:1]  # two pairs: unsaved and the command
+        return equal
 
 
 class SessionStore:

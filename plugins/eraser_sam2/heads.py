@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from eraser_mobilesam.transformer import TwoWayTransformer  # SAM's, with SAM 2's attention and MLP
+from eraser_sam2 import click_attention  # the click's cross attentions, reassociated
 from eraser_sam2.common import MLP, LayerNorm2d
 from eraser_sam2.interface import EMBED_DIM, EMBED_SIZE
 
@@ -135,13 +136,15 @@ class MaskDecoder(nn.Module):
         """``conv`` (kernel 2, stride 2) on tokens (1, T, in) -> (1, 4 T, out)."""
         c_in, c_out = conv.weight.shape[:2]
         weight = conv.weight.permute(0, 2, 3, 1).reshape(c_in, 4 * c_out)
-        return (x @ weight + conv.bias.repeat(4)).reshape(x.shape[0], -1, c_out)
+        # on a matrix, not (1, T, in): ONNX Runtime then adds the bias inside the product (Gemm)
+        return (x.reshape(-1, c_in) @ weight + conv.bias.repeat(4)).reshape(x.shape[0], -1, c_out)
 
     def prompt_side(self, keys, projected, key_pe, sparse, s0_tokens, s1_tokens):
         """What :meth:`decode` gives, from :meth:`image_side`'s outputs, the
-        positional encoding as tokens (1, 4096, 256) and :meth:`skip_tokens`."""
+        positional encoding as tokens (1, 4096, 256) and :meth:`skip_tokens`;
+        the cross attentions reassociated for few tokens (:mod:`eraser_sam2.click_attention`)."""
         tokens = torch.cat([self.output_tokens().unsqueeze(0), sparse], dim=1)
-        hs, src = self.transformer.attend(keys, key_pe, tokens, projected)
+        hs, src = click_attention.attend(self.transformer, keys, key_pe, tokens, projected)
         dc1, ln1, act1, dc2, act2 = self.output_upscaling
         up = self.to_children(src, dc1) + s1_tokens
         up = act1(F.layer_norm(up, tuple(ln1.weight.shape), ln1.weight, ln1.bias, ln1.eps))

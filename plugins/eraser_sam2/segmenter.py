@@ -21,10 +21,11 @@ the decoder computes before it reads the prompt (the image tokens with the
 no-mask dense prompt, the first two-way block's image-side projections),
 once per photo, cached with the encoder's skips, keyed by model, weights and
 content; and ``MaskDecoderPrompt``, the rest, per click, its upscaling
-channel last (:mod:`eraser_sam2.heads`). Together they compute what
-``MaskDecoder`` does (within 1e-5), with 0.81 of its 3.56 GFLOP done once
-per photo. They run on ONNX Runtime (the CoreML packages are the image
-path's three graphs).
+channel last (:mod:`eraser_sam2.heads`) and its cross attentions
+reassociated for a few prompt tokens (:mod:`eraser_sam2.click_attention`).
+Together they compute what ``MaskDecoder`` does (within 1e-5) with about
+half its FLOPs a click (the numbers: docs/models.md). They run on ONNX
+Runtime (the CoreML packages are the image path's three graphs).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ export function setPhoto(state) {
   photo = state;
   document.body.classList.toggle("has-alpha", Boolean(state.alpha));  // transparent parts on a checkerboard
   if (fresh) {
+    loadedSide = 0;  // nothing of it drawn yet: its first image is fetched at the size shown
     view.width = state.width; view.height = state.height;
     box.style.width = `${state.width}px`; box.style.height = `${state.height}px`;
     marksLayer.setAttribute("viewBox", `0 0 ${state.width} ${state.height}`);
@@ -105,15 +106,27 @@ export function showImage(which = "current", side = 0) {
 
 // Zoomed past the view's resolution: fetch the photo at the size it is shown
 // (once per image, after the zoom settles), so a sensor spot is sharp at 8x.
-let detailTimer = null;
+// Until it is drawn a small "sharpening…" shows: the blur is not the result.
+let detailTimer = null, detailLoads = 0;
 function wantDetail() {
-  clearTimeout(detailTimer);
-  if (!photo) return;
-  const needed = detailSide();
-  if (needed > loadedSide * 1.2 && document.body.dataset.comparing !== "yes") {
+  clearTimeout(detailTimer); detailTimer = null;
+  if (photo && loadedSide && detailSide() > loadedSide * 1.2 && document.body.dataset.comparing !== "yes") {
     // asked again when it fires: the photo shown since then may already be that sharp
-    detailTimer = setTimeout(() => { if (detailSide() > loadedSide * 1.2) showImage("current", detailSide()).catch(() => {}); }, 250);
+    detailTimer = setTimeout(() => {
+      detailTimer = null;
+      if (detailSide() > loadedSide * 1.2) {
+        detailLoads += 1;
+        showImage("current", detailSide()).catch(() => {}).finally(() => { detailLoads -= 1; sharpening(); });
+      }
+      sharpening();
+    }, 250);
   }
+  sharpening();
+}
+function sharpening() {
+  const on = Boolean(detailTimer || detailLoads);
+  $("sharpening").hidden = !on;
+  document.body.dataset.sharpening = on ? "yes" : "no";
 }
 function detailSide() {
   const side = Math.max(view.width, view.height);

@@ -127,7 +127,7 @@ def test_installed_graphs_run_like_torch(tiny_checkpoint, tiny_store):
 
 def test_the_click_decoder_in_two_graphs_is_the_mask_decoder(tiny_checkpoint, tiny_store):
     """MaskDecoderImage once, then MaskDecoderPrompt, on ONNX Runtime: what
-    MaskDecoder gives with the no-mask dense prompt (a click's), for one and for five prompt tokens."""
+    MaskDecoder gives with the no-mask dense prompt (a click's), for one, five and twelve prompt tokens."""
     from eraser import modelstore
     from eraser.runtimes.onnx import OnnxRunner
 
@@ -144,7 +144,7 @@ def test_the_click_decoder_in_two_graphs_is_the_mask_decoder(tiny_checkpoint, ti
         dense = model.sam_prompt_encoder.no_mask_dense().numpy()
     cached = image_side.run({"imageEmbeddings": embedding, **skips, "imagePositionalEncoding": pe})
     tokens = np.ascontiguousarray(pe.reshape(1, 256, 4096).transpose(0, 2, 1))
-    for n in (1, 5):
+    for n in (1, 5, 12):  # 12: more tokens than where click_attention pays
         sparse = torch.randn((1, n, 256), generator=g).numpy()
         want = full.run({"imageEmbeddings": embedding, **skips, "imagePositionalEncoding": pe,
                          "sparsePromptEmbeddings": sparse, "densePromptEmbeddings": dense})
