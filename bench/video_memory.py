@@ -1,14 +1,22 @@
 """eraser video's peak memory against the clip's length: the same pipeline
-as bench/video.py's temporal run on generated 1080p clips of increasing length.
+as bench/video.py's temporal run on a long generated 1080p clip, its peak
+RSS reported for each minute of video.
 
-    nice -n 10 .venv/bin/python -m bench.video_memory [--seconds 10,30,60] [--size 1920x1080] [--folder DIR]
+    nice -n 10 .venv/bin/python -m bench.video_memory [--seconds 120] [--size 1920x1080] [--crossing 4] [--every 60] [--folder DIR]
 
-Each clip is generated frame by frame (eraser.testing.clips.stream, never
-held whole; the camera and the helmet cross in 10 s and come back, so every
-stretch of every clip is alike and only the length differs), then erased in a fresh process (``bench.video --child
-temporal``: the flow tracker with GrabCut re-fits, the temporal fill with
-Telea, a box prompt on frame 0), so each peak RSS is that run's alone. The
-clip is deleted after its run.
+The clip: the camera and the helmet cross the scene in ``--crossing``
+seconds and come back, again and again (eraser.testing.clips.stream's
+``bounce``), so every stretch is alike and the object turns every crossing
+(where the temporal fill needs the image inpainter: the background the
+object covers while it turns is seen in none of the window's frames). One
+back-and-forth is encoded (H.264, no audio) and its packets are repeated,
+timestamps shifted, up to the length asked: making a 10-minute clip costs
+one period's encoding. It is erased in a child process (the flow tracker
+with GrabCut re-fits, the temporal fill with Telea, a box prompt on frame 0,
+as ``bench.video --child temporal``) that resets the kernel's peak RSS
+(/proc/self/clear_refs) at every minute (``--every``) of video written and
+reports each one's peak (the tracking pass, which reads the whole clip first, has its
+own). The clip is deleted after the run.
 """
 
 from __future__ import annotations
@@ -16,9 +24,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +37,6 @@ from bench.common import machine_line
 
 ROOT = Path(__file__).resolve().parent.parent
 FPS = 30
-BOUNCE = 10 * FPS  # frames: the camera and the helmet cross in 10 s, then come back
 
 
 def _scene_args(size: tuple[int, int]) -> dict:
@@ -36,44 +45,120 @@ def _scene_args(size: tuple[int, int]) -> dict:
     return dict(object_side=side, pan=1.2, zoom=0.0006, path=((0.15, 0.55), (0.85, 0.45)))
 
 
-def make_clip(folder: Path, frames: int, size: tuple[int, int]) -> None:
+def make_clip(folder: Path, frames: int, size: tuple[int, int], crossing: int) -> None:
+    """At least ``frames`` frames (whole periods) of the scene crossed in
+    ``crossing`` frames and back: one period (2 x (crossing - 1) frames)
+    encoded, its packets repeated."""
+    import av
+
     from eraser.testing.clips import scene, stream, write_clip
 
-    # back and forth through the 10 s scene: every stretch of every clip alike
-    write_clip(folder / "clip.mp4", stream(frames, size, bounce=BOUNCE, **_scene_args(size)), fps=FPS, lossless=False)
-    first = scene(1, size, **_scene_args(size))  # frame 0's object: where the path starts, whatever the length
+    period = 2 * (crossing - 1)
+    one = folder / "period.mp4"
+    write_clip(one, stream(period, size, bounce=crossing, **_scene_args(size)), fps=FPS, lossless=False, audio=False)
+    with av.open(str(one)) as source, av.open(str(folder / "clip.mp4"), "w") as out:
+        video = source.streams.video[0]
+        stream_out = out.add_stream_from_template(video)
+        packets = [p for p in source.demux(video) if p.size]
+        step = round(1 / (FPS * video.time_base))  # one frame in the stream's time base
+        copies = -(-frames // period)
+        for copy in range(copies):
+            shift = copy * period * step
+            for p in packets:
+                q = av.Packet(bytes(p))
+                q.pts, q.dts, q.is_keyframe = p.pts + shift, p.dts + shift, p.is_keyframe
+                q.time_base, q.stream = video.time_base, stream_out
+                out.mux(q)
+    one.unlink()
+    first = scene(1, size, **_scene_args(size))  # frame 0's object: where the path starts
     np.savez_compressed(folder / "truth.npz", masks=np.array(first.masks[:1]))
+
+
+def _status() -> dict:
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, value = line.split(":", 1)
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = int(value.split()[0]) / 1024
+    return out
+
+
+def _reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # the peak RSS (VmHWM) starts again from the current RSS
+
+
+def run(folder: Path, every: int) -> None:
+    """In the child: erase the clip, print one JSON line of per-minute peaks."""
+    import eraser
+
+    masks = np.load(folder / "truth.npz")["masks"]
+    ys, xs = np.nonzero(masks[0])
+    box = (int(xs.min()) - 8, int(ys.min()) - 8, int(xs.max()) + 9, int(ys.max()) + 9)
+    minutes: list[dict] = []
+    state = {"stage": None, "written": 0, "t": time.perf_counter()}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage != state["stage"]:
+            if state["stage"] == "track":
+                minutes.append({"part": "track", "peak_mb": _status()["VmHWM"], "wall": time.perf_counter() - state["t"]})
+                _reset_peak()
+            state["stage"] = stage
+        if stage == "erase":
+            state["written"] += done
+            if state["written"] % (every * FPS) == 0 or state["written"] == total:
+                s = _status()
+                minutes.append({"part": f"frames {state['written'] - 1}", "peak_mb": s["VmHWM"], "rss_mb": s["VmRSS"],
+                                "wall": time.perf_counter() - state["t"]})
+                print(json.dumps(minutes[-1]), file=sys.stderr, flush=True)
+                _reset_peak()
+
+    start = time.perf_counter()
+    result = eraser.erase_video(folder / "clip.mp4", folder / "temporal.mp4", box=[box], inpainter="telea",
+                                overwrite=True, progress=progress)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    # (the kernel's ru_maxrss is reset with VmHWM: the run's peak is the stretches' highest)
+    print(json.dumps({"frames": result.frames, "erased": result.erased, "wall": time.perf_counter() - start,
+                      "cpu": usage.ru_utime + usage.ru_stime, "rss_mb": max(m["peak_mb"] for m in minutes),
+                      "minutes": minutes,
+                      "held": result.held, "notices": result.notices}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", default="10,30,60")
+    parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--crossing", type=float, default=4.0, help="seconds for one crossing of the scene")
+    parser.add_argument("--every", type=int, default=60, help="seconds of video per peak reported")
     parser.add_argument("--folder", type=Path)
-    parser.add_argument("--make", nargs=3, metavar=("FOLDER", "FRAMES", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--make", nargs=4, metavar=("FOLDER", "FRAMES", "SIZE", "CROSSING"), help=argparse.SUPPRESS)
+    parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
-        return make_clip(Path(args.make[0]), int(args.make[1]), tuple(int(v) for v in args.make[2].split("x")))
+        size = tuple(int(v) for v in args.make[2].split("x"))
+        return make_clip(Path(args.make[0]), int(args.make[1]), size, int(args.make[3]))
+    if args.run:
+        return run(args.run, args.every)
     folder = args.folder or Path(tempfile.mkdtemp(prefix="eraser-video-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(machine_line(), f"load {os.getloadavg()[0]:.1f} at the start", flush=True)
-    print(f"{'seconds':>7} {'frames':>6} {'make s':>7} {'wall s':>7} {'CPU s':>7} {'frames/CPU s':>12} {'peak MB':>8}", flush=True)
-    for seconds in (int(v) for v in args.seconds.split(",")):
-        frames = seconds * FPS
-        import time
-
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bench.video_memory", "--make", str(folder), str(frames), args.size],
-                       check=True, cwd=ROOT)
-        made = time.perf_counter() - t
-        done = subprocess.run([sys.executable, "-m", "bench.video", "--child", "temporal", str(folder)],
-                              capture_output=True, text=True, check=True, cwd=ROOT)
-        row = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"{seconds:7d} {row['frames']:6d} {made:7.1f} {row['wall']:7.1f} {row['cpu']:7.1f} "
-              f"{row['frames'] / row['cpu']:12.1f} {row['rss_mb']:8.0f}", flush=True)
-        for name in ("clip.mp4", "temporal.mp4"):
-            (folder / name).unlink(missing_ok=True)
+    frames = args.seconds * FPS
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "bench.video_memory", "--make", str(folder), str(frames), args.size,
+                    str(round(args.crossing * FPS))], check=True, cwd=ROOT)
+    print(f"clip of {frames} frames made in {time.perf_counter() - t:.0f} s", flush=True)
+    done = subprocess.run([sys.executable, "-m", "bench.video_memory", "--run", str(folder), "--every", str(args.every)],
+                          stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT)
+    row = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"{row['frames']} frames ({row['erased']} erased): wall {row['wall']:.0f} s, CPU {row['cpu']:.0f} s, "
+          f"{row['frames'] / row['cpu']:.2f} frames per CPU s, peak RSS {row['rss_mb']:.0f} MB; held {row['held']}")
+    for m in row["minutes"]:
+        print(f"  {m['part']:>14}: peak {m['peak_mb']:6.0f} MB" + (f", RSS {m['rss_mb']:6.0f} MB" if "rss_mb" in m else "")
+              + f" (at {m['wall']:.0f} s)")
     print(f"load {os.getloadavg()[0]:.1f} at the end", flush=True)
+    for name in ("clip.mp4", "temporal.mp4"):
+        (folder / name).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

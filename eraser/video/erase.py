@@ -58,6 +58,10 @@ class VideoResult:
     encoder: str
     notices: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # the most the fill's window held at once: decoded frames, their 4:2:0
+    # planes, refined masks, grey frames and motions cached (bounded by
+    # WINDOW and CONTEXT, whatever the clip's length)
+    held: dict[str, int] = field(default_factory=dict)
 
 
 def erase_video(
@@ -128,12 +132,12 @@ def erase_video(
                         lambda n: tick("track", n, last - first + 1))
     notices += tracked.notes()
     with pipeline.timed(timings, "write"):
-        erased, encoder, inpainter_used, write_notes = _write(
+        erased, encoder, inpainter_used, write_notes, held = _write(
             info, tracked, outputs, bool(save_mask), bool(compare), chosen, fill, session.dilate, session.feather,
             overwrite, timings, tick)
     notices += write_notes
     return VideoResult(out, info.frames, erased, key, preview.segmenters, tracked.tracker, inpainter_used, encoder,
-                       notices, timings)
+                       notices, timings, held)
 
 
 def _default_output(source: Path) -> Path:
@@ -216,7 +220,7 @@ def _write(info: Clip, tracked: Track, outputs: list[Path], with_mask: bool, wit
         atomic_write(rest[0], lambda f: nest(rest[1:], files + [f]), overwrite=overwrite)
 
     nest(outputs, [])
-    return state["erased"], state["encoder"], state["inpainter"], state["notes"]
+    return state["erased"], state["encoder"], state["inpainter"], state["notes"], state["held"]
 
 
 def _compare_size(info: Clip) -> tuple[int, int]:
@@ -254,6 +258,13 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
 
     buffer: deque[tuple[int, np.ndarray, Optional[np.ndarray]]] = deque()  # decoded frames not yet dropped
     flows = motion.FlowCache()
+    held = {"frames": 0, "planes": 0, "masks": 0, "grey": 0, "motions": 0}
+
+    def count() -> None:
+        for name, table in (("frames", buffer), ("planes", planes_of), ("masks", refined_cache),
+                            ("grey", flows.small), ("motions", flows.pairs)):
+            held[name] = max(held[name], len(table))
+
     written = 0
     erased = 0
     total = info.frames
@@ -306,10 +317,12 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                     return
                 window = [(m, f) for m, f, _ in buffer if n - CONTEXT <= m < need]
                 holes = [_hole(refined_of(m), f.shape[:2]) for m, f in window]
+                flows.forget(n - CONTEXT)  # frames before this window (after a run of frames without a mask)
                 with pipeline.timed(timings, "fill"):
                     first = next(i for i, (m, _) in enumerate(window) if m == n)
                     filled = temporal.fill_window([f for _, f in window], holes, inpaint, [m for m, _ in window], flows,
                                                   range(first, first + stop - n))
+                    count()
                     flows.forget(stop - CONTEXT)
                 for (m, f), out in zip(window[first:first + stop - n], filled):
                     emit(m, f, out)
@@ -323,12 +336,13 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
         decoding += time.perf_counter() - decode_start
         buffer.append((n, rgb, None))
         planes_of[n] = planes
+        count()
         process_ready(final=False)
         decode_start = time.perf_counter()
     process_ready(final=True)
     timings["decode"] = timings.get("decode", 0.0) + decoding
     used = spec_used[0] if spec_used else chosen[0].name
-    return {"erased": erased, "inpainter": used}
+    return {"erased": erased, "inpainter": used, "held": held}
 
 
 def _hole(refined, shape: tuple[int, int]) -> Hole:

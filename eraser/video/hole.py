@@ -53,9 +53,10 @@ class Hole:
         return Hole(ny0, nx0, cv2.dilate(crop, kernel) > 0, self.shape)
 
     def pixels(self) -> tuple[np.ndarray, np.ndarray]:
-        """The hole's pixels (x, y) in frame coordinates, row by row."""
+        """The hole's pixels (x, y) in frame coordinates, row by row (int32:
+        the temporal fill holds them for every hole pixel of its window)."""
         ys, xs = np.nonzero(self.mask)
-        return xs + self.x0, ys + self.y0
+        return (xs + self.x0).astype(np.int32), (ys + self.y0).astype(np.int32)
 
     def full(self) -> np.ndarray:
         out = np.zeros(self.shape, bool)

@@ -23,6 +23,9 @@ SAFETY = 0.01  # the holes are widened by this share of the frame's longer side 
 # the flow still carries some of the object's motion and is not fitted
 FLOW_MARGIN = 8
 GRID = 8  # the homography of the background is fitted to the flow on a grid of this step
+# px: DIS refuses an image under 12 px on a side and crashed the process on
+# one 8 px high (OpenCV 5.1, a 64x8 clip): smaller images are padded to this
+DIS_LEAST = 16
 
 
 class Homography:
@@ -83,13 +86,13 @@ class FlowCache:
                 self.pairs[n] = (model, model.inverse())
             else:  # too few corners (a plain frame, or holes over most of it): dense flow, smoothly completed
                 gray_a, gray_b = self._working(gray_a), self._working(gray_b)
-                flow = self.dis.calc(gray_a, gray_b, None)
+                flow = dense_flow(self.dis, gray_a, gray_b)
                 valid = self._valid(gray_a.shape, (hole_a, hole_b))
                 model = _homography(flow, valid, self.scale)
                 if model is not None:
                     self.pairs[n] = (model, model.inverse())
                     return self.pairs[n]
-                back = self.dis.calc(gray_b, gray_a, None)
+                back = dense_flow(self.dis, gray_b, gray_a)
                 self.pairs[n] = (DenseFlow(push_pull(flow, valid), self.scale),
                                  DenseFlow(push_pull(back, valid), self.scale))
         return self.pairs[n]
@@ -117,6 +120,17 @@ class FlowCache:
         for table in (self.small, self.pairs, self.light):
             for n in [n for n in table if n < below]:
                 del table[n]
+
+
+def dense_flow(dis, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``dis.calc(a, b)``: DIS flow from grey ``a`` to ``b``, on images padded
+    (their edges repeated) to ``DIS_LEAST`` px on each side where smaller."""
+    height, width = a.shape[:2]
+    if height >= DIS_LEAST and width >= DIS_LEAST:
+        return dis.calc(a, b, None)
+    pad = ((0, max(0, DIS_LEAST - height)), (0, max(0, DIS_LEAST - width)))
+    flow = dis.calc(np.pad(a, pad, mode="edge"), np.pad(b, pad, mode="edge"), None)
+    return np.ascontiguousarray(flow[:height, :width])
 
 
 def _followed_corners(gray_a: np.ndarray, gray_b: np.ndarray, holes: Sequence[Hole]) -> Optional[Homography]:

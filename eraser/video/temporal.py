@@ -83,7 +83,12 @@ def fill_window(
         keyed = _sample(frames, key, points[key], sources[key], widened[key], light)
         hidden = np.zeros(shape, bool)
         hidden[points[key][1][unknown[key]], points[key][0][unknown[key]]] = True
+        # the first passes' sources go before the second passes run: held
+        # together they doubled the passes' memory in each window that needs
+        # the inpainter (where the object turns or stays in place)
+        del sources, unknown
         frames[key] = inpaint(keyed, hidden)
+        del keyed, hidden
         widened[key] = Hole.none(shape)
         points[key] = widened[key].pixels()
         sources = _propagate(points, widened, numbers, cache, shape)
@@ -107,8 +112,8 @@ def _propagate(points, holes, numbers, cache: FlowCache, shape) -> list[tuple]:
     backward = _pass(points, holes, range(n - 1, -1, -1), lambda i: cache.pair(numbers[i])[0], shape)
     out = []
     for i in range(n):
-        fs, fx, fy = forward[i]
-        bs, bx, by = backward[i]
+        (fs, fx, fy), (bs, bx, by) = forward[i], backward[i]
+        forward[i] = backward[i] = None  # each frame's passes go as they are combined
         take_back = (bs >= 0) & ((fs < 0) | (np.abs(bs - i) < np.abs(fs - i)))
         out.append((np.where(take_back, bs, fs), np.where(take_back, bx, fx), np.where(take_back, by, fy),
                     np.where(take_back, fs, bs), np.where(take_back, fx, bx), np.where(take_back, fy, by)))

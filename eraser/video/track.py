@@ -7,6 +7,7 @@ chunks of ``CHUNK`` frames and handed over last first, so memory stays bounded.
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
 
@@ -27,7 +28,9 @@ REFIT_SIDE = 160  # the re-fit runs on the box's neighbourhood scaled to this lo
 
 @dataclass
 class PackedMask:
-    """A binary mask as its bounding box and the packed bits inside it."""
+    """A binary mask as its bounding box and the packed bits inside it,
+    compressed (zlib): every frame's mask is kept for the whole clip, the one
+    thing that grows with its length (docs/video.md, memory)."""
 
     shape: tuple[int, int]
     box: tuple[int, int, int, int]  # x0, y0, x1, y1
@@ -41,14 +44,14 @@ class PackedMask:
             return cls(binary.shape, (0, 0, 0, 0), b"")
         cols = np.flatnonzero(binary.any(axis=0))
         x0, x1, y0, y1 = int(cols[0]), int(cols[-1]) + 1, int(rows[0]), int(rows[-1]) + 1
-        return cls(binary.shape, (x0, y0, x1, y1), np.packbits(binary[y0:y1, x0:x1]).tobytes())
+        return cls(binary.shape, (x0, y0, x1, y1), zlib.compress(np.packbits(binary[y0:y1, x0:x1]).tobytes(), 1))
 
     def unpack(self) -> np.ndarray:
         out = np.zeros(self.shape, bool)
         x0, y0, x1, y1 = self.box
         if x1 > x0:
             count = (y1 - y0) * (x1 - x0)
-            bits = np.unpackbits(np.frombuffer(self.bits, np.uint8), count=count)
+            bits = np.unpackbits(np.frombuffer(zlib.decompress(self.bits), np.uint8), count=count)
             out[y0:y1, x0:x1] = bits.reshape(y1 - y0, x1 - x0).astype(bool)
         return out
 

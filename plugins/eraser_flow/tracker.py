@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from eraser.backends import Hidden, TrackLost
+from eraser.video.motion import dense_flow
 from eraser_flow.appearance import Appearance, lab
 
 WORKING_SIDE = 480  # longest side the flow is computed at
@@ -225,8 +226,8 @@ def _band_flow(dis, now: np.ndarray, before: np.ndarray, mask: np.ndarray, scale
     pad = BAND + max(x1 - x0, y1 - y0) // 4
     x0, y0, x1, y1 = max(0, x0 - pad), max(0, y0 - pad), min(width, x1 + 1 + pad), min(height, y1 + 1 + pad)
     if x1 - x0 < 16 or y1 - y0 < 16:  # too small a band for DIS's patches: the whole frame
-        return dis.calc(now, before, None)
-    out[y0:y1, x0:x1] = dis.calc(np.ascontiguousarray(now[y0:y1, x0:x1]), np.ascontiguousarray(before[y0:y1, x0:x1]), None)
+        return dense_flow(dis, now, before)
+    out[y0:y1, x0:x1] = dense_flow(dis, np.ascontiguousarray(now[y0:y1, x0:x1]), np.ascontiguousarray(before[y0:y1, x0:x1]))
     return out
 
 
