@@ -95,3 +95,38 @@ def test_a_click_while_the_next_photo_is_still_drawn_is_refused_not_put_on_it(br
     errors = page.errors
     page.context.close()
     assert errors == []
+
+
+def test_a_mark_answered_while_the_next_photo_opens_does_not_lift_the_refusal(browser, server):  # noqa: F811
+    """Found by a review: a mark still in flight when a thumbnail was clicked
+    ended with "not working any more", and from then on a click was sent to
+    the new photo while the old picture was still drawn, and Enter started an
+    erase that Escape could not cancel. Both requests are held by the test."""
+    page = new_page(browser, server)
+    open_spoon(page)
+    spoon = page.evaluate("document.body.dataset.photo")
+    mark = hold(page, "**/api/photos/*/marks")
+    page.mouse.click(*screen_of(page, 365, 285))  # the spoon's mark: held
+    tall_image = lambda url: "/image?" in url and spoon not in url  # noqa: E731
+    image = hold(page, tall_image, method="GET")
+    with page.expect_request(lambda request: tall_image(request.url)):
+        page.click("#photos img[data-name='tall.jpg']")
+    page.wait_for_function("document.getElementById('canvas-box').style.width === '400px'")
+    assert len(mark) == 1 and len(image) == 1
+    with page.expect_response("**/api/photos/*/marks"):
+        mark[0].continue_()
+    page.wait_for_function("document.body.dataset.working === 'open'")  # the mark's end kept the opening state
+    box = page.locator("#stage").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.getElementById('message').textContent.includes('not applied')"
+                           " || document.body.dataset.markers !== '0'")
+    assert "not applied" in page.inner_text("#message")  # (the spoon's own marker is still drawn on its picture)
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.body.dataset.working") == "open"  # no erase started
+    image[0].continue_()
+    settle(page)
+    assert shown(page) == {"current": "tall.jpg", "w": "400", "canvas": 400, "markers": "0", "overlay": "none",
+                           "erase": False}
+    errors = page.errors
+    page.context.close()
+    assert errors == []

@@ -177,9 +177,11 @@ def restore(entry: Entry, earlier: tuple) -> None:
     s.clear()
     if exclude:
         s.add(exclude=exclude)
-    s.taken_away = away
     for obj in objects:
         _add(s, obj)
+    # Cut last: with the stroke already cut, an object it covers wholly
+    # previews as empty when added alone, and the restore would stop half way.
+    s.taken_away = away
     entry.objects, entry.exclude = list(objects), list(exclude)
 
 

@@ -92,15 +92,15 @@ async function show(state, lead) {
 
 // Photos picked one after another: only the last one picked is shown (one
 // answering late must not take the page back).
-let picked = 0;
+let picked = 0, opening = null;  // opening: the text shown while a photo opens (a mark's end keeps it)
 async function open(request, text) {
   if (working === "erase") return message("wait: erasing (Esc cancels)");
   const ticket = ++picked;
-  setWorking("open", text);
+  opening = text; setWorking("open", text);
   try {
     const state = await request();
     if (ticket === picked) await show(state); else addThumb(state.name, state.id);
-  } finally { if (ticket === picked) setWorking(""); }
+  } finally { if (ticket === picked) { opening = null; setWorking(""); } }
 }
 
 const openFile = guard(async (file) => {
@@ -131,7 +131,7 @@ function canEdit() {
   if (!photo) return "open a photo first";
   if (working === "erase") return "wait: erasing (Esc cancels); your click was not applied";
   // the view already has the next photo's size while the old picture is still drawn
-  if (working === "open") return "wait: the photo is opening; your click was not applied";
+  if (opening) return "wait: the photo is opening; your click was not applied";
   return "";
 }
 
@@ -170,7 +170,7 @@ function change(path, body, pendingItem, text = "segmenting…") {
     } catch (error) {
       dropPending(pendingItem); report(error);
     } finally {
-      if (!queueLength() || queueLength() === 1) setWorking("");
+      if (!queueLength() || queueLength() === 1) setWorking(opening ? "open" : "", opening);
     }
   });
 }
@@ -186,6 +186,7 @@ setupPointer({canEdit, mark, stroke, suggestionAt, takeSuggestion, addNext: () =
 let eraseWanted = false;
 const erase = () => {
   if (!photo || working === "erase" || eraseWanted) return;
+  if (opening) return message("wait: the photo is opening");
   eraseWanted = true;  // Enter twice: one erase
   const id = photo.id;
   enqueue(async () => {
