@@ -25,22 +25,20 @@ async def mark(request: Request) -> Response:
 
 async def take_back(request: Request) -> Response:
     """Ctrl-Z before an erase: the last mark goes, the rest stay."""
-    entry = entry_of(request)
-
-    def change() -> None:
-        if not edits.take_back(entry):
-            raise Problem(400, "no mark to take back")
-
-    return JSONResponse(await work(entry, preview_state, entry, change))
+    return await _marks_step(request, edits.take_back, "no mark to take back")
 
 
 async def bring_back(request: Request) -> Response:
     """Redo after Ctrl-Z took marks back: the last mark taken back returns."""
+    return await _marks_step(request, edits.bring_back, "no mark to bring back")
+
+
+async def _marks_step(request: Request, step, nothing: str) -> Response:
     entry = entry_of(request)
 
     def change() -> None:
-        if not edits.bring_back(entry):
-            raise Problem(400, "no mark to bring back")
+        if not step(entry):
+            raise Problem(400, nothing)
 
     return JSONResponse(await work(entry, preview_state, entry, change))
 

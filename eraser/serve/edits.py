@@ -140,21 +140,21 @@ def use_suggestion(entry: Entry, mask: np.ndarray) -> None:
 
 def take_back(entry: Entry) -> bool:
     """Ctrl-Z before an erase: forget the last mark (redo brings it back). False when there is none."""
-    if not entry.earlier:
-        return False
-    now = _now(entry)
-    restore(entry, entry.earlier.pop())
-    entry.later.append(now)
-    return True
+    return _step(entry, entry.earlier, entry.later)
 
 
 def bring_back(entry: Entry) -> bool:
     """Redo after Ctrl-Z took marks back: the last one taken back returns. False when there is none."""
-    if not entry.later:
+    return _step(entry, entry.later, entry.earlier)
+
+
+def _step(entry: Entry, source: list, target: list) -> bool:
+    """The marks as ``source``'s last record says; the marks now go on ``target``."""
+    if not source:
         return False
     now = _now(entry)
-    restore(entry, entry.later.pop())
-    entry.earlier.append(now)
+    restore(entry, source.pop())
+    target.append(now)
     return True
 
 
