@@ -132,10 +132,11 @@ class MobileSamSegmenter(installed.RuntimeSegmenter):
         if self.split:
             self.decoder_stem, self.decoder_runtime = CLICK_STEMS[1], "onnx"
             self.cache_shape, self.identity_stems = (CLICK_FEATURE_SIZE,), ("ImageEncoder", CLICK_STEMS[0])
-        elif model.has(f"{self.decoder_stem}.onnx") and not model.has(f"{CLICK_STEMS[0]}.onnx"):
+        elif model.has(f"{self.decoder_stem}.onnx") and not all(model.has(f"{stem}.onnx") for stem in CLICK_STEMS):
             import warnings
 
-            warnings.warn(f"model {model.name!r} was installed before eraser split its click decoder; clicks take "
+            # an install from before the split, or one interrupted half way through its click graphs
+            warnings.warn(f"model {model.name!r} lacks its split click decoder; clicks take "
                           f"longer until: eraser models install {model.name} --force", stacklevel=2)
         super().__init__(model, runtime, cache)
         if self.split:
