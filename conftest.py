@@ -1,5 +1,6 @@
 """Fixtures shared by the core tests (tests/) and the built-in plugins' own tests (plugins/*/tests)."""
 
+import ast
 import hashlib
 import json
 import sys
@@ -128,3 +129,25 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: model conversions, subprocesses and benchmarks (left out by -m 'not slow'); "
                             "a slow module says so itself: pytestmark = pytest.mark.slow")
     config.addinivalue_line("markers", "browser: clicks the web page in Chromium (skipped without it, except in CI)")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The quick loop (`-m "not slow"`) does not import the modules marked slow
+    as a whole: it would deselect every test in them anyway, after importing
+    torch, coremltools, onnxscript, Ray and Playwright for them (about a third
+    of the loop's time). Other -m expressions, and files named on the command
+    line, are collected as usual."""
+    if config.option.markexpr.strip() != "not slow" or not collection_path.name.startswith("test_"):
+        return None
+    if collection_path.suffix == ".py" and _marked_slow_as_a_whole(collection_path):
+        return True
+    return None
+
+
+def _marked_slow_as_a_whole(path: Path) -> bool:
+    """Whether the module's top-level ``pytestmark`` is ``pytest.mark.slow`` or a list holding it."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
+            marks = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) else [node.value]
+            return any(ast.unparse(mark) == "pytest.mark.slow" for mark in marks)
+    return False
