@@ -76,6 +76,32 @@ def scene():
 
 
 @pytest.fixture
+def check_scene_erased(scene):
+    """``check(inpainter)``: the pipeline given :func:`scene`'s disk as a mask
+    changes exactly the widened hole, every pixel outside it kept, and no red
+    is left where the disk was. The core's inpainters run it
+    (tests/test_pipeline.py) and eraser-patchmatch its own."""
+    from eraser import pipeline
+    from eraser.prompts import Prompt
+    from eraser.refine import DEFAULT_DILATE, dilate
+
+    def check(inpainter: str) -> None:
+        image, obj = scene
+        result = pipeline.run(image, [Prompt(mask=obj.astype(np.float32))], inpainter=inpainter)
+        assert result.image.shape == image.shape and result.image.dtype == np.uint8
+        assert np.array_equal(result.hole, dilate(obj, DEFAULT_DILATE))
+        untouched = result.keep == 1.0
+        assert np.array_equal(untouched, ~result.hole)
+        assert np.array_equal(result.image[untouched], image[untouched])
+        # The red disk is replaced by something like its surroundings.
+        red = (result.image[..., 0] > 180) & (result.image[..., 1] < 80)
+        assert red[obj].mean() < 0.02
+        assert result.segmenters == ["mask"] and result.inpainter == inpainter
+
+    return check
+
+
+@pytest.fixture
 def eraser_cli(monkeypatch, capsys):
     """Run ``eraser ARGS`` in-process; returns (exit status, stdout, stderr)."""
 
@@ -135,8 +161,8 @@ def pytest_ignore_collect(collection_path, config):
     """The quick loop (`-m "not slow"`) does not import the modules marked slow
     as a whole: it would deselect every test in them anyway, after importing
     torch, coremltools, onnxscript, Ray and Playwright for them (about a third
-    of the loop's time). Other -m expressions, and files named on the command
-    line, are collected as usual."""
+    of collecting the loop). Other -m expressions, and files named on the
+    command line, are collected as usual."""
     if config.option.markexpr.strip() != "not slow" or not collection_path.name.startswith("test_"):
         return None
     if collection_path.suffix == ".py" and _marked_slow_as_a_whole(collection_path):
