@@ -269,7 +269,7 @@ async def mask_download(request: Request) -> Response:
     if request.query_params.get("of") == "erase":  # the mask the copied command reads
         if entry.recipe is None or entry.recipe["mask"] is None:
             raise Problem(400, "the last erase needs no mask file")
-        return Response(mask_png(entry.recipe["mask"]), media_type="image/png",
+        return Response(mask_png(entry.recipe["mask"].unpack()), media_type="image/png",
                         headers={"Content-Disposition": f'attachment; filename="{_ascii(mask_name(entry.name))}"'})
 
     def run() -> bytes:
@@ -312,7 +312,7 @@ async def mask_upload(request: Request) -> Response:
 def command_ready(entry: Entry) -> bool:
     """One `eraser remove` call writes the image shown: it is the result of one
     erase of the opened photo (again after undoing a later erase: same pixels)."""
-    return entry.recipe is not None and entry.same(entry.recipe["image"], entry.session.image)
+    return entry.recipe is not None and entry.recipe["digest"] == entry.digest(entry.session.image)
 
 
 async def command(request: Request) -> Response:

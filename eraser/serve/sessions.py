@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from eraser.defaults import DEFAULT_SERVE_PHOTOS
 from eraser.errors import EraserError
+from eraser.serve.packed import Packed
 from eraser.session import Session
 
 DEFAULT_MAX_SESSIONS = DEFAULT_SERVE_PHOTOS
@@ -38,7 +39,22 @@ class MarkedObject:
 
     points: list = field(default_factory=list)
     box: Optional[list] = None
-    mask: Any = None  # float32 HxW, for brushed or uploaded objects
+    mask: Any = None  # HxW (bool), for brushed or uploaded objects; a Packed one in a history record
+    _packed: Any = field(default=None, repr=False, compare=False)  # the mask packed, made once
+
+    def compact(self) -> "MarkedObject":
+        """This object as a history record keeps it: its mask packed (see eraser.serve.packed)."""
+        if self.mask is None or isinstance(self.mask, Packed):
+            return self
+        if self._packed is None:
+            self._packed = MarkedObject(self.points, self.box, Packed(self.mask))
+        return self._packed
+
+    def full(self) -> "MarkedObject":
+        """A history record's object made live again (its mask unpacked)."""
+        if not isinstance(self.mask, Packed):
+            return self
+        return MarkedObject(self.points, self.box, self.mask.unpack(), self)
 
 
 @dataclass
@@ -51,20 +67,35 @@ class Entry:
     path: Optional[Path] = None  # the photo in the served folder, if it came from there
     objects: list = field(default_factory=list)  # MarkedObject, in the session's order
     exclude: list = field(default_factory=list)  # exclusion clicks
-    earlier: list = field(default_factory=list)  # (objects, exclude, taken away) before each mark: Ctrl-Z takes one back
-    later: list = field(default_factory=list)  # (objects, exclude, taken away) Ctrl-Z took back: redo brings one back
+    # (objects, exclude, taken away) before each mark, masks packed: Ctrl-Z takes one back
+    earlier: list = field(default_factory=list)
+    later: list = field(default_factory=list)  # the same records Ctrl-Z took back: redo brings one back
     kept: object = None  # the image last opened, saved or downloaded: any other is unsaved work
-    recipe: Optional[dict] = None  # the last erase as one `eraser remove` call: command, mask, image
+    recipe: Optional[dict] = None  # the last erase as one `eraser remove` call: command, mask, its image's digest
     cancel: Optional[threading.Event] = None  # set by Escape while an erase runs
     suggested: list = field(default_factory=list)  # segment everything's records, for the image below
     suggested_for: object = None  # the image they were found in (an erase or undo makes them stale)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _compared: list = field(default_factory=list)  # (a, b, equal): the last pairs of images compared
+    _digested: tuple = (None, b"")  # (image, digest): the last image digested
+    _away_packed: tuple = (None, None)  # (taken away, Packed): the session's last pixels taken away, packed
 
     @property
     def unsaved(self) -> bool:
         """The image differs from the one last opened, saved or downloaded."""
         return not self.same(self.session.image, self.kept)
+
+    def digest(self, image) -> bytes:
+        """A fingerprint of an image's pixels (once per array; the arrays are
+        read-only): a recipe keeps it, not the 36 MB image of a 12 MP photo."""
+        if self._digested[0] is not image:
+            import hashlib
+
+            import numpy as np
+
+            pixels = np.ascontiguousarray(image)
+            self._digested = (image, hashlib.blake2b(pixels.data, digest_size=16).digest() + repr(pixels.shape).encode())
+        return self._digested[1]
 
     def same(self, a: object, b: object) -> bool:
         """Two images have the same pixels. An undo back to one pastes a new
