@@ -107,7 +107,7 @@ async def erase(request: Request) -> Response:
         try:
             if cancel.is_set():
                 raise Cancelled("the erase was cancelled; the photo is as before")
-            from_original = entry.same(s.image, entry.original)  # undo back to it pastes equal pixels
+            from_original = entry.is_original(s.image)  # undo back to it pastes equal pixels
             args = edits.command_args(entry)
             mask = None if args is not None or not s.objects else edits.mask_for_command(s)
             command = _command(entry, args, mask is not None)  # with the exclusions, which the erase forgets

@@ -227,7 +227,7 @@ def _encoded(entry: Entry) -> tuple[bytes, str]:
     out_name = default_output_path(Path(entry.name)).name
     with tempfile.TemporaryDirectory() as tmp:
         path = entry.session.save(Path(tmp) / out_name)
-        entry.kept = entry.session.image  # the person has these bytes now
+        entry.kept = entry.digest(entry.session.image)  # the person has these bytes now
         return path.read_bytes(), out_name
 
 
@@ -253,7 +253,7 @@ async def save(request: Request) -> Response:
 
     def run() -> dict:
         entry.session.save(target, overwrite=overwrite)
-        entry.kept = entry.session.image
+        entry.kept = entry.digest(entry.session.image)
         return state(entry, saved=target.name)
 
     return JSONResponse(await work(entry, run))
