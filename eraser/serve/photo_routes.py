@@ -125,14 +125,25 @@ async def folder_photos(request: Request) -> Response:
 
 
 async def folder_thumb(request: Request) -> Response:
-    folder, config = request.app.state.folder, request.app.state.config
+    folder = request.app.state.folder
     if folder is None:
         raise Problem(404, "no folder is served")
-    from eraser.io import load_image
-
     path = folder.photo(request.query_params.get("name"))
-    loaded = await run_in_threadpool(load_image, path, config.max_pixels)
-    return Response(await run_in_threadpool(photo_jpeg, loaded.rgb, 160), media_type="image/jpeg")
+    thumbs = request.app.state.thumbs
+    now = await run_in_threadpool(thumbs.tag, path)
+    if request.headers.get("if-none-match") == now:  # the browser's copy is this version: no decoding
+        return Response(status_code=304, headers={"ETag": now, "Cache-Control": "no-cache"})
+    tag, data = await run_in_threadpool(thumbs.get, path)
+    return Response(data, media_type="image/jpeg", headers={"ETag": tag, "Cache-Control": "no-cache"})
+
+
+def folder_thumbnail(max_pixels: int):
+    """How a folder's photo becomes its thumbnail (kept by eraser.serve.thumbs)."""
+    def make(path: Path) -> bytes:
+        from eraser.io import load_image
+
+        return photo_jpeg(load_image(path, max_pixels=max_pixels).rgb, 160)
+    return make
 
 
 # -- opening and closing --------------------------------------------------------
