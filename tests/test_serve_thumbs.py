@@ -8,9 +8,12 @@ import os
 import shutil
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from serve_helpers import SPOON, Server
+
+pytestmark = pytest.mark.slow  # a server started for real
 
 
 def test_a_thumbnail_is_confirmed_by_its_etag_and_made_again_when_the_file_changes(tmp_path):
