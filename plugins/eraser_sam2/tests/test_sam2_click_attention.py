@@ -1,4 +1,4 @@
-"""The click decoder's reassociated cross attentions (eraser_sam2.click_attention)
+"""The click decoder's reassociated cross attentions (eraser_mobilesam.click_attention)
 against the two-way transformer they replace, in float64 so that only the
 mathematics is compared: for one click, a few, and more tokens than where
 the reassociation stops paying (T > 15)."""
@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 
 @pytest.mark.parametrize("prompt_tokens", [2, 12])
 def test_click_attention_is_the_two_way_transformer(prompt_tokens):
-    from eraser_sam2 import click_attention
+    from eraser_mobilesam import click_attention
     from eraser_sam2.heads import MaskDecoder
 
     torch.manual_seed(prompt_tokens)
