@@ -1,4 +1,4 @@
-"""The click decoder's reassociated cross attentions (eraser_sam2.click_attention)
+"""The click decoder's reassociated cross attentions (eraser_mobilesam.click_attention)
 against the two-way transformer they replace, in float64 so that only the
 mathematics is compared: for one click, a few, and more tokens than where
 the reassociation stops paying (T > 15)."""
@@ -21,7 +21,7 @@ def decoder():
 
 @pytest.mark.parametrize("prompt_tokens", [2, 12])
 def test_click_attention_is_the_two_way_transformer(decoder, prompt_tokens):
-    from eraser_sam2 import click_attention
+    from eraser_mobilesam import click_attention
 
     g = torch.Generator().manual_seed(prompt_tokens)
     # 32x32 image tokens, not a photo's 64x64: the reassociation holds for any
