@@ -14,7 +14,7 @@ import pytest
 
 from serve_helpers import SPOON, Server
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import new_page, open_spoon, screen_of, settle
+from test_serve_editor import close_page, new_page, open_spoon, screen_of, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -50,6 +50,5 @@ def test_the_unsaved_dot_shows_beside_a_long_name(browser, server, tmp_path):  #
         settle(page)
         page.screenshot(path=str(tmp_path / "strip-unsaved.png"))
         assert accent_pixels(caption) >= 4  # the dot, in the accent colour, is on screen
-        assert page.errors == []
     finally:
-        page.context.close()
+        assert close_page(page) == []
