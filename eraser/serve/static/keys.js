@@ -22,10 +22,18 @@ export function setupKeys(actions) {
     "1": () => actions.one(),
     "?": () => actions.help(),
   };
+  let tabbed = false;  // focus was last moved with Tab (not by a pointer)
+  window.addEventListener("pointerdown", () => { tabbed = false; }, true);
   window.addEventListener("keydown", (event) => {
+    if (event.key === "Tab") tabbed = true;
     const target = event.target;
     if (target.tagName === "TEXTAREA" || (target.tagName === "INPUT" && !["range", "file", "checkbox"].includes(target.type))) return;
     const key = event.key.toLowerCase(), command = event.ctrlKey || event.metaKey;
+    // A control reached with Tab: Enter and Space press it, as on any page (Enter on a
+    // focused "?" used to erase). A button clicked with the mouse keeps focus, so after
+    // a click (no Tab since) Enter still erases and Space still pans.
+    const control = target.closest && target.closest("button, a[href], summary, [role=button]");
+    if ((key === "enter" || key === " ") && !command && tabbed && control) return;
     if (key === " ") { event.preventDefault(); tools.space = true; document.body.classList.add("space"); return; }
     if (command && key === "z") { event.preventDefault(); (event.shiftKey ? actions.redo : actions.undo)(); return; }
     if (command && key === "y") { event.preventDefault(); actions.redo(); return; }

@@ -111,6 +111,13 @@ const openFile = guard(async (file) => {
 const openFromFolder = guard((name) => open(() => post("/api/photos/open", {name}), `opening ${name}…`));
 const openKept = guard((id) => open(() => call(`/api/photos/${id}`), "opening…"));
 
+// Enter or Space on a focused element that is not a native button (a thumbnail, Open…).
+function pressWithKeys(element, press) {
+  element.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") { event.preventDefault(); press(); }
+  });
+}
+
 function addThumb(name, id, folder = false) {
   if (document.querySelector(`#photos figure[data-name="${CSS.escape(name)}"]`)) return;
   const figure = document.createElement("figure");
@@ -122,6 +129,8 @@ function addThumb(name, id, folder = false) {
   caption.textContent = name;
   figure.append(img, caption);
   figure.addEventListener("click", () => (folder ? openFromFolder(name) : openKept(id)));
+  figure.tabIndex = 0; figure.setAttribute("role", "button"); figure.setAttribute("aria-label", `open ${name}`);
+  pressWithKeys(figure, () => figure.click());
   $("photos").append(figure);
   $("photos").hidden = false;
 }
@@ -334,6 +343,7 @@ const newObject = () => { addNext = false; message("the next click starts a new 
 
 // -- controls --------------------------------------------------------------------------------
 $("file").addEventListener("change", (event) => openFile(event.target.files[0]));
+pressWithKeys($("open"), () => $("file").click());
 $("suggest").addEventListener("click", () => suggest());
 $("new-object").addEventListener("click", newObject);
 $("clear").addEventListener("click", clear);
