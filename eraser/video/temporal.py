@@ -76,10 +76,11 @@ def fill_window(
     # the hole is not trusted as a source (the caller composites only the hole).
     widened = [cache.add(n, frame, hole) for n, frame, hole in zip(numbers, frames, holes)]
     light = _light(frames, widened, numbers, cache) if SEAMS else None
-    found = _sources(widened, numbers, cache, shape, wanted)
-    if found.key is not None:
-        key = found.key
-        source = found.kept[key] if key in found.kept else _key_sources(widened, numbers, cache, shape, found)
+    done = _passes(frames, widened, numbers, cache, wanted, light, inpaint, look_for_key=True)
+    if done.key is not None:
+        key, source = done.key, done.key_sources
+        if source[0] is None:  # not a returned frame: its forward pass again, up to it
+            source = _combine(key, _forward_to(widened, numbers, cache, key), source[1])
         points = widened[key].pixels()
         keyed = _sample(frames, key, points, source, widened[key], light)
         hidden = np.zeros(shape, bool)
@@ -88,72 +89,84 @@ def fill_window(
         # the first passes' sources go before the second passes run: held
         # together they doubled the passes' memory in each window that needs
         # the inpainter (where the object turns or stays in place)
-        del found, source, points, unknown
+        del done, source, points, unknown
         frames[key] = inpaint(keyed, hidden)
         del keyed, hidden
         widened[key] = Hole.none(shape)
-        found = _sources(widened, numbers, cache, shape, wanted)
-    out = []
-    for i in wanted:
-        points = widened[i].pixels()
-        source = found.kept.pop(i)
-        filled = _sample(frames, i, points, source, widened[i], light)
-        lost = source[0] < 0
-        if lost.any():  # not reached from the key frame either (a hole at the window's edge)
-            left = np.zeros(shape, bool)
-            left[points[1][lost], points[0][lost]] = True
-            filled = inpaint(filled, left)
-        out.append(filled)
-    return out
+        done = _passes(frames, widened, numbers, cache, wanted, light, inpaint, look_for_key=False)
+    return [done.filled[i] for i in wanted]
 
 
 @dataclass
-class Found:
-    """The passes' sources of the frames asked for (``kept``: position ->
-    (source frame or -1, x, y) of the nearer source in time, then of the
-    other pass's), and the frame with the most pixels no pass reached (the
-    key frame; None when every pixel was reached), with its backward pass's
-    source."""
+class Passes:
+    """The returned frames filled (by position), or, where some pixels were
+    reached by neither pass, the frame with the most of them (the key
+    frame) and its sources: (forward, backward) when it is not a returned
+    frame (forward None: not kept), else combined."""
 
-    kept: dict[int, tuple]
+    filled: dict[int, np.ndarray]
     key: Optional[int] = None
-    key_backward: Optional[tuple] = None
+    key_sources: Optional[tuple] = None
 
 
-def _sources(holes, numbers, cache: FlowCache, shape, keep: range) -> Found:
-    """A forward pass and a backward pass over the window; only the frames in
-    ``keep`` keep their sources (the others' are needed only by their next
-    frame in the pass: holding every frame's cost 57 bytes per hole pixel of
-    the window's 90 frames, 12.7 GB for a hole of a whole 1080p frame). Of
-    the others, only whether the forward pass reached each pixel is kept (a
-    bit), to count the pixels neither pass reached."""
+def _passes(frames, holes, numbers, cache: FlowCache, wanted: range, light, inpaint: Inpaint,
+            look_for_key: bool) -> Passes:
+    """A forward pass and a backward pass over the window, each frame's hole
+    pixels sampled from their sources as soon as both passes have them.
+    Only the returned frames' forward sources are kept until the backward
+    pass reaches them; the other frames' are dropped once the next frame of
+    the pass has them (holding every frame's sources of both passes cost 57
+    bytes per hole pixel of the window's 90 frames: 12.7 GB for a hole of a
+    whole 1080p frame). With ``look_for_key``, whether the forward pass
+    reached each pixel is kept (a bit), to count the pixels neither pass
+    reached: once a frame has some, nothing more is filled (the passes run
+    again after the key frame's fill) and only the key is looked for."""
+    shape = frames[0].shape[:2]
     n = len(holes)
     forward: dict[int, tuple] = {}
     missed: list[Optional[np.ndarray]] = [None] * n
     for i, state in _pass(holes, range(n), lambda i: cache.pair(numbers[i - 1])[1], shape):
-        missed[i] = np.packbits(state[0] < 0)
-        if i in keep:
+        if look_for_key:
+            missed[i] = np.packbits(state[0] < 0)
+        if i in wanted:
             forward[i] = state
-    found = Found({})
+    done = Passes({})
     most = 0
     for i, state in _pass(holes, range(n - 1, -1, -1), lambda i: cache.pair(numbers[i])[0], shape):
-        size = state[0].size
-        count = int(np.count_nonzero(np.unpackbits(missed[i], count=size).view(bool) & (state[0] < 0)))
-        missed[i] = None
-        if count and count >= most:  # the first frame of the most (as np.argmax): the pass runs last first
-            most, found.key, found.key_backward = count, i, (None if i in keep else state)
-        if i in keep:
-            found.kept[i] = _combine(i, forward.pop(i), state)
-    return found
+        ahead = forward.pop(i, None)
+        if look_for_key:
+            count = int(np.count_nonzero(np.unpackbits(missed[i], count=state[0].size).view(bool) & (state[0] < 0)))
+            missed[i] = None
+            if count and count >= most:  # the first frame of the most (as np.argmax): the pass runs last first
+                most, done.key = count, i
+                done.key_sources = (None, state) if ahead is None else _combine(i, ahead, state)
+                done.filled.clear()  # filled before a frame with unreached pixels came: filled again later
+        if ahead is not None and done.key is None:
+            done.filled[i] = _finish(frames, i, holes[i], _combine(i, ahead, state), light, inpaint)
+        del ahead
+    return done
 
 
-def _key_sources(holes, numbers, cache: FlowCache, shape, found: Found) -> tuple:
-    """The key frame's sources where it is not one of the kept frames: its
-    forward pass run again up to it (only in windows that need the inpainter)."""
+def _finish(frames, i: int, hole: Hole, source: tuple, light, inpaint: Inpaint) -> np.ndarray:
+    """Frame ``i`` with its hole sampled from its sources; pixels without one
+    (not reached from the key frame either: a hole at the window's edge)
+    filled by the inpainter."""
+    points = hole.pixels()
+    filled = _sample(frames, i, points, source, hole, light)
+    lost = source[0] < 0
+    if lost.any():
+        left = np.zeros(frames[i].shape[:2], bool)
+        left[points[1][lost], points[0][lost]] = True
+        filled = inpaint(filled, left)
+    return filled
+
+
+def _forward_to(holes, numbers, cache: FlowCache, last: int) -> tuple:
+    """The forward pass's sources of frame ``last``, run again from the window's first frame."""
     state = None
-    for _, state in _pass(holes, range(found.key + 1), lambda i: cache.pair(numbers[i - 1])[1], shape):
+    for _, state in _pass(holes, range(last + 1), lambda i: cache.pair(numbers[i - 1])[1], holes[0].shape):
         pass
-    return _combine(found.key, state, found.key_backward)
+    return state
 
 
 def _combine(i: int, forward: tuple, backward: tuple) -> tuple:
