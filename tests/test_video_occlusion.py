@@ -1,8 +1,8 @@
 """The flow tracker through occlusions, on clips made from the project's
 photos: the helmet passes behind a static post (partly hidden), behind a
 cut-out of the coffee cup wider than itself (wholly hidden for some frames,
-then out again), and behind a bigger cut-out of the same helmet (the same
-colours: its look cannot tell them apart). The key frame's mask is the pasted one (what ``--mask``
+then out again), and behind and in front of a bigger cut-out of the same
+helmet (the same colours: its look cannot tell them apart). The key frame's mask is the pasted one (what ``--mask``
 gives), so the numbers are the tracker's, not the key frame segmenter's."""
 
 import re
@@ -33,6 +33,12 @@ def twin():
     """Behind a bigger helmet (80 px against 48): wholly hidden on frames 16-19."""
     return scene(n=36, size=SIZE, object_side=48, path=((0.1, 0.55), (0.9, 0.5)),
                  cover=("astronaut_helmet", 80, 0.5, 0.5))
+
+
+def twin_behind():
+    """In front of a bigger helmet that is part of the scene (the camera's photo)."""
+    return scene(n=36, size=SIZE, object_side=48, path=((0.1, 0.55), (0.9, 0.5)),
+                 backdrop=("astronaut_helmet", 0.25, 0.5, 0.5))
 
 
 def front(s):
@@ -103,6 +109,18 @@ def test_behind_something_of_the_same_colours_the_track_goes_on_without_taking_i
     assert again <= out + 3, (out, found.hidden)
     assert ious[again:].min() >= 0.85, np.round(ious, 2)  # measured 0.92-0.95
     assert ious[:10].min() >= 0.85, np.round(ious, 2)  # before they touch, as before
+
+
+def test_in_front_of_something_of_the_same_colours_the_track_goes_on(tmp_path):
+    """The same helmet passes in front of a bigger one: the re-fits take a
+    sliver there too, but the object's own lightness pattern (highlights,
+    shading) shows at the place its motion takes it, so it is erased on
+    every frame (before: the track stopped at frame 11 as drifted)."""
+    s = twin_behind()
+    found, ious, shares, _ = tracked(s, tmp_path, "twin_behind")
+    assert shares.min() >= 0.98  # nothing hides it (sub-pixel placement: 0.989-1.01)
+    assert not found.stops and not found.hidden, (found.stops, found.hidden)
+    assert ious.min() >= 0.85, np.round(ious, 2)  # measured 0.90-0.98
 
 
 @pytest.mark.slow

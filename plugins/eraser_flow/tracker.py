@@ -49,6 +49,7 @@ TREND = 0.3  # the weight of each frame's shift in the smoothed motion that carr
 PULL = 0.004  # the search's cost of a (working) pixel squared away from the predicted place, per pixel of the look
 HIDDEN_REACH = 18  # the search around the predicted place widens by a pixel a frame hidden, up to this
 MAX_HIDDEN = 90  # frames hidden in a row after which the track gives up
+OWN_PATTERN = 0.95  # the object's lightness pattern correlating this well at a place: it is there, in full view
 UNSURE = "not told apart from what is around it"  # why a frame is skipped while the re-fits disagree
 
 
@@ -96,7 +97,7 @@ class FlowTracker:
                 previous_gray = gray
                 step += 1
                 state, shape, visible, steady, hidden_for = yield from self._joined(
-                    frame, refit, shape, predicted, look, scale, key_area, hidden_for)
+                    frame, small_lab, refit, shape, predicted, look, scale, key_area, hidden_for)
                 if state == "lost":
                     return
                 if state == "seen":
@@ -179,9 +180,13 @@ class FlowTracker:
                         # object's colours in its box's surroundings make it take a sliver), or the
                         # track drifted: nothing is erased, and it is carried by its motion until the
                         # segmenter finds its shape alone at the place its motion takes it
-                        state, steady, hidden_for = "joined", False, 1
-                        visible = np.zeros_like(shape)
-                        yield Hidden(UNSURE)
+                        state, steady = "joined", False
+                        if look.likeness(small_lab, look.offset, 0)[1] >= OWN_PATTERN:  # in front: it shows
+                            hidden_for = 0
+                            yield fitted
+                        else:
+                            hidden_for, visible = 1, np.zeros_like(shape)
+                            yield Hidden(UNSURE)
                         continue
             binary = fitted >= 0.5
             area, before = float(binary.sum()), float((visible >= 0.5).sum())
@@ -197,14 +202,18 @@ class FlowTracker:
             visible = fitted
             yield visible
 
-    def _joined(self, frame, refit, shape, predicted, look: Appearance, scale, key_area, hidden_for):
-        """A frame while the object is joined to something of its look: its
-        shape moves as it did; where the segmenter, on a box around it, finds
-        it alone again (agreeing with the moved shape), it is followed again.
-        Returns (state, shape, visible, steady, frames hidden) after yielding
-        the frame's mask, Hidden or TrackLost (state "lost")."""
-        shape = _warp(shape, _shift_map(predicted - look.offset, scale))
-        look.offset = predicted
+    def _joined(self, frame, small_lab, refit, shape, predicted, look: Appearance, scale, key_area, hidden_for):
+        """A frame while the segmenter does not find the object alone: its
+        shape moves as it did, or to where its own pattern (not only its
+        colours) shows, and is erased there (it is in front of what joined
+        it); else nothing is erased. Where the segmenter, on a box around
+        it, finds its whole shape again, it is followed again. Returns
+        (state, shape, visible, steady, frames hidden) after yielding the
+        frame's mask, Hidden or TrackLost (state "lost")."""
+        place, likeness = look.likeness(small_lab, predicted, SEARCH)
+        found = place if likeness >= OWN_PATTERN else predicted
+        shape = _warp(shape, _shift_map(found - look.offset, scale))
+        look.offset = found
         shape_binary = shape >= 0.5
         if shape_binary.sum() < GONE_SHARE * key_area:
             yield TrackLost("the object left the view while " + UNSURE)
@@ -214,6 +223,9 @@ class FlowTracker:
         if agreement >= RESYNC_IOU:  # parted: the re-fit is its whole shape (a piece of a like thing seldom is)
             yield candidate
             return "seen", candidate, candidate, True, 0
+        if likeness >= OWN_PATTERN:
+            yield shape
+            return "joined", shape, shape, False, 0
         if hidden_for + 1 > MAX_HIDDEN:
             yield TrackLost(f"the track drifted (the segmenter has not found the object where it moved for {MAX_HIDDEN} frames)")
             return "lost", shape, shape, False, hidden_for
