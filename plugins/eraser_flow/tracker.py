@@ -15,10 +15,15 @@ the shape along its motion so far, searching its look around the predicted
 place each frame; found again (and confirmed by the segmenter on a box),
 it is followed again.
 
+Something of the object's own colours next to it (in front or behind):
+the re-fits stop finding it alone. It is then carried by its motion and
+erased only where its own lightness pattern shows at that place (it is in
+front), else said hidden, until the segmenter finds its whole shape again.
+
 The track stops (a :class:`~eraser.backends.TrackLost`) when the object
-leaves the view, stays hidden too long, or drifts: the area jumps between
-two frames, the object's colour moves far from the key frame's, or the
-re-fits disagree with it while it is in full view.
+leaves the view, stays hidden (or not told apart) too long, or drifts: the
+area jumps between two frames or the object's colour moves far from the
+key frame's.
 """
 
 from __future__ import annotations
@@ -178,8 +183,9 @@ class FlowTracker:
                     if disagreed >= MAX_DISAGREEMENTS:
                         # something of its look joined to it (the segmenter takes both as one, or the
                         # object's colours in its box's surroundings make it take a sliver), or the
-                        # track drifted: nothing is erased, and it is carried by its motion until the
-                        # segmenter finds its shape alone at the place its motion takes it
+                        # track drifted: it is carried by its motion, erased only where its own
+                        # lightness pattern shows (in front), until the segmenter finds its shape
+                        # alone at the place its motion takes it
                         state, steady = "joined", False
                         if look.likeness(small_lab, look.offset, 0)[1] >= OWN_PATTERN:  # in front: it shows
                             hidden_for = 0
