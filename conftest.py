@@ -1,5 +1,6 @@
 """Fixtures shared by the core tests (tests/) and the built-in plugins' own tests (plugins/*/tests)."""
 
+import ast
 import hashlib
 import json
 import sys
@@ -75,6 +76,32 @@ def scene():
 
 
 @pytest.fixture
+def check_scene_erased(scene):
+    """``check(inpainter)``: the pipeline given :func:`scene`'s disk as a mask
+    changes exactly the widened hole, every pixel outside it kept, and no red
+    is left where the disk was. The core's inpainters run it
+    (tests/test_pipeline.py) and eraser-patchmatch its own."""
+    from eraser import pipeline
+    from eraser.prompts import Prompt
+    from eraser.refine import DEFAULT_DILATE, dilate
+
+    def check(inpainter: str) -> None:
+        image, obj = scene
+        result = pipeline.run(image, [Prompt(mask=obj.astype(np.float32))], inpainter=inpainter)
+        assert result.image.shape == image.shape and result.image.dtype == np.uint8
+        assert np.array_equal(result.hole, dilate(obj, DEFAULT_DILATE))
+        untouched = result.keep == 1.0
+        assert np.array_equal(untouched, ~result.hole)
+        assert np.array_equal(result.image[untouched], image[untouched])
+        # The red disk is replaced by something like its surroundings.
+        red = (result.image[..., 0] > 180) & (result.image[..., 1] < 80)
+        assert red[obj].mean() < 0.02
+        assert result.segmenters == ["mask"] and result.inpainter == inpainter
+
+    return check
+
+
+@pytest.fixture
 def eraser_cli(monkeypatch, capsys):
     """Run ``eraser ARGS`` in-process; returns (exit status, stdout, stderr)."""
 
@@ -128,3 +155,25 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: model conversions, subprocesses and benchmarks (left out by -m 'not slow'); "
                             "a slow module says so itself: pytestmark = pytest.mark.slow")
     config.addinivalue_line("markers", "browser: clicks the web page in Chromium (skipped without it, except in CI)")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The quick loop (`-m "not slow"`) does not import the modules marked slow
+    as a whole: it would deselect every test in them anyway, after importing
+    torch, coremltools, onnxscript, Ray and Playwright for them (about a third
+    of collecting the loop). Other -m expressions, and files named on the
+    command line, are collected as usual."""
+    if config.option.markexpr.strip() != "not slow" or not collection_path.name.startswith("test_"):
+        return None
+    if collection_path.suffix == ".py" and _marked_slow_as_a_whole(collection_path):
+        return True
+    return None
+
+
+def _marked_slow_as_a_whole(path: Path) -> bool:
+    """Whether the module's top-level ``pytestmark`` is ``pytest.mark.slow`` or a list holding it."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
+            marks = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) else [node.value]
+            return any(ast.unparse(mark) == "pytest.mark.slow" for mark in marks)
+    return False

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from eraser.batching.report import Report
@@ -26,6 +27,7 @@ def _photos(folder, count):
     pages[0].save(folder / "z.tif", save_all=True, append_images=pages[1:])
 
 
+@pytest.mark.slow  # the console command and its two worker processes; the report's grouping is quick below
 def test_a_fallback_every_photo_meets_is_said_once_with_two_workers(tmp_path):
     _photos(tmp_path / "in", 5)
     # the model store is empty here (conftest), so auto passes over MobileSAM for every photo

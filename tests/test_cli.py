@@ -237,7 +237,8 @@ def test_rotated_jpeg_prompts_are_upright_and_the_output_is_stored_upright(erase
         assert im.getexif().get(0x0112, 1) == 1 and im.getexif().get(0x010F) == "eraser-test-camera"
 
 
-@pytest.mark.parametrize("content", [b"hello", b""], ids=["text", "empty"])
+# a process each: the text file stays in the quick loop, the empty one runs in CI
+@pytest.mark.parametrize("content", [b"hello", pytest.param(b"", marks=pytest.mark.slow)], ids=["text", "empty"])
 def test_serve_refuses_a_photo_that_is_not_one_before_it_serves(tmp_path, content):
     """`eraser serve notes.jpg` said nothing wrong and served a page that failed
     inside; now one line and exit 2 before it listens (a subprocess: the old
@@ -259,6 +260,7 @@ def test_segment_refuses_a_lossy_mask_file(eraser_cli, photo, tmp_path, name):
     assert not (tmp_path / name).exists()
 
 
+@pytest.mark.slow  # a real server process and a signal (the quick loop leaves those out)
 def test_ctrl_c_stops_serve_as_its_normal_end():
     """The page's server says "Ctrl-C stops it": that is not an error (it printed
     'error: interrupted (SIGINT)' and exited 130). Waits for the line, no sleep."""

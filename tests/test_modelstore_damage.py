@@ -13,16 +13,7 @@ import pytest
 from eraser import modelstore
 from eraser.errors import EraserError
 
-from test_modelstore import ToyModels
-
-
-@pytest.fixture
-def toy(tmp_path, monkeypatch, register_plugin):
-    register_plugin(ToyModels(), name="toy-models")
-    monkeypatch.setenv(modelstore.ENV_DIR, str(tmp_path / "store"))
-    checkpoint = tmp_path / "toy.pt"
-    checkpoint.write_bytes(b"weights")
-    return tmp_path / "store", checkpoint
+from test_modelstore import store as toy  # noqa: F401 - the toy model's store and checkpoint, as fixture `toy`
 
 
 def flip_bytes_keeping_size_and_mtime(path):

@@ -2,8 +2,6 @@
 afresh for anything that could have changed. A photo that differs in one
 pixel never gets another photo's key (so never what a segmenter kept for it)."""
 
-import gc
-
 import numpy as np
 import pytest
 
@@ -63,8 +61,7 @@ def test_a_new_array_at_a_dead_ones_address_is_read_afresh():
     for seed in range(20):  # numpy often reuses the freed block, and id() with it
         a = frozen(photo(seed), shared=True)
         assert image_key(a) == content_key(a)
-        del a
-        gc.collect()
+        del a  # freed here (no cycles); a gc.collect() over the whole test run's heap costs seconds
 
 
 def test_frozen_freezes_the_chain_or_copies_a_callers_array():

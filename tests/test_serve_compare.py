@@ -11,7 +11,7 @@ from PIL import Image
 
 from serve_helpers import SPOON, Server
 from test_serve_browser import browser, click_photo, wait_idle  # noqa: F401 - browser: the module's Chromium fixture
-from test_serve_editor import new_page
+from test_serve_editor import close_page, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -27,9 +27,7 @@ def server():
 def page(browser, server):
     page = new_page(browser, server, has_touch=True)
     yield page
-    errors = page.errors
-    page.context.close()
-    assert errors == []
+    assert close_page(page) == []
 
 
 def photo_pixels(page, x, y, w=1, h=1):

@@ -43,13 +43,18 @@ def new_page(browser, server, **context):
     return page
 
 
+def close_page(page):
+    """Close ``page``'s browser context; returns the script errors it raised (none: [])."""
+    errors = page.errors
+    page.context.close()
+    return errors
+
+
 @pytest.fixture
 def page(browser, server):
     page = new_page(browser, server)
     yield page
-    errors = page.errors
-    page.context.close()
-    assert errors == []
+    assert close_page(page) == []
 
 
 def open_spoon(page, name="spoon.jpg"):

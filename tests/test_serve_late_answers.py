@@ -11,9 +11,13 @@ real server."""
 import pytest
 
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import folder, new_page, open_spoon, screen_of, server, settle  # noqa: F401
+from test_serve_editor import close_page, folder, new_page, open_spoon, screen_of, server, settle  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
+
+
+# the tall photo shown with its own state: its size, nothing marked on it
+TALL_UNMARKED = {"current": "tall.jpg", "w": "400", "canvas": 400, "markers": "0", "overlay": "none", "erase": False}
 
 
 def shown(page):
@@ -44,15 +48,12 @@ def test_a_mark_answered_after_switching_photos_stays_with_its_photo(browser, se
     held[0].continue_()
     settle(page)
     # the page still shows the tall photo, with the tall photo's state: nothing marked on it
-    assert shown(page) == {"current": "tall.jpg", "w": "400", "canvas": 400, "markers": "0", "overlay": "none",
-                           "erase": False}
+    assert shown(page) == TALL_UNMARKED
     # the spoon kept its mark: nothing lost
     open_spoon(page)
     assert shown(page) == {"current": "spoon.jpg", "w": "600", "canvas": 600, "markers": "1", "overlay": "shown",
                            "erase": True}
-    errors = page.errors
-    page.context.close()
-    assert errors == []
+    assert close_page(page) == []
 
 
 def test_of_two_photos_picked_quickly_the_last_one_is_shown(browser, server):  # noqa: F811
@@ -68,9 +69,7 @@ def test_of_two_photos_picked_quickly_the_last_one_is_shown(browser, server):  #
     page.wait_for_function("document.body.dataset.busy === '0'")
     settle(page)
     assert shown(page)["current"] == "spoon.jpg" and shown(page)["w"] == "600" and shown(page)["canvas"] == 600
-    errors = page.errors
-    page.context.close()
-    assert errors == []
+    assert close_page(page) == []
 
 
 def test_a_click_while_the_next_photo_is_still_drawn_is_refused_not_put_on_it(browser, server):  # noqa: F811
@@ -90,11 +89,8 @@ def test_a_click_while_the_next_photo_is_still_drawn_is_refused_not_put_on_it(br
     assert len(held) == 1
     held[0].continue_()
     settle(page)
-    assert shown(page) == {"current": "tall.jpg", "w": "400", "canvas": 400, "markers": "0", "overlay": "none",
-                           "erase": False}
-    errors = page.errors
-    page.context.close()
-    assert errors == []
+    assert shown(page) == TALL_UNMARKED
+    assert close_page(page) == []
 
 
 def test_a_mark_answered_while_the_next_photo_opens_does_not_lift_the_refusal(browser, server):  # noqa: F811
@@ -125,8 +121,5 @@ def test_a_mark_answered_while_the_next_photo_opens_does_not_lift_the_refusal(br
     assert page.evaluate("document.body.dataset.working") == "open"  # no erase started
     image[0].continue_()
     settle(page)
-    assert shown(page) == {"current": "tall.jpg", "w": "400", "canvas": 400, "markers": "0", "overlay": "none",
-                           "erase": False}
-    errors = page.errors
-    page.context.close()
-    assert errors == []
+    assert shown(page) == TALL_UNMARKED
+    assert close_page(page) == []

@@ -13,7 +13,7 @@ from PIL import Image
 
 from serve_helpers import SPOON, Server
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import new_page, screen_of, settle
+from test_serve_editor import close_page, new_page, screen_of, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -33,9 +33,7 @@ def server(tmp_path_factory):
 def page(browser, server):  # noqa: F811
     page = new_page(browser, server)
     yield page
-    errors = page.errors
-    page.context.close()
-    assert errors == []
+    assert close_page(page) == []
 
 
 def open_photo(page, name):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from serve_helpers import SPOON, Server
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import new_page, open_spoon, screen_of, settle, state
+from test_serve_editor import close_page, new_page, open_spoon, screen_of, settle, state
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -58,6 +58,4 @@ def test_a_full_tab_closes_only_its_own_clean_photos(browser, server):  # noqa: 
     open_spoon(a, "spoon.jpg")
     assert state(a)["can_undo"] and a.locator("#undo").is_enabled()
     for page in (a, b):
-        errors = page.errors
-        page.context.close()
-        assert errors == []
+        assert close_page(page) == []

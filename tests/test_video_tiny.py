@@ -18,7 +18,10 @@ from eraser.video.clip import probe  # noqa: E402
 ERASER = [sys.executable, "-m", "eraser.cli"]
 
 
-@pytest.mark.parametrize("width, height, count", [(8, 8, 5), (64, 8, 5), (2, 2, 3), (8, 8, 1)])
+# a process each (about two seconds): the crash (64x8) stays in the quick loop, the other sizes run in CI
+@pytest.mark.parametrize("width, height, count", [pytest.param(8, 8, 5, marks=pytest.mark.slow), (64, 8, 5),
+                                                  pytest.param(2, 2, 3, marks=pytest.mark.slow),
+                                                  pytest.param(8, 8, 1, marks=pytest.mark.slow)])
 def test_a_tiny_clip_is_erased(tmp_path, width, height, count):
     frames = np.full((count, height, width, 3), 40, np.uint8)
     frames[:, height // 4:max(height // 4 + 1, 3 * height // 4), width // 4:max(width // 4 + 1, 3 * width // 4)] = 200

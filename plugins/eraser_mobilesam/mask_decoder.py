@@ -7,6 +7,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from eraser_mobilesam import click_attention  # the click's cross attentions, reassociated
 from eraser_mobilesam.common import LayerNorm2d
 from eraser_mobilesam.interface import EMBED_DIM, EMBED_SIZE
 from eraser_mobilesam.transformer import TwoWayTransformer
@@ -95,9 +96,10 @@ class MaskDecoderModule(nn.Module):
     def prompt_side(self, keys, projected, key_pe, sparse):
         """What :meth:`decode` gives (batch 1) from :meth:`image_side`'s
         outputs, the positional encoding as tokens (1, 4096, C) and the
-        prompt's sparse embeddings."""
+        prompt's sparse embeddings; the cross attentions reassociated for few
+        tokens (:mod:`eraser_mobilesam.click_attention`)."""
         tokens = torch.cat([self.output_tokens().unsqueeze(0), sparse], dim=1)
-        hs, src = self.transformer.attend(keys, key_pe, tokens, projected)
+        hs, src = click_attention.attend(self.transformer, keys, key_pe, tokens, projected)
         dc1, ln1, act1, dc2, act2 = self.output_upscaling
         up = act1(F.layer_norm(to_children(src, dc1), tuple(ln1.weight.shape), ln1.weight, ln1.bias, ln1.eps))
         up = act2(to_children(up, dc2))  # (1, 65536, C / 8)

@@ -16,7 +16,7 @@ from torch import nn
 
 from eraser_mobilesam.mask_decoder import children_to_pixels, to_children  # the channel-last upscaling
 from eraser_mobilesam.transformer import TwoWayTransformer  # SAM's, with SAM 2's attention and MLP
-from eraser_sam2 import click_attention  # the click's cross attentions, reassociated
+from eraser_mobilesam import click_attention  # the click's cross attentions, reassociated
 from eraser_sam2.common import MLP, LayerNorm2d
 from eraser_sam2.interface import EMBED_DIM, EMBED_SIZE
 
@@ -134,7 +134,7 @@ class MaskDecoder(nn.Module):
     def prompt_side(self, keys, projected, key_pe, sparse, s0_tokens, s1_tokens):
         """What :meth:`decode` gives, from :meth:`image_side`'s outputs, the
         positional encoding as tokens (1, 4096, 256) and :meth:`skip_tokens`;
-        the cross attentions reassociated for few tokens (:mod:`eraser_sam2.click_attention`)."""
+        the cross attentions reassociated for few tokens (:mod:`eraser_mobilesam.click_attention`)."""
         tokens = torch.cat([self.output_tokens().unsqueeze(0), sparse], dim=1)
         hs, src = click_attention.attend(self.transformer, keys, key_pe, tokens, projected)
         dc1, ln1, act1, dc2, act2 = self.output_upscaling

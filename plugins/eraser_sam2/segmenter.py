@@ -22,7 +22,7 @@ no-mask dense prompt, the first two-way block's image-side projections),
 once per photo, cached with the encoder's skips, keyed by model, weights and
 content; and ``MaskDecoderPrompt``, the rest, per click, its upscaling
 channel last (:mod:`eraser_sam2.heads`) and its cross attentions
-reassociated for a few prompt tokens (:mod:`eraser_sam2.click_attention`).
+reassociated for a few prompt tokens (:mod:`eraser_mobilesam.click_attention`).
 Together they compute what ``MaskDecoder`` does (within 1e-5) with about
 half its FLOPs a click (the numbers: docs/models.md). They run on ONNX
 Runtime (the CoreML packages are the image path's three graphs).

@@ -9,7 +9,6 @@ import pytest
 pytest.importorskip("eraser_patchmatch", reason="eraser-patchmatch is not installed")
 
 from eraser import pipeline, plugins, registry  # noqa: E402
-from eraser.refine import DEFAULT_DILATE, dilate  # noqa: E402
 from eraser.prompts import Prompt  # noqa: E402
 from eraser.testing import InpainterContract  # noqa: E402
 
@@ -44,18 +43,6 @@ def test_fills_a_large_hole_with_texture_where_telea_smears():
     assert contrast["patchmatch"] > 2 * contrast["telea"]  # measured: 60 against 24
 
 
-def test_only_the_hole_changes_and_the_object_is_gone(scene):
+def test_only_the_hole_changes_and_the_object_is_gone(check_scene_erased):
     """The core's pipeline test (tests/test_pipeline.py), with PatchMatch."""
-    inpainter = "patchmatch"
-    image, obj = scene
-    result = pipeline.run(image, [Prompt(mask=obj.astype(np.float32))], inpainter=inpainter)
-    assert result.image.shape == image.shape and result.image.dtype == np.uint8
-    expected_hole = dilate(obj, DEFAULT_DILATE)
-    assert np.array_equal(result.hole, expected_hole)
-    untouched = result.keep == 1.0
-    assert np.array_equal(untouched, ~result.hole)
-    assert np.array_equal(result.image[untouched], image[untouched])
-    # The red disk is replaced by something like its surroundings.
-    red = (result.image[..., 0] > 180) & (result.image[..., 1] < 80)
-    assert red[obj].mean() < 0.02
-    assert result.segmenters == ["mask"] and result.inpainter == inpainter
+    check_scene_erased("patchmatch")

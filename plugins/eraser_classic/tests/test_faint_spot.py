@@ -58,8 +58,9 @@ def test_smaller_and_larger_spots_too(radius):
 
 
 def test_remove_repaints_only_around_the_spot(eraser_cli, tmp_path):
-    photo, out = tmp_path / "wall.png", tmp_path / "out.png"
-    Image.fromarray(dusty_wall(2, 10, 9)).save(photo)
+    # uncompressed TIFF in and out (the output keeps it): a grainy 1200x800 PNG takes seconds to deflate
+    photo, out = tmp_path / "wall.tif", tmp_path / "out.tif"
+    Image.fromarray(dusty_wall(2, 10, 9)).save(photo, compression="raw")
     code, _, err = eraser_cli("remove", photo, "-p", "600,400", "-s", "point", "-i", "telea", "-o", out)
     assert code == 0, err
     before, after = np.asarray(Image.open(photo)).astype(int), np.asarray(Image.open(out)).astype(int)

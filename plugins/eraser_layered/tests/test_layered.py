@@ -6,6 +6,7 @@ wrong fill (a smear, a copy, a seam, a changed pixel outside the hole).
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import cv2
@@ -26,6 +27,20 @@ def _noise(shape, seed, sigma=1.0, amp=20.0):
     rng = np.random.default_rng(seed)
     n = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), sigma)
     return amp * n / n.std()
+
+
+@cache
+def _gravel_fill(surface, crowded=False, inpainter="layered"):
+    """A gravel scene of bench/quality_scenes, its refined selection and
+    ``inpainter``'s fill at the default feather: computed once per module,
+    since several tests judge the same fill (each layered fill takes about a
+    second). Handed out read-only: no test changes what the others judge."""
+    scene = quality_scenes.make_scene(surface, "gravel", crowded)
+    refined = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER)
+    out = pipeline.erase(scene["image"], refined, inpainter=inpainter).image
+    for array in (scene["image"], refined.hole, out):
+        array.flags.writeable = False
+    return scene, refined, out
 
 
 def _disk(h, w, cy, cx, r):
@@ -65,9 +80,7 @@ def test_texture_is_kept_not_smeared():
 
 
 def test_only_the_hole_changes_at_the_default_feather():
-    scene = quality_scenes.make_scene("dark", "gravel")
-    refined = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER)
-    out = pipeline.erase(scene["image"], refined, inpainter="layered").image
+    scene, refined, out = _gravel_fill("dark")
     outside = ~refined.hole
     assert np.array_equal(out[outside], scene["image"][outside])
     assert not np.array_equal(out[refined.hole], scene["image"][refined.hole])
@@ -98,9 +111,7 @@ def test_no_halo_or_seam_at_the_default_feather(surface):
     where the fill before (1.03 and 1.01) was a blurred, hazy blob that the
     seam score, which rewards a soft step, preferred; by eye (3x crops) the
     new fill is the one that is hard to find. PatchMatch 0.95, Telea 0.90."""
-    scene = quality_scenes.make_scene(surface, "gravel")
-    refined = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER)
-    out = pipeline.erase(scene["image"], refined, inpainter="layered").image
+    scene, refined, out = _gravel_fill(surface)
     s = quality_scenes.score_scene(out, scene["truth"], refined.hole, DEFAULT_FEATHER)
     assert s["seam"] < 1.4, s
     assert abs(s["halo"]) < 3.0, s  # grey levels; the surface's texture has a std of 7
@@ -117,12 +128,11 @@ def test_does_not_paste_the_nearby_labels():
     (measured: 0.0); the helmet below is where it does."""
     for surface in ("dark", "bright"):
         for crowded in (False, True):
-            scene = quality_scenes.make_scene(surface, "gravel", crowded)
-            refined = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER)
-            out = pipeline.erase(scene["image"], refined, inpainter="layered").image
+            scene, refined, out = _gravel_fill(surface, crowded)
             assert qm.copied_structure(out, refined.hole, origin=scene["objects"]) == 0.0, scene["name"]
 
 
+@pytest.mark.slow  # the whole helmet photo filled twice; the labels above keep a no-paste test in the quick loop
 def test_does_not_paste_the_helmet_ring_where_patchmatch_does():
     """The README's first command: PatchMatch pastes the suit's neck ring and
     part of a badge into the removed helmet (copied structure 0.39 when
@@ -148,13 +158,12 @@ def test_a_label_beside_the_hole_is_not_smeared_into_it(surface):
     the label, 20.8 grey levels against Telea's 15.6), but the label's
     colour goes no deeper: no pixel of it lies more than 8 px inside the
     hole, and fewer than 150 in all (Telea: a plume across the hole)."""
-    scene = quality_scenes.make_scene(surface, "gravel", crowded=True)
-    refined = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER)
+    refined = _gravel_fill(surface, True)[1]
     colour = np.float32((200, 170, 60) if surface == "dark" else (40, 60, 140))  # the label's, quality_scenes
     depth = cv2.distanceTransform(refined.hole.astype(np.uint8), cv2.DIST_L2, 3)
     found = {}
     for name in ("layered", "telea"):
-        out = pipeline.erase(scene["image"], refined, inpainter=name).image.astype(np.float32)
+        out = _gravel_fill(surface, True, name)[2].astype(np.float32)
         label_like = refined.hole & (np.abs(out - colour).max(axis=2) < 40)
         found[name] = (int(label_like.sum()), float(depth[label_like].max()) if label_like.any() else 0.0)
     assert found["layered"][1] <= 8 and found["layered"][0] < 150, found

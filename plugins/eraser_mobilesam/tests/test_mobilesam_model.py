@@ -22,6 +22,7 @@ torch = pytest.importorskip("torch", reason="torch is needed to build and conver
 ROOT = Path(__file__).resolve().parents[3]  # the repository
 
 from eraser.errors import EraserError  # noqa: E402
+from eraser.testing.coreml import check_coreml_package  # noqa: E402
 from eraser_mobilesam import convert  # noqa: E402
 from eraser_mobilesam import model as ms  # noqa: E402
 
@@ -332,26 +333,8 @@ def test_coreml_specs(model, tmp_path):
             {"masks": [1, 4, 256, 256], "iouPredictions": [1, 4]},
         ),
     }
-    float32 = ct.proto.FeatureTypes_pb2.ArrayFeatureType.FLOAT32
     for stem, (inputs, outputs) in expected.items():
-        spec = ct.models.MLModel(str(tmp_path / f"{stem}.mlpackage"), skip_model_load=True).get_spec()
-        assert spec.WhichOneof("Type") == "mlProgram"
-        assert spec.specificationVersion >= 7  # iOS 16 / macOS 13
-        assert [i.name for i in spec.description.input] == list(inputs)
-        assert [o.name for o in spec.description.output] == list(outputs)
-        for feature in spec.description.input:
-            array = feature.type.multiArrayType
-            assert array.dataType == float32
-            want = inputs[feature.name]
-            ranges = [(r.lowerBound, r.upperBound) for r in array.shapeRange.sizeRanges]
-            if any(isinstance(d, tuple) for d in want):
-                assert ranges == [d if isinstance(d, tuple) else (d, d) for d in want], feature.name
-            else:
-                assert list(array.shape) == want and not ranges, feature.name
-        for feature in spec.description.output:
-            assert feature.type.multiArrayType.dataType == float32
-            if outputs[feature.name] is not None:
-                assert list(feature.type.multiArrayType.shape) == outputs[feature.name], feature.name
+        spec = check_coreml_package(tmp_path / f"{stem}.mlpackage", inputs, outputs)
         # float32 compute precision: no fp16 tensor anywhere in the program
         for block in spec.mlProgram.functions["main"].block_specializations.values():
             for op in block.operations:

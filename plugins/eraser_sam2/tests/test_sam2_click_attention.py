@@ -1,4 +1,4 @@
-"""The click decoder's reassociated cross attentions (eraser_sam2.click_attention)
+"""The click decoder's reassociated cross attentions (eraser_mobilesam.click_attention)
 against the two-way transformer they replace, in float64 so that only the
 mathematics is compared: for one click, a few, and more tokens than where
 the reassociation stops paying (T > 15)."""
@@ -8,17 +8,25 @@ import pytest
 torch = pytest.importorskip("torch")
 
 
-@pytest.mark.parametrize("prompt_tokens", [2, 12])
-def test_click_attention_is_the_two_way_transformer(prompt_tokens):
-    from eraser_sam2 import click_attention
+@pytest.fixture(scope="module")
+def decoder():
     from eraser_sam2.heads import MaskDecoder
 
-    torch.manual_seed(prompt_tokens)
+    torch.manual_seed(0)
     decoder = MaskDecoder().double().eval()
     for p in decoder.parameters():  # biases too, so that every folded term counts
         torch.nn.init.normal_(p, std=0.2)
-    g = torch.Generator().manual_seed(1)
-    keys, pe = (torch.randn((1, 4096, 256), generator=g, dtype=torch.float64) for _ in range(2))
+    return decoder
+
+
+@pytest.mark.parametrize("prompt_tokens", [2, 12])
+def test_click_attention_is_the_two_way_transformer(decoder, prompt_tokens):
+    from eraser_mobilesam import click_attention
+
+    g = torch.Generator().manual_seed(prompt_tokens)
+    # 32x32 image tokens, not a photo's 64x64: the reassociation holds for any
+    # number of them, at a quarter of the float64 products
+    keys, pe = (torch.randn((1, 1024, 256), generator=g, dtype=torch.float64) for _ in range(2))
     tokens = torch.cat([decoder.output_tokens().unsqueeze(0),
                         torch.randn((1, prompt_tokens, 256), generator=g, dtype=torch.float64)], dim=1)
     with torch.no_grad():

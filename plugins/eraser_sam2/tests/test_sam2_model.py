@@ -19,6 +19,7 @@ pytest.importorskip("onnx")
 from sam2_files import md5  # noqa: E402
 from eraser import templates  # noqa: E402
 from eraser.errors import EraserError  # noqa: E402
+from eraser.testing.coreml import check_coreml_package  # noqa: E402
 from eraser_sam2 import convert, install, make_templates  # noqa: E402
 from eraser_sam2.export import WRAPPERS, example_inputs  # noqa: E402
 from eraser_sam2.interface import INTERFACES, STEMS  # noqa: E402
@@ -254,7 +255,7 @@ def test_template_gzip_is_reproducible():
 def test_convert_writes_the_onnx_graphs_and_coreml_packages_of_the_image_path(tiny_checkpoint, tmp_path, eraser_cli):
     """`eraser models convert sam2.1-tiny`: the eight graphs through torch and the
     three CoreML packages, checked by their spec (CoreML cannot run on Linux)."""
-    ct = pytest.importorskip("coremltools")
+    pytest.importorskip("coremltools")
     path, _ = tiny_checkpoint
     out = tmp_path / "converted"
     code, _, err = eraser_cli("models", "convert", "sam2.1-tiny", "-c", path, "-o", out, "-q")
@@ -275,22 +276,5 @@ def test_convert_writes_the_onnx_graphs_and_coreml_packages_of_the_image_path(ti
                         {"masks": [1, 4, 256, 256], "iouPredictions": [1, 4], "objectScoreLogits": [1, 1],
                          "maskTokens": None}),
     }
-    float32 = ct.proto.FeatureTypes_pb2.ArrayFeatureType.FLOAT32
     for stem, (inputs, outputs) in expected.items():
-        spec = ct.models.MLModel(str(out / f"{stem}.mlpackage"), skip_model_load=True).get_spec()
-        assert spec.WhichOneof("Type") == "mlProgram" and spec.specificationVersion >= 7, stem
-        assert [i.name for i in spec.description.input] == list(inputs), stem
-        assert [o.name for o in spec.description.output] == list(outputs), stem
-        for feature in spec.description.input:
-            array = feature.type.multiArrayType
-            assert array.dataType == float32, feature.name
-            want = inputs[feature.name]
-            ranges = [(r.lowerBound, r.upperBound) for r in array.shapeRange.sizeRanges]
-            if any(isinstance(d, tuple) for d in want):
-                assert ranges == [d if isinstance(d, tuple) else (d, d) for d in want], feature.name
-            else:
-                assert list(array.shape) == want and not ranges, feature.name
-        for feature in spec.description.output:
-            assert feature.type.multiArrayType.dataType == float32, feature.name
-            if outputs[feature.name] is not None:
-                assert list(feature.type.multiArrayType.shape) == outputs[feature.name], feature.name
+        check_coreml_package(out / f"{stem}.mlpackage", inputs, outputs)

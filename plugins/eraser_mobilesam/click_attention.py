@@ -20,10 +20,13 @@ weights are folded into the tokens' side, which is small.
   of the image tokens and out_proj.
 
 The same mathematics as :class:`eraser_mobilesam.transformer.TwoWayTransformer`
-with SAM 2's attention (equal within float rounding, tested); cheaper
+with either family's attention (SAM's, which keeps the heads in the
+channels, and SAM 2's; equal within float rounding, tested); cheaper
 while 8T < 128: up to T = 15 (eight clicks, or a box and six clicks);
 beyond, each further token costs more than it did (docs/models.md). The
-first block's image-side projections come from ``MaskDecoderImage`` as before.
+first block's image-side projections come from ``MaskDecoderImage`` as before,
+in the family's layout. Shared by both families' click decoders (SAM 2.1's
+imports it from here).
 The softmax scale 1/4 (1/sqrt(16 channels a head)) is a power of two, so
 applying it to the folded weights rounds nothing.
 """
@@ -88,7 +91,10 @@ def image_to_token(attention, image_queries: torch.Tensor, token_keys: torch.Ten
 
 def image_to_token_projected(attention, queries_by_head: torch.Tensor, token_keys: torch.Tensor,
                              tokens: torch.Tensor) -> torch.Tensor:
-    """As :func:`image_to_token` where the image's queries are projected already (1, 8, 4096, 16)."""
+    """As :func:`image_to_token` where the image's queries are projected
+    already: (1, 8, 4096, 16), or (1, 4096, 128) with the heads in the channels (SAM's)."""
+    if queries_by_head.dim() == 3:
+        queries_by_head = _split(queries_by_head)
     k = _split(attention.k_proj(token_keys))  # (1, 8, T, 16)
     attn = ((queries_by_head @ k.transpose(2, 3)) * 0.25).softmax(dim=-1)  # (1, 8, 4096, T)
     attn = attn.transpose(1, 2).reshape(attn.shape[2], -1)  # (4096, 8T)
