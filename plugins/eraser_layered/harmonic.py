@@ -156,9 +156,9 @@ def spread(values: np.ndarray, known: np.ndarray, hole: np.ndarray) -> np.ndarra
     into the hole: their Gaussian-weighted mean, the Gaussian as wide as half
     the hole's depth (normalised convolution, at a scale where it is 2 px
     wide). Far cheaper than :func:`harmonic_fill` on a large level, and
-    enough where only a slowly varying field is wanted (a tone offset, an
-    expected grain energy): the membrane solve of those was half of the
-    fill's time on a 12 MP photo."""
+    enough where only a slowly varying field is wanted (the border's tone
+    offset: its membrane solve was a quarter of the fill's time on a 12 MP
+    photo)."""
     depth = float(cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max())
     sigma = max(2.0, 0.5 * depth)
     step = max(1, int(sigma // 2))

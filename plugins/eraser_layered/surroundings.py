@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from eraser_layered.harmonic import spread
+from eraser_layered.harmonic import harmonic_fill
 
 R = 3  # patch radius, as synthesis.py's
 # A colour bin (RARE_BINS levels per channel) holding under RARE_SHARE of the
@@ -18,6 +18,7 @@ RARE_SHARE, RARE_BINS = 0.005, 8
 COMMON_SHARE = 0.02
 RARE_TOUCH = 0.05  # share of a patch's pixels of rare colours from which it is no source
 RARE_FORBID = 0.5  # share of a patch's pixels of rare colours from which it is no source either
+MEMBRANE = 96  # px: the expected grain energy is solved at most this long
 RARE_SOLID = 0.3  # share of a patch's pixels of rare colours below which it costs nothing
 
 
@@ -83,7 +84,9 @@ def grain_energy(img: np.ndarray, hole: np.ndarray, rare: np.ndarray) -> tuple[n
     """Per padded position (flat), the log of its patch's fine energy (the
     squared residual of the level against a 1 px blur, over the patch), and
     the log energy the hole is expected to have there: the border's, spread
-    smoothly over the hole. A lawn's grain coarsens towards the camera
+    over the hole as a membrane (``harmonic.spread``'s wide mean instead
+    carried a pole's energy from one side across the lawn's hole, and a
+    white stick was copied in). A lawn's grain coarsens towards the camera
     and a fill that copies it from the far, finer part reads as a smooth
     band in the object's shape (the tripod in issue 24's blind looks)."""
     gray = img.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
@@ -96,5 +99,23 @@ def grain_energy(img: np.ndarray, hole: np.ndarray, rare: np.ndarray) -> tuple[n
     # edge beside the hole is no grain the hole should have).
     away = cv2.dilate((hole | rare).astype(np.uint8), np.ones(k, np.uint8)) > 0
     away = away if not away.all() else hole
-    expected = spread(log, ~away, away)
+    expected = _membrane(log, away)
     return np.pad(log, R, mode="reflect").ravel(), np.pad(expected, R, mode="reflect").ravel()
+
+
+def _membrane(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The harmonic fill of a smooth field, solved at most ``MEMBRANE`` px
+    long and scaled back (at full size it was a fifth of the fill's time on
+    a scattered watermark)."""
+    height, width = hole.shape
+    if max(height, width) <= MEMBRANE:
+        return harmonic_fill(values, hole)
+    scale = MEMBRANE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    known = (~hole).astype(np.float32)
+    num = cv2.resize(values * known, size, interpolation=cv2.INTER_AREA)
+    den = cv2.resize(known, size, interpolation=cv2.INTER_AREA)
+    small_hole = den < 0.25  # a coarse pixel is known where a quarter of it is
+    small = harmonic_fill(np.where(small_hole, 0.0, num / np.maximum(den, 1e-6)).astype(np.float32), small_hole)
+    big = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.where(hole, big, values).astype(np.float32)
