@@ -136,15 +136,16 @@ class Session:
         """Pixels that stay whatever object covers them (a bool mask of the
         photo's size, or ``None``): an editor's take-away brush strokes. They are
         cut from the union of the objects' masks after segmenting, so the
-        objects keep their clicks (and their cached masks). Cleared with the marks."""
+        objects keep their clicks (and their cached masks). In history order: an
+        object marked later (:meth:`add`) wins where it overlaps them, so a click
+        on a spot taken away brings back the object it marks (:meth:`pop` does not
+        cut it again). Cleared with the marks."""
         return self._away
 
     @taken_away.setter
     def taken_away(self, mask: Optional[np.ndarray]) -> None:
         if mask is not None:
-            mask = np.asarray(mask, bool)
-            if mask.shape != self._image.shape[:2]:
-                raise EraserError(f"the mask is {mask.shape[1]}x{mask.shape[0]}; the photo is {self.size[0]}x{self.size[1]}")
+            mask = _away_mask(mask, self.size)
             mask = mask.copy() if mask.any() else None
         self._away = mask
         self._preview = self._glimpse = None
@@ -171,14 +172,30 @@ class Session:
             self._exclude += fresh
             self._masks = [None] * len(self._objects)  # every object is segmented again
         self._preview = self._glimpse = None
+        saved_away = self._away
         try:
+            if prompts and self._away is not None:
+                self._bring_back(len(prompts))
             if not self._objects:
                 return None
             return self.glimpse(self.view) if self.view is not None else self.preview()
         except BaseException:
             # A mark that cannot be previewed is not kept: the session stays as it was.
             self._objects, self._masks, self._exclude = saved
+            self._away = saved_away
             raise
+
+    def _bring_back(self, count: int) -> None:
+        """History order: the last ``count`` objects, marked after the pixels
+        were taken away, win where they overlap them (a click on a spot taken
+        away brings back the object it marks)."""
+        self.selection()  # segments the new objects (cached for the preview)
+        newer = np.zeros(self._image.shape[:2], bool)
+        for obj in self._masks[-count:]:
+            newer |= obj.mask >= 0.5
+        if (newer & self._away).any():
+            away = self._away & ~newer
+            self._away = away if away.any() else None
 
     def suggestions(self, segmenter: str = "auto", **options: Any) -> list[dict]:
         """Every object a SAM model (a segmenter that can segment everything)
@@ -353,3 +370,15 @@ def _paste(image: np.ndarray, rects: list[Rect], pixels: list[np.ndarray]) -> np
     for rect, block in zip(rects, pixels):
         out[rect.slices] = block
     return out
+
+
+def _away_mask(mask: Any, size: tuple[int, int]) -> np.ndarray:
+    """``taken_away`` as given, checked: a bool array of the photo's size."""
+    width, height = size
+    if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+        kind = mask.dtype if isinstance(mask, np.ndarray) else type(mask).__name__
+        raise TypeError(f"taken_away must be a bool array of {height}x{width} (rows x columns) or None, not {kind}")
+    if mask.shape != (height, width):
+        shape = "x".join(str(n) for n in mask.shape) or "a scalar"
+        raise EraserError(f"taken_away is {shape} (rows x columns); the photo is {height}x{width}")
+    return mask

@@ -59,8 +59,10 @@ def nothing_stands_out(image: np.ndarray, prompt: Prompt, mask: np.ndarray) -> O
     spot = (int(cols[-1] - cols[0] + 1), int(rows[-1] - rows[0] + 1))
     ring = max(3, round(0.5 * np.sqrt(inside)))
     # the spot and its ring only: the colour conversion and the dilation cost what they cover
-    top, bottom = max(0, rows[0] - ring - 1), rows[-1] + ring + 2
-    left, right = max(0, cols[0] - ring - 1), cols[-1] + ring + 2
+    # within the window, as `near` is: a spot near its side but not on it left the image's
+    # slice taller than the mask's (an IndexError on a click at 2400x1600)
+    top, bottom = max(0, rows[0] - ring - 1), min(near.shape[0], rows[-1] + ring + 2)
+    left, right = max(0, cols[0] - ring - 1), min(near.shape[1], cols[-1] + ring + 2)
     if _stands_out(image[y0 + top : y0 + bottom, x0 + left : x0 + right], near[top:bottom, left:right], ring):
         return None
     at = _clicks_text(clicks)

@@ -36,3 +36,56 @@ def test_clear_forgets_them_and_a_wrong_size_is_an_error(scene):
         s.taken_away = np.ones((3, 4), bool)
     s.taken_away = np.zeros(image.shape[:2], bool)  # nothing taken away is None
     assert s.taken_away is None
+
+
+def test_an_object_marked_later_wins_where_it_overlaps_pixels_taken_away(scene):
+    """History order (a first-time tryout: a click on a spot taken away showed
+    its marker and selected nothing there)."""
+    image, disk = scene
+    s = Session(image, inpainter="telea", dilate=0, feather=0)
+    s.add(points=[(80, 60)])
+    away = np.zeros(disk.shape, bool)
+    away[:, :80] = True  # the disk's left half, and the texture left of it
+    s.taken_away = away
+    assert not (s.selection().mask >= 0.5)[:, :80].any()
+    s.add(points=[(70, 60)])  # a click on the half taken away: the disk again, marked later
+    selected = s.selection().mask >= 0.5
+    assert selected[disk].all()  # the object the click marks is back, whole
+    assert s.taken_away is not None and s.taken_away[~disk].sum() == away[~disk].sum()  # the rest stays taken away
+    assert not s.taken_away[disk].any()
+    # the CLI's --mask reads this selection: erasing it leaves the texture taken away as it was
+    result = s.erase()
+    assert np.array_equal(result.image[~disk & away], image[~disk & away])
+
+
+def test_an_object_marked_earlier_stays_cut(scene):
+    image, disk = scene
+    s = Session(image, inpainter="telea", dilate=0, feather=0)
+    s.add(points=[(80, 60)])
+    s.add(boxes=[(5, 5, 30, 30)])  # another object, away from the disk
+    away = np.zeros(disk.shape, bool)
+    away[:, :80] = True
+    s.taken_away = away  # taken away after both: both are cut
+    assert not (s.selection().mask >= 0.5)[:, :80].any()
+
+
+@pytest.mark.parametrize("bad, error, words", [
+    (np.full((120, 160), np.nan), TypeError, "bool array"),
+    (np.ones((120, 160), np.uint8), TypeError, "not uint8"),
+    ([[True] * 160] * 120, TypeError, "not list"),
+    (1, TypeError, "not int"),
+    (np.ones((160, 120), bool), EraserError, "160x120"),
+    (np.ones((120, 160, 1), bool), EraserError, "120x160x1"),
+    (np.ones((), bool), EraserError, "a scalar"),
+])
+def test_a_bad_taken_away_is_one_clear_error_and_changes_nothing(scene, bad, error, words):
+    image, _ = scene
+    s = Session(image, inpainter="telea")
+    s.add(points=[(80, 60)])
+    away = np.zeros(image.shape[:2], bool)
+    away[:10, :10] = True
+    s.taken_away = away
+    with pytest.raises(error, match=words) as caught:
+        s.taken_away = bad
+    assert "\n" not in str(caught.value) and "120x160" in str(caught.value)
+    assert np.array_equal(s.taken_away, away)

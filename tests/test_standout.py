@@ -113,3 +113,14 @@ def test_a_click_that_selects_every_pixel_is_said_to_cover_all_of_the_photo():
     almost = np.ones((300, 400), np.float32)
     almost[0, 0] = 0
     assert "covers 99% of the photo" in nearly_everything(click, almost)
+
+
+def test_a_spot_near_the_windows_side_is_looked_at_without_an_error():
+    """A click's spot close to (not on) a side of the window looked at: the
+    image's slice and the mask's were cut alike only inside the window (a
+    first-time tryout's click on a 2400x1600 photo answered IndexError)."""
+    image = np.full((200, 200, 3), 128, np.uint8)
+    mask = np.zeros((200, 200), np.float32)
+    mask[110:119, 96:105] = 1  # the window around the click at 100,100 ends at row 120
+    note = nothing_stands_out(image, Prompt(((100, 100),), (1,)), mask)
+    assert note is not None and "9x9 px spot" in note

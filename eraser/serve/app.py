@@ -22,6 +22,7 @@ from eraser.serve import photo_routes as photos
 from eraser.serve.folder import PhotoFolder
 from eraser.serve.guard import TOKEN_COOKIE, Guard, guarded, is_loopback, new_token, refusal  # noqa: F401 - the CLI's names
 from eraser.serve.sessions import SessionStore
+from eraser.serve.thumbs import Thumbnails
 
 STATIC = Path(__file__).with_name("static")
 
@@ -76,4 +77,5 @@ def create_app(config: Config) -> Starlette:
     app.state.config = config
     app.state.store = SessionStore(config.max_sessions)
     app.state.folder = PhotoFolder(config.folder) if config.folder else None
+    app.state.thumbs = Thumbnails(photos.folder_thumbnail(config.max_pixels))
     return app

@@ -107,10 +107,11 @@ async def erase(request: Request) -> Response:
         try:
             if cancel.is_set():
                 raise Cancelled("the erase was cancelled; the photo is as before")
-            from_original = entry.same(s.image, entry.original)  # undo back to it pastes equal pixels
+            from_original = entry.is_original(s.image)  # undo back to it pastes equal pixels
             args = edits.command_args(entry)
-            mask = None if args is not None or not s.objects else s.selection().mask >= 0.5
-            result = s.erase(wanted=lambda: not cancel.is_set())
+            mask = None if args is not None or not s.objects else edits.mask_for_command(s)
+            command = _command(entry, args, mask is not None)  # with the exclusions, which the erase forgets
+            result = edits.erase_as_command(entry, mask, wanted=lambda: not cancel.is_set())
         except Cancelled as exc:
             raise Problem(409, str(exc), cancelled=True) from None
         finally:
@@ -118,7 +119,8 @@ async def erase(request: Request) -> Response:
                 entry.cancel = None
         edits.forget(entry)
         if from_original:  # a later erase keeps it: the command is offered only while its image is shown
-            entry.recipe = {"image": s.image, "mask": mask, "command": _command(entry, args, mask is not None)}
+            entry.recipe = {"digest": entry.digest(s.image), "mask": None if mask is None else edits.Packed(mask),
+                            "command": command}
         return state(entry, notices=result.notices, inpainters=getattr(result, "inpainters", None))
 
     return JSONResponse(await work(entry, run))
@@ -132,12 +134,12 @@ def _command(entry: Entry, args: list[str] | None, with_mask: bool) -> str:
 
     s = entry.session
     words = ["eraser", "remove", entry.name]
-    words += ["--mask", mask_name(entry.name)] + [w for x, y in entry.exclude for w in ("--exclude", f"{x},{y}")] \
-        if with_mask else list(args or [])
+    excluded = [w for x, y in entry.exclude for w in ("--exclude", f"{edits.number_arg(x)},{edits.number_arg(y)}")]
+    words += ["--mask", mask_name(entry.name)] + excluded if with_mask else list(args or [])
     if s.dilate != DEFAULT_DILATE:
         words += ["--dilate", str(s.dilate)]
     if s.feather != DEFAULT_FEATHER:
-        words += ["--feather", str(s.feather)]
+        words += ["--feather", edits.number_arg(s.feather)]
     if s.inpainter != "auto":
         words += ["--inpainter", s.inpainter]
     if s.segmenter != "auto":

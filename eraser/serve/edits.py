@@ -15,6 +15,7 @@ from typing import Optional
 
 import numpy as np
 
+from eraser.serve.packed import Packed
 from eraser.serve.schemas import Mark, Stroke
 from eraser.serve.sessions import Entry, MarkedObject
 
@@ -38,7 +39,7 @@ def apply_mark(entry: Entry, mark: Mark) -> None:
                 s.add(points=[[mark.point]])
                 entry.objects.append(MarkedObject(points=[list(mark.point)]))
             else:
-                _replace_last(entry, MarkedObject(points=target.points + [list(mark.point)]))
+                _replace_last(entry, MarkedObject(points=target.points + [list(mark.point)]), mark.point)
     except BaseException:
         entry.earlier.pop()  # the session kept nothing of a mark it could not preview
         raise
@@ -50,21 +51,41 @@ def _object_to_extend(entry: Entry, mark: Mark) -> Optional[MarkedObject]:
     if mark.add:
         return entry.objects[-1]
     mask = entry.session.object_mask(-1)
+    x, y = _pixel(entry, mark.point)
+    shown = mask is not None and mask[y, x] >= 0.5 and not _away_at(entry.session.taken_away, entry, mark.point)
+    return entry.objects[-1] if shown else None  # a spot taken away looks unselected: a new object
+
+
+def _pixel(entry: Entry, point) -> tuple[int, int]:
     width, height = entry.session.size
-    x, y = (min(max(int(v), 0), limit - 1) for v, limit in zip(mark.point, (width, height)))
-    return entry.objects[-1] if mask is not None and mask[y, x] >= 0.5 else None
+    x, y = (min(max(int(v), 0), limit - 1) for v, limit in zip(point, (width, height)))
+    return x, y
 
 
-def _replace_last(entry: Entry, new: MarkedObject) -> None:
+def _away_at(away, entry: Entry, point) -> bool:
+    """The pixel under a click is one taken away (by the brush)."""
+    x, y = _pixel(entry, point)
+    return away is not None and bool(away[y, x])
+
+
+def _replace_last(entry: Entry, new: MarkedObject, point=None) -> None:
+    """The current object marked again with one more click or painted area.
+    The session brings back every pixel taken away that the object covers
+    (a later mark wins); here only what this mark adds wins, unless the click
+    itself landed on a spot taken away (then the object it marks comes back)."""
     s = entry.session
-    old = entry.objects[-1]
+    old, away, before = entry.objects[-1], s.taken_away, s.object_mask(-1)
     s.pop()
     try:
         _add(s, new)
     except BaseException:
         _add(s, old)
+        s.taken_away = away
         raise
     entry.objects[-1] = new
+    after = s.object_mask(-1)
+    if away is not None and before is not None and after is not None and not (point and _away_at(away, entry, point)):
+        s.taken_away = away & ~((after >= 0.5) & (before < 0.5))
 
 
 def _add(session, obj: MarkedObject) -> None:
@@ -172,7 +193,9 @@ def forget(entry: Entry) -> None:
 
 def restore(entry: Entry, earlier: tuple) -> None:
     """Make the session's marks these objects, exclusions and pixels taken away again."""
-    objects, exclude, away = earlier
+    objects, exclude, packed = earlier
+    objects = [obj.full() for obj in objects]
+    away = None if packed is None else packed.unpack()
     s = entry.session
     s.clear()
     if exclude:
@@ -182,12 +205,23 @@ def restore(entry: Entry, earlier: tuple) -> None:
     # Cut last: with the stroke already cut, an object it covers wholly
     # previews as empty when added alone, and the restore would stop half way.
     s.taken_away = away
+    entry._away_packed = (s.taken_away, packed)  # the setter keeps a copy
     entry.objects, entry.exclude = list(objects), list(exclude)
 
 
 def _now(entry: Entry) -> tuple:
-    # taken_away is replaced, never changed in place: keeping the array is enough
-    return list(entry.objects), list(entry.exclude), entry.session.taken_away
+    """The marks as a history record: masks packed (a 12 MP mask is 12 MB as it
+    is), each packed once: taken_away and painted masks are replaced, never
+    changed in place, so the same array is the same record."""
+    away = entry.session.taken_away
+    if away is None:
+        packed = None
+    elif entry._away_packed[0] is away:
+        packed = entry._away_packed[1]
+    else:
+        packed = Packed(away)
+        entry._away_packed = (away, packed)
+    return [obj.compact() for obj in entry.objects], list(entry.exclude), packed
 
 
 def _remember(entry: Entry) -> None:
@@ -221,11 +255,41 @@ def command_args(entry: Entry) -> Optional[list[str]]:
         if obj.box is not None:
             args += ["--box", ",".join(str(int(v)) for v in obj.box)]
         else:
-            args += ["--point", "+".join(f"{_num(x)},{_num(y)}" for x, y in obj.points)]
+            args += ["--point", "+".join(f"{number_arg(x)},{number_arg(y)}" for x, y in obj.points)]
     for x, y in entry.exclude:
-        args += ["--exclude", f"{_num(x)},{_num(y)}"]
+        args += ["--exclude", f"{number_arg(x)},{number_arg(y)}"]
     return args
 
 
-def _num(v: float) -> str:
+def number_arg(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def mask_for_command(session) -> np.ndarray:
+    """The mask file `eraser remove --mask` reads to erase what is selected: black
+    and white (the selection >= 0.5, all that Dilate and Feather look at), or,
+    with both 0 (the mask used as given, its values the blend weights), the
+    selection's grey levels."""
+    selection = session.selection().mask
+    if session.dilate == 0 and session.feather == 0:
+        return np.round(np.clip(selection, 0, 1) * 255).astype(np.uint8)
+    return selection >= 0.5
+
+
+def erase_as_command(entry: Entry, mask: Optional[np.ndarray], wanted):
+    """Erase; when the command reads a grey mask file, from that file's values
+    (8-bit, as the CLI reads them), so Download and the command write the same
+    bytes. A cancelled or failed erase leaves the marks as they were."""
+    s = entry.session
+    if mask is None or mask.dtype != np.uint8:
+        return s.erase(wanted=wanted)
+    from eraser.io import load_mask
+
+    marks = _now(entry)
+    try:
+        s.clear()
+        s.add(mask=load_mask(mask, *s.size), exclude=entry.exclude or None)
+        return s.erase(wanted=wanted)
+    except BaseException:
+        restore(entry, marks)
+        raise

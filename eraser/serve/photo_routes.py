@@ -125,14 +125,25 @@ async def folder_photos(request: Request) -> Response:
 
 
 async def folder_thumb(request: Request) -> Response:
-    folder, config = request.app.state.folder, request.app.state.config
+    folder = request.app.state.folder
     if folder is None:
         raise Problem(404, "no folder is served")
-    from eraser.io import load_image
-
     path = folder.photo(request.query_params.get("name"))
-    loaded = await run_in_threadpool(load_image, path, config.max_pixels)
-    return Response(await run_in_threadpool(photo_jpeg, loaded.rgb, 160), media_type="image/jpeg")
+    thumbs = request.app.state.thumbs
+    now = await run_in_threadpool(thumbs.tag, path)
+    if request.headers.get("if-none-match") == now:  # the browser's copy is this version: no decoding
+        return Response(status_code=304, headers={"ETag": now, "Cache-Control": "no-cache"})
+    tag, data = await run_in_threadpool(thumbs.get, path)
+    return Response(data, media_type="image/jpeg", headers={"ETag": tag, "Cache-Control": "no-cache"})
+
+
+def folder_thumbnail(max_pixels: int):
+    """How a folder's photo becomes its thumbnail (kept by eraser.serve.thumbs)."""
+    def make(path: Path) -> bytes:
+        from eraser.io import load_image
+
+        return photo_jpeg(load_image(path, max_pixels=max_pixels).rgb, 160)
+    return make
 
 
 # -- opening and closing --------------------------------------------------------
@@ -227,7 +238,7 @@ def _encoded(entry: Entry) -> tuple[bytes, str]:
     out_name = default_output_path(Path(entry.name)).name
     with tempfile.TemporaryDirectory() as tmp:
         path = entry.session.save(Path(tmp) / out_name)
-        entry.kept = entry.session.image  # the person has these bytes now
+        entry.kept = entry.digest(entry.session.image)  # the person has these bytes now
         return path.read_bytes(), out_name
 
 
@@ -253,7 +264,7 @@ async def save(request: Request) -> Response:
 
     def run() -> dict:
         entry.session.save(target, overwrite=overwrite)
-        entry.kept = entry.session.image
+        entry.kept = entry.digest(entry.session.image)
         return state(entry, saved=target.name)
 
     return JSONResponse(await work(entry, run))
@@ -269,7 +280,7 @@ async def mask_download(request: Request) -> Response:
     if request.query_params.get("of") == "erase":  # the mask the copied command reads
         if entry.recipe is None or entry.recipe["mask"] is None:
             raise Problem(400, "the last erase needs no mask file")
-        return Response(mask_png(entry.recipe["mask"]), media_type="image/png",
+        return Response(mask_png(entry.recipe["mask"].unpack()), media_type="image/png",
                         headers={"Content-Disposition": f'attachment; filename="{_ascii(mask_name(entry.name))}"'})
 
     def run() -> bytes:
@@ -312,7 +323,7 @@ async def mask_upload(request: Request) -> Response:
 def command_ready(entry: Entry) -> bool:
     """One `eraser remove` call writes the image shown: it is the result of one
     erase of the opened photo (again after undoing a later erase: same pixels)."""
-    return entry.recipe is not None and entry.same(entry.recipe["image"], entry.session.image)
+    return entry.recipe is not None and entry.recipe["digest"] == entry.digest(entry.session.image)
 
 
 async def command(request: Request) -> Response:

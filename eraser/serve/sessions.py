@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 from eraser.defaults import DEFAULT_SERVE_PHOTOS
 from eraser.errors import EraserError
+from eraser.serve.packed import Packed
 from eraser.session import Session
 
 DEFAULT_MAX_SESSIONS = DEFAULT_SERVE_PHOTOS
@@ -38,7 +39,22 @@ class MarkedObject:
 
     points: list = field(default_factory=list)
     box: Optional[list] = None
-    mask: Any = None  # float32 HxW, for brushed or uploaded objects
+    mask: Any = None  # HxW (bool), for brushed or uploaded objects; a Packed one in a history record
+    _packed: Any = field(default=None, repr=False, compare=False)  # the mask packed, made once
+
+    def compact(self) -> "MarkedObject":
+        """This object as a history record keeps it: its mask packed (see eraser.serve.packed)."""
+        if self.mask is None or isinstance(self.mask, Packed):
+            return self
+        if self._packed is None:
+            self._packed = MarkedObject(self.points, self.box, Packed(self.mask))
+        return self._packed
+
+    def full(self) -> "MarkedObject":
+        """A history record's object made live again (its mask unpacked)."""
+        if not isinstance(self.mask, Packed):
+            return self
+        return MarkedObject(self.points, self.box, self.mask.unpack(), self)
 
 
 @dataclass
@@ -51,37 +67,50 @@ class Entry:
     path: Optional[Path] = None  # the photo in the served folder, if it came from there
     objects: list = field(default_factory=list)  # MarkedObject, in the session's order
     exclude: list = field(default_factory=list)  # exclusion clicks
-    earlier: list = field(default_factory=list)  # (objects, exclude, taken away) before each mark: Ctrl-Z takes one back
-    later: list = field(default_factory=list)  # (objects, exclude, taken away) Ctrl-Z took back: redo brings one back
-    kept: object = None  # the image last opened, saved or downloaded: any other is unsaved work
-    recipe: Optional[dict] = None  # the last erase as one `eraser remove` call: command, mask, image
+    # (objects, exclude, taken away) before each mark, masks packed: Ctrl-Z takes one back
+    earlier: list = field(default_factory=list)
+    later: list = field(default_factory=list)  # the same records Ctrl-Z took back: redo brings one back
+    kept: Optional[bytes] = None  # the digest of the image last saved or downloaded; None: the one opened
+    recipe: Optional[dict] = None  # the last erase as one `eraser remove` call: command, mask, its image's digest
     cancel: Optional[threading.Event] = None  # set by Escape while an erase runs
     suggested: list = field(default_factory=list)  # segment everything's records, for the image below
     suggested_for: object = None  # the image they were found in (an erase or undo makes them stale)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _compared: list = field(default_factory=list)  # (a, b, equal): the last pairs of images compared
+    _digested: tuple = (None, b"")  # (image, digest): the last image digested
+    _original_digest: Optional[bytes] = None
+    _away_packed: tuple = (None, None)  # (taken away, Packed): the session's last pixels taken away, packed
 
     @property
     def unsaved(self) -> bool:
         """The image differs from the one last opened, saved or downloaded."""
-        return not self.same(self.session.image, self.kept)
+        image = self.session.image
+        return not self.is_original(image) if self.kept is None else self.digest(image) != self.kept
 
-    def same(self, a: object, b: object) -> bool:
-        """Two images have the same pixels. An undo back to one pastes a new
-        array with the same pixels, so identity is not enough: the pixels are
-        compared (once per pair of arrays; the arrays are read-only)."""
-        if a is b:
-            return True
-        if a is None or b is None:
-            return False
-        for x, y, equal in self._compared:
-            if x is a and y is b:
-                return equal
-        import numpy as np
+    def is_original(self, image) -> bool:
+        """The image has the pixels of the one opened (an undo back to it pastes a new array)."""
+        return image is self.original or self.digest(image) == self.digest(self.original)
 
-        equal = bool(np.array_equal(a, b))
-        self._compared = [(a, b, equal)] + self._compared[:1]  # two pairs: unsaved and the command
-        return equal
+    def digest(self, image) -> bytes:
+        """A fingerprint of an image's pixels, made once per array (the arrays
+        are read-only). Comparisons keep these, never an image: a 12 MP photo's
+        is 36 MB, and one kept for a recipe or a comparison stayed for the
+        photo's life."""
+        if image is self.original:
+            if self._original_digest is None:
+                self._original_digest = _digest(image)
+            return self._original_digest
+        if self._digested[0] is not image:
+            self._digested = (image, _digest(image))
+        return self._digested[1]
+
+
+def _digest(image) -> bytes:
+    import hashlib
+
+    import numpy as np
+
+    pixels = np.ascontiguousarray(image)
+    return hashlib.blake2b(pixels.data, digest_size=16).digest() + repr(pixels.shape).encode()
 
 
 class SessionStore:
@@ -96,7 +125,7 @@ class SessionStore:
     def add(self, client: str, name: str, session: Session, path: Optional[Path] = None) -> tuple[Entry, list[str]]:
         """Keep a new session for ``client``; returns it and the names of that
         tab's photos closed to make room (never one with unsaved erases)."""
-        entry = Entry(secrets.token_urlsafe(12), client, name, session, session.image, path, kept=session.image)
+        entry = Entry(secrets.token_urlsafe(12), client, name, session, session.image, path)
         dropped = []
         with self._lock:
             mine = [e for e in self._entries.values() if e.client == client]

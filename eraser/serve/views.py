@@ -124,11 +124,13 @@ def _view_blocks(refined, size: tuple[int, int]):
 
 
 def mask_png(mask: np.ndarray) -> bytes:
-    """A boolean mask as a black-and-white PNG (white = remove), full size."""
+    """A mask as a grey PNG (white = remove), full size: a boolean one black
+    and white, a ``uint8`` one with its grey levels (blend weights)."""
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(mask, dtype=bool).astype(np.uint8) * 255, mode="L").save(buf, format="PNG")
+    grey = mask if mask.dtype == np.uint8 else np.asarray(mask, dtype=bool).astype(np.uint8) * 255
+    Image.fromarray(grey, mode="L").save(buf, format="PNG")
     return buf.getvalue()
 
 

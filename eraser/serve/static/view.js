@@ -87,11 +87,23 @@ export const stagePoint = (event) => {
 window.addEventListener("resize", () => { if (view.fitted) fit(); else apply(); });
 
 // -- the photo --------------------------------------------------------------------------
-let version = 0;
+// Images answer out of order: a zoom's sharper copy can arrive after an undo,
+// an erase or another photo asked for a newer image. `wanted` counts the images
+// asked for (a sharper copy of the image shown is not a new one); an image is
+// drawn only while it is still the one wanted and nothing asked later is drawn.
+let version = 0, wanted = 0, asked = 0, drawn = 0, stale = 0;
 export function showImage(which = "current", side = 0) {
+  const sharper = side > 0;  // wantDetail: the image shown, at the size it is shown
+  if (!sharper) wanted += 1;
+  const mine = wanted, ticket = ++asked;
   return new Promise((resolve, reject) => {
     const image = new Image();
     image.onload = () => {
+      if (mine !== wanted || ticket < drawn) {  // stale: dropped (counted for tests)
+        stale += 1; document.body.dataset.staleImages = stale;
+        return resolve();
+      }
+      drawn = ticket;
       photoCanvas.width = image.naturalWidth; photoCanvas.height = image.naturalHeight;
       photoCanvas.getContext("2d").drawImage(image, 0, 0);
       loadedSide = Math.max(image.naturalWidth, image.naturalHeight);
