@@ -200,8 +200,11 @@ class _Level:
             self.samples = np.array([dy * self.width + dx for dy, dx in _GRID])
             self.typical = float(np.median(_distance(self, self.src, a, b)))
         self.rare, touch, rare_pixels = rarity(img, hole, reach, self.width)
-        # (only where a search will use it: on the finest level only lost sources are searched)
-        self.energy, self.expected_energy = grain_energy(img, hole, rare_pixels) if search else (None, None)
+        # Only where a search will use it (on the finest level only lost sources
+        # are searched) and the hole is deeper than a patch (a watermark's
+        # strokes: their patches are mostly known pixels anyway).
+        deep = search and float(depth.max()) > R
+        self.energy, self.expected_energy = grain_energy(img, hole, rare_pixels) if deep else (None, None)
         if np.count_nonzero(self.valid & ~touch) >= MIN_SOURCES:  # a patch touching a label is no source
             self.valid &= ~touch
             self.sources = np.flatnonzero(self.valid)
