@@ -64,10 +64,6 @@ pieces, which stop merging at 72 x 192 px) sweeps once per iteration
 instead of twice and reads every other pixel in its confidence-weighted
 searches (the watermark's fill looked the same; bench/quality.py's pasted
 scenes, whose coarsest levels have 600-1,600 targets, are untouched).
-Propagating at steps 4 and 1 instead of 8, 2 and 1, or fewer coarsest
-iterations (5 instead of 8), were 10-20 % faster again and scored as well
-on bench/quality.py's pasted scenes, but bulged the README's helmet's suit
-into the backdrop or put a grey block into it.
 
 What was tried and dropped: docs/quality.md ("Tried and dropped in the patch
 synthesis").
