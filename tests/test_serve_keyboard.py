@@ -62,3 +62,23 @@ def test_enter_on_a_button_reached_with_tab_presses_it_and_erases_nothing(page):
     page.wait_for_function(f"Number(document.body.dataset.version) > {version}")
     settle(page)
     assert page.evaluate("document.body.dataset.overlay") == "none" and state(page)["unsaved"] is True
+
+
+def test_space_held_after_clicking_a_thumbnail_pans_and_opens_nothing(page):  # noqa: F811
+    """Found by review: a thumbnail clicked with the mouse keeps focus, and
+    holding Space to pan opened its photo again on every key repeat."""
+    opened = []
+    page.on("request", lambda r: opened.append(r.post_data) if r.url.endswith("/api/photos/open") else None)
+    page.click('#photos figure[data-name="spoon.jpg"]')
+    page.wait_for_function("document.querySelector('#photos figure.current')?.dataset.name === 'spoon.jpg'")
+    settle(page)
+    assert page.evaluate(FOCUSED) == "spoon.jpg"
+    opened.clear()
+    for _ in range(6):  # the first press and its auto-repeats while held
+        page.keyboard.down(" ")
+    page.keyboard.up(" ")
+    # a later open by the mouse: the requests made before it have been seen when it has
+    with page.expect_request(lambda r: r.url.endswith("/api/photos/open")):
+        page.click('#photos figure[data-name="tall.jpg"]')
+    page.wait_for_function("document.querySelector('#photos figure.current')?.dataset.name === 'tall.jpg'")
+    assert len(opened) == 1 and "tall.jpg" in opened[0], opened

@@ -34,7 +34,8 @@ export function setupKeys(actions) {
     // a click (no Tab since) Enter still erases and Space still pans.
     const control = target.closest && target.closest("button, a[href], summary, [role=button]");
     if ((key === "enter" || key === " ") && !command && tabbed && control) return;
-    if (key === " ") { event.preventDefault(); tools.space = true; document.body.classList.add("space"); return; }
+    // Space held pans; stopped here so a thumbnail focused by a click does not open again on every repeat
+    if (key === " ") { event.preventDefault(); event.stopPropagation(); tools.space = true; document.body.classList.add("space"); return; }
     if (command && key === "z") { event.preventDefault(); (event.shiftKey ? actions.redo : actions.undo)(); return; }
     if (command && key === "y") { event.preventDefault(); actions.redo(); return; }
     if (command || event.altKey) return;
