@@ -171,9 +171,16 @@ def pytest_ignore_collect(collection_path, config):
 
 
 def _marked_slow_as_a_whole(path: Path) -> bool:
-    """Whether the module's top-level ``pytestmark`` is ``pytest.mark.slow`` or a list holding it."""
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    """Whether the module's top-level ``pytestmark`` (its last assignment, the
+    one pytest sees) is ``pytest.mark.slow`` or a list holding it. A module
+    this cannot read is collected as usual, so that its own error names it."""
+    try:
+        body = ast.parse(path.read_bytes()).body
+    except (SyntaxError, ValueError):
+        return False
+    slow = False
+    for node in body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "pytestmark" for t in node.targets):
             marks = node.value.elts if isinstance(node.value, (ast.List, ast.Tuple)) else [node.value]
-            return any(ast.unparse(mark) == "pytest.mark.slow" for mark in marks)
-    return False
+            slow = any(ast.unparse(mark) == "pytest.mark.slow" for mark in marks)
+    return slow

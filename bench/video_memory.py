@@ -2,10 +2,13 @@
 as bench/video.py's temporal run on a long generated 1080p clip, its peak
 RSS reported for each minute of video.
 
-    nice -n 10 .venv/bin/python -m bench.video_memory [--seconds 120] [--size 1920x1080] [--crossing 4] [--every 60] [--folder DIR]
+    nice -n 10 .venv/bin/python -m bench.video_memory [--seconds 120] [--size 1920x1080] [--crossing 4] [--every 60]
+        [--object 0.05] [--folder DIR]
 
 The clip: the camera and the helmet cross the scene in ``--crossing``
-seconds and come back, again and again (eraser.testing.clips.stream's
+seconds and come back, again and again (``--object``: the helmet's share of
+the frame's area, 0.05 as in bench/video.py; a big one makes the hole cover
+most of the frame) (eraser.testing.clips.stream's
 ``bounce``), so every stretch is alike and the object turns every crossing
 (where the temporal fill needs the image inpainter: the background the
 object covers while it turns is seen in none of the window's frames). One
@@ -39,13 +42,13 @@ ROOT = Path(__file__).resolve().parent.parent
 FPS = 30
 
 
-def _scene_args(size: tuple[int, int]) -> dict:
+def _scene_args(size: tuple[int, int], share: float = 0.05) -> dict:
     width, height = size
-    side = int(round(np.sqrt(0.05 * width * height / 0.62)))  # as bench/video.py: the helmet about 5 % of the frame
+    side = int(round(np.sqrt(share * width * height / 0.62)))  # as bench/video.py: the helmet about 5 % of the frame
     return dict(object_side=side, pan=1.2, zoom=0.0006, path=((0.15, 0.55), (0.85, 0.45)))
 
 
-def make_clip(folder: Path, frames: int, size: tuple[int, int], crossing: int) -> None:
+def make_clip(folder: Path, frames: int, size: tuple[int, int], crossing: int, share: float = 0.05) -> None:
     """At least ``frames`` frames (whole periods) of the scene crossed in
     ``crossing`` frames and back: one period (2 x (crossing - 1) frames)
     encoded, its packets repeated."""
@@ -55,7 +58,7 @@ def make_clip(folder: Path, frames: int, size: tuple[int, int], crossing: int) -
 
     period = 2 * (crossing - 1)
     one = folder / "period.mp4"
-    write_clip(one, stream(period, size, bounce=crossing, **_scene_args(size)), fps=FPS, lossless=False, audio=False)
+    write_clip(one, stream(period, size, bounce=crossing, **_scene_args(size, share)), fps=FPS, lossless=False, audio=False)
     with av.open(str(one)) as source, av.open(str(folder / "clip.mp4"), "w") as out:
         video = source.streams.video[0]
         stream_out = out.add_stream_from_template(video)
@@ -70,7 +73,7 @@ def make_clip(folder: Path, frames: int, size: tuple[int, int], crossing: int) -
                 q.time_base, q.stream = video.time_base, stream_out
                 out.mux(q)
     one.unlink()
-    first = scene(1, size, **_scene_args(size))  # frame 0's object: where the path starts
+    first = scene(1, size, **_scene_args(size, share))  # frame 0's object: where the path starts
     np.savez_compressed(folder / "truth.npz", masks=np.array(first.masks[:1]))
 
 
@@ -95,7 +98,9 @@ def run(folder: Path, every: int) -> None:
 
     masks = np.load(folder / "truth.npz")["masks"]
     ys, xs = np.nonzero(masks[0])
-    box = (int(xs.min()) - 8, int(ys.min()) - 8, int(xs.max()) + 9, int(ys.max()) + 9)
+    height, width = masks[0].shape
+    box = (max(0, int(xs.min()) - 8), max(0, int(ys.min()) - 8), min(width, int(xs.max()) + 9),
+           min(height, int(ys.max()) + 9))  # a big object reaches the frame's edges
     minutes: list[dict] = []
     state = {"stage": None, "written": 0, "t": time.perf_counter()}
 
@@ -131,13 +136,14 @@ def main() -> None:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--crossing", type=float, default=4.0, help="seconds for one crossing of the scene")
     parser.add_argument("--every", type=int, default=60, help="seconds of video per peak reported")
+    parser.add_argument("--object", type=float, default=0.05, help="the helmet's share of the frame's area")
     parser.add_argument("--folder", type=Path)
-    parser.add_argument("--make", nargs=4, metavar=("FOLDER", "FRAMES", "SIZE", "CROSSING"), help=argparse.SUPPRESS)
+    parser.add_argument("--make", nargs=5, metavar=("FOLDER", "FRAMES", "SIZE", "CROSSING", "SHARE"), help=argparse.SUPPRESS)
     parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
         size = tuple(int(v) for v in args.make[2].split("x"))
-        return make_clip(Path(args.make[0]), int(args.make[1]), size, int(args.make[3]))
+        return make_clip(Path(args.make[0]), int(args.make[1]), size, int(args.make[3]), float(args.make[4]))
     if args.run:
         return run(args.run, args.every)
     folder = args.folder or Path(tempfile.mkdtemp(prefix="eraser-video-memory-"))
@@ -146,7 +152,7 @@ def main() -> None:
     frames = args.seconds * FPS
     t = time.perf_counter()
     subprocess.run([sys.executable, "-m", "bench.video_memory", "--make", str(folder), str(frames), args.size,
-                    str(round(args.crossing * FPS))], check=True, cwd=ROOT)
+                    str(round(args.crossing * FPS)), str(args.object)], check=True, cwd=ROOT)
     print(f"clip of {frames} frames made in {time.perf_counter() - t:.0f} s", flush=True)
     done = subprocess.run([sys.executable, "-m", "bench.video_memory", "--run", str(folder), "--every", str(args.every)],
                           stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT)

@@ -55,6 +55,17 @@ def test_flow_tracks_the_moving_object(moving):
     assert np.mean(ious) >= 0.9, np.round(ious, 2)
 
 
+def test_flow_tracks_both_ways_from_a_frame_in_the_middle(moving):
+    """``--frame 12``: the object is followed back to frame 0 as well as on to the end."""
+    s, path, _ = moving
+    ious, found = tracked_ious(path, s.masks, key=12)
+    assert len(ious) == 24 and not found.stops, found.stops
+    before, after = ious[:12], ious[13:]
+    print("IoU before the key frame", np.round(before, 2), "after", np.round(after, 2))
+    assert np.mean(before) >= 0.9 and min(before) >= 0.8, np.round(before, 2)
+    assert np.mean(after) >= 0.9 and min(after) >= 0.8, np.round(after, 2)
+
+
 @pytest.mark.slow
 def test_temporal_fill_beats_frame_by_frame(moving):
     """PSNR inside the hole against the known background, and flicker after

@@ -1,7 +1,8 @@
 """The flow tracker through occlusions, on clips made from the project's
-photos: the helmet passes behind a static post (partly hidden), and behind a
+photos: the helmet passes behind a static post (partly hidden), behind a
 cut-out of the coffee cup wider than itself (wholly hidden for some frames,
-then out again). The key frame's mask is the pasted one (what ``--mask``
+then out again), and behind and in front of a bigger cut-out of the same
+helmet (the same colours: its look cannot tell them apart). The key frame's mask is the pasted one (what ``--mask``
 gives), so the numbers are the tracker's, not the key frame segmenter's."""
 
 import re
@@ -26,6 +27,24 @@ def post():
 def cup():
     """Wholly behind the cup on frames 14-20, slivers of it on 13 and 21-22."""
     return scene(n=36, size=SIZE, object_side=48, path=((0.1, 0.55), (0.9, 0.5)), cover=("coffee_cup", 150, 0.5, 0.5))
+
+
+def twin():
+    """Behind a bigger helmet (80 px against 48): wholly hidden on frames 16-19."""
+    return scene(n=36, size=SIZE, object_side=48, path=((0.1, 0.55), (0.9, 0.5)),
+                 cover=("astronaut_helmet", 80, 0.5, 0.5))
+
+
+def twin_behind():
+    """In front of a bigger helmet that is part of the scene (the camera's photo)."""
+    return scene(n=36, size=SIZE, object_side=48, path=((0.1, 0.55), (0.9, 0.5)),
+                 backdrop=("astronaut_helmet", 0.25, 0.5, 0.5))
+
+
+def front(s):
+    """Where the cut-out in front of a scene made with ``cover`` is, frame by frame."""
+    bare = scene(n=len(s.frames), size=SIZE, object_side=48, path=((0.1, 0.55), (0.9, 0.5)))
+    return [np.abs(a.astype(int) - b.astype(int)).sum(axis=2) > 30 for a, b in zip(s.backgrounds, bare.backgrounds)]
 
 
 def tracked(s, folder, name):
@@ -65,6 +84,43 @@ def test_wholly_hidden_object_is_said_hidden_and_found_again(tmp_path):
     # measured: mean 0.91 over the frames where a tenth of it or more shows (0.66-0.9 while coming out)
     assert ious[shown].mean() >= 0.9, np.round(ious, 2)
     assert ious[[i for i in shown if i > back + 4]].min() >= 0.85, np.round(ious, 2)
+
+
+def test_behind_something_of_the_same_colours_the_track_goes_on_without_taking_it(tmp_path):
+    """A helmet passes behind a bigger helmet. Where they touch, the re-fits
+    no longer find the object alone (the segmenter takes a sliver: the
+    object's colours are all around its box); the track used to stop there
+    ("drifted") and the helmet stayed in the rest of the clip. Now those
+    frames are skipped (hidden: nothing is erased, the helmet in front is
+    never taken), the shape is carried by its motion, and the object is
+    followed again once the segmenter finds its shape alone."""
+    s = twin()
+    found, ious, shares, _ = tracked(s, tmp_path, "twin")
+    fronts = front(s)
+    assert not found.stops, found.stops
+    gone = [i for i, share in enumerate(shares) if share == 0]
+    assert len(gone) >= 3 and set(gone) <= set(found.hidden), (gone, found.hidden)
+    # the helmet in front is never taken: at most the tracked one's rim where they touch
+    on_front = [int((found.masks[i].unpack() & f).sum()) for i, f in enumerate(fronts)]
+    assert max(on_front) <= 0.1 * s.masks[0].sum(), on_front
+    # followed again within 3 frames of its being wholly out (measured: frame 27, out on 25), then as before
+    out = min(i for i in range(max(gone), len(shares)) if shares[i] >= 0.95)
+    again = min(i for i in range(out, len(shares)) if i not in found.hidden)
+    assert again <= out + 3, (out, found.hidden)
+    assert ious[again:].min() >= 0.85, np.round(ious, 2)  # measured 0.92-0.95
+    assert ious[:10].min() >= 0.85, np.round(ious, 2)  # before they touch, as before
+
+
+def test_in_front_of_something_of_the_same_colours_the_track_goes_on(tmp_path):
+    """The same helmet passes in front of a bigger one: the re-fits take a
+    sliver there too, but the object's own lightness pattern (highlights,
+    shading) shows at the place its motion takes it, so it is erased on
+    every frame (before: the track stopped at frame 11 as drifted)."""
+    s = twin_behind()
+    found, ious, shares, _ = tracked(s, tmp_path, "twin_behind")
+    assert shares.min() >= 0.98  # nothing hides it (sub-pixel placement: 0.989-1.01)
+    assert not found.stops and not found.hidden, (found.stops, found.hidden)
+    assert ious.min() >= 0.85, np.round(ious, 2)  # measured 0.90-0.98
 
 
 @pytest.mark.slow

@@ -25,9 +25,11 @@ class Thumbnails:
 
     @staticmethod
     def tag(path: Path) -> str:
-        """The ETag of the file as it is now: its size and modification time."""
+        """The ETag of the file as it is now: its size, modification time, inode
+        and change time (a picture of the same size copied over it with its
+        time kept, `cp -p` or `rsync -t`, still changes the last two)."""
         stat = path.stat()
-        return f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+        return f'"{stat.st_size:x}-{stat.st_mtime_ns:x}-{stat.st_ino:x}-{stat.st_ctime_ns:x}"'
 
     def get(self, path: Path) -> tuple[str, bytes]:
         """(ETag, JPEG bytes) of the file's thumbnail, made again only when the file changed."""

@@ -62,6 +62,7 @@ def scene(
     occluder: Optional[tuple[float, float, float, float]] = None,
     cover: Optional[tuple[str, int, float, float]] = None,
     exposure: float = 0.0,
+    backdrop: Optional[tuple[str, float, float, float]] = None,
 ) -> Scene:
     """``n`` frames of ``size`` (width, height): the camera moves ``pan`` px a
     frame to the right and zooms in by ``zoom`` a frame over the background
@@ -71,9 +72,14 @@ def scene(
     static cut-out of a sample's object in front of it (the object passes
     behind it, wholly hidden where the cut-out is wider than it);
     ``exposure``: the camera's gain swings by this share (a sine, 2 s at
-    30 fps), as automatic exposure does: the background too."""
+    30 fps), as automatic exposure does: the background too; ``backdrop``
+    (sample, width as a share of the photo's, centre x, centre y fractions
+    of the photo) a cut-out of a sample's object put into the background
+    photo: part of the scene, behind the moving object."""
     width, height = size
     photo = _read(SAMPLES / background / "photo.jpg")
+    if backdrop is not None:
+        photo = _pasted(photo, *backdrop)
     thing, thing_mask = cut_out(obj, object_side or max(8, min(width, height) // 3))
     if cover is not None:
         front, front_mask = cut_out(cover[0], cover[1])
@@ -89,6 +95,15 @@ def scene(
         out.backgrounds.append(bg)
         out.masks.append(visible)
         out.cameras.append(camera)
+    return out
+
+
+def _pasted(photo: np.ndarray, sample: str, share: float, cx: float, cy: float) -> np.ndarray:
+    thing, mask = cut_out(sample, round(share * photo.shape[1]))
+    out = photo.copy()
+    y0, x0 = round(cy * photo.shape[0] - mask.shape[0] / 2), round(cx * photo.shape[1] - mask.shape[1] / 2)
+    region = out[y0:y0 + mask.shape[0], x0:x0 + mask.shape[1]]
+    region[mask] = thing[mask]
     return out
 
 

@@ -30,7 +30,8 @@ inside it), never on whole frames, except the flow at the working size.
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence, Union
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional, Sequence, Union
 
 import cv2
 import numpy as np
@@ -74,64 +75,121 @@ def fill_window(
     # A tracked mask misses the object's edge here and there; a pixel next to
     # the hole is not trusted as a source (the caller composites only the hole).
     widened = [cache.add(n, frame, hole) for n, frame, hole in zip(numbers, frames, holes)]
-    points = [w.pixels() for w in widened]
     light = _light(frames, widened, numbers, cache) if SEAMS else None
-    sources = _propagate(points, widened, numbers, cache, shape)
-    unknown = [s[0] < 0 for s in sources]
-    if any(u.any() for u in unknown):
-        key = int(np.argmax([u.sum() for u in unknown]))
-        keyed = _sample(frames, key, points[key], sources[key], widened[key], light)
+    done = _passes(frames, widened, numbers, cache, wanted, light, inpaint, look_for_key=True)
+    if done.key is not None:
+        key, source = done.key, done.key_sources
+        if source[0] is None:  # not a returned frame: its forward pass again, up to it
+            source = _combine(key, _forward_to(widened, numbers, cache, key), source[1])
+        points = widened[key].pixels()
+        keyed = _sample(frames, key, points, source, widened[key], light)
         hidden = np.zeros(shape, bool)
-        hidden[points[key][1][unknown[key]], points[key][0][unknown[key]]] = True
+        unknown = source[0] < 0
+        hidden[points[1][unknown], points[0][unknown]] = True
         # the first passes' sources go before the second passes run: held
         # together they doubled the passes' memory in each window that needs
         # the inpainter (where the object turns or stays in place)
-        del sources, unknown
+        del done, source, points, unknown
         frames[key] = inpaint(keyed, hidden)
         del keyed, hidden
         widened[key] = Hole.none(shape)
-        points[key] = widened[key].pixels()
-        sources = _propagate(points, widened, numbers, cache, shape)
-    out = []
-    for i in wanted:
-        filled = _sample(frames, i, points[i], sources[i], widened[i], light)
-        lost = sources[i][0] < 0
-        if lost.any():  # not reached from the key frame either (a hole at the window's edge)
-            left = np.zeros(shape, bool)
-            left[points[i][1][lost], points[i][0][lost]] = True
-            filled = inpaint(filled, left)
-        out.append(filled)
-    return out
+        done = _passes(frames, widened, numbers, cache, wanted, light, inpaint, look_for_key=False)
+    return [done.filled[i] for i in wanted]
 
 
-def _propagate(points, holes, numbers, cache: FlowCache, shape) -> list[tuple]:
-    """For each frame's hole pixels: (source frame or -1, x, y) of the nearer
-    source in time, then of the other pass's. A forward and a backward pass."""
-    n = len(points)
-    forward = _pass(points, holes, range(n), lambda i: cache.pair(numbers[i - 1])[1], shape)
-    backward = _pass(points, holes, range(n - 1, -1, -1), lambda i: cache.pair(numbers[i])[0], shape)
-    out = []
-    for i in range(n):
-        (fs, fx, fy), (bs, bx, by) = forward[i], backward[i]
-        forward[i] = backward[i] = None  # each frame's passes go as they are combined
-        take_back = (bs >= 0) & ((fs < 0) | (np.abs(bs - i) < np.abs(fs - i)))
-        out.append((np.where(take_back, bs, fs), np.where(take_back, bx, fx), np.where(take_back, by, fy),
-                    np.where(take_back, fs, bs), np.where(take_back, fx, bx), np.where(take_back, fy, by)))
-    return out
+@dataclass
+class Passes:
+    """The returned frames filled (by position), or, where some pixels were
+    reached by neither pass, the frame with the most of them (the key
+    frame) and its sources: (forward, backward) when it is not a returned
+    frame (forward None: not kept), else combined."""
+
+    filled: dict[int, np.ndarray]
+    key: Optional[int] = None
+    key_sources: Optional[tuple] = None
 
 
-def _pass(points, holes: Sequence[Hole], order, motion_to_previous, shape):
-    """One direction: each frame's hole pixels take the source of where the
+def _passes(frames, holes, numbers, cache: FlowCache, wanted: range, light, inpaint: Inpaint,
+            look_for_key: bool) -> Passes:
+    """A forward pass and a backward pass over the window, each frame's hole
+    pixels sampled from their sources as soon as both passes have them.
+    Only the returned frames' forward sources are kept until the backward
+    pass reaches them; the other frames' are dropped once the next frame of
+    the pass has them (holding every frame's sources of both passes cost 57
+    bytes per hole pixel of the window's 90 frames: 12.7 GB for a hole of a
+    whole 1080p frame). With ``look_for_key``, whether the forward pass
+    reached each pixel is kept (a bit), to count the pixels neither pass
+    reached: once a frame has some, nothing more is filled (the passes run
+    again after the key frame's fill) and only the key is looked for."""
+    shape = frames[0].shape[:2]
+    n = len(holes)
+    forward: dict[int, tuple] = {}
+    missed: list[Optional[np.ndarray]] = [None] * n
+    for i, state in _pass(holes, range(n), lambda i: cache.pair(numbers[i - 1])[1], shape):
+        if look_for_key:
+            missed[i] = np.packbits(state[0] < 0)
+        if i in wanted:
+            forward[i] = state
+    done = Passes({})
+    most = 0
+    for i, state in _pass(holes, range(n - 1, -1, -1), lambda i: cache.pair(numbers[i])[0], shape):
+        ahead = forward.pop(i, None)
+        if look_for_key:
+            count = int(np.count_nonzero(np.unpackbits(missed[i], count=state[0].size).view(bool) & (state[0] < 0)))
+            missed[i] = None
+            if count and count >= most:  # the first frame of the most (as np.argmax): the pass runs last first
+                most, done.key = count, i
+                done.key_sources = (None, state) if ahead is None else _combine(i, ahead, state)
+                done.filled.clear()  # filled before a frame with unreached pixels came: filled again later
+        if ahead is not None and done.key is None:
+            done.filled[i] = _finish(frames, i, holes[i], _combine(i, ahead, state), light, inpaint)
+        del ahead
+    return done
+
+
+def _finish(frames, i: int, hole: Hole, source: tuple, light, inpaint: Inpaint) -> np.ndarray:
+    """Frame ``i`` with its hole sampled from its sources; pixels without one
+    (not reached from the key frame either: a hole at the window's edge)
+    filled by the inpainter."""
+    points = hole.pixels()
+    filled = _sample(frames, i, points, source, hole, light)
+    lost = source[0] < 0
+    if lost.any():
+        left = np.zeros(frames[i].shape[:2], bool)
+        left[points[1][lost], points[0][lost]] = True
+        filled = inpaint(filled, left)
+    return filled
+
+
+def _forward_to(holes, numbers, cache: FlowCache, last: int) -> tuple:
+    """The forward pass's sources of frame ``last``, run again from the window's first frame."""
+    state = None
+    for _, state in _pass(holes, range(last + 1), lambda i: cache.pair(numbers[i - 1])[1], holes[0].shape):
+        pass
+    return state
+
+
+def _combine(i: int, forward: tuple, backward: tuple) -> tuple:
+    """Frame ``i``'s sources: the nearer in time of the two passes', then the other."""
+    (fs, fx, fy), (bs, bx, by) = forward, backward
+    take_back = (bs >= 0) & ((fs < 0) | (np.abs(bs - i) < np.abs(fs - i)))
+    return (np.where(take_back, bs, fs), np.where(take_back, bx, fx), np.where(take_back, by, fy),
+            np.where(take_back, fs, bs), np.where(take_back, fx, bx), np.where(take_back, fy, by))
+
+
+def _pass(holes: Sequence[Hole], order, motion_to_previous, shape) -> Iterator[tuple[int, tuple]]:
+    """One direction, frame by frame in ``order``: (position, its hole pixels'
+    sources). Each frame's hole pixels take the source of where the
     background's motion to the frame before (in ``order``) lands: that
     frame itself where it lands outside its hole, else what that frame's
     pixel found (its nearest pixel's source, moved by the sub-pixel offset to
     it: a rounded position would add up to half a pixel of error a frame).
-    Landing outside the frame finds nothing."""
+    Landing outside the frame finds nothing. Only the previous frame's
+    sources are held."""
     height, width = shape
-    result: dict[int, tuple] = {}
     previous = None
     for i in order:
-        xs, ys = points[i]
+        xs, ys = holes[i].pixels()
         if xs.size == 0:
             state = (np.zeros(0, np.int32), np.zeros(0), np.zeros(0))
         elif previous is None:
@@ -154,11 +212,11 @@ def _pass(points, holes: Sequence[Hole], order, motion_to_previous, shape):
             x[carried] = x_j[at] + (qx - ix)[carried]
             y[carried] = y_j[at] + (qy - iy)[carried]
             state = (src, x, y)
-        result[i] = state
-        index = np.full(holes[i].mask.shape, -1, np.int64)
+            del qx, qy, ix, iy, in_frame, cx, cy, in_box, k, carried, at
+        yield i, state
+        index = np.full(holes[i].mask.shape, -1, np.int32)
         index[holes[i].mask] = np.arange(xs.size)
         previous = (i, holes[i], index, state)
-    return [result[i] for i in range(len(points))]
 
 
 def _light(frames, holes, numbers, cache: FlowCache) -> np.ndarray:

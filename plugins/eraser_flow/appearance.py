@@ -105,6 +105,35 @@ class Appearance:
         _, count, dx, dy = best
         return np.array([round(predicted[0]) + dx, round(predicted[1]) + dy], np.float64), count
 
+    def likeness(self, frame_lab: np.ndarray, predicted: np.ndarray, reach: int) -> tuple[np.ndarray, float]:
+        """The offset within ``reach`` of ``predicted`` where the model's
+        lightness pattern correlates best with the frame's (zero-mean
+        normalised correlation over its pixels), and that correlation: the
+        object's own highlights and shading, not only its colours, which a
+        thing of the same colours in front of or behind it shares. 0 for a
+        plain object (no pattern) or where the model leaves the frame."""
+        at = self._place(predicted)
+        window = self._window(frame_lab, at, reach)[..., 0]
+        h, w = self.mask.shape
+        model = self.colours[..., 0][self.mask]
+        model = model - model.mean()
+        spread = float(np.linalg.norm(model))
+        best = (0.0, 0, 0)
+        if spread < 1.0 * np.sqrt(model.size):  # under a level of lightness on average: plain
+            return np.asarray(predicted, np.float64), 0.0
+        for dy in range(2 * reach + 1):
+            for dx in range(2 * reach + 1):
+                near = window[dy:dy + h, dx:dx + w][self.mask]
+                if (near >= OUTSIDE).any():
+                    continue
+                near = near - near.mean()
+                norm = float(np.linalg.norm(near))
+                score = float(model @ near) / (spread * norm) if norm > 0 else 0.0
+                if score > best[0]:
+                    best = (score, dx - reach, dy - reach)
+        score, dx, dy = best
+        return np.array([round(predicted[0]) + dx, round(predicted[1]) + dy], np.float64), score
+
     @property
     def size(self) -> int:
         return int(self.mask.sum())

@@ -15,10 +15,15 @@ the shape along its motion so far, searching its look around the predicted
 place each frame; found again (and confirmed by the segmenter on a box),
 it is followed again.
 
+Something of the object's own colours next to it (in front or behind):
+the re-fits stop finding it alone. It is then carried by its motion and
+erased only where its own lightness pattern shows at that place (it is in
+front), else said hidden, until the segmenter finds its whole shape again.
+
 The track stops (a :class:`~eraser.backends.TrackLost`) when the object
-leaves the view, stays hidden too long, or drifts: the area jumps between
-two frames, the object's colour moves far from the key frame's, or the
-re-fits disagree with it while it is in full view.
+leaves the view, stays hidden (or not told apart) too long, or drifts: the
+area jumps between two frames or the object's colour moves far from the
+key frame's.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ TREND = 0.3  # the weight of each frame's shift in the smoothed motion that carr
 PULL = 0.004  # the search's cost of a (working) pixel squared away from the predicted place, per pixel of the look
 HIDDEN_REACH = 18  # the search around the predicted place widens by a pixel a frame hidden, up to this
 MAX_HIDDEN = 90  # frames hidden in a row after which the track gives up
+OWN_PATTERN = 0.95  # the object's lightness pattern correlating this well at a place: it is there, in full view
+UNSURE = "not told apart from what is around it"  # why a frame is skipped while the re-fits disagree
 
 
 class FlowTracker:
@@ -76,7 +83,7 @@ class FlowTracker:
         disagreed = 0  # frames in a row in which the re-fit was not trusted
         step = 0  # frames since the key frame
         steady = False  # the last re-fit matched the object's whole shape
-        state = "seen"  # "seen" (in full), "partly" (partly hidden), "hidden"
+        state = "seen"  # "seen" (in full), "partly" (partly hidden), "hidden", "joined" (to something of its look)
         hidden_for = 0  # frames in a row the object has been hidden
         previous_gray: Optional[np.ndarray] = None
         key_colour: Optional[np.ndarray] = None
@@ -91,6 +98,18 @@ class FlowTracker:
             small_lab = lab(small)
             motion_so_far = trend if trend is not None else velocity  # before it was seen in full twice: the last shift
             predicted = look.offset + (motion_so_far if motion_so_far is not None else 0.0)
+            if state == "joined":
+                previous_gray = gray
+                step += 1
+                state, shape, visible, steady, hidden_for = yield from self._joined(
+                    frame, small_lab, refit, shape, predicted, look, scale, key_area, hidden_for)
+                if state == "lost":
+                    return
+                if state == "seen":
+                    disagreed = 0
+                    if steady:
+                        look = Appearance(small_lab, _resized(shape, gray.shape) >= 0.5)
+                continue
             if state == "seen":
                 motion, velocity = _motion(visible, _band_flow(flow, gray, previous_gray, visible, scale), scale,
                                            previous_gray, gray, velocity)
@@ -162,8 +181,19 @@ class FlowTracker:
                 else:
                     disagreed += 1
                     if disagreed >= MAX_DISAGREEMENTS:
-                        yield TrackLost("the track drifted (the segmenter no longer finds the object where it moved)")
-                        return
+                        # something of its look joined to it (the segmenter takes both as one, or the
+                        # object's colours in its box's surroundings make it take a sliver), or the
+                        # track drifted: it is carried by its motion, erased only where its own
+                        # lightness pattern shows (in front), until the segmenter finds its shape
+                        # alone at the place its motion takes it
+                        state, steady = "joined", False
+                        if look.likeness(small_lab, look.offset, 0)[1] >= OWN_PATTERN:  # in front: it shows
+                            hidden_for = 0
+                            yield fitted
+                        else:
+                            hidden_for, visible = 1, np.zeros_like(shape)
+                            yield Hidden(UNSURE)
+                        continue
             binary = fitted >= 0.5
             area, before = float(binary.sum()), float((visible >= 0.5).sum())
             if area < GONE_SHARE * key_area:
@@ -177,6 +207,36 @@ class FlowTracker:
                 return
             visible = fitted
             yield visible
+
+    def _joined(self, frame, small_lab, refit, shape, predicted, look: Appearance, scale, key_area, hidden_for):
+        """A frame while the segmenter does not find the object alone: its
+        shape moves as it did, or to where its own pattern (not only its
+        colours) shows, and is erased there (it is in front of what joined
+        it); else nothing is erased. Where the segmenter, on a box around
+        it, finds its whole shape again, it is followed again. Returns
+        (state, shape, visible, steady, frames hidden) after yielding the
+        frame's mask, Hidden or TrackLost (state "lost")."""
+        place, likeness = look.likeness(small_lab, predicted, SEARCH)
+        found = place if likeness >= OWN_PATTERN else predicted
+        shape = _warp(shape, _shift_map(found - look.offset, scale))
+        look.offset = found
+        shape_binary = shape >= 0.5
+        if shape_binary.sum() < GONE_SHARE * key_area:
+            yield TrackLost("the object left the view while " + UNSURE)
+            return "lost", shape, shape, False, hidden_for
+        candidate = np.asarray(refit(frame, _box(shape_binary, BOX_MARGIN)), np.float32)
+        agreement = _iou(candidate >= 0.5, shape_binary)
+        if agreement >= RESYNC_IOU:  # parted: the re-fit is its whole shape (a piece of a like thing seldom is)
+            yield candidate
+            return "seen", candidate, candidate, True, 0
+        if likeness >= OWN_PATTERN:
+            yield shape
+            return "joined", shape, shape, False, 0
+        if hidden_for + 1 > MAX_HIDDEN:
+            yield TrackLost(f"the track drifted (the segmenter has not found the object where it moved for {MAX_HIDDEN} frames)")
+            return "lost", shape, shape, False, hidden_for
+        yield Hidden(UNSURE)
+        return "joined", shape, np.zeros_like(shape), False, hidden_for + 1
 
     def _small(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         """The frame at the working size: grey and RGB, and the scale."""

@@ -149,3 +149,31 @@ def _solve_small(x: np.ndarray, b: np.ndarray, hole: np.ndarray) -> None:
         rhs[~inside] += 0.25 * channels[ny[~inside], nx[~inside]]
     solved = np.linalg.lstsq(matrix, rhs, rcond=None)[0].astype(np.float32)
     channels[ys, xs] = solved
+
+
+def spread(values: np.ndarray, known: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """A smooth field (H x W or H x W x C) carried from the ``known`` pixels
+    into the hole: their Gaussian-weighted mean, the Gaussian as wide as half
+    the hole's depth (normalised convolution, at a scale where it is 2 px
+    wide). Far cheaper than :func:`harmonic_fill` on a large level, and
+    enough where only a slowly varying field is wanted (the border's tone
+    offset: its membrane solve was a quarter of the fill's time on a 12 MP
+    photo)."""
+    depth = float(cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max())
+    sigma = max(2.0, 0.5 * depth)
+    step = max(1, int(sigma // 2))
+    height, width = hole.shape
+    size = (max(1, -(-width // step)), max(1, -(-height // step)))
+    weight = known.astype(np.float32)
+    values = values.astype(np.float32)
+    three = values.ndim == 3
+    v = values * (weight[..., None] if three else weight)
+    w = cv2.GaussianBlur(cv2.resize(weight, size, interpolation=cv2.INTER_AREA), (0, 0), sigma / step)
+    s = cv2.GaussianBlur(cv2.resize(v, size, interpolation=cv2.INTER_AREA), (0, 0), sigma / step)
+    w, s = w.reshape(w.shape[:2] + (1,) * three), s.reshape(w.shape[:2] + values.shape[2:])
+    # Where no known pixel lies within reach, the mean of all of them.
+    fallback = v.reshape(-1, *v.shape[2:]).sum(axis=0) / max(float(weight.sum()), 1.0)
+    mean = np.where(w > 1e-6, s / np.maximum(w, 1e-6), fallback).astype(np.float32)
+    if step > 1:
+        mean = cv2.resize(mean, (width, height), interpolation=cv2.INTER_LINEAR).reshape(values.shape)
+    return np.where(hole[..., None] if three else hole, mean, values).astype(np.float32)

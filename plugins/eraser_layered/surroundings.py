@@ -6,11 +6,19 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from eraser_layered.harmonic import harmonic_fill
+
 R = 3  # patch radius, as synthesis.py's
 # A colour bin (RARE_BINS levels per channel) holding under RARE_SHARE of the
 # surroundings is rare (2 % counted the flag's stripes and the paper's strokes
 # as rare, and the fill left them out).
 RARE_SHARE, RARE_BINS = 0.005, 8
+# A rare colour no common colour bin borders is distinct (a blue label on grey
+# gravel; not a flag's shaded red, which borders the stripe's common red).
+COMMON_SHARE = 0.02
+RARE_TOUCH = 0.05  # share of a patch's pixels of rare colours from which it is no source
+RARE_FORBID = 0.5  # share of a patch's pixels of rare colours from which it is no source either
+MEMBRANE = 96  # px: the expected grain energy is solved at most this long
 RARE_SOLID = 0.3  # share of a patch's pixels of rare colours below which it costs nothing
 
 
@@ -28,23 +36,86 @@ def smoothness(level: float, smooth: float, grain: float) -> float:
     return float(np.clip((grain - level) / (grain - smooth), 0.0, 1.0))
 
 
-def rarity(img: np.ndarray, hole: np.ndarray, reach: float, width: int) -> np.ndarray:
+def rarity(img: np.ndarray, hole: np.ndarray, reach: float, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per padded position, the share of its patch whose colour is rare
     around the hole: a colour bin holding under ``RARE_SHARE`` of the known
     pixels within ``reach`` counts fully, a bin at twice that not at all. A
     label, a name tag or a pin beside the hole is rare next to the surface
     it lies on; the surface's grain, spread over a few common bins, is not."""
     blurred = cv2.GaussianBlur(img, (0, 0), 1.0)  # grain's single pixels do not count as colours
-    q = np.clip(blurred // (256 // RARE_BINS), 0, RARE_BINS - 1).astype(np.int32)
+    # (a product and a cast, not a float floor division: that was most of this function's time)
+    q = np.minimum((blurred * (RARE_BINS / 256)).astype(np.int32), RARE_BINS - 1)
     code = (q[..., 0] * RARE_BINS + q[..., 1]) * RARE_BINS + q[..., 2]
     away = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3)
     ring = ~hole & (away <= reach)
     if not ring.any():
-        return np.zeros((hole.shape[0] + 2 * R) * width, np.float32)
+        size = (hole.shape[0] + 2 * R) * width
+        return np.zeros(size, np.float32), np.zeros(size, bool), np.zeros(hole.shape, bool)
     share = np.bincount(code[ring], minlength=RARE_BINS**3).astype(np.float32) / np.count_nonzero(ring)
-    rare = np.clip(2.0 - share[code] / RARE_SHARE, 0.0, 1.0).astype(np.float32)
-    rare = cv2.boxFilter(rare, -1, (2 * R + 1, 2 * R + 1))
+    pixels = np.clip(2.0 - share[code] / RARE_SHARE, 0.0, 1.0).astype(np.float32)
+    rare = cv2.boxFilter(pixels, -1, (2 * R + 1, 2 * R + 1))
+    # A patch that touches a distinct colour at all is no source: copied
+    # beside a label's cut edge, it carried the label on as a stub (the
+    # crowded scenes in the blind looks of issue 24).
+    distinct = (share < RARE_SHARE) & ~_near(share >= COMMON_SHARE)
+    touch = cv2.boxFilter(distinct[code].astype(np.float32), -1, (2 * R + 1, 2 * R + 1)) > RARE_TOUCH
+    touch |= rare > RARE_FORBID  # and one mostly of rare colours (a badge's pale ring)
+    touch = np.pad(touch, R).ravel()
     # Only mostly rare patches count: a label is a solid block of its colour,
     # a pen stroke or a ruled line crosses a third of a patch and is continued.
     rare = np.clip((rare - RARE_SOLID) / (1.0 - RARE_SOLID), 0.0, 1.0)
-    return np.pad(rare, R).ravel()
+    return np.pad(rare, R).ravel(), touch, pixels > 0.5
+
+
+def _near(common: np.ndarray) -> np.ndarray:
+    """Colour bins (flat, RARE_BINS per channel) next to, or one of, the
+    ``common`` bins: a 3 x 3 x 3 dilation in the colour cube."""
+    cube = np.pad(common.reshape((RARE_BINS,) * 3), 1)
+    near = np.zeros((RARE_BINS,) * 3, bool)
+    n = RARE_BINS
+    for a in range(3):
+        for b in range(3):
+            for c in range(3):
+                near |= cube[a : a + n, b : b + n, c : c + n]
+    return near.ravel()
+
+
+def grain_energy(img: np.ndarray, hole: np.ndarray, rare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per padded position (flat), the log of its patch's fine energy (the
+    squared residual of the level against a 1 px blur, over the patch), and
+    the log energy the hole is expected to have there: the border's, spread
+    over the hole as a membrane (``harmonic.spread``'s wide mean instead
+    carried a pole's energy from one side across the lawn's hole, and a
+    white stick was copied in). A lawn's grain coarsens towards the camera
+    and a fill that copies it from the far, finer part reads as a smooth
+    band in the object's shape (the tripod in issue 24's blind looks)."""
+    gray = img.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
+    residual = (gray - cv2.GaussianBlur(gray, (0, 0), 1.0)) ** 2
+    known = (~hole).astype(np.float32)
+    k = (2 * R + 1, 2 * R + 1)
+    energy = cv2.boxFilter(residual * known, -1, k) / np.maximum(cv2.boxFilter(known, -1, k), 1e-3)
+    log = np.log(energy + 1.0).astype(np.float32)
+    # The expectation leaves out patches touching rare colours (a badge's
+    # edge beside the hole is no grain the hole should have).
+    away = cv2.dilate((hole | rare).astype(np.uint8), np.ones(k, np.uint8)) > 0
+    away = away if not away.all() else hole
+    expected = _membrane(log, away)
+    return np.pad(log, R, mode="reflect").ravel(), np.pad(expected, R, mode="reflect").ravel()
+
+
+def _membrane(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The harmonic fill of a smooth field, solved at most ``MEMBRANE`` px
+    long and scaled back (at full size it was a fifth of the fill's time on
+    a scattered watermark)."""
+    height, width = hole.shape
+    if max(height, width) <= MEMBRANE:
+        return harmonic_fill(values, hole)
+    scale = MEMBRANE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    known = (~hole).astype(np.float32)
+    num = cv2.resize(values * known, size, interpolation=cv2.INTER_AREA)
+    den = cv2.resize(known, size, interpolation=cv2.INTER_AREA)
+    small_hole = den < 0.25  # a coarse pixel is known where a quarter of it is
+    small = harmonic_fill(np.where(small_hole, 0.0, num / np.maximum(den, 1e-6)).astype(np.float32), small_hole)
+    big = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.where(hole, big, values).astype(np.float32)

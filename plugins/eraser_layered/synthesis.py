@@ -31,17 +31,25 @@ What keeps it from the failures people see:
   was copied into the helmet's hole as a grey block);
 * **a rarity cost**: a source patch mostly of colours rare around the hole
   (under half a percent of the surroundings in a coarse colour histogram:
-  a label, a name tag, a badge) costs more, and its votes weigh less, so a
-  label's cut edge is not carried on and a second tag is not pasted;
-* **votes by grain**: sharp (each pixel from its best matches) at the
-  finest level and, on strong grain, at every level; averaged where the
-  surroundings are smooth. Averaged votes on grass, gravel, a lawn and
-  paper read as a smooth, mottled disc in the blind looks of issue 24;
+  a label, a name tag, a badge) costs more, and its votes weigh less; a
+  patch that touches a *distinct* rare colour (no common colour next to
+  it: a blue label on grey gravel) or is half rare is no source at all, so
+  a label's cut edge is not carried on as a stub;
+* **a grain match**: a source costs more the farther its fine energy lies
+  from the energy the border leads one to expect there (a lawn's grain
+  coarsens towards the camera; copied from the far part, the removed
+  tripod was a smooth band; matched to a blurred start, ruled text was a
+  blank patch);
+* **votes by grain** below the finest level: sharp on strong grain,
+  averaged where the surroundings are smooth;
+* **a copy at the finest level**: no search there (the flattest sources
+  matched the smooth upsampled start best), each pixel from the heaviest
+  vote of the inherited field, grain whole (a mean of 49 was a haze);
 * **a reuse cost**: a source pixel copied by more than one target costs
   more (one patch repeated is a mosaic or a stamped name tag), a coherent
   copy nothing;
-* **one border offset**: the fill is shifted by the median mismatch of
-  the two sides' local means along the border.
+* **the border's tone**: the fill is shifted to meet the photo's local
+  mean along the border (``border.py``).
 
 For speed: a level with many targets compares patches by their projections
 on the photo's 12 main patch components (correlation filters, one gather
@@ -56,28 +64,9 @@ pieces, which stop merging at 72 x 192 px) sweeps once per iteration
 instead of twice and reads every other pixel in its confidence-weighted
 searches (the watermark's fill looked the same; bench/quality.py's pasted
 scenes, whose coarsest levels have 600-1,600 targets, are untouched).
-Propagating at steps 4 and 1 instead of 8, 2 and 1, or fewer coarsest
-iterations (5 instead of 8), were 10-20 % faster again and scored as well
-on bench/quality.py's pasted scenes, but bulged the README's helmet's suit
-into the backdrop or put a grey block into it.
 
-Tried and dropped: an onion-peel start (each ring from the best whole
-match of what is known: it pasted coins into the coin's hole), a
-nearest-known-pixel start and reuse costs of 0 or 0.1 (the pale block on
-the helmet stayed or grew), sharp votes without the rarity cost (a label
-beside the hole continued 10 px into it), rarity over bins under 2 % (the
-flag's stripes, the paper's strokes and the suit's folds counted as rare
-and were left out: blank blotches), a locality cost of 0.2-0.35 (the helmet's
-grey block came back) or only at the coarsest level. Until 2026-12-06
-21:00 a small bright piece of a neighbouring coin's edge was copied into
-the coin's hole: there the dark background near the hole is a thin strip
-between coins, so the nearest sources are the neighbours' edges; the rarity
-cost and the grain thresholds (the coins' background is no longer fully
-"smooth") cleared it. A locality cost that starts only beyond half or one
-hole depth cleared the coin but brought the helmet's grey block back; one
-scaled by the distance between neighbouring patches instead of random ones
-pasted the whole coin (the two photos' random-pair scales are alike,
-14,000-27,000, so the scale cannot tell them apart).
+What was tried and dropped: docs/quality.md ("Tried and dropped in the patch
+synthesis").
 """
 
 from __future__ import annotations
@@ -86,11 +75,13 @@ import cv2
 import numpy as np
 
 from eraser.cancel import check
+from eraser_layered.border import match_border
 from eraser_layered.harmonic import harmonic_fill
 from eraser_layered.patch_distance import FULL_DISTANCE, _basis, _distance, _prepare, _project, _compare
-from eraser_layered.surroundings import grain_level, rarity, smoothness
+from eraser_layered.surroundings import grain_energy, grain_level, rarity, smoothness
 
 R = 3  # patch radius: 7 x 7 patches
+COPY = True  # the finest level copies each pixel from its heaviest vote (not the mean of 49)
 COARSE = 80  # px: the coarsest level's longer side is at most this
 COARSE_ITERS = 8  # EM iterations at the coarsest level
 COARSE_SWEEPS = 2  # PatchMatch sweeps per coarsest iteration
@@ -124,6 +115,12 @@ GRAIN_SMOOTH, GRAIN_FULL = 1.0, 3.0
 COARSE_VOTES = ((1.5, 75.0), (3.0, 25.0), (6.0, 5.0))
 MIN_SOURCES = 4 * (2 * R + 1) ** 2  # whole known patches a level needs to be searched
 CONFIDENCE = 1.3  # a pixel d px deep in the hole votes with weight CONFIDENCE ** -d (Wexler's alpha)
+# Cost of a source per e-fold its fine energy lies off the hole's expected
+# energy there (surroundings.grain_energy), in typical distances: from the
+# first to the second value over grain levels GRAIN_MATCH_GRAIN (0.3 on the
+# coins' dark background left a darker blotch; 0.15 on text on paper left
+# the ruled lines out)
+GRAIN_MATCH, GRAIN_MATCH_GRAIN = (0.15, 0.3), (2.0, 3.0)
 REUSE = 0.3  # cost of a source copied by every patch around it, in typical distances between two of the photo's patches
 # Cost of a source patch all of whose colours are rare around the hole (a
 # label, a name tag), in typical distances.
@@ -198,7 +195,15 @@ class _Level:
             a, b = (self.sources[rng.integers(0, self.sources.size, 4000)] for _ in range(2))
             self.samples = np.array([dy * self.width + dx for dy, dx in _GRID])
             self.typical = float(np.median(_distance(self, self.src, a, b)))
-        self.rare = rarity(img, hole, reach, self.width)
+        self.rare, touch, rare_pixels = rarity(img, hole, reach, self.width)
+        # Only where a search will use it (on the finest level only lost sources
+        # are searched) and the hole is deeper than a patch (a watermark's
+        # strokes: their patches are mostly known pixels anyway).
+        deep = search and float(depth.max()) > R
+        self.energy, self.expected_energy = grain_energy(img, hole, rare_pixels) if deep else (None, None)
+        if np.count_nonzero(self.valid & ~touch) >= MIN_SOURCES:  # a patch touching a label is no source
+            self.valid &= ~touch
+            self.sources = np.flatnonzero(self.valid)
         self.samples = np.array([dy * self.width + dx for dy, dx in _ALL])
         self.sparse = np.array([dy * self.width + dx for dy, dx in _GRID])
         if not search:  # distances only weigh the votes here: every other pixel is enough, at a third of the cost
@@ -242,7 +247,11 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
     t = lv.targets[pick]
     usage = _usage(lv, nnf, dist) if REUSE else None
     local = lv.locality * lv.typical * lv.away + RARITY * lv.typical * lv.rare
+    grain = lv.grain_match * lv.typical if lv.energy is not None else 0.0
+    expected = lv.expected_energy[t] if grain else None
     cost = dist[pick] + (usage[nnf[pick]] if usage is not None else 0.0) + local[nnf[pick]]
+    if grain:
+        cost += grain * np.abs(lv.energy[nnf[pick]] - expected)
     best = nnf[pick].copy()
 
     prepared = _prepare(lv, cur, t, weighted)
@@ -251,6 +260,8 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
         cand = lv.clip(cand)
         d = _compare(lv, prepared, cand)
         c = d + (usage[cand] if usage is not None else 0.0) + local[cand]
+        if grain:
+            c += grain * np.abs(lv.energy[cand] - expected)
         win = c < cost
         cost[win], best[win], dist_new[win] = c[win], cand[win], d[win]
 
@@ -290,8 +301,15 @@ def _vote(lv: _Level, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> Non
         o = dy * lv.width + dx
         centre = lv.holes - o
         w = np.take(weight, centre)
-        acc += w[:, None] * np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
-        den += w
+        value = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
+        if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
+            np.copyto(acc, value, where=(w > den)[:, None])
+            np.maximum(den, w, out=den)
+        else:
+            acc += w[:, None] * value
+            den += w
+    if lv.copy:
+        den = (den > 0).astype(np.float32)
     got = den > 0
     cur[lv.holes[got]] = acc[got] / den[got, None]
     _repad(lv, cur)
@@ -318,24 +336,6 @@ def _inherit(prev: _Level, pnnf: np.ndarray, lv: _Level) -> np.ndarray:
     return lv.clip(lv.targets + 2 * off_y[coarse] * lv.width + 2 * off_x[coarse])
 
 
-def _match_border(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, sigma: float = 3.0) -> np.ndarray:
-    """The fill shifted by one offset per channel so its local mean meets the
-    photo's along the border (the median, over the hole's first ring, of the
-    two sides' local means' difference): a fill whose sources were a little
-    brighter joins without a step. One median, not an offset per border
-    pixel: that spread a label beside the hole into it as a plume."""
-    known = (~hole).astype(np.float32)
-    inside = hole.astype(np.float32)
-    img, out = image.astype(np.float32), fill.astype(np.float32)
-    blur = lambda a: cv2.GaussianBlur(a, (0, 0), sigma)  # noqa: E731
-    outer = blur(img * known[..., None]) / np.maximum(blur(known), 1e-4)[..., None]
-    inner = blur(out * inside[..., None]) / np.maximum(blur(inside), 1e-4)[..., None]
-    border = hole & (cv2.dilate(known.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-    if border.any():
-        out[hole] += np.median(outer[border] - inner[border], axis=0)
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-
-
 def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray | None:
     """The filled image (uint8), or None when the crop has no patch to copy from."""
     rng = np.random.default_rng(seed)
@@ -344,15 +344,21 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     level = grain_level(image, hole)
     smooth = smoothness(level, GRAIN_SMOOTH, GRAIN_FULL)
     local_smooth = smoothness(level, *LOCALITY_GRAIN)
+    grain_smooth = smoothness(level, *GRAIN_MATCH_GRAIN)
     coarse_percentile = float(np.interp(level, *zip(*COARSE_VOTES)))
     prev = pnnf = last = None
     for k, (img, h) in enumerate(levels):
         check()  # the page's Escape stops the fill between levels and iterations
-        lv = _Level(img, h, search=k == 0 or max(h.shape) <= FINE)
+        # The finest level only copies along the inherited field: searched
+        # again, it chose the flattest sources (a smooth start matches them
+        # best) and lost the coarse level's coherent copies.
+        lv = _Level(img, h, search=k == 0 or (max(h.shape) <= FINE and k < len(levels) - 1))
         if lv.sources.size == 0:
             return None
         lv.locality = LOCALITY * local_smooth
+        lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
         lv.vote_percentile = coarse_percentile
+        lv.copy = COPY and k == len(levels) - 1
         if k == len(levels) - 1:
             final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
             lv.vote_percentile = min(lv.vote_percentile, final)
@@ -392,4 +398,4 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         prev, pnnf = lv, nnf
         last = cur.reshape(lv.h + 2 * R, lv.width, 3)[R:-R, R:-R]
     out = cur.reshape(prev.h + 2 * R, prev.width, 3)[R:-R, R:-R]
-    return _match_border(image, out, hole)
+    return match_border(image, out, hole)

@@ -2,7 +2,9 @@
 (``sam2`` 1.1.0 in the reference environment named by $ERASER_SAM2_PYTHON;
 see test_sam2_upstream.py for how to make it) on random weights, over a
 short clip made from the project's photos: the same click (or the same mask)
-on frame 0, propagated forwards; per-frame IoU of the masks >= 0.95.
+on frame 0, propagated forwards, and the same mask on a frame in the middle,
+propagated backwards (upstream's ``propagate_in_video(reverse=True)``);
+per-frame IoU of the masks >= 0.95.
 
 Random weights: the checkpoint is the image tests' tiny one (seed 1) with the
 object-score head's last bias raised by ``SCORE_SHIFT`` so that the decoder
@@ -33,6 +35,7 @@ REFERENCE = Path(__file__).with_name("sam2_video_reference.py")
 CONFIG = "configs/sam2.1/sam2.1_hiera_t.yaml"
 FRAMES = 8
 SIZE = (160, 96)
+BACKWARD_KEY = 5  # the backward test's key frame: frames 5 down to 0
 SCORE_SHIFT = 4.0
 MASK_GAIN = 1.0
 
@@ -85,9 +88,10 @@ def _iou(a, b):
     return 1.0 if union == 0 else (a & b).sum() / union
 
 
-def _compare(ours, ref, label):
+def _compare(ours, ref, label, numbers=None):
+    """``ours``: the masks of frames ``numbers`` (0, 1, ... unless given), in that order."""
     ious = []
-    for i, mine in enumerate(ours):
+    for i, mine in zip(range(len(ours)) if numbers is None else numbers, ours, strict=True):
         theirs = ref[f"logits_{i}"] > 0
         assert 0.005 < theirs.mean() < 0.995, (label, i, theirs.mean())  # a real mask, not all or nothing
         ious.append(_iou(np.asarray(mine) >= 0.5, theirs))
@@ -127,3 +131,28 @@ def test_a_mask_tracked_like_sam2_video_predictor_through_the_hook(tracked_model
     tracker.lost_after = None
     ours = list(tracker.propagate(iter(frames), mask=masks[0].astype(np.float32), num_frames=FRAMES))
     _compare(ours, ref, "mask")
+
+
+def test_a_mask_tracked_backwards_like_sam2_video_predictor_in_reverse(tracked_model, clip, tmp_path, monkeypatch):
+    """``eraser video --frame 5``: the frames before the key frame. Upstream prompts
+    frame 5 of a fresh state and propagates with ``reverse=True`` (memory
+    conditioned on frame 5, frames 4, 3, ... 0 in turn, each attending to the
+    frames after it); eraser's hook hands its tracker the frames from the key
+    frame down (eraser/video/track.py), which the tracker propagates as it
+    does forwards."""
+    from eraser import modelstore, registry
+
+    checkpoint, store = tracked_model
+    folder, frames, masks = clip
+    key = BACKWARD_KEY
+    np.save(tmp_path / "mask.npy", masks[key])
+    ref = _reference({"config": CONFIG, "checkpoint": str(checkpoint), "frames": str(folder),
+                      "mask": str(tmp_path / "mask.npy"), "frame": key, "reverse": True}, tmp_path)
+    assert sorted(k for k in ref if k.startswith("logits_")) == [f"logits_{i}" for i in range(key + 1)]
+    monkeypatch.setenv(modelstore.ENV_DIR, str(store))
+    tracker = registry.build(registry.choose("tracker", "sam2.1-tiny")).resolve()
+    tracker.lost_after = None
+    backwards = [frames[i] for i in range(key, -1, -1)]
+    ours = list(tracker.propagate(iter(backwards), mask=masks[key].astype(np.float32), num_frames=FRAMES))
+    assert len(ours) == key + 1
+    _compare(ours, ref, "mask, backwards", numbers=range(key, -1, -1))

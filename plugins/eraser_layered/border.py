@@ -1,0 +1,58 @@
+"""The fill's tone joined to the photo's along the hole's border.
+
+A patch fill copies pieces from beside the hole; where the surroundings'
+tone drifts (a sky brightening upwards, light falling off over a lawn) the
+copies carry their own place's tone, and the hole reads as a column or
+a patch of a different shade. Here the mismatch of the two sides' local
+means along the border is spread over the hole
+(``harmonic.spread``): the median mismatch everywhere, plus each border
+pixel's own departure from it where that departure is small (a drift of tone),
+not where it is large (a label or a tag beside the hole: spread in, that
+was a plume of the label's colour)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from eraser_layered.harmonic import spread
+
+SIGMA = 3.0  # px: the local means' blur
+# Grey levels: a border pixel's departure from the median mismatch is kept
+# fully up to GATE, fading out to nothing at twice that.
+GATE = 10.0
+DRIFT_DEPTH = 8.0  # px: holes thinner than this (a watermark's strokes) take the median mismatch only
+
+
+def match_border(image: np.ndarray, fill: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """``fill`` (uint8) with its hole pixels shifted so their local mean meets
+    the photo's along the border."""
+    known = (~hole).astype(np.float32)
+    inside = hole.astype(np.float32)
+    img, out = image.astype(np.float32), fill.astype(np.float32)
+    blur = lambda a: cv2.GaussianBlur(a, (0, 0), SIGMA)  # noqa: E731
+    outer = blur(img * known[..., None]) / np.maximum(blur(known), 1e-4)[..., None]
+    inner = blur(out * inside[..., None]) / np.maximum(blur(inside), 1e-4)[..., None]
+    ring = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    border = ~hole & ring  # known pixels touching the hole: the shift's frame
+    if not border.any():
+        return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    mismatch = outer - inner
+    median = np.median(mismatch[border], axis=0)
+    if cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max() < DRIFT_DEPTH:
+        out[hole] += median  # too thin for a drift of tone across it: the median alone
+        return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    departure = mismatch - median
+    size = np.abs(departure).max(axis=-1, keepdims=True)
+    keep = np.clip(2.0 - size / GATE, 0.0, 1.0)
+    frame = np.broadcast_to(median, img.shape).astype(np.float32).copy()
+    frame[border] += (keep * departure)[border]
+    box = _box(hole)
+    shift = spread(frame[box], border[box], hole[box])
+    out[box][hole[box]] += shift[hole[box]]
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def _box(hole: np.ndarray) -> tuple[slice, slice]:
+    ys, xs = np.nonzero(hole)
+    return slice(max(ys.min() - 1, 0), ys.max() + 2), slice(max(xs.min() - 1, 0), xs.max() + 2)
