@@ -68,5 +68,8 @@ def test_undoing_the_second_erase_offers_the_first_erases_command_again(page, fo
     download.value.save_as(saved)
     cli, _ = run_command(first, folder, tmp_path)
     assert cli == saved.read_bytes()  # the command still writes what Download gives
+    page.keyboard.press("Control+z")  # the click the second erase was made from (it came back): taken back
+    page.wait_for_function("document.querySelectorAll('#marks .plus').length === 0")
+    settle(page)
     page.keyboard.press("Control+z")  # the folder's photo as opened, for the next test
     page.wait_for_function("document.getElementById('copy-command').disabled")

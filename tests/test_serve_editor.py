@@ -373,8 +373,8 @@ def test_undoing_back_to_the_opened_photo_leaves_nothing_unsaved(page):
     assert state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 1
     assert download_enabled(page)
     page.click("#undo")  # back to the photo as opened: the same pixels, a new array on the server
-    page.wait_for_function("document.getElementById('undo').disabled && !document.getElementById('redo').disabled")
-    settle(page)
+    page.wait_for_function("!document.getElementById('redo').disabled && document.body.dataset.overlay === 'shown'")
+    settle(page)  # the click that erase was made from is back (tests/test_serve_undo_marks.py)
     assert not state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 0
     assert not download_enabled(page)
     # redo makes it unsaved again; undo once more, and leaving the page asks nothing
@@ -383,9 +383,9 @@ def test_undoing_back_to_the_opened_photo_leaves_nothing_unsaved(page):
     settle(page)
     assert state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 1
     page.click("#undo")
-    page.wait_for_function("document.getElementById('undo').disabled")
+    page.wait_for_function("!document.getElementById('redo').disabled")
     settle(page)
-    assert not state(page)["unsaved"]
+    assert not state(page)["unsaved"] and not state(page)["can_undo"]
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.type), d.accept()))  # accepted: the page closes either way
     page.mouse.click(*screen_of(page, 10, 10), button="right")  # a user gesture, as browsers require

@@ -9,7 +9,6 @@ import threading
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from eraser.errors import EraserError
 from eraser.serve import edits
 from eraser.serve.photo_routes import body, entry_of, preview_state, state, work
 from eraser.serve.schemas import Problem, index_body, mark_body, settings_body, stroke_body, suggestion_options
@@ -108,6 +107,7 @@ async def erase(request: Request) -> Response:
             if cancel.is_set():
                 raise Cancelled("the erase was cancelled; the photo is as before")
             from_original = entry.is_original(s.image)  # undo back to it pastes equal pixels
+            made_from = edits.before_erase(entry)
             args = edits.command_args(entry)
             mask = None if args is not None or not s.objects else edits.mask_for_command(s)
             command = _command(entry, args, mask is not None)  # with the exclusions, which the erase forgets
@@ -117,7 +117,7 @@ async def erase(request: Request) -> Response:
         finally:
             if entry.cancel is cancel:
                 entry.cancel = None
-        edits.forget(entry)
+        edits.erased(entry, made_from, request.app.state.config.history)
         if from_original:  # a later erase keeps it: the command is offered only while its image is shown
             entry.recipe = {"digest": entry.digest(s.image), "mask": None if mask is None else edits.Packed(mask),
                             "command": command}
@@ -169,12 +169,9 @@ async def redo(request: Request) -> Response:
 async def _history(request: Request, step: str) -> Response:
     entry = entry_of(request)
 
-    def run() -> dict:
-        try:
-            (entry.session.undo if step == "undo" else entry.session.redo)()
-        except EraserError:
-            raise
-        edits.forget(entry)
-        return state(entry)
+    def change() -> None:
+        # undo: the image before the erase and the marks it was made from (with their overlay)
+        (entry.session.undo if step == "undo" else entry.session.redo)()
+        (edits.erase_undone if step == "undo" else edits.erase_redone)(entry)
 
-    return JSONResponse(await work(entry, run))
+    return JSONResponse(await work(entry, preview_state, entry, change))

@@ -187,8 +187,43 @@ def clear(entry: Entry) -> None:
 
 
 def forget(entry: Entry) -> None:
-    """After an erase, undo or redo: no marks, nothing to take back or bring back."""
+    """After an erase or redo: no marks, nothing to take back or bring back."""
     entry.objects, entry.exclude, entry.earlier, entry.later = [], [], [], []
+
+
+def before_erase(entry: Entry) -> tuple:
+    """The marks an erase is about to be made from, and the marks' own history
+    (records with masks packed: small beside the image steps undo keeps)."""
+    return _now(entry), list(entry.earlier)
+
+
+def erased(entry: Entry, made_from: tuple, history: int) -> None:
+    """An erase was made: its marks are kept for undo (as many as the session
+    keeps undo steps), redo's are dropped as the session drops its own."""
+    entry.erased_from.append(made_from)
+    del entry.erased_from[:-history or len(entry.erased_from)]
+    entry.undone_from.clear()
+    forget(entry)
+
+
+def erase_undone(entry: Entry) -> None:
+    """After the session undid an erase: the marks it was made from come back,
+    with their Ctrl-Z history, so one can be changed and the photo erased again."""
+    if not entry.erased_from:  # older than the marks kept: none to bring back
+        forget(entry)
+        return
+    made_from = entry.erased_from.pop()
+    entry.undone_from.append(made_from)
+    marks, earlier = made_from
+    restore(entry, marks)
+    entry.earlier, entry.later = list(earlier), []
+
+
+def erase_redone(entry: Entry) -> None:
+    """After the session redid an erase: the marks are cleared, as after the erase."""
+    if entry.undone_from:
+        entry.erased_from.append(entry.undone_from.pop())
+    forget(entry)
 
 
 def restore(entry: Entry, earlier: tuple) -> None:

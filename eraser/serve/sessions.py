@@ -70,6 +70,10 @@ class Entry:
     # (objects, exclude, taken away) before each mark, masks packed: Ctrl-Z takes one back
     earlier: list = field(default_factory=list)
     later: list = field(default_factory=list)  # the same records Ctrl-Z took back: redo brings one back
+    # (marks, earlier) each erase was made from, newest last, beside the session's undo steps:
+    # undoing an erase brings its marks back; redo moves the record back here
+    erased_from: list = field(default_factory=list)
+    undone_from: list = field(default_factory=list)  # the same records of erases undone, for redo
     kept: Optional[bytes] = None  # the digest of the image last saved or downloaded; None: the one opened
     recipe: Optional[dict] = None  # the last erase as one `eraser remove` call: command, mask, its image's digest
     cancel: Optional[threading.Event] = None  # set by Escape while an erase runs

@@ -242,8 +242,9 @@ function step(which) {
     const state = await post(`/api/photos/${id}/${which}`);
     if (elsewhere(state)) return;
     photo = state; forgetSuggestions(); endCompare();
-    await showImage(); await drawOverlay(null); drawMarks(photo.marks); refresh();
-    message(which === "undo" ? "undone" : "redone");
+    // an undone erase brings back the marks it was made from: change one, erase again
+    await showImage(); await drawOverlay(state.overlay || null, state.view); drawMarks(photo.marks); refresh();
+    message(which === "undo" ? (photo.marks.length ? "undone: the marks are back" : "undone") : "redone");
   }));
 }
 
