@@ -73,3 +73,30 @@ def test_undoing_the_second_erase_offers_the_first_erases_command_again(page, fo
     settle(page)
     page.keyboard.press("Control+z")  # the folder's photo as opened, for the next test
     page.wait_for_function("document.getElementById('copy-command').disabled")
+
+
+def test_after_a_brush_erase_download_mask_gives_the_file_the_command_reads(page, tmp_path):  # noqa: F811
+    # Found by a tryout (notes/tryout7.md, item 9): Copy command said to save
+    # spoon.mask.png beside the photo while Download mask was greyed.
+    from test_serve_editor import drag
+
+    open_spoon(page)
+    page.keyboard.press("b")
+    drag(page, [screen_of(page, 330, 250), screen_of(page, 400, 320)])
+    settle(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
+    settle(page)
+    page.click("#more summary")
+    assert "disabled" not in page.locator("#mask-download").get_attribute("class").split()
+    with page.expect_download() as mine:
+        page.click("#mask-download")
+    with page.expect_download() as commands:
+        page.click("#copy-command")
+    assert mine.value.suggested_filename == commands.value.suggested_filename == "spoon.mask.png"
+    mine.value.save_as(tmp_path / "a.png")
+    commands.value.save_as(tmp_path / "b.png")
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+    page.keyboard.press("Control+z")  # the folder's photo as opened (the stroke comes back), for the next test
+    page.wait_for_function("!document.getElementById('redo').disabled")
+    settle(page)

@@ -49,7 +49,7 @@ def state(entry: Entry, **extra: Any) -> dict:
     return {"id": entry.id, "name": entry.name, "width": width, "height": height,
             "view": list(view_size(width, height)), "can_undo": s.can_undo, "can_redo": s.can_redo,
             "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),
-            "can_bring_back": bool(entry.later), "command": command_ready(entry),
+            "can_bring_back": bool(entry.later), "command": command_ready(entry), "command_mask": command_mask(entry),
             "unsaved": entry.unsaved, "inpainter": s.inpainter, "segmenter": s.segmenter,
             "dilate": s.dilate, "feather": s.feather, "saveable": entry.path is not None,
             "alpha": s.loaded.alpha is not None, **extra}
@@ -324,6 +324,12 @@ def command_ready(entry: Entry) -> bool:
     """One `eraser remove` call writes the image shown: it is the result of one
     erase of the opened photo (again after undoing a later erase: same pixels)."""
     return entry.recipe is not None and entry.recipe["digest"] == entry.digest(entry.session.image)
+
+
+def command_mask(entry: Entry) -> Optional[str]:
+    """The mask file's name when the command shown needs one (a brush was used), else None."""
+    ready = command_ready(entry) and entry.recipe["mask"] is not None
+    return mask_name(entry.name) if ready else None
 
 
 async def command(request: Request) -> Response:

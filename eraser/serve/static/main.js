@@ -54,8 +54,11 @@ function refresh() {
   $("download").classList.toggle("disabled", !erased || erasing);
   $("download").title = erased ? "Download the erased photo" : "Erase something first";
   $("download").href = has ? url(`/api/photos/${photo.id}/download`) : "#";
-  $("mask-download").classList.toggle("disabled", !(has && photo.objects > 0));
-  $("mask-download").href = has ? url(`/api/photos/${photo.id}/mask`) : "#";
+  // no marks, but the command shown needs its mask file: that file is the one to download
+  const erasedMask = has && !photo.objects && photo.command_mask;
+  $("mask-download").classList.toggle("disabled", !(has && (photo.objects > 0 || erasedMask)));
+  $("mask-download").href = has ? url(`/api/photos/${photo.id}/mask${erasedMask ? "?of=erase" : ""}`) : "#";
+  $("mask-download").download = erasedMask ? photo.command_mask : "";
   $("save").hidden = !(has && photo.saveable);
   $("save").disabled = !erased || erasing;
   if (has) {
