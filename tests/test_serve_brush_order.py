@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import (drag, folder, open_spoon, page, run_command, screen_of, server,  # noqa: F401
+from test_serve_editor import (drag, erase_and_settle, folder, open_spoon, page, run_command, screen_of, server,  # noqa: F401
                                settle, state)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
@@ -39,9 +39,7 @@ def take_away(page, points):
 
 
 def erase_and_compare_with_the_command(page, folder, tmp_path, extra=()):
-    page.keyboard.press("Enter")
-    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
-    settle(page)
+    erase_and_settle(page)
     page.click("#more summary")
     with page.expect_download() as mask_download:
         page.click("#copy-command")

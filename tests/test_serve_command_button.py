@@ -7,7 +7,7 @@ against `eraser serve` started for real."""
 import pytest
 
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import folder, open_spoon, page, screen_of, server, settle  # noqa: F401
+from test_serve_editor import erase_and_settle, folder, open_spoon, page, screen_of, server, settle  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -84,9 +84,7 @@ def test_after_a_brush_erase_download_mask_gives_the_file_the_command_reads(page
     page.keyboard.press("b")
     drag(page, [screen_of(page, 330, 250), screen_of(page, 400, 320)])
     settle(page)
-    page.keyboard.press("Enter")
-    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
-    settle(page)
+    erase_and_settle(page)
     page.click("#more summary")
     assert "disabled" not in page.locator("#mask-download").get_attribute("class").split()
     with page.expect_download() as mine:

@@ -79,6 +79,13 @@ def settle(page):
     page.wait_for_function("document.body.dataset.busy === '0' && !document.body.dataset.working")
 
 
+def erase_and_settle(page):
+    """Enter, then wait until the erase has landed (Undo offered, the overlay gone) and the page is idle."""
+    page.keyboard.press("Enter")
+    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
+    settle(page)
+
+
 # 1. Every mark visible and reversible ----------------------------------------------------------
 def test_marks_are_visible_and_taken_back_one_at_a_time(page, tmp_path):
     open_spoon(page)
@@ -249,9 +256,7 @@ def test_copy_command_reproduces_the_download(page, folder, tmp_path, how):
         page.keyboard.press("b")
         drag(page, [screen_of(page, 330, 250), screen_of(page, 400, 320)])
     settle(page)
-    page.keyboard.press("Enter")
-    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
-    settle(page)
+    erase_and_settle(page)
     page.click("#more summary")
     if how == "brush":
         with page.expect_download() as mask_download:
@@ -324,9 +329,7 @@ def test_switching_photos_and_reloading_keep_marks_result_and_history(page, brow
     open_spoon(page)
     page.mouse.click(*screen_of(page, 365, 285))
     settle(page)
-    page.keyboard.press("Enter")
-    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
-    settle(page)
+    erase_and_settle(page)
     page.mouse.click(*screen_of(page, 80, 330))  # a mark not yet erased
     settle(page)
     open_spoon(page, "tall.jpg")
@@ -366,9 +369,7 @@ def test_undoing_back_to_the_opened_photo_leaves_nothing_unsaved(page):
     assert not download_enabled(page)  # nothing erased: nothing to download (a new user downloaded the input)
     page.mouse.click(*screen_of(page, 365, 285))
     settle(page)
-    page.keyboard.press("Enter")
-    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
-    settle(page)
+    erase_and_settle(page)
     unsaved_thumb = "#photos figure.current.unsaved"
     assert state(page)["unsaved"] and page.locator(unsaved_thumb).count() == 1
     assert download_enabled(page)

@@ -13,7 +13,7 @@ from PIL import Image
 
 from serve_helpers import SPOON, Server
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import close_page, new_page, screen_of, settle
+from test_serve_editor import close_page, erase_and_settle, new_page, screen_of, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -89,9 +89,7 @@ def test_a_late_sharper_image_is_not_drawn_over_the_image_after_undo(page, tmp_p
     x, y = screen_of(page, 1460, 1140)  # the spoon
     page.mouse.click(x, y)
     settle(page)
-    page.keyboard.press("Enter")
-    page.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
-    settle(page)
+    erase_and_settle(page)
     held = hold_first_sharper(page)
     page.keyboard.press("1")  # 1:1: the sharper copy of the erased image is asked for, answered, and held
     wait_held(page, held)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from serve_helpers import SPOON, Server
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import close_page, new_page, open_spoon, screen_of, settle, state
+from test_serve_editor import close_page, erase_and_settle, new_page, open_spoon, screen_of, settle, state
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -36,9 +36,7 @@ def test_a_full_tab_closes_only_its_own_clean_photos(browser, server):  # noqa: 
     open_spoon(a)
     a.mouse.click(*screen_of(a, 365, 285))
     settle(a)
-    a.keyboard.press("Enter")
-    a.wait_for_function("!document.getElementById('undo').disabled && document.body.dataset.overlay === 'none'")
-    settle(a)
+    erase_and_settle(a)
     open_spoon(a, "tall.jpg")
     assert mine(a) == ["spoon.jpg", "tall.jpg"]  # A's cap (2) is reached
     # tab B fills its own cap and one more: it closes its own oldest photo, not A's

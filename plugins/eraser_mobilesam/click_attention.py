@@ -106,12 +106,7 @@ def attend(transformer, keys, key_pe, point_embedding, first_projected):
     the image tokens (1, 4096, 256), the first block's image projections given."""
     queries = point_embedding
     for i, layer in enumerate(transformer.layers):
-        if layer.skip_first_layer_pe:
-            queries = layer.self_attn(queries, queries, queries)
-        else:
-            q = queries + point_embedding
-            queries = queries + layer.self_attn(q, q, queries)
-        queries = layer.norm1(queries)
+        queries = layer.self_attend(queries, point_embedding)
         t2i, i2t = layer.cross_attn_token_to_image, layer.cross_attn_image_to_token
         if i == 0:
             image_k, image_v, image_q = first_projected

@@ -89,15 +89,17 @@ class TwoWayAttentionBlock(nn.Module):
         t2i, i2t = self.cross_attn_token_to_image, self.cross_attn_image_to_token
         return t2i.heads(t2i.k_proj(k)), t2i.heads(t2i.v_proj(keys)), i2t.heads(i2t.q_proj(k))
 
+    def self_attend(self, queries, query_pe):
+        """The tokens' own attention and its norm, the block's first step."""
+        if self.skip_first_layer_pe:
+            return self.norm1(self.self_attn(queries, queries, queries))
+        q = queries + query_pe
+        return self.norm1(queries + self.self_attn(q, q, queries))
+
     def forward(self, queries, keys, query_pe, key_pe, projected=None):
         """``projected``: :meth:`image_projections` of ``keys``, when computed before."""
         image_k, image_v, image_q = self.image_projections(keys, key_pe) if projected is None else projected
-        if self.skip_first_layer_pe:
-            queries = self.self_attn(queries, queries, queries)
-        else:
-            q = queries + query_pe
-            queries = queries + self.self_attn(q, q, queries)
-        queries = self.norm1(queries)
+        queries = self.self_attend(queries, query_pe)
         t2i, i2t = self.cross_attn_token_to_image, self.cross_attn_image_to_token
         queries = self.norm2(queries + t2i.attend(t2i.heads(t2i.q_proj(queries + query_pe)), image_k, image_v))
         queries = self.norm3(queries + self.mlp(queries))
