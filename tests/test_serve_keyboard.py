@@ -34,6 +34,10 @@ def test_a_thumbnail_and_open_are_reached_and_pressed_with_the_keyboard(page):  
     page.keyboard.press(" ")
     page.wait_for_function("document.querySelector('#photos figure.current')?.dataset.name === 'tall.jpg'")
     settle(page)
+    # Playwright turns on catching file pickers when the first listener is added; a
+    # clean-clone CI run once waited 120 s for this picker (not reproduced since). The
+    # likely cause, unproven: catching was not on yet. Turned on here, before the Tabs.
+    page.on("filechooser", lambda chooser: None)
     tab_to(page, "open")
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
