@@ -63,10 +63,9 @@ def _run(args: list[str]) -> int:
         try:
             import typer
 
-            from eraser.cli.app import app
             from eraser.errors import EraserError
 
-            command = typer.main.get_command(app)
+            command = _command()
         except Exception as exc:
             return _internal_error(exc)
         # The root of the errors click raises for a user's mistake (click's
@@ -100,6 +99,23 @@ def _run(args: list[str]) -> int:
         return 130
     except SystemExit as exit_:  # typer itself turns a broken pipe into exit(1)
         return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+
+
+_built: list = []
+
+
+def _command():
+    """The click command that typer builds from the app, once per process:
+    building it reads every command's signature and type hints (about 20 ms),
+    paid on every call by a process that calls ``main`` many times (the
+    tests). The app is complete once imported; nothing adds to it later."""
+    if not _built:
+        import typer
+
+        from eraser.cli.app import app
+
+        _built.append(typer.main.get_command(app))
+    return _built[0]
 
 
 def _internal_error(exc: Exception) -> int:
