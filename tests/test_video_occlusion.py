@@ -90,10 +90,11 @@ def test_behind_something_of_the_same_colours_the_track_goes_on_without_taking_i
     """A helmet passes behind a bigger helmet. Where they touch, the re-fits
     no longer find the object alone (the segmenter takes a sliver: the
     object's colours are all around its box); the track used to stop there
-    ("drifted") and the helmet stayed in the rest of the clip. Now those
-    frames are skipped (hidden: nothing is erased, the helmet in front is
-    never taken), the shape is carried by its motion, and the object is
-    followed again once the segmenter finds its shape alone."""
+    ("drifted") and the helmet stayed in the rest of the clip. Now the shape
+    is carried by its motion; where part of it shows, that part is erased
+    (told from the helmet in front by its look and its motion), where almost
+    none does, nothing (the helmet in front is never taken), and the object
+    is followed again once the segmenter finds its shape alone."""
     s = twin()
     found, ious, shares, _ = tracked(s, tmp_path, "twin")
     fronts = front(s)
@@ -109,6 +110,14 @@ def test_behind_something_of_the_same_colours_the_track_goes_on_without_taking_i
     assert again <= out + 3, (out, found.hidden)
     assert ious[again:].min() >= 0.85, np.round(ious, 2)  # measured 0.92-0.95
     assert ious[:10].min() >= 0.85, np.round(ious, 2)  # before they touch, as before
+    # partly behind it (a fifth to nine tenths in view: frames 11-14 and 21-25): the visible part
+    # is erased (before this round nothing was); measured 0.84-0.91 going in, 0 (hidden) on 21 and
+    # 0.72-0.84 on 22-25 coming out (its position carried through the hidden frames lags 1-2 px)
+    going_in = [i for i in range(1, max(gone)) if 0.2 <= shares[i] < 0.9]
+    coming_out = [i for i in range(max(gone), out) if 0.4 <= shares[i] < 0.95]
+    assert len(going_in) >= 4 and len(coming_out) >= 3, (going_in, coming_out)
+    assert ious[going_in].min() >= 0.75 and ious[going_in].mean() >= 0.82, np.round(ious, 2)
+    assert ious[coming_out].min() >= 0.6 and ious[coming_out].mean() >= 0.72, np.round(ious, 2)
 
 
 def test_in_front_of_something_of_the_same_colours_the_track_goes_on(tmp_path):

@@ -36,6 +36,7 @@ import numpy as np
 from eraser.backends import Hidden, TrackLost
 from eraser.video.motion import dense_flow
 from eraser_flow.appearance import Appearance, lab
+from eraser_flow.visible import landmarks_place, visible_part
 
 WORKING_SIDE = 480  # longest side the flow is computed at
 BOX_MARGIN = 0.15  # the re-fit box: the warped mask's box widened by this share of its size
@@ -55,6 +56,7 @@ PULL = 0.004  # the search's cost of a (working) pixel squared away from the pre
 HIDDEN_REACH = 18  # the search around the predicted place widens by a pixel a frame hidden, up to this
 MAX_HIDDEN = 90  # frames hidden in a row after which the track gives up
 OWN_PATTERN = 0.95  # the object's lightness pattern correlating this well at a place: it is there, in full view
+PART_SHARE = 0.1  # partly behind a like thing, under this share of its shape showing: hidden
 UNSURE = "not told apart from what is around it"  # why a frame is skipped while the re-fits disagree
 
 
@@ -70,6 +72,7 @@ class FlowTracker:
         refit: Optional[Callable[[np.ndarray, tuple[int, int, int, int]], np.ndarray]] = None,
     ) -> Iterator[Union[np.ndarray, Hidden, TrackLost]]:
         flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        fine = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)  # tells the object from a like thing
         # Two masks travel: the object's whole shape (moved by its motion,
         # kept through occlusions) and its visible part (what is erased).
         visible = np.asarray(mask, np.float32)
@@ -99,10 +102,10 @@ class FlowTracker:
             motion_so_far = trend if trend is not None else velocity  # before it was seen in full twice: the last shift
             predicted = look.offset + (motion_so_far if motion_so_far is not None else 0.0)
             if state == "joined":
-                previous_gray = gray
+                grays, previous_gray = (gray, previous_gray, fine), gray
                 step += 1
                 state, shape, visible, steady, hidden_for = yield from self._joined(
-                    frame, small_lab, refit, shape, predicted, look, scale, key_area, hidden_for)
+                    frame, small_lab, grays, refit, shape, predicted, look, scale, key_area, hidden_for)
                 if state == "lost":
                     return
                 if state == "seen":
@@ -117,7 +120,7 @@ class FlowTracker:
             else:  # part or all of it is behind something: where most of its look matches, near where it should be
                 found, _ = look.search(small_lab, predicted, SEARCH + min(hidden_for, HIDDEN_REACH),
                                        PULL * look.size / (1 + hidden_for / 4))
-            previous_gray = gray
+            grays, previous_gray = (gray, previous_gray, fine), gray
             shown, share = look.matches(small_lab, found)
             if state == "seen" and share < SEEN_SHARE:  # the motion may be off (a fast object): its look nearby
                 again, _ = look.search(small_lab, found, SEARCH, PULL * look.size / 10)
@@ -190,9 +193,10 @@ class FlowTracker:
                         if look.likeness(small_lab, look.offset, 0)[1] >= OWN_PATTERN:  # in front: it shows
                             hidden_for = 0
                             yield fitted
-                        else:
-                            hidden_for, visible = 1, np.zeros_like(shape)
-                            yield Hidden(UNSURE)
+                            continue
+                        hidden_for, visible = 1, self._part(look, small_lab, grays, shape_binary, shift, scale)
+                        yield Hidden(UNSURE) if visible is None else visible
+                        visible = np.zeros_like(shape) if visible is None else visible
                         continue
             binary = fitted >= 0.5
             area, before = float(binary.sum()), float((visible >= 0.5).sum())
@@ -208,17 +212,20 @@ class FlowTracker:
             visible = fitted
             yield visible
 
-    def _joined(self, frame, small_lab, refit, shape, predicted, look: Appearance, scale, key_area, hidden_for):
+    def _joined(self, frame, small_lab, grays, refit, shape, predicted, look: Appearance, scale, key_area, hidden_for):
         """A frame while the segmenter does not find the object alone: its
         shape moves as it did, or to where its own pattern (not only its
         colours) shows, and is erased there (it is in front of what joined
-        it); else nothing is erased. Where the segmenter, on a box around
-        it, finds its whole shape again, it is followed again. Returns
-        (state, shape, visible, steady, frames hidden) after yielding the
-        frame's mask, Hidden or TrackLost (state "lost")."""
+        it); else the part of it that its look and its motion show is erased
+        (``visible.py``), or nothing where under PART_SHARE of it shows.
+        Where the segmenter, on a box around it, finds its whole shape
+        again, it is followed again. Returns (state, shape, visible, steady,
+        frames not told apart) after yielding the frame's mask, Hidden or
+        TrackLost (state "lost")."""
         place, likeness = look.likeness(small_lab, predicted, SEARCH)
-        found = place if likeness >= OWN_PATTERN else predicted
-        shape = _warp(shape, _shift_map(found - look.offset, scale))
+        found = place if likeness >= OWN_PATTERN else landmarks_place(look, small_lab, predicted, SEARCH // 2)
+        shift = found - look.offset
+        shape = _warp(shape, _shift_map(shift, scale))
         look.offset = found
         shape_binary = shape >= 0.5
         if shape_binary.sum() < GONE_SHARE * key_area:
@@ -235,8 +242,20 @@ class FlowTracker:
         if hidden_for + 1 > MAX_HIDDEN:
             yield TrackLost(f"the track drifted (the segmenter has not found the object where it moved for {MAX_HIDDEN} frames)")
             return "lost", shape, shape, False, hidden_for
-        yield Hidden(UNSURE)
-        return "joined", shape, np.zeros_like(shape), False, hidden_for + 1
+        part = self._part(look, small_lab, grays, shape_binary, shift, scale)
+        yield Hidden(UNSURE) if part is None else part
+        return "joined", shape, np.zeros_like(shape) if part is None else part, False, hidden_for + 1
+
+    @staticmethod
+    def _part(look: Appearance, small_lab, grays, shape_binary: np.ndarray, shift: np.ndarray, scale: float):
+        """The part of the object that shows beside a like thing in front of
+        it (full size), or None where under PART_SHARE of its shape does."""
+        now, before, dis = grays
+        flow = _band_flow(dis, now, before, shape_binary.astype(np.float32), scale)
+        small = _resized(shape_binary.astype(np.float32), now.shape) >= 0.5
+        part = _resized(visible_part(look, small_lab, flow, small, shift).astype(np.float32), shape_binary.shape)
+        part = shape_binary & (part >= 0.5)
+        return part.astype(np.float32) if part.sum() >= PART_SHARE * shape_binary.sum() else None
 
     def _small(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
         """The frame at the working size: grey and RGB, and the scale."""
