@@ -56,7 +56,10 @@ PULL = 0.004  # the search's cost of a (working) pixel squared away from the pre
 HIDDEN_REACH = 18  # the search around the predicted place widens by a pixel a frame hidden, up to this
 MAX_HIDDEN = 90  # frames hidden in a row after which the track gives up
 OWN_PATTERN = 0.95  # the object's lightness pattern correlating this well at a place: it is there, in full view
+TURN_AREA = 1.25  # a re-fit within this factor of the shape's area, ...
+OWN_COLOURS = 0.9  # ... this share of it in the object's colours: the object turned (or changed its shape)
 PART_SHARE = 0.1  # partly behind a like thing, under this share of its shape showing: hidden
+TURNED = "the track drifted (the object no longer looks as it did: it turned or changed its shape)"
 UNSURE = "not told apart from what is around it"  # why a frame is skipped while the re-fits disagree
 
 
@@ -127,19 +130,28 @@ class FlowTracker:
                 shown_again, share_again = look.matches(small_lab, again)
                 if share_again > share:
                     found, shown, share = again, shown_again, share_again
-            candidate = None
-            if state == "seen" and share < SEEN_SHARE and refit is not None:
+            candidate, turned = None, False
+            if state in ("seen", "partly") and share < SEEN_SHARE and refit is not None:
                 # its look changed (it turned, the light changed) or something is in front of
-                # it: where the segmenter still sees its whole shape, nothing is
+                # it: where the segmenter still sees its whole shape, nothing is; where it sees
+                # the object's colours in a shape of its size overlapping it, it turned
                 moved = _warp(shape, _shift_map(found - look.offset, scale)) >= 0.5
                 if moved.any():
                     candidate = np.asarray(refit(frame, _box(moved, BOX_MARGIN)), np.float32)
-                    if _iou(candidate >= 0.5, moved) >= RESYNC_IOU:
+                    agreement = _iou(candidate >= 0.5, moved)
+                    if agreement >= RESYNC_IOU:
                         share = 1.0
+                    elif agreement >= AGREE_IOU and _turned(candidate >= 0.5, moved, look, small_lab):
+                        share, turned = 1.0, True
             out_of_sight = share < HIDDEN_SHARE
             # found again by its look: only where the photo segmenter agrees
             if not out_of_sight and state == "hidden" and refit is not None:
                 out_of_sight = not _confirmed(refit, frame, shown, shape, found - look.offset, scale)
+            if out_of_sight and state != "hidden" and _still_there(shape, found - look.offset, look, small_lab, scale):
+                # nothing of its look where it moved, but its colours all over its shape there: it
+                # turned or changed its shape (too fast for the re-fits), it is not hidden
+                yield TrackLost(TURNED)
+                return
             if out_of_sight:  # it moves as it did, unseen
                 found = predicted
             shift = found - look.offset
@@ -175,10 +187,10 @@ class FlowTracker:
                 if candidate is None:
                     candidate = np.asarray(refit(frame, _box(shape_binary, BOX_MARGIN)), np.float32)
                 agreement = _iou(candidate >= 0.5, shape_binary)
-                steady = agreement >= RESYNC_IOU
+                steady = agreement >= RESYNC_IOU or turned
                 if agreement >= AGREE_IOU:
                     fitted, disagreed = candidate, 0
-                    if agreement >= RESYNC_IOU:  # all of it in view: its shape is what the segmenter sees
+                    if steady:  # all of it in view: its shape is what the segmenter sees
                         shape = candidate
                         look = Appearance(small_lab, _resized(shape, gray.shape) >= 0.5)
                 else:
@@ -278,6 +290,25 @@ def _confirmed(refit, frame: np.ndarray, shown: np.ndarray, shape: np.ndarray, s
     candidate = np.asarray(refit(frame, _box(moved, BOX_MARGIN)), np.float32) >= 0.5
     matched = _resized(shown.astype(np.float32), shape.shape) >= 0.5
     return bool((candidate & matched).sum() >= 0.6 * max(matched.sum(), 1))
+
+
+def _turned(candidate: np.ndarray, moved: np.ndarray, look: Appearance, small_lab: np.ndarray) -> bool:
+    """A re-fit that overlaps the moved shape but does not match it, of
+    about its area and of the object's colours: the object turned or changed
+    its shape (a part hidden is smaller; a like thing joined to it, bigger)."""
+    ratio = float(candidate.sum()) / max(float(moved.sum()), 1.0)
+    if not 1 / TURN_AREA <= ratio <= TURN_AREA:
+        return False
+    small = _resized(candidate.astype(np.float32), small_lab.shape[:2]) >= 0.5
+    return look.palette_share(small_lab, small) >= OWN_COLOURS
+
+
+def _still_there(shape: np.ndarray, shift: np.ndarray, look: Appearance, small_lab: np.ndarray, scale: float) -> bool:
+    """The object's colours under nearly all of its moved shape (something
+    in front of it would show its own)."""
+    moved = _warp(shape, _shift_map(shift, scale))
+    small = _resized(moved, small_lab.shape[:2]) >= 0.5
+    return bool(small.any()) and look.palette_share(small_lab, small) >= OWN_COLOURS
 
 
 def _shift_map(shift: np.ndarray, scale: float) -> np.ndarray:
