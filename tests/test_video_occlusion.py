@@ -121,6 +121,29 @@ def test_behind_something_of_the_same_colours_the_track_goes_on_without_taking_i
     assert ious[coming_out].min() >= 0.6 and ious[coming_out].mean() >= 0.72, np.round(ious, 2)
 
 
+def test_behind_something_of_the_same_colours_backwards(tmp_path):
+    """The same clip tracked backwards from its last frame (``--frame 35``):
+    the helmet goes behind the bigger one from the other side, its look
+    (its colours) matching the bigger one's dark shell. Before, that match
+    was taken for its visible part: 580-740 px of the bigger helmet erased
+    on each of frames 15-20, where the small one is wholly hidden."""
+    s = twin()
+    path = write_clip(tmp_path / "twin.mp4", s.frames)
+    found = track(probe(path), 35, s.masks[35].astype(np.float32), 0, 35)
+    shares = np.array([m.sum() / s.masks[0].sum() for m in s.masks])
+    gone = [i for i, share in enumerate(shares) if share == 0]
+    assert not found.stops and set(gone) <= set(found.hidden), (found.stops, found.hidden)
+    on_front = {i: int((found.masks[i].unpack() & f).sum()) for i, f in enumerate(front(s))}
+    # measured: at most 32 px on frames 11-22; 400 and 180 px on 23-24, where it first touches it
+    # (two re-fits must disagree before the like thing is suspected: not met there)
+    assert max(on_front[i] for i in range(11, 23)) <= 0.1 * s.masks[0].sum(), on_front
+    ious = []
+    for i in range(36):
+        mask, truth = found.masks[i].unpack(), s.masks[i]
+        ious.append((mask & truth).sum() / max((mask | truth).sum(), 1) if (mask | truth).any() else 1.0)
+    assert min(ious[:13]) >= 0.75 and min(ious[25:]) >= 0.85, np.round(ious, 2)  # measured 0.76-0.98, 0.92-1.0
+
+
 def test_in_front_of_something_of_the_same_colours_the_track_goes_on(tmp_path):
     """The same helmet passes in front of a bigger one: the re-fits take a
     sliver there too, but the object's own lightness pattern (highlights,

@@ -59,6 +59,8 @@ OWN_PATTERN = 0.95  # the object's lightness pattern correlating this well at a 
 TURN_AREA = 1.25  # a re-fit within this factor of the shape's area, ...
 OWN_COLOURS = 0.9  # ... this share of it in the object's colours: the object turned (or changed its shape)
 PART_SHARE = 0.1  # partly behind a like thing, under this share of its shape showing: hidden
+CHECKED_SHARE = 0.2  # partly hidden, what matches its look is checked by the marks from this share of its shape
+LIKE_SHARE = 0.5  # the marks keeping less than this share of what matches: a like thing in front
 TURNED = "the track drifted (the object no longer looks as it did: it turned or changed its shape)"
 UNSURE = "not told apart from what is around it"  # why a frame is skipped while the re-fits disagree
 
@@ -178,6 +180,18 @@ class FlowTracker:
             if share < SEEN_SHARE:  # partly hidden: the part of its shape whose look the frame shows
                 state, steady = "partly", False
                 visible = (shape_binary & (_resized(shown.astype(np.float32), shape.shape) >= 0.5)).astype(np.float32)
+                shown_area = float((visible >= 0.5).sum())
+                if shown_area >= CHECKED_SHARE * shape_binary.sum():
+                    # a thing of its colours in front matches its look too: where the marks of its
+                    # distinct pixels and its motion disown most of what matches, only their part is it
+                    marked = self._part(look, small_lab, grays, shape_binary, shift, scale)
+                    kept = visible * marked if marked is not None else np.zeros_like(visible)
+                    if float(kept.sum()) < LIKE_SHARE * shown_area:
+                        visible = kept
+                        if float(kept.sum()) < PART_SHARE * shape_binary.sum():
+                            visible = np.zeros_like(shape)
+                            yield Hidden(UNSURE)
+                            continue
                 yield visible
                 continue
             came_back, state = state != "seen", "seen"
