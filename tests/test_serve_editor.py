@@ -467,7 +467,8 @@ def test_the_photo_fits_the_window(browser, server, width, height):
             assert photo["x"] >= -0.5 and photo["x"] + photo["width"] <= width + 0.5, name
             assert stage["y"] + stage["height"] <= height - 27, name  # the status line below, whole
         assert page.locator("#status").bounding_box()["height"] == 28
-        assert page.locator("#toolbar").bounding_box()["height"] < 60
+        if width > 700:  # one row; a phone's wraps into rows (tests/test_serve_toolbar_fits.py)
+            assert page.locator("#toolbar").bounding_box()["height"] < 60
         assert page.errors == []
     finally:
         page.context.close()

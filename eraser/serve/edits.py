@@ -39,7 +39,7 @@ def apply_mark(entry: Entry, mark: Mark) -> None:
                 s.add(points=[[mark.point]])
                 entry.objects.append(MarkedObject(points=[list(mark.point)]))
             else:
-                _replace_last(entry, MarkedObject(points=target.points + [list(mark.point)]), mark.point)
+                _replace_last(entry, MarkedObject(points=target.points + [list(mark.point)]))
     except BaseException:
         entry.earlier.pop()  # the session kept nothing of a mark it could not preview
         raise
@@ -68,33 +68,22 @@ def _away_at(away, entry: Entry, point) -> bool:
     return away is not None and bool(away[y, x])
 
 
-def _replace_last(entry: Entry, new: MarkedObject, point=None) -> None:
-    """The current object marked again with one more click or painted area.
-    The session brings back every pixel taken away that the object covers
-    (a later mark wins); here only what this mark adds wins, unless the click
-    itself landed on a spot taken away (then the object it marks comes back)."""
-    s = entry.session
-    old, away, before = entry.objects[-1], s.taken_away, s.object_mask(-1)
-    s.pop()
-    try:
-        _add(s, new)
-    except BaseException:
-        _add(s, old)
-        s.taken_away = away
-        raise
+def _replace_last(entry: Entry, new: MarkedObject) -> None:
+    """The current object marked again with one more click or painted area
+    (:meth:`eraser.Session.grow`: only what this mark adds wins over pixels
+    taken away, unless the click landed on one)."""
+    _add(entry.session, new, grow=True)
     entry.objects[-1] = new
-    after = s.object_mask(-1)
-    if away is not None and before is not None and after is not None and not (point and _away_at(away, entry, point)):
-        s.taken_away = away & ~((after >= 0.5) & (before < 0.5))
 
 
-def _add(session, obj: MarkedObject) -> None:
+def _add(session, obj: MarkedObject, grow: bool = False) -> None:
+    mark = session.grow if grow else session.add
     if obj.mask is not None:
-        session.add(mask=obj.mask)
+        mark(mask=obj.mask)
     elif obj.box is not None:
-        session.add(boxes=[obj.box])
+        mark(boxes=[obj.box])
     else:
-        session.add(points=[obj.points])
+        mark(points=[obj.points])
 
 
 def paint(entry: Entry, stroke: Stroke) -> None:
