@@ -86,8 +86,10 @@ def _add(session, obj: MarkedObject, grow: bool = False) -> None:
         mark(points=[obj.points])
 
 
-def paint(entry: Entry, stroke: Stroke) -> None:
-    """One brush stroke: add the painted pixels, or take them away."""
+def paint(entry: Entry, stroke: Stroke) -> Optional[str]:
+    """One brush stroke: add the painted pixels, or take them away. Returns a
+    note for the person when a take-away closes again in the hole (see
+    :func:`closes_again`)."""
     s = entry.session
     painted = _painted(s.size, stroke)
     _remember(entry)
@@ -95,14 +97,20 @@ def paint(entry: Entry, stroke: Stroke) -> None:
         if stroke.erase:
             if not entry.objects:
                 entry.earlier.pop()
-                return
+                return None
+            before = s.selection().mask >= 0.5
             s.taken_away = painted if s.taken_away is None else s.taken_away | painted
-            if not (s.selection().mask >= 0.5).any():  # nothing left: the marks go (Ctrl-Z brings them back)
+            after = s.selection().mask >= 0.5
+            if not after.any():  # nothing left: the marks go (Ctrl-Z brings them back)
                 s.clear()
                 entry.objects = []
                 if entry.exclude:
                     s.add(exclude=entry.exclude)
-            return
+                return None
+            if closes_again(before, after, s.dilate):
+                return (f"this cut is narrower than twice Dilate ({2 * s.dilate} px) and closes again in the red: "
+                        "paint wider or lower Dilate")
+            return None
         if s.taken_away is not None:
             s.taken_away = s.taken_away & ~painted
         if entry.objects and entry.objects[-1].mask is not None:
@@ -114,6 +122,23 @@ def paint(entry: Entry, stroke: Stroke) -> None:
     except BaseException:
         restore(entry, entry.earlier.pop())
         raise
+
+
+def closes_again(before: np.ndarray, after: np.ndarray, dilate_px: int) -> bool:
+    """A take-away that the hole's widening fills again: nearly every pixel it
+    cut from the selection lies within Dilate of what stays selected, so the
+    red (and the erase) look as before the stroke."""
+    from eraser.refine import dilate
+
+    cut = before & ~after
+    if dilate_px <= 0 or not cut.any():
+        return False
+    rows, cols = np.nonzero(cut)
+    pad = dilate_px + 1
+    y0, y1 = max(rows.min() - pad, 0), rows.max() + pad + 1
+    x0, x1 = max(cols.min() - pad, 0), cols.max() + pad + 1
+    grown = dilate(after[y0:y1, x0:x1], dilate_px)
+    return grown[cut[y0:y1, x0:x1]].mean() >= 0.9
 
 
 def _painted(size: tuple[int, int], stroke: Stroke) -> np.ndarray:

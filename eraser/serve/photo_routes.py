@@ -56,14 +56,16 @@ def state(entry: Entry, **extra: Any) -> dict:
 
 
 def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
-    """Make the change, then answer with the state and the new overlay."""
+    """Make the change, then answer with the state and the new overlay (and
+    the change's note, when it returned one)."""
     import time
 
     start = time.perf_counter()
-    change()
+    note = change()  # a change may answer with a note for the person (str)
+    noted = {"note": note} if isinstance(note, str) else {}
     s = entry.session
     if not s.objects:
-        return state(entry, overlay=None)
+        return state(entry, overlay=None, **noted)
     preview = s.glimpse(view_size(*s.size))  # refined at the view's size; the erase refines at full size
     drawn = time.perf_counter()
     shown = overlay(preview.refined, view_size(*s.size))
@@ -71,7 +73,7 @@ def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
     timings["overlay"] = round(time.perf_counter() - drawn, 4)  # the small PNG the page draws
     timings["server"] = round(time.perf_counter() - start, 4)  # all of this request's work, segmenting included
     return state(entry, overlay=shown if shown["png"] else None, segmenters=preview.segmenters, notices=preview.notices,
-                 share=round(preview.share, 5), timings=timings)
+                 share=round(preview.share, 5), timings=timings, **noted)
 
 
 # -- the page and facts ---------------------------------------------------------

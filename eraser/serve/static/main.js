@@ -3,7 +3,7 @@
 // page keeps only what it shows, so switching photos or reloading loses nothing.
 import {call, clientId, enqueue, onBusy, post, queueLength, url} from "./api.js";
 import {fit, drawOverlay, setPhoto, showImage, view, zoomTo} from "./view.js";
-import {drawMarks, dropPending, setupPointer, tools} from "./marks.js";
+import {drawClosedCut, drawMarks, dropPending, setupPointer, tools} from "./marks.js";
 import {setupKeys} from "./keys.js";
 import {endCompare, isComparing, setupCompare} from "./compare.js";
 import {findSuggestions, forgetSuggestions, suggestionAt} from "./suggest.js";
@@ -155,7 +155,7 @@ function elsewhere(state) {
   return true;
 }
 
-async function marked(state) {
+async function marked(state, body = null) {
   if (elsewhere(state)) return;
   photo = state;
   if (isComparing()) await compare(false);  // a new mark is shown on the current image
@@ -168,6 +168,10 @@ async function marked(state) {
   drawMarks(state.marks);
   refresh();
   notices(state, state.segmenters && state.segmenters.length ? `segmented by ${state.segmenters.join(", ")}` : "");
+  if (state.note) {  // e.g. a take-away the widening closes again: show the stroke and say why
+    if (body && body.erase) drawClosedCut(body);
+    message(state.note);
+  }
 }
 
 // Marks queue behind whatever the server is doing for this tab; each shows at once (pending).
@@ -178,7 +182,7 @@ function change(path, body, pendingItem, text = "segmenting…") {
     if (!photo || photo.id !== id) { dropPending(pendingItem); return; }
     setWorking("segment", text);
     try {
-      await marked(await post(`/api/photos/${id}/${path}`, body));
+      await marked(await post(`/api/photos/${id}/${path}`, body), body);
     } catch (error) {
       dropPending(pendingItem); report(error);
     } finally {

@@ -12,6 +12,7 @@ const DRAG_PX = 6;  // a pointer moving less than this is a click
 export const tools = {tool: "mark", keep: false, brushPx: 30, space: false};
 let kept = [];  // the server's marks, redrawn at each zoom
 let pending = [];  // gestures drawn before the server answered
+let closed = [];  // take-away strokes the widening (Dilate) fills again: shown until the next answer
 
 function el(name, attrs, parent = marksLayer) {
   const node = document.createElementNS(SVG, name);
@@ -37,7 +38,14 @@ function rect(b, cls) {
 
 // The marks the server keeps for this photo (points, exclusions, boxes).
 export function drawMarks(marks) {
-  kept = marks || []; pending = [];
+  kept = marks || []; pending = []; closed = [];
+  redraw();
+}
+
+// A take-away stroke that changed nothing a person can see (the hole's widening
+// closes it again): the stroke stays drawn, hatched, beside the note that says why.
+export function drawClosedCut(stroke) {
+  closed.push(stroke);
   redraw();
 }
 
@@ -48,6 +56,11 @@ function redraw() {
     else if (m.kind === "exclude") marker(m.point[0] + 0.5, m.point[1] + 0.5, false);
     else if (m.kind === "box") rect(m.box, "box");
   }
+  for (const c of closed) {
+    el("polyline", {class: "stroke keep closed", points: c.points.map((p) => p.join(",")).join(" "),
+                    "stroke-width": 2 * c.radius});
+  }
+  document.body.dataset.closedCuts = String(closed.length);
   for (const p of pending) p.draw();
   document.body.dataset.markers = String(marksLayer.querySelectorAll(".plus, .minus").length);
   if (cursor) drawCursor(cursor);
