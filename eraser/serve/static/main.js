@@ -38,6 +38,13 @@ function setWorking(what, text) {
 }
 onBusy(() => refresh());
 
+// A download link with nothing to download has no href: not in the Tab order,
+// not pressable, and read as disabled (a link to "#" was all three wrongly).
+function link(a, enabled, href) {
+  a.classList.toggle("disabled", !enabled);
+  if (enabled) { a.href = href; a.removeAttribute("aria-disabled"); } else { a.removeAttribute("href"); a.setAttribute("aria-disabled", "true"); }
+}
+
 function refresh() {
   const has = !!photo, erasing = working === "erase";
   document.body.classList.toggle("has-photo", has);
@@ -51,13 +58,12 @@ function refresh() {
   $("erase").disabled = !(has && photo.objects > 0) || erasing;
   // Nothing erased yet: nothing to download or save (the CLI says "nothing to remove").
   const erased = has && photo.can_undo;
-  $("download").classList.toggle("disabled", !erased || erasing);
+  link($("download"), erased && !erasing, has && url(`/api/photos/${photo.id}/download`));
   $("download").title = erased ? "Download the erased photo" : "Erase something first";
-  $("download").href = has ? url(`/api/photos/${photo.id}/download`) : "#";
   // no marks, but the command shown needs its mask file: that file is the one to download
   const erasedMask = has && !photo.objects && photo.command_mask;
-  $("mask-download").classList.toggle("disabled", !(has && (photo.objects > 0 || erasedMask)));
-  $("mask-download").href = has ? url(`/api/photos/${photo.id}/mask${erasedMask ? "?of=erase" : ""}`) : "#";
+  link($("mask-download"), has && (photo.objects > 0 || erasedMask),
+       has && url(`/api/photos/${photo.id}/mask${erasedMask ? "?of=erase" : ""}`));
   $("mask-download").download = erasedMask ? photo.command_mask : "";
   $("save").hidden = !(has && photo.saveable);
   $("save").disabled = !erased || erasing;
