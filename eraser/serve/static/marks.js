@@ -100,8 +100,10 @@ export function setupPointer(handlers) {
   overlay.addEventListener("pointerdown", (event) => {
     overlay.setPointerCapture(event.pointerId);
     touches.set(event.pointerId, stagePoint(event));
-    if (touches.size === 2) {  // a second finger: pinch and pan, and the first finger's mark is dropped
-      if (gesture && gesture.pendingItem) dropPending(gesture.pendingItem);
+    if (touches.size === 2) {  // a second finger: pinch and pan, and the first finger's mark (or band) is dropped
+      // (a band left behind drew the pinch's box, undefined: redraw threw, and the next tap was lost)
+      if (gesture) { dropPending(gesture.pendingItem); dropPending(gesture.band); }
+      document.body.dataset.band = "none";
       const [a, b] = [...touches.values()];
       gesture = {kind: "pinch", distance: Math.hypot(a[0] - b[0], a[1] - b[1]), center: mid(a, b), zoom: view.zoom};
       return;
@@ -155,7 +157,8 @@ export function setupPointer(handlers) {
         gesture.box = boxOf(gesture.start, end);
         if (!gesture.band) {
           dropPending(gesture.pendingItem);
-          gesture.band = addPending(() => rect(gesture.box, "band"));
+          const dragged = gesture;  // its own box: `gesture` is another gesture by the next redraw
+          gesture.band = addPending(() => rect(dragged.box, "band"));
           document.body.dataset.band = "shown";
         } else redraw();
       }
