@@ -251,7 +251,7 @@ async def download(request: Request) -> Response:
     data, out_name = await work(entry, _encoded, entry)
     media = mimetypes.guess_type(out_name)[0] or "application/octet-stream"
     return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{_ascii(out_name)}"'})
+                    headers={"Content-Disposition": attachment(out_name)})
 
 
 async def save(request: Request) -> Response:
@@ -283,7 +283,7 @@ async def mask_download(request: Request) -> Response:
         if entry.recipe is None or entry.recipe["mask"] is None:
             raise Problem(400, "the last erase needs no mask file")
         return Response(mask_png(entry.recipe["mask"].unpack()), media_type="image/png",
-                        headers={"Content-Disposition": f'attachment; filename="{_ascii(mask_name(entry.name))}"'})
+                        headers={"Content-Disposition": attachment(mask_name(entry.name))})
 
     def run() -> bytes:
         if not entry.session.objects:
@@ -292,7 +292,7 @@ async def mask_download(request: Request) -> Response:
 
     data = await work(entry, run)
     return Response(data, media_type="image/png",
-                    headers={"Content-Disposition": f'attachment; filename="{_ascii(mask_name(entry.name))}"'})
+                    headers={"Content-Disposition": attachment(mask_name(entry.name))})
 
 
 async def mask_upload(request: Request) -> Response:
@@ -348,5 +348,14 @@ def _too_large(limit: int) -> str:
     return f"the photo is larger than the upload limit ({limit >> 20} MB; see eraser serve --max-upload-mb)"
 
 
-def _ascii(name: str) -> str:
-    return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+def attachment(name: str) -> str:
+    """A download's Content-Disposition. A name beyond plain ASCII goes in
+    ``filename*`` as UTF-8 (RFC 6266/5987), so the browser saves it as named
+    (Müller.erased.jpg, not M_ller.erased.jpg: the copied command names that
+    file); ``filename`` keeps an ASCII stand-in for old clients."""
+    from urllib.parse import quote
+
+    plain = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+    if plain == name:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -89,7 +89,7 @@ async function show(state, lead) {
   const fresh = !photo || photo.id !== state.id;
   photo = state; addNext = false;
   sessionStorage.setItem("eraser-photo", state.id);
-  if (fresh) { forgetSuggestions(); setPhoto(state); }
+  if (fresh) { forgetSuggestions(); setPhoto(state); closeMenu(); }
   endCompare();
   await showImage();
   await drawOverlay(state.overlay || null, state.view);
@@ -307,6 +307,14 @@ const suggest = guard(async (options) => {
 });
 window.eraserSuggest = suggest;  // for tests: thresholds for random-weight models
 
+// The ⋯ menu belongs to the photo it was opened on: another photo closes it
+// and forgets its command (it showed the previous photo's command under a greyed button).
+function closeMenu() {
+  $("more").open = false;
+  $("command-text").hidden = true; $("command-text").value = "";
+  delete document.body.dataset.command;
+}
+
 const copyCommand = guard(async () => {
   const id = photo.id;
   const found = await call(`/api/photos/${id}/command`);
@@ -357,6 +365,8 @@ const newObject = () => { addNext = false; message("the next click starts a new 
 
 // -- controls --------------------------------------------------------------------------------
 $("file").addEventListener("change", (event) => openFile(event.target.files[0]));
+// The empty page's dashed box opens the picker too (on a phone it was a dead end to tap).
+$("drop-hint").addEventListener("click", () => $("file").click());
 pressWithKeys($("open"), () => $("file").click());
 $("suggest").addEventListener("click", () => suggest());
 $("new-object").addEventListener("click", newObject);
