@@ -178,6 +178,33 @@ async function marked(state, body = null) {
     if (body && body.erase) drawClosedCut(body);
     message(state.note);
   }
+  const unseen = body && body.kind ? selectionUnseen(state) : "";  // a click or a box, not a brush stroke
+  document.body.dataset.unseen = unseen ? unseen.split(":")[0] : "";
+  if (unseen) message([unseen, $("message").textContent].filter(Boolean).join(" · "));
+}
+
+// A selection a person cannot judge as the view stands: mostly outside it
+// (zoomed in on a sensor spot, the segmenter took half the sky) or hidden
+// under its markers (a small object on a 12 MP photo at Fit). Said, not
+// guessed by the person after the erase.
+const SMALL_ON_SCREEN = 32 * 32;  // screen pixels per object: less is a blob hardly bigger than its + marker (18 px)
+function selectionUnseen(state) {
+  const o = state.overlay;
+  if (!o || !o.png || !state.share) return "";
+  const scale = view.width / o.size[0] * view.zoom;  // overlay pixels -> screen pixels
+  const x0 = view.x + o.box[0] * scale, y0 = view.y + o.box[1] * scale;
+  const x1 = x0 + o.box[2] * scale, y1 = y0 + o.box[3] * scale;
+  const stage = $("stage").getBoundingClientRect();
+  const inside = Math.max(0, Math.min(x1, stage.width) - Math.max(x0, 0)) * Math.max(0, Math.min(y1, stage.height) - Math.max(y0, 0));
+  const percent = (100 * state.share).toFixed(state.share < 0.01 ? 2 : 1);
+  if (inside < 0.5 * (x1 - x0) * (y1 - y0)) {
+    return `outside the view: the selection reaches far beyond what is shown (${percent} % of the photo); press 0 to see all of it before erasing`;
+  }
+  const onScreen = state.share * view.width * view.height * view.zoom * view.zoom;
+  if (onScreen < SMALL_ON_SCREEN * Math.max(state.objects, 1)) {
+    return `hidden under the markers: the selection is ${percent} % of the photo, about ${Math.round(onScreen)} screen pixels at this zoom; zoom in to check it`;
+  }
+  return "";
 }
 
 // Marks queue behind whatever the server is doing for this tab; each shows at once (pending).
