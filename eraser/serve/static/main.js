@@ -402,6 +402,13 @@ $("erase").addEventListener("click", erase);
 $("undo").addEventListener("click", () => step("undo"));
 $("redo").addEventListener("click", () => step("redo"));
 $("save").addEventListener("click", save);
+// Downloaded: nothing unsaved (the server marks the image kept as it serves it;
+// its next answer says the same). The dot and the question on leaving go now.
+$("download").addEventListener("click", () => {
+  if (!photo || !$("download").hasAttribute("href")) return;
+  photo.unsaved = false;
+  refresh();
+});
 $("dilate").addEventListener("input", settingsChanged);
 $("feather").addEventListener("input", settingsChanged);
 $("inpainter").addEventListener("change", (event) => { settingsChanged(); event.target.blur(); });

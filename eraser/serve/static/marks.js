@@ -21,13 +21,16 @@ function el(name, attrs, parent = marksLayer) {
   return node;
 }
 
+// Sizes in screen pixels set by hand (1/zoom): the layer is scaled by a CSS
+// transform, which non-scaling-stroke does not undo in Chromium, so at 570 %
+// a 1.5 px ring was 8.5 px wide and + and - markers were the same white disc.
 function marker(x, y, include, extra = "") {
-  const r = MARKER_PX / view.zoom, w = 1.5;
+  const px = 1 / view.zoom, r = MARKER_PX * px;
   const g = el("g", {class: `${include ? "plus" : "minus"} ${extra}`, "data-x": x, "data-y": y});
-  el("circle", {cx: x, cy: y, r, "stroke-width": w, "vector-effect": "non-scaling-stroke"}, g);
+  el("circle", {cx: x, cy: y, r, "stroke-width": 1.5 * px}, g);
   const d = r * 0.55;
   const path = include ? `M${x - d},${y}H${x + d}M${x},${y - d}V${y + d}` : `M${x - d},${y}H${x + d}`;
-  el("path", {d: path, "stroke-width": 2, "vector-effect": "non-scaling-stroke"}, g);
+  el("path", {d: path, "stroke-width": 2 * px}, g);
   return g;
 }
 
@@ -86,8 +89,8 @@ let cursor = null;
 function drawCursor([x, y]) {
   marksLayer.querySelector(".cursor")?.remove();
   if (tools.tool !== "brush") return;
-  el("circle", {class: "cursor", cx: x, cy: y, r: tools.brushPx / 2 / view.zoom, "stroke-width": 1.5,
-                "vector-effect": "non-scaling-stroke"});
+  el("circle", {class: "cursor", cx: x, cy: y, r: tools.brushPx / 2 / view.zoom, "stroke-width": 1.5 / view.zoom,
+                "stroke-dasharray": `${3 / view.zoom} ${3 / view.zoom}`});
 }
 
 // -- pointer input ---------------------------------------------------------------------------
