@@ -44,8 +44,7 @@ def test_every_control_is_on_screen_whole_and_apart(browser, server, tmp_path, w
             page.screenshot(path=str(tmp_path / f"toolbar-{width}x{height}-{mode}.png"))
             found = boxes(page)
             assert "help-button" in found and "brush-size" not in found
-            if mode == "b":
-                assert any(b.startswith("Size") for b in found), found.keys()
+            assert any(b.startswith("Size") for b in found) == (mode == "b"), found.keys()  # the slider in Brush only
             bar = page.locator("#toolbar").bounding_box()
             for name, box in found.items():
                 assert box["x"] >= -0.5 and box["x"] + box["width"] <= width + 0.5, (name, box, width)
