@@ -114,9 +114,24 @@ async def info(request: Request) -> Response:
         return {"segmenters": segmenters, "inpainters": inpainters, "segmenter": segmenters[0] if segmenters else None,
                 "hint": better_segmenter_hint(segmenters), "folder": folder is not None,
                 "max_upload_bytes": config.max_upload_bytes, "max_pixels": config.max_pixels,
-                "max_photos": config.max_sessions, "view_max_side": VIEW_MAX_SIDE}
+                "max_photos": config.max_sessions, "view_max_side": VIEW_MAX_SIDE,
+                "suggest_unavailable": suggest_unavailable()}
 
     return JSONResponse(await run_in_threadpool(facts))
+
+
+def suggest_unavailable() -> Optional[str]:
+    """Why Suggest (segment everything) cannot run here, in one line, or None:
+    the page greys the button with this as its tooltip instead of answering a
+    press with an error."""
+    from eraser.errors import EraserError
+    from eraser.everything.segmenter import choose
+
+    try:
+        choose("auto")
+    except EraserError as error:
+        return str(error)
+    return None
 
 
 async def folder_photos(request: Request) -> Response:

@@ -51,6 +51,8 @@ function refresh() {
   document.body.dataset.photo = has ? photo.id : "";
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
   for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
+  // no segmenter here can segment everything: greyed, the reason its tooltip (a press answered with an error before)
+  if (info && info.suggest_unavailable) { $("suggest").disabled = true; $("suggest").title = `Suggest: ${info.suggest_unavailable}`; }
   $("copy-command").disabled = !(has && photo.command) || erasing;  // one erase of the opened photo: one command
   $("command-note").hidden = !has || photo.command;
   $("undo").disabled = !(has && (photo.can_take_back || photo.can_undo)) || erasing;
@@ -326,6 +328,7 @@ const save = guard(async () => {
 
 const suggest = guard(async (options) => {
   if (!photo || working === "erase") return;
+  if (info && info.suggest_unavailable) return message(`Suggest: ${info.suggest_unavailable}`);
   setWorking("suggest", "finding objects…");
   try {
     const count = await findSuggestions(photo.id, options);
