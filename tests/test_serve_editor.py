@@ -476,6 +476,8 @@ def test_the_photo_fits_the_window(browser, server, width, height):
 
 def test_notes_once_shortcuts_win_named_thumbnails_and_a_favicon(page):
     assert page.locator("#photos figcaption").all_inner_texts()[:2] == ["spoon.jpg", "tall.jpg"]
+    # the whole name on hover, on the thumbnail itself (a tryout: a cut caption had no tooltip)
+    assert page.locator("#photos figure").evaluate_all("fs => fs.map(f => f.title)")[:2] == ["spoon.jpg", "tall.jpg"]
     assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("favicon.svg")
     open_spoon(page)
     height = page.locator("#status").bounding_box()["height"]

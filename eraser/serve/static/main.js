@@ -117,7 +117,12 @@ async function open(request, text) {
 const openFile = guard(async (file) => {
   if (!file) return;
   if (info && file.size > info.max_upload_bytes) throw new Error(`${file.name} is larger than the upload limit`);
-  await open(() => call(`/api/photos?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file}), `opening ${file.name}…`);
+  try {
+    await open(() => call(`/api/photos?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file}), `opening ${file.name}…`);
+  } catch (error) {
+    if (!error.message.includes(file.name)) error.message = `${file.name}: ${error.message}`;  // which file the refusal is about
+    throw error;
+  }
 });
 const openFromFolder = guard((name) => open(() => post("/api/photos/open", {name}), `opening ${name}…`));
 const openKept = guard((id) => open(() => call(`/api/photos/${id}`), "opening…"));
@@ -138,6 +143,7 @@ function addThumb(name, id, folder = false) {
   img.alt = img.title = img.dataset.name = name;
   const caption = document.createElement("figcaption");
   caption.textContent = name;
+  figure.title = name;  // the whole name on hover: the caption cuts a long one with "…"
   figure.append(img, caption);
   figure.addEventListener("click", () => (folder ? openFromFolder(name) : openKept(id)));
   figure.tabIndex = 0; figure.setAttribute("role", "button"); figure.setAttribute("aria-label", `open ${name}`);
