@@ -147,6 +147,10 @@ def test_a_click_outside_the_object_starts_another_and_shift_adds(page):
 
 def test_help_lists_the_gestures_and_the_rule_is_on_the_page(page):
     assert "Shift-click" in page.inner_text("#hint")
+    page.keyboard.press("b")  # the hint follows the tool
+    assert "paint" in page.inner_text("#hint") and "drag: box" not in page.inner_text("#hint")
+    page.keyboard.press("m")
+    assert "Shift-click" in page.inner_text("#hint")
     assert page.locator("#help").is_hidden()
     page.keyboard.press("?")
     assert page.locator("#help").is_visible()

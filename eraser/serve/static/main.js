@@ -381,7 +381,12 @@ function setTool(tool) {
   $("tool-mark").setAttribute("aria-pressed", String(tool === "mark"));
   $("tool-brush").setAttribute("aria-pressed", String(tool === "brush"));
   document.body.dataset.tool = tool;
+  $("hint").textContent = HINTS[tool];  // a tryout: Brush mode still read "Click: mark … drag: box"
 }
+const HINTS = {
+  mark: "Click: mark · Shift-click: add · right-click: keep · drag: box · wheel: zoom · ?: help",
+  brush: "Drag: paint · right-drag or Keep: take away · [ ]: size · M: mark · ?: help",
+};
 function toggleKeep() {
   tools.keep = !tools.keep;
   $("keep-mode").setAttribute("aria-pressed", String(tools.keep));
