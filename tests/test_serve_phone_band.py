@@ -29,10 +29,13 @@ def server(tmp_path_factory):
     s.stop()
 
 
-def edge_columns_seen(shot, y, x0, x1):
-    """The share of columns along a horizontal edge at screen row y where the
-    band shows: a near-white pixel within 2 rows, next to a dark one."""
-    rows = shot[max(int(y) - 3, 0):int(y) + 4, int(x0) + 4:int(x1) - 4].astype(int)
+def edge_columns_seen(shot, y, x0, x1, scale=2):
+    """The share of columns along a horizontal edge at screen row y (CSS
+    pixels; the shot in device pixels, `scale` to one) where the band shows: a
+    near-white pixel within 3 CSS pixels, and a dark one. Device pixels: in a
+    shot scaled to CSS pixels a 1.5 px line that straddles two rows is grey."""
+    y, x0, x1 = (round(v * scale) for v in (y, x0, x1))
+    rows = shot[max(y - 3 * scale, 0):y + 3 * scale + 1, x0 + 4 * scale:x1 - 4 * scale].astype(int)
     white = (rows.min(axis=2) >= 215).any(axis=0)
     dark = (rows.max(axis=2) <= 90).any(axis=0)
     return white.mean(), dark.mean()
@@ -49,7 +52,7 @@ def test_the_band_is_a_clear_dashed_line_at_9_percent(browser, server, tmp_path)
         for t in np.linspace(0, 1, 6)[1:]:
             touch(cdp, "touchMove", [(a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))])
         page.wait_for_function("document.body.dataset.band === 'shown'")
-        shot = np.asarray(Image.open(io.BytesIO(page.screenshot(scale="css"))).convert("RGB"))
+        shot = np.asarray(Image.open(io.BytesIO(page.screenshot())).convert("RGB"))  # device pixels (x2)
         Image.fromarray(shot).save(tmp_path / "phone-band.png")
         white, dark = edge_columns_seen(shot, a[1], a[0], b[0])
         assert white >= 0.4 and dark >= 0.4, (white, dark)  # white dashes on a dark line, along the whole edge
