@@ -1,8 +1,9 @@
 """On a phone, a first-time visitor of plain `eraser serve` (no folder) can
-open a photo: Open… is on screen and the dashed box opens the picker when
-tapped. Found by a first-time tryout at 390x844 with touch: the toolbar was one
-sideways-scrolling row with Open… off screen (x 429..469) and tapping the
-dashed box did nothing: a dead end. In Debian's Chromium against `eraser serve`."""
+open a photo: Open… is on screen (a tap opens the picker) and the dashed box
+opens the picker when tapped. Found by a first-time tryout (tryout8) at
+390x844 with touch: the toolbar was one sideways-scrolling row with Erase…
+Download first and Open… off screen (x 429..469), and tapping the dashed box
+did nothing: a dead end. In Debian's Chromium against `eraser serve`."""
 
 import pytest
 
@@ -16,14 +17,27 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobil
 
 
 @pytest.fixture(scope="module")
-def server():
-    s = Server()
+def bare_server():
+    s = Server()  # no folder: the page's only way in is Open… (or a drop)
     yield s
     s.stop()
 
 
-def test_open_is_on_screen_and_the_dashed_box_opens_the_picker(browser, server, tmp_path):  # noqa: F811
-    page = new_page(browser, server, **PHONE)
+def test_open_is_on_screen_on_a_phone_before_any_photo(browser, bare_server, tmp_path):  # noqa: F811
+    page = new_page(browser, bare_server, **PHONE)
+    try:
+        page.screenshot(path=str(tmp_path / "phone-empty.png"))
+        box = page.locator("#open").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        with page.expect_file_chooser():
+            page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        assert page.errors == []
+    finally:
+        page.context.close()
+
+
+def test_the_controls_are_on_screen_and_the_dashed_box_opens_the_picker(browser, bare_server, tmp_path):  # noqa: F811
+    page = new_page(browser, bare_server, **PHONE)
     try:
         page.screenshot(path=str(tmp_path / "phone-first.png"))
         for selector in ("#open", "#tool-mark", "#tool-brush", "#keep-mode", "#help-button"):
