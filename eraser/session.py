@@ -95,6 +95,8 @@ class Session:
         self._masks: list[Optional[ObjectMask]] = []
         self._exclude: list[Point] = []
         self._away: Optional[np.ndarray] = None  # pixels taken away from the selection (bool), or None
+        # per object: the pixels taken away that marking it brought back (pop() takes them away again)
+        self._brought: list[Optional[np.ndarray]] = []
         self._undo: deque[_Step] = deque(maxlen=int(history))
         self._redo: list[_Step] = []
         self._preview: Optional[tuple[tuple, Preview]] = None  # the last preview and the settings it used
@@ -138,8 +140,10 @@ class Session:
         cut from the union of the objects' masks after segmenting, so the
         objects keep their clicks (and their cached masks). In history order: an
         object marked later (:meth:`add`) wins where it overlaps them, so a click
-        on a spot taken away brings back the object it marks (:meth:`pop` does not
-        cut it again). Cleared with the marks."""
+        on a spot taken away brings back the object it marks, and :meth:`pop`
+        takes away again exactly what the popped object brought back. Setting
+        it is a new step: pixels it brings back stay back after a later
+        :meth:`pop`; ``None`` forgets every take-away. Cleared with the marks."""
         return self._away
 
     @taken_away.setter
@@ -147,6 +151,11 @@ class Session:
         if mask is not None:
             mask = _away_mask(mask, self.size)
             mask = mask.copy() if mask.any() else None
+        if mask is None:
+            self._brought = [None] * len(self._objects)
+        elif self._away is not None:
+            returned = self._away & ~mask  # brought back by this step: a pop must not take them away again
+            self._brought = [None if b is None else _some(b & ~returned) for b in self._brought]
         self._away = mask
         self._preview = self._glimpse = None
 
@@ -163,10 +172,11 @@ class Session:
         new_exclusions = as_points(exclude)
         prompts = make_prompts(width, height, points, boxes, new_exclusions, mask)
         self._prompt_seconds += time.perf_counter() - start
-        saved = (list(self._objects), list(self._masks), list(self._exclude))
+        saved = (list(self._objects), list(self._masks), list(self._exclude), list(self._brought))
         for p in prompts:
             self._objects.append(Prompt(p.positive_points, (1,) * len(p.positive_points), p.box, p.mask))
             self._masks.append(None)
+            self._brought.append(None)
         fresh = [p for p in new_exclusions if p not in self._exclude]
         if fresh:
             self._exclude += fresh
@@ -181,7 +191,7 @@ class Session:
             return self.glimpse(self.view) if self.view is not None else self.preview()
         except BaseException:
             # A mark that cannot be previewed is not kept: the session stays as it was.
-            self._objects, self._masks, self._exclude = saved
+            self._objects, self._masks, self._exclude, self._brought = saved
             self._away = saved_away
             raise
 
@@ -190,12 +200,53 @@ class Session:
         were taken away, win where they overlap them (a click on a spot taken
         away brings back the object it marks)."""
         self.selection()  # segments the new objects (cached for the preview)
-        newer = np.zeros(self._image.shape[:2], bool)
-        for obj in self._masks[-count:]:
-            newer |= obj.mask >= 0.5
-        if (newer & self._away).any():
-            away = self._away & ~newer
-            self._away = away if away.any() else None
+        away = self._away
+        for i in range(len(self._masks) - count, len(self._masks)):
+            brought = _some(away & (self._masks[i].mask >= 0.5))
+            if brought is not None:  # kept per object, so pop() can take them away again
+                self._brought[i] = brought
+                away = away & ~brought
+        self._away = _some(away)
+
+    def grow(self, points: Any = None, boxes: Any = None, mask: Any = None) -> Optional[Preview]:
+        """Mark the last object again, grown (one more click, a larger painted
+        area; the forms of :meth:`add`, one object). It keeps its place in
+        history: pixels taken away after it was marked stay away where it
+        covered them, and only what the new mask adds wins over pixels taken
+        away; a new click that lands on a pixel taken away is a later mark, so
+        the whole object it now marks comes back. :meth:`pop` undoes it exactly."""
+        if not self._objects:
+            raise EraserError("no object is marked")
+        width, height = self.size
+        prompts = make_prompts(width, height, points, boxes, None, mask)
+        if len(prompts) != 1:
+            raise EraserError(f"grow() takes one object, not {len(prompts)}")
+        self.selection()  # the last object segmented: what it covered before
+        saved = (list(self._objects), list(self._masks), self._away, list(self._brought))
+        old, before, away = self._objects[-1], self._masks[-1].mask >= 0.5, self._away
+        self.pop()
+        restored = self._away  # as it was before the object was marked
+        new = prompts[0]
+        self._objects.append(Prompt(new.positive_points, (1,) * len(new.positive_points), new.box, new.mask))
+        self._masks.append(None)
+        self._brought.append(None)
+        try:
+            self.selection()
+            after = self._masks[-1].mask >= 0.5
+            added = [q for q in new.positive_points if q not in old.positive_points]
+            if away is not None and any(away[_pixel_at(q, self.size)] for q in added):
+                final = None if restored is None else _some(restored & ~after)
+            else:
+                final = None if away is None else _some(away & ~(after & ~before))
+            self._away = final
+            if restored is not None:
+                self._brought[-1] = _some(restored if final is None else restored & ~final)
+            self._preview = self._glimpse = None
+            return self.glimpse(self.view) if self.view is not None else self.preview()
+        except BaseException:
+            self._objects, self._masks, self._away, self._brought = saved
+            self._preview = self._glimpse = None
+            raise
 
     def suggestions(self, segmenter: str = "auto", **options: Any) -> list[dict]:
         """Every object a SAM model (a segmenter that can segment everything)
@@ -218,11 +269,16 @@ class Session:
         return self._masks[index].mask
 
     def pop(self) -> None:
-        """Forget the last marked object."""
+        """Forget the last marked object. The pixels taken away that it brought
+        back (marked later, it won over them) are taken away again, so add()
+        then pop() leaves :attr:`taken_away` as it was."""
         if not self._objects:
             raise EraserError("no object is marked")
         self._objects.pop()
         self._masks.pop()
+        brought = self._brought.pop()
+        if brought is not None:
+            self._away = brought if self._away is None else self._away | brought
         self._preview = self._glimpse = None
 
     def clear(self) -> None:
@@ -232,7 +288,7 @@ class Session:
 
     def _forget_marks(self) -> None:
         self._objects, self._masks, self._preview, self._glimpse, self._prompt_seconds = [], [], None, None, 0.0
-        self._away = None
+        self._away, self._brought = None, []
 
     def _with_exclusions(self, prompt: Prompt) -> Prompt:
         points = tuple(prompt.points) + tuple(self._exclude)
@@ -370,6 +426,18 @@ def _paste(image: np.ndarray, rects: list[Rect], pixels: list[np.ndarray]) -> np
     for rect, block in zip(rects, pixels):
         out[rect.slices] = block
     return out
+
+
+def _pixel_at(point, size: tuple[int, int]) -> tuple[int, int]:
+    """The (row, column) index of a click, clamped into the photo."""
+    width, height = size
+    x, y = (min(max(int(v), 0), limit - 1) for v, limit in zip(point, (width, height)))
+    return y, x
+
+
+def _some(mask: np.ndarray) -> Optional[np.ndarray]:
+    """A bool mask, or ``None`` when it has no pixel set."""
+    return mask if mask.any() else None
 
 
 def _away_mask(mask: Any, size: tuple[int, int]) -> np.ndarray:

@@ -190,4 +190,5 @@ def test_a_non_image_upload_shows_an_error(page, tmp_path):
     page.set_input_files("#file", str(notes))
     page.wait_for_selector("#message.error")
     assert "not an image" in page.inner_text("#message")
+    assert "notes.jpg" in page.inner_text("#message")  # which file (a tryout: the note did not say)
     assert page.evaluate("document.body.dataset.photo") == ""

@@ -147,6 +147,10 @@ def test_a_click_outside_the_object_starts_another_and_shift_adds(page):
 
 def test_help_lists_the_gestures_and_the_rule_is_on_the_page(page):
     assert "Shift-click" in page.inner_text("#hint")
+    page.keyboard.press("b")  # the hint follows the tool
+    assert "paint" in page.inner_text("#hint") and "drag: box" not in page.inner_text("#hint")
+    page.keyboard.press("m")
+    assert "Shift-click" in page.inner_text("#hint")
     assert page.locator("#help").is_hidden()
     page.keyboard.press("?")
     assert page.locator("#help").is_visible()
@@ -467,7 +471,8 @@ def test_the_photo_fits_the_window(browser, server, width, height):
             assert photo["x"] >= -0.5 and photo["x"] + photo["width"] <= width + 0.5, name
             assert stage["y"] + stage["height"] <= height - 27, name  # the status line below, whole
         assert page.locator("#status").bounding_box()["height"] == 28
-        assert page.locator("#toolbar").bounding_box()["height"] < 60
+        if width > 700:  # one row; a phone's wraps into rows (tests/test_serve_toolbar_fits.py)
+            assert page.locator("#toolbar").bounding_box()["height"] < 60
         assert page.errors == []
     finally:
         page.context.close()
@@ -475,6 +480,8 @@ def test_the_photo_fits_the_window(browser, server, width, height):
 
 def test_notes_once_shortcuts_win_named_thumbnails_and_a_favicon(page):
     assert page.locator("#photos figcaption").all_inner_texts()[:2] == ["spoon.jpg", "tall.jpg"]
+    # the whole name on hover, on the thumbnail itself (a tryout: a cut caption had no tooltip)
+    assert page.locator("#photos figure").evaluate_all("fs => fs.map(f => f.title)")[:2] == ["spoon.jpg", "tall.jpg"]
     assert page.evaluate("document.querySelector('link[rel=icon]').href").endswith("favicon.svg")
     open_spoon(page)
     height = page.locator("#status").bounding_box()["height"]

@@ -7,7 +7,7 @@ help) erased the photo instead of pressing the button."""
 import pytest
 
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import folder, open_spoon, page, screen_of, server, settle, state  # noqa: F401
+from test_serve_editor import erase_and_settle, folder, open_spoon, page, screen_of, server, settle, state  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -86,3 +86,22 @@ def test_space_held_after_clicking_a_thumbnail_pans_and_opens_nothing(page):  # 
         page.click('#photos figure[data-name="tall.jpg"]')
     page.wait_for_function("document.querySelector('#photos figure.current')?.dataset.name === 'tall.jpg'")
     assert len(opened) == 1 and "tall.jpg" in opened[0], opened
+
+
+def test_download_is_out_of_the_tab_order_until_there_is_something_to_download(page):  # noqa: F811
+    """A first-time tryout: Download (a link to "#") was in the Tab order before
+    any photo was open, pressable and announced as a link, while it looked disabled."""
+    seen = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(FOCUSED))
+    assert "download" not in seen, seen
+    assert page.locator("#download").get_attribute("aria-disabled") == "true"
+    assert page.locator("#download").get_attribute("href") is None
+    open_spoon(page)
+    page.mouse.click(*screen_of(page, 365, 285))
+    settle(page)
+    assert page.locator("#download").get_attribute("href") is None  # marked, nothing erased yet
+    erase_and_settle(page)
+    assert page.locator("#download").get_attribute("aria-disabled") is None
+    tab_to(page, "download")

@@ -28,7 +28,6 @@ def unicode_server(tmp_path_factory):
     s.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="tryout8: Content-Disposition mangles non-ASCII names to '_'")
 def test_download_keeps_a_non_ascii_name(browser, unicode_server):  # noqa: F811
     page = new_page(browser, unicode_server)
     try:

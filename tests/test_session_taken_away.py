@@ -89,3 +89,83 @@ def test_a_bad_taken_away_is_one_clear_error_and_changes_nothing(scene, bad, err
         s.taken_away = bad
     assert "\n" not in str(caught.value) and "120x160" in str(caught.value)
     assert np.array_equal(s.taken_away, away)
+
+
+def test_pop_takes_away_again_what_the_popped_object_brought_back(scene):
+    """History order, undone: add() then pop() leaves taken_away as it was
+    (pop() used to leave the popped object's pixels brought back for good)."""
+    image, disk = scene
+    s = Session(image, inpainter="telea", dilate=0, feather=0)
+    s.add(boxes=[(5, 5, 30, 30)])  # an earlier object away from the disk
+    away = np.zeros(disk.shape, bool)
+    away[:, :80] = True
+    s.taken_away = away
+    s.add(points=[(70, 60)])  # on the half taken away: the disk comes back
+    assert not s.taken_away[disk].any()
+    s.pop()
+    assert np.array_equal(s.taken_away, away)
+    assert not (s.selection().mask >= 0.5)[:, :80].any()
+    # two objects, each bringing back its own pixels, popped in turn
+    s.add(points=[(70, 60)])
+    s.add(mask=np.pad(np.ones((10, 10), bool), ((100, 10), (10, 140))))  # a painted patch, bottom left
+    s.pop()
+    assert not s.taken_away[disk].any() and s.taken_away[100:110, 10:20].all()
+    s.pop()
+    assert np.array_equal(s.taken_away, away)
+
+
+def test_pop_keeps_what_a_later_step_changed(scene):
+    image, disk = scene
+    s = Session(image, inpainter="telea", dilate=0, feather=0)
+    s.add(boxes=[(5, 5, 30, 30)])
+    away = np.zeros(disk.shape, bool)
+    away[:, :80] = True
+    s.taken_away = away
+    s.add(points=[(70, 60)])
+    more = s.taken_away.copy()
+    more[110:, 100:] = True  # a later stroke elsewhere stays
+    back = np.zeros(disk.shape, bool)
+    back[:20, :20] = True  # and pixels brought back by a later step stay back
+    s.taken_away = more & ~back
+    s.pop()
+    assert np.array_equal(s.taken_away, (away | more) & ~back)
+    s.taken_away = None  # forgets every take-away: nothing comes back on a pop
+    s.add(points=[(70, 60)])
+    s.pop()
+    assert s.taken_away is None
+
+
+def test_grow_brings_back_only_what_it_adds_and_pop_undoes_it_exactly(scene):
+    image, disk = scene
+    s = Session(image, inpainter="telea", dilate=0, feather=0)
+    left = np.zeros(disk.shape, bool)
+    left[40:80, 40:80] = True
+    s.add(mask=left)
+    away = np.zeros(disk.shape, bool)
+    away[55:65, :] = True  # a cut across, after the object
+    s.taken_away = away
+    grown = left.copy()
+    grown[40:80, 80:120] = True
+    s.grow(mask=grown)
+    selected = s.selection().mask >= 0.5
+    assert not selected[55:65, 40:80].any()  # the old part stays cut
+    assert selected[55:65, 80:120].all()  # what it adds wins
+    assert len(s.objects) == 1
+    s.pop()
+    assert np.array_equal(s.taken_away, away)
+    with pytest.raises(EraserError, match="no object"):
+        s.grow(mask=grown)
+
+
+def test_grow_with_a_click_on_a_pixel_taken_away_brings_the_object_back(scene):
+    image, disk = scene
+    s = Session(image, inpainter="telea", dilate=0, feather=0)
+    s.add(points=[(90, 60)])
+    away = np.zeros(disk.shape, bool)
+    away[:, :80] = True
+    s.taken_away = away
+    s.grow(points=[[(90, 60), (70, 60)]])  # the new click is on the cut half: a later mark
+    assert (s.selection().mask >= 0.5)[disk].all()
+    assert s.taken_away[~disk].sum() == away[~disk].sum()
+    s.pop()
+    assert np.array_equal(s.taken_away, away)

@@ -39,7 +39,7 @@ def apply_mark(entry: Entry, mark: Mark) -> None:
                 s.add(points=[[mark.point]])
                 entry.objects.append(MarkedObject(points=[list(mark.point)]))
             else:
-                _replace_last(entry, MarkedObject(points=target.points + [list(mark.point)]), mark.point)
+                _replace_last(entry, MarkedObject(points=target.points + [list(mark.point)]))
     except BaseException:
         entry.earlier.pop()  # the session kept nothing of a mark it could not preview
         raise
@@ -68,37 +68,28 @@ def _away_at(away, entry: Entry, point) -> bool:
     return away is not None and bool(away[y, x])
 
 
-def _replace_last(entry: Entry, new: MarkedObject, point=None) -> None:
-    """The current object marked again with one more click or painted area.
-    The session brings back every pixel taken away that the object covers
-    (a later mark wins); here only what this mark adds wins, unless the click
-    itself landed on a spot taken away (then the object it marks comes back)."""
-    s = entry.session
-    old, away, before = entry.objects[-1], s.taken_away, s.object_mask(-1)
-    s.pop()
-    try:
-        _add(s, new)
-    except BaseException:
-        _add(s, old)
-        s.taken_away = away
-        raise
+def _replace_last(entry: Entry, new: MarkedObject) -> None:
+    """The current object marked again with one more click or painted area
+    (:meth:`eraser.Session.grow`: only what this mark adds wins over pixels
+    taken away, unless the click landed on one)."""
+    _add(entry.session, new, grow=True)
     entry.objects[-1] = new
-    after = s.object_mask(-1)
-    if away is not None and before is not None and after is not None and not (point and _away_at(away, entry, point)):
-        s.taken_away = away & ~((after >= 0.5) & (before < 0.5))
 
 
-def _add(session, obj: MarkedObject) -> None:
+def _add(session, obj: MarkedObject, grow: bool = False) -> None:
+    mark = session.grow if grow else session.add
     if obj.mask is not None:
-        session.add(mask=obj.mask)
+        mark(mask=obj.mask)
     elif obj.box is not None:
-        session.add(boxes=[obj.box])
+        mark(boxes=[obj.box])
     else:
-        session.add(points=[obj.points])
+        mark(points=[obj.points])
 
 
-def paint(entry: Entry, stroke: Stroke) -> None:
-    """One brush stroke: add the painted pixels, or take them away."""
+def paint(entry: Entry, stroke: Stroke) -> Optional[str]:
+    """One brush stroke: add the painted pixels, or take them away. Returns a
+    note for the person when a take-away closes again in the hole (see
+    :func:`closes_again`)."""
     s = entry.session
     painted = _painted(s.size, stroke)
     _remember(entry)
@@ -106,14 +97,20 @@ def paint(entry: Entry, stroke: Stroke) -> None:
         if stroke.erase:
             if not entry.objects:
                 entry.earlier.pop()
-                return
+                return None
+            before = s.selection().mask >= 0.5
             s.taken_away = painted if s.taken_away is None else s.taken_away | painted
-            if not (s.selection().mask >= 0.5).any():  # nothing left: the marks go (Ctrl-Z brings them back)
+            after = s.selection().mask >= 0.5
+            if not after.any():  # nothing left: the marks go (Ctrl-Z brings them back)
                 s.clear()
                 entry.objects = []
                 if entry.exclude:
                     s.add(exclude=entry.exclude)
-            return
+                return None
+            if closes_again(before, after, s.dilate):
+                return (f"this cut is narrower than twice Dilate ({2 * s.dilate} px) and closes again in the red: "
+                        "paint wider or lower Dilate")
+            return None
         if s.taken_away is not None:
             s.taken_away = s.taken_away & ~painted
         if entry.objects and entry.objects[-1].mask is not None:
@@ -125,6 +122,23 @@ def paint(entry: Entry, stroke: Stroke) -> None:
     except BaseException:
         restore(entry, entry.earlier.pop())
         raise
+
+
+def closes_again(before: np.ndarray, after: np.ndarray, dilate_px: int) -> bool:
+    """A take-away that the hole's widening fills again: nearly every pixel it
+    cut from the selection lies within Dilate of what stays selected, so the
+    red (and the erase) look as before the stroke."""
+    from eraser.refine import dilate
+
+    cut = before & ~after
+    if dilate_px <= 0 or not cut.any():
+        return False
+    rows, cols = np.nonzero(cut)
+    pad = dilate_px + 1
+    y0, y1 = max(rows.min() - pad, 0), rows.max() + pad + 1
+    x0, x1 = max(cols.min() - pad, 0), cols.max() + pad + 1
+    grown = dilate(after[y0:y1, x0:x1], dilate_px)
+    return grown[cut[y0:y1, x0:x1]].mean() >= 0.9
 
 
 def _painted(size: tuple[int, int], stroke: Stroke) -> np.ndarray:

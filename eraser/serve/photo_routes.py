@@ -56,14 +56,16 @@ def state(entry: Entry, **extra: Any) -> dict:
 
 
 def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
-    """Make the change, then answer with the state and the new overlay."""
+    """Make the change, then answer with the state and the new overlay (and
+    the change's note, when it returned one)."""
     import time
 
     start = time.perf_counter()
-    change()
+    note = change()  # a change may answer with a note for the person (str)
+    noted = {"note": note} if isinstance(note, str) else {}
     s = entry.session
     if not s.objects:
-        return state(entry, overlay=None)
+        return state(entry, overlay=None, **noted)
     preview = s.glimpse(view_size(*s.size))  # refined at the view's size; the erase refines at full size
     drawn = time.perf_counter()
     shown = overlay(preview.refined, view_size(*s.size))
@@ -71,7 +73,7 @@ def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
     timings["overlay"] = round(time.perf_counter() - drawn, 4)  # the small PNG the page draws
     timings["server"] = round(time.perf_counter() - start, 4)  # all of this request's work, segmenting included
     return state(entry, overlay=shown if shown["png"] else None, segmenters=preview.segmenters, notices=preview.notices,
-                 share=round(preview.share, 5), timings=timings)
+                 share=round(preview.share, 5), timings=timings, **noted)
 
 
 # -- the page and facts ---------------------------------------------------------
@@ -112,9 +114,24 @@ async def info(request: Request) -> Response:
         return {"segmenters": segmenters, "inpainters": inpainters, "segmenter": segmenters[0] if segmenters else None,
                 "hint": better_segmenter_hint(segmenters), "folder": folder is not None,
                 "max_upload_bytes": config.max_upload_bytes, "max_pixels": config.max_pixels,
-                "max_photos": config.max_sessions, "view_max_side": VIEW_MAX_SIDE}
+                "max_photos": config.max_sessions, "view_max_side": VIEW_MAX_SIDE,
+                "suggest_unavailable": suggest_unavailable()}
 
     return JSONResponse(await run_in_threadpool(facts))
+
+
+def suggest_unavailable() -> Optional[str]:
+    """Why Suggest (segment everything) cannot run here, in one line, or None:
+    the page greys the button with this as its tooltip instead of answering a
+    press with an error."""
+    from eraser.errors import EraserError
+    from eraser.everything.segmenter import choose
+
+    try:
+        choose("auto")
+    except EraserError as error:
+        return str(error)
+    return None
 
 
 async def folder_photos(request: Request) -> Response:
@@ -249,7 +266,7 @@ async def download(request: Request) -> Response:
     data, out_name = await work(entry, _encoded, entry)
     media = mimetypes.guess_type(out_name)[0] or "application/octet-stream"
     return Response(data, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{_ascii(out_name)}"'})
+                    headers={"Content-Disposition": attachment(out_name)})
 
 
 async def save(request: Request) -> Response:
@@ -281,7 +298,7 @@ async def mask_download(request: Request) -> Response:
         if entry.recipe is None or entry.recipe["mask"] is None:
             raise Problem(400, "the last erase needs no mask file")
         return Response(mask_png(entry.recipe["mask"].unpack()), media_type="image/png",
-                        headers={"Content-Disposition": f'attachment; filename="{_ascii(mask_name(entry.name))}"'})
+                        headers={"Content-Disposition": attachment(mask_name(entry.name))})
 
     def run() -> bytes:
         if not entry.session.objects:
@@ -290,7 +307,7 @@ async def mask_download(request: Request) -> Response:
 
     data = await work(entry, run)
     return Response(data, media_type="image/png",
-                    headers={"Content-Disposition": f'attachment; filename="{_ascii(mask_name(entry.name))}"'})
+                    headers={"Content-Disposition": attachment(mask_name(entry.name))})
 
 
 async def mask_upload(request: Request) -> Response:
@@ -346,5 +363,14 @@ def _too_large(limit: int) -> str:
     return f"the photo is larger than the upload limit ({limit >> 20} MB; see eraser serve --max-upload-mb)"
 
 
-def _ascii(name: str) -> str:
-    return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+def attachment(name: str) -> str:
+    """A download's Content-Disposition. A name beyond plain ASCII goes in
+    ``filename*`` as UTF-8 (RFC 6266/5987), so the browser saves it as named
+    (Müller.erased.jpg, not M_ller.erased.jpg: the copied command names that
+    file); ``filename`` keeps an ASCII stand-in for old clients."""
+    from urllib.parse import quote
+
+    plain = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
+    if plain == name:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -8,8 +8,39 @@ function newClientId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// sessionStorage: one id per tab, kept across reloads of that tab
-export const clientId = sessionStorage.getItem("eraser-client") || newClientId();
+// sessionStorage: one id per tab, kept across reloads of that tab. A duplicated
+// tab (Duplicate tab, window.open, reopening a closed tab) copies sessionStorage
+// and with it the id: two live tabs then shared one set of photos, each erasing
+// marks it never showed. So a tab holds a Web Lock named by its id for its
+// life. A new page asks for that lock and, at the same time, asks the other
+// tabs whether one of them holds it: a reload gets the lock once the old page
+// is gone; a duplicate is told "held" by the live tab and takes a fresh id.
+// No waiting on a clock either way.
+async function claimClient(id) {
+  if (!navigator.locks || !window.BroadcastChannel) return id;  // not a secure context: as before
+  const channel = new BroadcastChannel("eraser-clients");
+  const stop = new AbortController();
+  const taken = new Promise((resolve) => {
+    channel.onmessage = (event) => { if (event.data && event.data.held === id) resolve(false); };
+  });
+  const got = new Promise((resolve) => {
+    navigator.locks.request(`eraser-client-${id}`, {signal: stop.signal}, () => {
+      resolve(true);
+      return new Promise(() => {});  // held until the page goes
+    }).catch(() => resolve(false));
+  });
+  channel.postMessage({ask: id});
+  const mine = await Promise.race([got, taken]);
+  if (!mine) {
+    stop.abort();
+    channel.close();
+    return claimClient(newClientId());
+  }
+  channel.onmessage = (event) => { if (event.data && event.data.ask === id) channel.postMessage({held: id}); };
+  return id;
+}
+
+export const clientId = await claimClient(sessionStorage.getItem("eraser-client") || newClientId());
 sessionStorage.setItem("eraser-client", clientId);
 
 let pending = 0;

@@ -3,7 +3,7 @@
 // page keeps only what it shows, so switching photos or reloading loses nothing.
 import {call, clientId, enqueue, onBusy, post, queueLength, url} from "./api.js";
 import {fit, drawOverlay, setPhoto, showImage, view, zoomTo} from "./view.js";
-import {drawMarks, dropPending, setupPointer, tools} from "./marks.js";
+import {drawClosedCut, drawMarks, dropPending, setupPointer, tools} from "./marks.js";
 import {setupKeys} from "./keys.js";
 import {endCompare, isComparing, setupCompare} from "./compare.js";
 import {findSuggestions, forgetSuggestions, suggestionAt} from "./suggest.js";
@@ -38,12 +38,21 @@ function setWorking(what, text) {
 }
 onBusy(() => refresh());
 
+// A download link with nothing to download has no href: not in the Tab order,
+// not pressable, and read as disabled (a link to "#" was all three wrongly).
+function link(a, enabled, href) {
+  a.classList.toggle("disabled", !enabled);
+  if (enabled) { a.href = href; a.removeAttribute("aria-disabled"); } else { a.removeAttribute("href"); a.setAttribute("aria-disabled", "true"); }
+}
+
 function refresh() {
   const has = !!photo, erasing = working === "erase";
   document.body.classList.toggle("has-photo", has);
   document.body.dataset.photo = has ? photo.id : "";
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
   for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
+  // no segmenter here can segment everything: greyed, the reason its tooltip (a press answered with an error before)
+  if (info && info.suggest_unavailable) { $("suggest").disabled = true; $("suggest").title = `Suggest: ${info.suggest_unavailable}`; }
   $("copy-command").disabled = !(has && photo.command) || erasing;  // one erase of the opened photo: one command
   $("command-note").hidden = !has || photo.command;
   $("undo").disabled = !(has && (photo.can_take_back || photo.can_undo)) || erasing;
@@ -51,13 +60,12 @@ function refresh() {
   $("erase").disabled = !(has && photo.objects > 0) || erasing;
   // Nothing erased yet: nothing to download or save (the CLI says "nothing to remove").
   const erased = has && photo.can_undo;
-  $("download").classList.toggle("disabled", !erased || erasing);
+  link($("download"), erased && !erasing, has && url(`/api/photos/${photo.id}/download`));
   $("download").title = erased ? "Download the erased photo" : "Erase something first";
-  $("download").href = has ? url(`/api/photos/${photo.id}/download`) : "#";
   // no marks, but the command shown needs its mask file: that file is the one to download
   const erasedMask = has && !photo.objects && photo.command_mask;
-  $("mask-download").classList.toggle("disabled", !(has && (photo.objects > 0 || erasedMask)));
-  $("mask-download").href = has ? url(`/api/photos/${photo.id}/mask${erasedMask ? "?of=erase" : ""}`) : "#";
+  link($("mask-download"), has && (photo.objects > 0 || erasedMask),
+       has && url(`/api/photos/${photo.id}/mask${erasedMask ? "?of=erase" : ""}`));
   $("mask-download").download = erasedMask ? photo.command_mask : "";
   $("save").hidden = !(has && photo.saveable);
   $("save").disabled = !erased || erasing;
@@ -83,7 +91,7 @@ async function show(state, lead) {
   const fresh = !photo || photo.id !== state.id;
   photo = state; addNext = false;
   sessionStorage.setItem("eraser-photo", state.id);
-  if (fresh) { forgetSuggestions(); setPhoto(state); }
+  if (fresh) { forgetSuggestions(); setPhoto(state); closeMenu(); }
   endCompare();
   await showImage();
   await drawOverlay(state.overlay || null, state.view);
@@ -109,7 +117,12 @@ async function open(request, text) {
 const openFile = guard(async (file) => {
   if (!file) return;
   if (info && file.size > info.max_upload_bytes) throw new Error(`${file.name} is larger than the upload limit`);
-  await open(() => call(`/api/photos?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file}), `opening ${file.name}…`);
+  try {
+    await open(() => call(`/api/photos?name=${encodeURIComponent(file.name)}`, {method: "POST", body: file}), `opening ${file.name}…`);
+  } catch (error) {
+    if (!error.message.includes(file.name)) error.message = `${file.name}: ${error.message}`;  // which file the refusal is about
+    throw error;
+  }
 });
 const openFromFolder = guard((name) => open(() => post("/api/photos/open", {name}), `opening ${name}…`));
 const openKept = guard((id) => open(() => call(`/api/photos/${id}`), "opening…"));
@@ -130,6 +143,7 @@ function addThumb(name, id, folder = false) {
   img.alt = img.title = img.dataset.name = name;
   const caption = document.createElement("figcaption");
   caption.textContent = name;
+  figure.title = name;  // the whole name on hover: the caption cuts a long one with "…"
   figure.append(img, caption);
   figure.addEventListener("click", () => (folder ? openFromFolder(name) : openKept(id)));
   figure.tabIndex = 0; figure.setAttribute("role", "button"); figure.setAttribute("aria-label", `open ${name}`);
@@ -155,7 +169,7 @@ function elsewhere(state) {
   return true;
 }
 
-async function marked(state) {
+async function marked(state, body = null) {
   if (elsewhere(state)) return;
   photo = state;
   if (isComparing()) await compare(false);  // a new mark is shown on the current image
@@ -168,6 +182,37 @@ async function marked(state) {
   drawMarks(state.marks);
   refresh();
   notices(state, state.segmenters && state.segmenters.length ? `segmented by ${state.segmenters.join(", ")}` : "");
+  if (state.note) {  // e.g. a take-away the widening closes again: show the stroke and say why
+    if (body && body.erase) drawClosedCut(body);
+    message(state.note);
+  }
+  const unseen = body && body.kind ? selectionUnseen(state) : "";  // a click or a box, not a brush stroke
+  document.body.dataset.unseen = unseen ? unseen.split(":")[0] : "";
+  if (unseen) message([unseen, $("message").textContent].filter(Boolean).join(" · "));
+}
+
+// A selection a person cannot judge as the view stands: mostly outside it
+// (zoomed in on a sensor spot, the segmenter took half the sky) or hidden
+// under its markers (a small object on a 12 MP photo at Fit). Said, not
+// guessed by the person after the erase.
+const SMALL_ON_SCREEN = 32 * 32;  // screen pixels per object: less is a blob hardly bigger than its + marker (18 px)
+function selectionUnseen(state) {
+  const o = state.overlay;
+  if (!o || !o.png || !state.share) return "";
+  const scale = view.width / o.size[0] * view.zoom;  // overlay pixels -> screen pixels
+  const x0 = view.x + o.box[0] * scale, y0 = view.y + o.box[1] * scale;
+  const x1 = x0 + o.box[2] * scale, y1 = y0 + o.box[3] * scale;
+  const stage = $("stage").getBoundingClientRect();
+  const inside = Math.max(0, Math.min(x1, stage.width) - Math.max(x0, 0)) * Math.max(0, Math.min(y1, stage.height) - Math.max(y0, 0));
+  const percent = (100 * state.share).toFixed(state.share < 0.01 ? 2 : 1);
+  if (inside < 0.5 * (x1 - x0) * (y1 - y0)) {
+    return `outside the view: the selection reaches far beyond what is shown (${percent} % of the photo); press 0 to see all of it before erasing`;
+  }
+  const onScreen = state.share * view.width * view.height * view.zoom * view.zoom;
+  if (onScreen < SMALL_ON_SCREEN * Math.max(state.objects, 1)) {
+    return `hidden under the markers: the selection is ${percent} % of the photo, about ${Math.round(onScreen)} screen pixels at this zoom; zoom in to check it`;
+  }
+  return "";
 }
 
 // Marks queue behind whatever the server is doing for this tab; each shows at once (pending).
@@ -178,7 +223,7 @@ function change(path, body, pendingItem, text = "segmenting…") {
     if (!photo || photo.id !== id) { dropPending(pendingItem); return; }
     setWorking("segment", text);
     try {
-      await marked(await post(`/api/photos/${id}/${path}`, body));
+      await marked(await post(`/api/photos/${id}/${path}`, body), body);
     } catch (error) {
       dropPending(pendingItem); report(error);
     } finally {
@@ -289,6 +334,7 @@ const save = guard(async () => {
 
 const suggest = guard(async (options) => {
   if (!photo || working === "erase") return;
+  if (info && info.suggest_unavailable) return message(`Suggest: ${info.suggest_unavailable}`);
   setWorking("suggest", "finding objects…");
   try {
     const count = await findSuggestions(photo.id, options);
@@ -296,6 +342,14 @@ const suggest = guard(async (options) => {
   } finally { setWorking(""); }
 });
 window.eraserSuggest = suggest;  // for tests: thresholds for random-weight models
+
+// The ⋯ menu belongs to the photo it was opened on: another photo closes it
+// and forgets its command (it showed the previous photo's command under a greyed button).
+function closeMenu() {
+  $("more").open = false;
+  $("command-text").hidden = true; $("command-text").value = "";
+  delete document.body.dataset.command;
+}
 
 const copyCommand = guard(async () => {
   const id = photo.id;
@@ -327,7 +381,12 @@ function setTool(tool) {
   $("tool-mark").setAttribute("aria-pressed", String(tool === "mark"));
   $("tool-brush").setAttribute("aria-pressed", String(tool === "brush"));
   document.body.dataset.tool = tool;
+  $("hint").textContent = HINTS[tool];  // a tryout: Brush mode still read "Click: mark … drag: box"
 }
+const HINTS = {
+  mark: "Click: mark · Shift-click: add · right-click: keep · drag: box · wheel: zoom · ?: help",
+  brush: "Drag: paint · right-drag or Keep: take away · [ ]: size · M: mark · ?: help",
+};
 function toggleKeep() {
   tools.keep = !tools.keep;
   $("keep-mode").setAttribute("aria-pressed", String(tools.keep));
@@ -347,6 +406,8 @@ const newObject = () => { addNext = false; message("the next click starts a new 
 
 // -- controls --------------------------------------------------------------------------------
 $("file").addEventListener("change", (event) => openFile(event.target.files[0]));
+// The empty page's dashed box opens the picker too (on a phone it was a dead end to tap).
+$("drop-hint").addEventListener("click", () => $("file").click());
 pressWithKeys($("open"), () => $("file").click());
 $("suggest").addEventListener("click", () => suggest());
 $("new-object").addEventListener("click", newObject);
@@ -355,6 +416,13 @@ $("erase").addEventListener("click", erase);
 $("undo").addEventListener("click", () => step("undo"));
 $("redo").addEventListener("click", () => step("redo"));
 $("save").addEventListener("click", save);
+// Downloaded: nothing unsaved (the server marks the image kept as it serves it;
+// its next answer says the same). The dot and the question on leaving go now.
+$("download").addEventListener("click", () => {
+  if (!photo || !$("download").hasAttribute("href")) return;
+  photo.unsaved = false;
+  refresh();
+});
 $("dilate").addEventListener("input", settingsChanged);
 $("feather").addEventListener("input", settingsChanged);
 $("inpainter").addEventListener("change", (event) => { settingsChanged(); event.target.blur(); });

@@ -12,6 +12,7 @@ const DRAG_PX = 6;  // a pointer moving less than this is a click
 export const tools = {tool: "mark", keep: false, brushPx: 30, space: false};
 let kept = [];  // the server's marks, redrawn at each zoom
 let pending = [];  // gestures drawn before the server answered
+let closed = [];  // take-away strokes the widening (Dilate) fills again: shown until the next answer
 
 function el(name, attrs, parent = marksLayer) {
   const node = document.createElementNS(SVG, name);
@@ -20,24 +21,41 @@ function el(name, attrs, parent = marksLayer) {
   return node;
 }
 
+// Sizes in screen pixels set by hand (1/zoom): the layer is scaled by a CSS
+// transform, which non-scaling-stroke does not undo in Chromium, so at 570 %
+// a 1.5 px ring was 8.5 px wide and + and - markers were the same white disc.
 function marker(x, y, include, extra = "") {
-  const r = MARKER_PX / view.zoom, w = 1.5;
+  const px = 1 / view.zoom, r = MARKER_PX * px;
   const g = el("g", {class: `${include ? "plus" : "minus"} ${extra}`, "data-x": x, "data-y": y});
-  el("circle", {cx: x, cy: y, r, "stroke-width": w, "vector-effect": "non-scaling-stroke"}, g);
+  el("circle", {cx: x, cy: y, r, "stroke-width": 1.5 * px}, g);
   const d = r * 0.55;
   const path = include ? `M${x - d},${y}H${x + d}M${x},${y - d}V${y + d}` : `M${x - d},${y}H${x + d}`;
-  el("path", {d: path, "stroke-width": 2, "vector-effect": "non-scaling-stroke"}, g);
+  el("path", {d: path, "stroke-width": 2 * px}, g);
   return g;
 }
 
+// A box: a dark line under a white dashed one, both sized in screen pixels by
+// hand (1/zoom): at 9 % zoom on a 12 MP photo, dashes set in photo pixels were
+// a third of a screen pixel, a faint grey blur a person could not see.
 function rect(b, cls) {
-  return el("rect", {class: cls, x: b[0], y: b[1], width: Math.max(b[2] - b[0], 0), height: Math.max(b[3] - b[1], 0),
-                     "stroke-width": 1.5, "vector-effect": "non-scaling-stroke"});
+  const at = {x: b[0], y: b[1], width: Math.max(b[2] - b[0], 0), height: Math.max(b[3] - b[1], 0)};
+  const px = 1 / view.zoom;
+  const g = el("g", {class: cls});
+  el("rect", {...at, class: "under", "stroke-width": 3 * px}, g);
+  el("rect", {...at, class: "dashes", "stroke-width": 1.5 * px, "stroke-dasharray": `${6 * px} ${4 * px}`}, g);
+  return g;
 }
 
 // The marks the server keeps for this photo (points, exclusions, boxes).
 export function drawMarks(marks) {
-  kept = marks || []; pending = [];
+  kept = marks || []; pending = []; closed = [];
+  redraw();
+}
+
+// A take-away stroke that changed nothing a person can see (the hole's widening
+// closes it again): the stroke stays drawn, hatched, beside the note that says why.
+export function drawClosedCut(stroke) {
+  closed.push(stroke);
   redraw();
 }
 
@@ -48,6 +66,11 @@ function redraw() {
     else if (m.kind === "exclude") marker(m.point[0] + 0.5, m.point[1] + 0.5, false);
     else if (m.kind === "box") rect(m.box, "box");
   }
+  for (const c of closed) {
+    el("polyline", {class: "stroke keep closed", points: c.points.map((p) => p.join(",")).join(" "),
+                    "stroke-width": 2 * c.radius});
+  }
+  document.body.dataset.closedCuts = String(closed.length);
   for (const p of pending) p.draw();
   document.body.dataset.markers = String(marksLayer.querySelectorAll(".plus, .minus").length);
   if (cursor) drawCursor(cursor);
@@ -66,8 +89,8 @@ let cursor = null;
 function drawCursor([x, y]) {
   marksLayer.querySelector(".cursor")?.remove();
   if (tools.tool !== "brush") return;
-  el("circle", {class: "cursor", cx: x, cy: y, r: tools.brushPx / 2 / view.zoom, "stroke-width": 1.5,
-                "vector-effect": "non-scaling-stroke"});
+  el("circle", {class: "cursor", cx: x, cy: y, r: tools.brushPx / 2 / view.zoom, "stroke-width": 1.5 / view.zoom,
+                "stroke-dasharray": `${3 / view.zoom} ${3 / view.zoom}`});
 }
 
 // -- pointer input ---------------------------------------------------------------------------
@@ -80,8 +103,10 @@ export function setupPointer(handlers) {
   overlay.addEventListener("pointerdown", (event) => {
     overlay.setPointerCapture(event.pointerId);
     touches.set(event.pointerId, stagePoint(event));
-    if (touches.size === 2) {  // a second finger: pinch and pan, and the first finger's mark is dropped
-      if (gesture && gesture.pendingItem) dropPending(gesture.pendingItem);
+    if (touches.size === 2) {  // a second finger: pinch and pan, and the first finger's mark (or band) is dropped
+      // (a band left behind drew the pinch's box, undefined: redraw threw, and the next tap was lost)
+      if (gesture) { dropPending(gesture.pendingItem); dropPending(gesture.band); }
+      document.body.dataset.band = "none";
       const [a, b] = [...touches.values()];
       gesture = {kind: "pinch", distance: Math.hypot(a[0] - b[0], a[1] - b[1]), center: mid(a, b), zoom: view.zoom};
       return;
@@ -135,7 +160,8 @@ export function setupPointer(handlers) {
         gesture.box = boxOf(gesture.start, end);
         if (!gesture.band) {
           dropPending(gesture.pendingItem);
-          gesture.band = addPending(() => rect(gesture.box, "band"));
+          const dragged = gesture;  // its own box: `gesture` is another gesture by the next redraw
+          gesture.band = addPending(() => rect(dragged.box, "band"));
           document.body.dataset.band = "shown";
         } else redraw();
       }
