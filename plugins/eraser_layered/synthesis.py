@@ -42,9 +42,10 @@ What keeps it from the failures people see:
   blank patch);
 * **votes by grain** below the finest level: sharp on strong grain,
   averaged where the surroundings are smooth;
-* **a copy at the finest level**: no search there (the flattest sources
-  matched the smooth upsampled start best), each pixel from the heaviest
-  vote of the inherited field, grain whole (a mean of 49 was a haze);
+* **a copy at the finest level** on grain: no search there (the flattest
+  sources matched the smooth upsampled start best), each pixel from the
+  heaviest vote of the inherited field, grain whole (a mean of 49 was a
+  haze); on smoother surroundings the mean, whose tone ``tone.py`` settles;
 * **a reuse cost**: a source pixel copied by more than one target costs
   more (one patch repeated is a mosaic or a stamped name tag), a coherent
   copy nothing;
@@ -79,9 +80,12 @@ from eraser_layered.border import match_border
 from eraser_layered.harmonic import harmonic_fill
 from eraser_layered.patch_distance import FULL_DISTANCE, _basis, _distance, _prepare, _project, _compare
 from eraser_layered.surroundings import grain_energy, grain_level, rarity, smoothness
+from eraser_layered.tone import settle
 
 R = 3  # patch radius: 7 x 7 patches
-COPY = True  # the finest level copies each pixel from its heaviest vote (not the mean of 49)
+# On grain (GRAIN_FULL on) the finest level copies each pixel from its heaviest vote (a mean of 49 was
+# a haze on the lawn); smoother, the mean (copied, a suit's fabric was a mosaic of pale and dark squares)
+COPY = True
 COARSE = 80  # px: the coarsest level's longer side is at most this
 COARSE_ITERS = 8  # EM iterations at the coarsest level
 COARSE_SWEEPS = 2  # PatchMatch sweeps per coarsest iteration
@@ -358,7 +362,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         lv.locality = LOCALITY * local_smooth
         lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
         lv.vote_percentile = coarse_percentile
-        lv.copy = COPY and k == len(levels) - 1
+        lv.copy = COPY and k == len(levels) - 1 and level >= GRAIN_FULL
         if k == len(levels) - 1:
             final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
             lv.vote_percentile = min(lv.vote_percentile, final)
@@ -398,4 +402,4 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         prev, pnnf = lv, nnf
         last = cur.reshape(lv.h + 2 * R, lv.width, 3)[R:-R, R:-R]
     out = cur.reshape(prev.h + 2 * R, prev.width, 3)[R:-R, R:-R]
-    return match_border(image, out, hole)
+    return settle(image, match_border(image, out, hole), hole, level)

@@ -1,0 +1,47 @@
+"""The fill's low frequencies settled to the membrane on smooth surroundings.
+
+On a sky, a backdrop or smooth fabric the patch fill copies pieces from
+where the tone was a little different (a sky darker higher up, a fold's
+shade): each reads as a darker column or a blotch with seams, though every
+piece is a real piece of the photo (the sky under the pole and the suit
+fabric in issue 24's blind looks). The harmonic fill of the border is the
+tone a person expects there. Here the fill's local mean is moved onto it
+wherever the two differ by a drift of tone (under ``GATE`` grey levels,
+fading out at twice that), not where the fill holds a structure the
+membrane cannot (a flag's stripe, a fold's edge, the backdrop meeting the
+suit), and only on smooth surroundings: on grain (brick, a lawn, text)
+the local mean's changes are the texture."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from eraser_layered.harmonic import harmonic_fill
+from eraser_layered.surroundings import smoothness
+
+SIGMA = 2.0  # px: the local mean's blur (the grain above it stays the fill's)
+GATE = 8.0  # grey levels of departure from the membrane still taken as a drift of tone
+GRAIN = (2.5, 3.0)  # grain levels (surroundings.grain_level) over which this fades out
+MIN_DEPTH = 8.0  # px: thinner holes have no room for a drift
+
+
+def settle(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, level: float) -> np.ndarray:
+    """``fill`` (uint8) with its hole's local mean settled to the membrane."""
+    weight = smoothness(level, *GRAIN)
+    if weight <= 0.0 or cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max() < MIN_DEPTH:
+        return fill
+    ys, xs = np.nonzero(hole)
+    pad = int(3 * SIGMA) + 2
+    box = (slice(max(ys.min() - pad, 0), ys.max() + pad + 1), slice(max(xs.min() - pad, 0), xs.max() + pad + 1))
+    h = hole[box]
+    membrane = harmonic_fill(image[box].astype(np.float32), h)
+    out = fill[box].astype(np.float32)
+    mean = cv2.GaussianBlur(out, (0, 0), SIGMA)
+    drift = membrane - mean
+    size = np.abs(drift).max(axis=-1, keepdims=True)
+    keep = weight * np.clip(2.0 - size / GATE, 0.0, 1.0)
+    out[h] += (keep * drift)[h]
+    result = fill.copy()
+    result[box][h] = np.clip(np.rint(out[h]), 0, 255).astype(np.uint8)
+    return result
