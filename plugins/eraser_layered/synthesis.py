@@ -42,7 +42,7 @@ What keeps it from the failures people see:
   blank patch);
 * **votes by grain** below the finest level: sharp on strong grain,
   averaged where the surroundings are smooth;
-* **a copy at the finest level** on grain: no search there (the flattest
+* **a copy at the finest level** on strong grain: no search there (the flattest
   sources matched the smooth upsampled start best), each pixel from the
   heaviest vote of the inherited field, grain whole (a mean of 49 was a
   haze); on smoother surroundings the mean, whose tone ``tone.py`` settles;
@@ -83,9 +83,10 @@ from eraser_layered.surroundings import grain_energy, grain_level, rarity, smoot
 from eraser_layered.tone import settle
 
 R = 3  # patch radius: 7 x 7 patches
-# On grain (GRAIN_FULL on) the finest level copies each pixel from its heaviest vote (a mean of 49 was
-# a haze on the lawn); smoother, the mean (copied, a suit's fabric was a mosaic of pale and dark squares)
-COPY = True
+# From grain level COPY_GRAIN the finest level copies each pixel from its heaviest vote (a mean of 49
+# was a haze by the tripod, 7.2); below, the mean (copied, the suit fabric (2.4) was a mosaic of pale and
+# dark squares and the lawn under the buildings (3.2) a speckled mound; text on paper is 3.5)
+COPY, COPY_GRAIN = True, 3.4
 COARSE = 80  # px: the coarsest level's longer side is at most this
 COARSE_ITERS = 8  # EM iterations at the coarsest level
 COARSE_SWEEPS = 2  # PatchMatch sweeps per coarsest iteration
@@ -362,7 +363,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         lv.locality = LOCALITY * local_smooth
         lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
         lv.vote_percentile = coarse_percentile
-        lv.copy = COPY and k == len(levels) - 1 and level >= GRAIN_FULL
+        lv.copy = COPY and k == len(levels) - 1 and level >= COPY_GRAIN
         if k == len(levels) - 1:
             final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
             lv.vote_percentile = min(lv.vote_percentile, final)
