@@ -14,9 +14,10 @@ GRAIN_SIGMA = 1.0  # px: the detail a mean vote takes from the copied pixels is 
 _ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
 
 
-def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
+def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray, detail: np.ndarray | None = None) -> None:
     """Hole pixels become the weighted mean of what the overlapping patches'
-    matches say they are (in place)."""
+    matches say they are (in place); with ``detail`` (per padded position),
+    plus ``lv.detail`` times the detail under the heaviest vote."""
     ok = np.isfinite(dist)
     if not ok.any():
         return
@@ -27,23 +28,31 @@ def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
     # A source of rare colours (a label beside the hole) also votes less: the
     # sharp votes of the last level otherwise carry a label's cut edge on.
     weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
+    src = lv.src if detail is None else np.concatenate([lv.src, detail], axis=1)  # one gather for both
     acc = np.zeros((lv.holes.size, 3), np.float32)
     den = np.zeros(lv.holes.size, np.float32)
+    top = np.zeros(lv.holes.size, np.float32)
+    extra = np.zeros((lv.holes.size, 3), np.float32)
     for dy, dx in _ALL:
         o = dy * lv.width + dx
         centre = lv.holes - o
         w = np.take(weight, centre)
-        value = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
+        value = np.take(src, np.take(source, centre) + o, axis=0, mode="clip")
         if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
             np.copyto(acc, value, where=(w > den)[:, None])
             np.maximum(den, w, out=den)
-        else:
-            acc += w[:, None] * value
-            den += w
+            continue
+        acc += w[:, None] * value[:, :3]
+        den += w
+        if detail is not None:
+            np.copyto(extra, value[:, 3:], where=(w > top)[:, None])
+            np.maximum(top, w, out=top)
     if lv.copy:
         den = (den > 0).astype(np.float32)
     got = den > 0
     cur[lv.holes[got]] = acc[got] / den[got, None]
+    if detail is not None:
+        cur[lv.holes[got]] += lv.detail * extra[got]
     _repad(lv, cur)
 
 
@@ -58,14 +67,7 @@ def _grain_vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
     img = lv.src.reshape(shape) * known[..., None]
     blur = lambda a: cv2.GaussianBlur(a, (0, 0), GRAIN_SIGMA)  # noqa: E731
     mean = blur(img) / np.maximum(blur(known), 1e-3)[..., None]
-    detail = np.zeros_like(cur)
-    src, lv.src = lv.src, ((img - mean) * known[..., None]).reshape(-1, 3)
-    lv.copy = True
-    _vote(lv, detail, nnf, dist)
-    lv.src, lv.copy = src, False
-    _vote(lv, cur, nnf, dist)
-    cur[lv.holes] += lv.detail * detail[lv.holes]
-    _repad(lv, cur)
+    _vote(lv, cur, nnf, dist, ((img - mean) * known[..., None]).reshape(-1, 3))
 
 
 def _repad(lv, cur: np.ndarray) -> None:
