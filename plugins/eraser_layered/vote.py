@@ -28,31 +28,31 @@ def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray, detail: np.nda
     # A source of rare colours (a label beside the hole) also votes less: the
     # sharp votes of the last level otherwise carry a label's cut edge on.
     weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
-    src = lv.src if detail is None else np.concatenate([lv.src, detail], axis=1)  # one gather for both
     acc = np.zeros((lv.holes.size, 3), np.float32)
     den = np.zeros(lv.holes.size, np.float32)
     top = np.zeros(lv.holes.size, np.float32)
-    extra = np.zeros((lv.holes.size, 3), np.float32)
+    heaviest = np.zeros(lv.holes.size, np.int64)  # where the heaviest vote's pixel lies: its detail is read once
     for dy, dx in _ALL:
         o = dy * lv.width + dx
         centre = lv.holes - o
         w = np.take(weight, centre)
-        value = np.take(src, np.take(source, centre) + o, axis=0, mode="clip")
+        at = np.take(source, centre) + o
+        value = np.take(lv.src, at, axis=0, mode="clip")
         if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
             np.copyto(acc, value, where=(w > den)[:, None])
             np.maximum(den, w, out=den)
             continue
-        acc += w[:, None] * value[:, :3]
+        acc += w[:, None] * value
         den += w
         if detail is not None:
-            np.copyto(extra, value[:, 3:], where=(w > top)[:, None])
+            np.copyto(heaviest, at, where=w > top)
             np.maximum(top, w, out=top)
     if lv.copy:
         den = (den > 0).astype(np.float32)
     got = den > 0
     cur[lv.holes[got]] = acc[got] / den[got, None]
     if detail is not None:
-        cur[lv.holes[got]] += lv.detail * extra[got]
+        cur[lv.holes[got]] += lv.detail * np.take(detail, heaviest[got], axis=0, mode="clip")
     _repad(lv, cur)
 
 
