@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from eraser_mobilesam.convert import DYNAMIC_AXES as SAM_DYNAMIC_AXES
 from eraser_sam2.interface import EMBED_DIM, EMBED_SIZE, IMAGE_SIZE, MEM_DIM
 from eraser_sam2.model import SAM2
 
@@ -112,11 +113,7 @@ WRAPPERS = {"ImageEncoder": ImageEncoder, "PromptEncoder": PromptEncoder, "MaskD
             "MemoryEncoder": MemoryEncoder, "MemoryAttention": MemoryAttention, "TrackerHeads": TrackerHeads}
 
 DYNAMIC_AXES = {
-    "ImageEncoder": None,
-    "PromptEncoder": {"points": {1: "N"}, "labels": {1: "N"}, "sparsePromptEmbeddings": {1: "N"}},
-    "MaskDecoder": {"sparsePromptEmbeddings": {1: "N"}},
-    "MaskDecoderImage": None,
-    "MaskDecoderPrompt": {"sparsePromptEmbeddings": {1: "N"}},
+    **SAM_DYNAMIC_AXES,  # the image path's graphs take SAM's inputs
     "MemoryEncoder": None,
     "MemoryAttention": {"memoryMaps": {1: "M"}, "memoryMapsPositionalEncoding": {1: "M"},
                         "objectPointers": {1: "P"}, "objectPointersPositionalEncoding": {1: "P"}},
