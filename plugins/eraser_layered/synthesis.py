@@ -42,12 +42,10 @@ What keeps it from the failures people see:
   blank patch);
 * **votes by grain** below the finest level: sharp on strong grain,
   averaged where the surroundings are smooth;
-* **a copy at the finest level** on strong grain: no search there (the flattest
+* **a copy at the finest level**: no search there (the flattest
   sources matched the smooth upsampled start best), each pixel from the
   heaviest vote of the inherited field, grain whole (a mean of 49 was a
-  haze); on smoother surroundings the mean (its tone settled by
-  ``tone.py``) with the copied pixels' own fine detail, so a seam between
-  two copies is no tone step (a suit's fabric was a mosaic);
+  haze); the mean on grain levels 3-3.4 (a lawn's speckle);
 * **a reuse cost**: a source pixel copied by more than one target costs
   more (one patch repeated is a mosaic or a stamped name tag), a coherent
   copy nothing;
@@ -83,15 +81,15 @@ from eraser_layered.harmonic import harmonic_fill
 from eraser_layered.patch_distance import FULL_DISTANCE, _basis, _distance, _prepare, _project, _compare
 from eraser_layered.surroundings import grain_energy, grain_level, rarity, smoothness
 from eraser_layered.tone import settle
-from eraser_layered.vote import _grain_vote, _repad, _vote
+from eraser_layered.vote import _repad, _vote
 
 R = 3  # patch radius: 7 x 7 patches
-# From grain level COPY_GRAIN the finest level copies each pixel from its heaviest vote (a mean of 49
-# was a haze by the tripod, 7.2); below, the mean plus the copied pixels' own detail above a GRAIN_SIGMA
-# px blur (copied whole, the suit fabric (2.4) was a mosaic of pale and dark squares and the lawn under
-# the buildings (3.2) a speckled mound; the mean alone made the wood a grainless blob; text is 3.5)
-COPY, COPY_GRAIN = True, 3.4
-DETAIL_GRAIN = (2.5, 3.0)  # grain levels over which that detail fades out (the lawn's 3.2: only the mean)
+# The finest level copies each pixel from its heaviest vote (a mean of 49 was a haze by the tripod),
+# but for grain levels within MEAN_GRAIN, where it takes the mean: copied, the lawn under the buildings
+# (3.2) was a speckled mound. (The mean below 3 too, with or without the copied pixels' fine detail,
+# smoothed the suit's mosaic but turned the constructed gravel scenes (2.2-2.5) into a smooth or
+# crackled ellipse; not taken.)
+COPY, MEAN_GRAIN = True, (3.0, 3.4)
 COARSE = 80  # px: the coarsest level's longer side is at most this
 COARSE_ITERS = 8  # EM iterations at the coarsest level
 COARSE_SWEEPS = 2  # PatchMatch sweeps per coarsest iteration
@@ -325,9 +323,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         lv.locality = LOCALITY * local_smooth
         lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
         lv.vote_percentile = coarse_percentile
-        lv.copy = COPY and k == len(levels) - 1 and level >= COPY_GRAIN
-        lv.grain_only = COPY and k == len(levels) - 1 and not lv.copy and k > 0
-        lv.detail = smoothness(level, *DETAIL_GRAIN)
+        lv.copy = COPY and k == len(levels) - 1 and not MEAN_GRAIN[0] <= level < MEAN_GRAIN[1]
         if k == len(levels) - 1:
             final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
             lv.vote_percentile = min(lv.vote_percentile, final)
@@ -355,10 +351,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
                     for _ in range(2):
                         _search(lv, cur, nnf, dist, rng, max(h.shape) // 4, False, np.flatnonzero(lost))
             # The coarse answer, voted with the inherited field at this size: sharp.
-            if lv.grain_only:
-                _grain_vote(lv, cur, nnf, dist)
-            else:
-                _vote(lv, cur, nnf, dist)
+            _vote(lv, cur, nnf, dist)
             iters, sweeps, radius = (max(FINE_ITERS_MIN, FINE_ITERS - k), 1, 8) if lv.search else (0, 0, 0)
         for it in range(iters):
             check()

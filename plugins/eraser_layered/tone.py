@@ -22,7 +22,7 @@ from eraser_layered.surroundings import smoothness
 
 SIGMA = 2.0  # px: the local mean's blur (the grain above it stays the fill's)
 GATE = 8.0  # grey levels of departure from the membrane still taken as a drift of tone
-GRAIN = (2.5, 3.0)  # grain levels (surroundings.grain_level) over which this fades out
+GRAIN = (1.0, 1.5)  # grain levels (surroundings.grain_level) over which this fades out (2.5-3 flattened faint gravel)
 MIN_DEPTH = 8.0  # px: thinner holes have no room for a drift
 SIZE = 128  # px: the membrane is solved at most this long and scaled back (at full size it was a fifth of a 12 MP fill)
 
