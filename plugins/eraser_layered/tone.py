@@ -1,16 +1,15 @@
 """The fill's low frequencies settled to the membrane on smooth surroundings.
 
-On a sky, a backdrop or smooth fabric the patch fill copies pieces from
-where the tone was a little different (a sky darker higher up, a fold's
-shade): each reads as a darker column or a blotch with seams, though every
-piece is a real piece of the photo (the sky under the pole and the suit
-fabric in issue 24's blind looks). The harmonic fill of the border is the
-tone a person expects there. Here the fill's local mean is moved onto it
-wherever the two differ by a drift of tone (under ``GATE`` grey levels,
-fading out at twice that), not where the fill holds a structure the
-membrane cannot (a flag's stripe, a fold's edge, the backdrop meeting the
-suit), and only on smooth surroundings: on grain (brick, a lawn, text)
-the local mean's changes are the texture."""
+On a sky or a plain backdrop the patch fill copies pieces from where the
+tone was a little different (a sky darker higher up): each reads as a
+darker column with seams, though every piece is a real piece of the photo
+(the sky under the pole in issue 24's blind looks). The harmonic fill of
+the border is the tone a person expects there. Here the fill's local mean
+is moved onto it wherever the two differ by a drift of tone (under
+``GATE`` grey levels, fading out at twice that), not where the fill holds
+a structure the membrane cannot (a flag's stripe, the backdrop meeting the
+suit), and only on smooth surroundings: on any grain (faint gravel,
+fabric, wood) the local mean's changes are the texture."""
 
 from __future__ import annotations
 
