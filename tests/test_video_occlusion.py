@@ -7,6 +7,7 @@ gives), so the numbers are the tracker's, not the key frame segmenter's."""
 
 import re
 
+import cv2
 import numpy as np
 import pytest
 
@@ -90,10 +91,11 @@ def test_behind_something_of_the_same_colours_the_track_goes_on_without_taking_i
     """A helmet passes behind a bigger helmet. Where they touch, the re-fits
     no longer find the object alone (the segmenter takes a sliver: the
     object's colours are all around its box); the track used to stop there
-    ("drifted") and the helmet stayed in the rest of the clip. Now those
-    frames are skipped (hidden: nothing is erased, the helmet in front is
-    never taken), the shape is carried by its motion, and the object is
-    followed again once the segmenter finds its shape alone."""
+    ("drifted") and the helmet stayed in the rest of the clip. Now the shape
+    is carried by its motion; where part of it shows, that part is erased
+    (told from the helmet in front by its look and its motion), where almost
+    none does, nothing (the helmet in front is never taken), and the object
+    is followed again once the segmenter finds its shape alone."""
     s = twin()
     found, ious, shares, _ = tracked(s, tmp_path, "twin")
     fronts = front(s)
@@ -109,6 +111,37 @@ def test_behind_something_of_the_same_colours_the_track_goes_on_without_taking_i
     assert again <= out + 3, (out, found.hidden)
     assert ious[again:].min() >= 0.85, np.round(ious, 2)  # measured 0.92-0.95
     assert ious[:10].min() >= 0.85, np.round(ious, 2)  # before they touch, as before
+    # partly behind it (a fifth to nine tenths in view: frames 11-14 and 21-25): the visible part
+    # is erased (before this round nothing was); measured 0.84-0.91 going in, 0 (hidden) on 21 and
+    # 0.72-0.84 on 22-25 coming out (its position carried through the hidden frames lags 1-2 px)
+    going_in = [i for i in range(1, max(gone)) if 0.2 <= shares[i] < 0.9]
+    coming_out = [i for i in range(max(gone), out) if 0.4 <= shares[i] < 0.95]
+    assert len(going_in) >= 4 and len(coming_out) >= 3, (going_in, coming_out)
+    assert ious[going_in].min() >= 0.75 and ious[going_in].mean() >= 0.82, np.round(ious, 2)
+    assert ious[coming_out].min() >= 0.6 and ious[coming_out].mean() >= 0.72, np.round(ious, 2)
+
+
+def test_behind_something_of_the_same_colours_backwards(tmp_path):
+    """The same clip tracked backwards from its last frame (``--frame 35``):
+    the helmet goes behind the bigger one from the other side, its look
+    (its colours) matching the bigger one's dark shell. Before, that match
+    was taken for its visible part: 580-740 px of the bigger helmet erased
+    on each of frames 15-20, where the small one is wholly hidden."""
+    s = twin()
+    path = write_clip(tmp_path / "twin.mp4", s.frames)
+    found = track(probe(path), 35, s.masks[35].astype(np.float32), 0, 35)
+    shares = np.array([m.sum() / s.masks[0].sum() for m in s.masks])
+    gone = [i for i, share in enumerate(shares) if share == 0]
+    assert not found.stops and set(gone) <= set(found.hidden), (found.stops, found.hidden)
+    on_front = {i: int((found.masks[i].unpack() & f).sum()) for i, f in enumerate(front(s))}
+    # measured: at most 32 px on frames 11-22; 400 and 180 px on 23-24, where it first touches it
+    # (two re-fits must disagree before the like thing is suspected: not met there)
+    assert max(on_front[i] for i in range(11, 23)) <= 0.1 * s.masks[0].sum(), on_front
+    ious = []
+    for i in range(36):
+        mask, truth = found.masks[i].unpack(), s.masks[i]
+        ious.append((mask & truth).sum() / max((mask | truth).sum(), 1) if (mask | truth).any() else 1.0)
+    assert min(ious[:13]) >= 0.75 and min(ious[25:]) >= 0.85, np.round(ious, 2)  # measured 0.76-0.98, 0.92-1.0
 
 
 def test_in_front_of_something_of_the_same_colours_the_track_goes_on(tmp_path):
@@ -137,3 +170,22 @@ def test_erasing_through_an_occlusion(tmp_path):
         assert psnr(out[i], s.backgrounds[i], s.masks[i]) > psnr(s.frames[i], s.backgrounds[i], s.masks[i]) + 10
     for i in range(14, 21):  # behind the cup: the cup is as it was
         assert psnr(out[i], s.frames[i], np.ones(s.masks[i].shape, bool)) > 35, i
+
+
+@pytest.mark.slow
+def test_erasing_the_part_in_view_beside_a_like_thing(tmp_path):
+    """End to end through the codec: the helmet partly behind the bigger one
+    is taken away where it shows (before: left whole on those frames), the
+    bigger one is kept away from where they meet."""
+    s = twin()
+    path = write_clip(tmp_path / "twin.mp4", s.frames)
+    eraser.erase_video(path, tmp_path / "out.mp4", mask=s.masks[0], inpainter="telea", frame=0)
+    out, fronts = read_frames(tmp_path / "out.mp4"), front(s)
+    bare = scene(n=36, size=SIZE, object_side=48, path=((0.1, 0.55), (0.9, 0.5)))
+    # measured: 21.0-22.2 dB against 9.2-10.5 in the input on 11-14; 17.6, 21.8 against 9.9, 10.1 on 24-25
+    for i, gain in ((11, 10), (12, 10), (13, 10), (14, 10), (24, 6), (25, 10)):
+        before, after = psnr(s.frames[i], s.backgrounds[i], s.masks[i]), psnr(out[i], s.backgrounds[i], s.masks[i])
+        assert after > before + gain, (i, before, after)
+    for i in (11, 12, 13, 14, 23, 24, 25):  # the bigger helmet, 8 px or more away from the smaller: as it was
+        near = cv2.dilate(bare.masks[i].astype(np.uint8), np.ones((17, 17), np.uint8)) > 0
+        assert psnr(out[i], s.frames[i], fronts[i] & ~near) > 36, i  # measured 40.8-42.8

@@ -63,6 +63,8 @@ def scene(
     cover: Optional[tuple[str, int, float, float]] = None,
     exposure: float = 0.0,
     backdrop: Optional[tuple[str, float, float, float]] = None,
+    spin: float = 0.0,
+    squash: float = 0.0,
 ) -> Scene:
     """``n`` frames of ``size`` (width, height): the camera moves ``pan`` px a
     frame to the right and zooms in by ``zoom`` a frame over the background
@@ -75,7 +77,10 @@ def scene(
     30 fps), as automatic exposure does: the background too; ``backdrop``
     (sample, width as a share of the photo's, centre x, centre y fractions
     of the photo) a cut-out of a sample's object put into the background
-    photo: part of the scene, behind the moving object."""
+    photo: part of the scene, behind the moving object; ``spin`` (degrees a
+    frame) turns the object about its centre as it moves, ``squash`` (a
+    share) stretches it wide and tall in turn (a swing of 24 frames): an
+    object that turns or changes its shape."""
     width, height = size
     photo = _read(SAMPLES / background / "photo.jpg")
     if backdrop is not None:
@@ -90,7 +95,8 @@ def scene(
     out = Scene([], [], [], [])
     for frame, bg, visible, camera in _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder,
                                               front if cover is not None else None,
-                                              front_alpha if cover is not None else None, exposure):
+                                              front_alpha if cover is not None else None, exposure,
+                                              turn=(spin, squash)):
         out.frames.append(frame)
         out.backgrounds.append(bg)
         out.masks.append(visible)
@@ -124,10 +130,11 @@ def stream(n: int, size: tuple[int, int], background: str = "rocket_falcon9", ob
 
 
 EXPOSURE_PERIOD = 60  # frames: one swing of the camera's gain (2 s at 30 fps)
+SQUASH_PERIOD = 24  # frames: one swing of a squashed object's stretch
 
 
 def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front, front_alpha, exposure=0.0,
-            bounce=None):
+            bounce=None, turn=(0.0, 0.0)):
     width, height = size
     base = 0.8 * min(photo.shape[1] / width, photo.shape[0] / height)  # photo pixels per frame pixel at t=0
     for frame_number in range(n):
@@ -145,6 +152,12 @@ def _frames(n, size, photo, thing, thing_mask, pan, zoom, path, occluder, front,
         ox = (path[0][0] + (path[1][0] - path[0][0]) * f) * width - thing.shape[1] / 2
         oy = (path[0][1] + (path[1][1] - path[0][1]) * f) * height - thing.shape[0] / 2
         place = np.array([[1, 0, ox], [0, 1, oy]], np.float32)
+        if turn != (0.0, 0.0):  # turned and stretched about its centre
+            swing = turn[1] * np.sin(2 * np.pi * t / SQUASH_PERIOD)
+            centre = (thing.shape[1] / 2, thing.shape[0] / 2)
+            form = cv2.getRotationMatrix2D(centre, turn[0] * t, 1.0) @ np.diag([1 + swing, 1 - swing, 1.0])
+            form[:, 2] += np.array(centre) - form[:, :2] @ np.array(centre) + (ox, oy)
+            place = form.astype(np.float32)
         alpha = cv2.warpAffine(thing_mask.astype(np.float32), place, (width, height), flags=cv2.INTER_LINEAR)
         layer = cv2.warpAffine(thing, place, (width, height), flags=cv2.INTER_LINEAR)
         frame = np.rint(frame * (1 - alpha[..., None]) + layer * alpha[..., None]).astype(np.uint8)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 MATCH = 22.0  # a pixel whose Lab colour (OpenCV's 8-bit scale) is nearer than this to the model's shows the object
+PALETTE_BIN = 16  # Lab levels per bin of the look's palette (a bin's neighbours count too)
 OUTSIDE = 1e4  # the colour given to pixels beyond the frame's edge: they never match
 
 
@@ -133,6 +134,20 @@ class Appearance:
                     best = (score, dx - reach, dy - reach)
         score, dx, dy = best
         return np.array([round(predicted[0]) + dx, round(predicted[1]) + dy], np.float64), score
+
+    def palette_share(self, frame_lab: np.ndarray, mask: np.ndarray) -> float:
+        """The share of the frame's pixels under ``mask`` (working size) whose
+        colour is one of the look's, wherever it is on it: an object that
+        turned shows the same colours in another arrangement."""
+        side = 256 // PALETTE_BIN + 1
+        palette = np.zeros((side + 2,) * 3, bool)
+        index = np.clip(self.colours[self.mask] // PALETTE_BIN, 0, side - 1).astype(int) + 1
+        palette[index[:, 0], index[:, 1], index[:, 2]] = True
+        near = palette.copy()
+        for axis in range(3):  # a bin's neighbours: colours at a bin's edge
+            near = near | np.roll(near, 1, axis) | np.roll(near, -1, axis)
+        pixels = np.clip(frame_lab[mask] // PALETTE_BIN, 0, side - 1).astype(int) + 1
+        return float(near[pixels[:, 0], pixels[:, 1], pixels[:, 2]].mean()) if len(pixels) else 0.0
 
     @property
     def size(self) -> int:
