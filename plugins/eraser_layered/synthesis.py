@@ -42,9 +42,10 @@ What keeps it from the failures people see:
   blank patch);
 * **votes by grain** below the finest level: sharp on strong grain,
   averaged where the surroundings are smooth;
-* **a copy at the finest level**: no search there (the flattest sources
-  matched the smooth upsampled start best), each pixel from the heaviest
-  vote of the inherited field, grain whole (a mean of 49 was a haze);
+* **a copy at the finest level**: no search there (the flattest
+  sources matched the smooth upsampled start best), each pixel from the
+  heaviest vote of the inherited field, grain whole (a mean of 49 was a
+  haze); the mean on grain levels 3-3.4 (a lawn's speckle);
 * **a reuse cost**: a source pixel copied by more than one target costs
   more (one patch repeated is a mosaic or a stamped name tag), a coherent
   copy nothing;
@@ -79,9 +80,16 @@ from eraser_layered.border import match_border
 from eraser_layered.harmonic import harmonic_fill
 from eraser_layered.patch_distance import FULL_DISTANCE, _basis, _distance, _prepare, _project, _compare
 from eraser_layered.surroundings import grain_energy, grain_level, rarity, smoothness
+from eraser_layered.tone import settle
+from eraser_layered.vote import _repad, _vote
 
 R = 3  # patch radius: 7 x 7 patches
-COPY = True  # the finest level copies each pixel from its heaviest vote (not the mean of 49)
+# The finest level copies each pixel from its heaviest vote (a mean of 49 was a haze by the tripod),
+# but for grain levels within MEAN_GRAIN, where it takes the mean: copied, the lawn under the buildings
+# (3.2) was a speckled mound. (The mean below 3 too, with or without the copied pixels' fine detail,
+# smoothed the suit's mosaic but turned the constructed gravel scenes (2.2-2.5) into a smooth or
+# crackled ellipse; not taken.)
+COPY, MEAN_GRAIN = True, (3.0, 3.4)
 COARSE = 80  # px: the coarsest level's longer side is at most this
 COARSE_ITERS = 8  # EM iterations at the coarsest level
 COARSE_SWEEPS = 2  # PatchMatch sweeps per coarsest iteration
@@ -126,7 +134,6 @@ REUSE = 0.3  # cost of a source copied by every patch around it, in typical dist
 # label, a name tag), in typical distances.
 RARITY = 1.5  # which colours are rare: surroundings.rarity (1.0 until coherent copies went free: a label's
 # cut edge then ran 8.6 px into the crowded bright scene's hole, test_layered.py allows 8)
-RARE_VOTE = 3.0  # a vote from a source of only rare colours weighs exp(-this)
 # Votes weigh exp(-d / a percentile of the match distances d): lower is sharper.
 # The finest level's: 25 on smooth surroundings, 5 on grain (level GRAIN_FULL
 # on), where an average of 49 votes read as a smooth disc in blind looks; the
@@ -282,48 +289,6 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
     nnf[pick], dist[pick] = best, dist_new
 
 
-def _vote(lv: _Level, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
-    """Hole pixels become the weighted mean of what the overlapping patches'
-    matches say they are (in place)."""
-    ok = np.isfinite(dist)
-    if not ok.any():
-        return
-    scale = float(np.percentile(dist[ok], lv.vote_percentile)) + 1.0
-    source = np.zeros(lv.src.shape[0], np.int64)
-    weight = np.zeros(lv.src.shape[0], np.float32)
-    source[lv.targets] = nnf
-    # A source of rare colours (a label beside the hole) also votes less: the
-    # sharp votes of the last level otherwise carry a label's cut edge on.
-    weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
-    acc = np.zeros((lv.holes.size, 3), np.float32)
-    den = np.zeros(lv.holes.size, np.float32)
-    for dy, dx in _ALL:
-        o = dy * lv.width + dx
-        centre = lv.holes - o
-        w = np.take(weight, centre)
-        value = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
-        if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
-            np.copyto(acc, value, where=(w > den)[:, None])
-            np.maximum(den, w, out=den)
-        else:
-            acc += w[:, None] * value
-            den += w
-    if lv.copy:
-        den = (den > 0).astype(np.float32)
-    got = den > 0
-    cur[lv.holes[got]] = acc[got] / den[got, None]
-    _repad(lv, cur)
-
-
-def _repad(lv: _Level, cur: np.ndarray) -> None:
-    """The padding reflects the current fill, not the photo's hole pixels
-    (an object at the frame's edge would otherwise be matched there)."""
-    img = cur.reshape(lv.h + 2 * R, lv.width, 3)
-    img[:] = cv2.copyMakeBorder(np.ascontiguousarray(img[R:-R, R:-R]), R, R, R, R, cv2.BORDER_REFLECT)
-    if lv.basis is not None:  # the fill changed: its patches' projections too
-        lv.cur_features = None
-
-
 def _inherit(prev: _Level, pnnf: np.ndarray, lv: _Level) -> np.ndarray:
     """The finer level's field from the coarser one: a target's source is its
     coarse pixel's source, doubled, plus its place within the coarse pixel."""
@@ -358,7 +323,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         lv.locality = LOCALITY * local_smooth
         lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
         lv.vote_percentile = coarse_percentile
-        lv.copy = COPY and k == len(levels) - 1
+        lv.copy = COPY and k == len(levels) - 1 and not MEAN_GRAIN[0] <= level < MEAN_GRAIN[1]
         if k == len(levels) - 1:
             final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
             lv.vote_percentile = min(lv.vote_percentile, final)
@@ -398,4 +363,4 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         prev, pnnf = lv, nnf
         last = cur.reshape(lv.h + 2 * R, lv.width, 3)[R:-R, R:-R]
     out = cur.reshape(prev.h + 2 * R, prev.width, 3)[R:-R, R:-R]
-    return match_border(image, out, hole)
+    return settle(image, match_border(image, out, hole), hole, level)

@@ -1,0 +1,54 @@
+"""The vote of the patch synthesis (``synthesis.py``): each hole pixel
+from what the overlapping patches' matches say it is, as their weighted
+mean or as the heaviest vote alone (a copy, grain whole)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+R = 3  # patch radius, as synthesis.py's
+RARE_VOTE = 3.0  # a vote from a source of only rare colours weighs exp(-this)
+_ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
+
+
+def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
+    """Hole pixels become the weighted mean of what the overlapping patches'
+    matches say they are (in place)."""
+    ok = np.isfinite(dist)
+    if not ok.any():
+        return
+    scale = float(np.percentile(dist[ok], lv.vote_percentile)) + 1.0
+    source = np.zeros(lv.src.shape[0], np.int64)
+    weight = np.zeros(lv.src.shape[0], np.float32)
+    source[lv.targets] = nnf
+    # A source of rare colours (a label beside the hole) also votes less: the
+    # sharp votes of the last level otherwise carry a label's cut edge on.
+    weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
+    acc = np.zeros((lv.holes.size, 3), np.float32)
+    den = np.zeros(lv.holes.size, np.float32)
+    for dy, dx in _ALL:
+        o = dy * lv.width + dx
+        centre = lv.holes - o
+        w = np.take(weight, centre)
+        value = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
+        if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
+            np.copyto(acc, value, where=(w > den)[:, None])
+            np.maximum(den, w, out=den)
+            continue
+        acc += w[:, None] * value
+        den += w
+    if lv.copy:
+        den = (den > 0).astype(np.float32)
+    got = den > 0
+    cur[lv.holes[got]] = acc[got] / den[got, None]
+    _repad(lv, cur)
+
+
+def _repad(lv, cur: np.ndarray) -> None:
+    """The padding reflects the current fill, not the photo's hole pixels
+    (an object at the frame's edge would otherwise be matched there)."""
+    img = cur.reshape(lv.h + 2 * R, lv.width, 3)
+    img[:] = cv2.copyMakeBorder(np.ascontiguousarray(img[R:-R, R:-R]), R, R, R, R, cv2.BORDER_REFLECT)
+    if lv.basis is not None:  # the fill changed: its patches' projections too
+        lv.cur_features = None
