@@ -125,7 +125,7 @@ def test_install_downloads_from_a_local_http_server(store, tmp_path):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/toy.pt"
@@ -135,6 +135,7 @@ def test_install_downloads_from_a_local_http_server(store, tmp_path):
             modelstore.install("toy", url=url + ".missing", force=True)
     finally:
         server.shutdown()
+        server.server_close()
     assert modelstore.missing_reason("toy") is None
 
 
