@@ -60,6 +60,27 @@ def harmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
 # the pixel itself, i.e. no flow across it). Harmonic: b = 0.
 
 
+def coarse_harmonic_fill(values: np.ndarray, hole: np.ndarray, longest: int) -> np.ndarray:
+    """:func:`harmonic_fill` of a smooth field (one channel or several)
+    solved at most ``longest`` px long and scaled back into the hole: at full
+    size the solve was a fifth of a fill's time (a 12 MP hole, a scattered
+    watermark). A coarse pixel is known where a quarter of it is."""
+    height, width = hole.shape
+    if max(height, width) <= longest:
+        return harmonic_fill(values, hole)
+    per_pixel = (lambda a: a[..., None]) if values.ndim == 3 else (lambda a: a)
+    scale = longest / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    known = (~hole).astype(np.float32)
+    num = cv2.resize(values * per_pixel(known), size, interpolation=cv2.INTER_AREA)
+    den = cv2.resize(known, size, interpolation=cv2.INTER_AREA)
+    small_hole = den < 0.25
+    small = harmonic_fill(np.where(per_pixel(small_hole), 0.0, num / per_pixel(np.maximum(den, 1e-6))).astype(np.float32),
+                          small_hole)
+    big = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.where(per_pixel(hole), big, values).astype(np.float32)
+
+
 def _mean4(x: np.ndarray) -> np.ndarray:
     return cv2.filter2D(x, -1, _CROSS, borderType=cv2.BORDER_REPLICATE).reshape(x.shape)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from eraser_layered.harmonic import harmonic_fill
+from eraser_layered.harmonic import coarse_harmonic_fill
 
 R = 3  # patch radius, as synthesis.py's
 # A colour bin (RARE_BINS levels per channel) holding under RARE_SHARE of the
@@ -99,23 +99,5 @@ def grain_energy(img: np.ndarray, hole: np.ndarray, rare: np.ndarray) -> tuple[n
     # edge beside the hole is no grain the hole should have).
     away = cv2.dilate((hole | rare).astype(np.uint8), np.ones(k, np.uint8)) > 0
     away = away if not away.all() else hole
-    expected = _membrane(log, away)
+    expected = coarse_harmonic_fill(log, away, MEMBRANE)
     return np.pad(log, R, mode="reflect").ravel(), np.pad(expected, R, mode="reflect").ravel()
-
-
-def _membrane(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """The harmonic fill of a smooth field, solved at most ``MEMBRANE`` px
-    long and scaled back (at full size it was a fifth of the fill's time on
-    a scattered watermark)."""
-    height, width = hole.shape
-    if max(height, width) <= MEMBRANE:
-        return harmonic_fill(values, hole)
-    scale = MEMBRANE / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    known = (~hole).astype(np.float32)
-    num = cv2.resize(values * known, size, interpolation=cv2.INTER_AREA)
-    den = cv2.resize(known, size, interpolation=cv2.INTER_AREA)
-    small_hole = den < 0.25  # a coarse pixel is known where a quarter of it is
-    small = harmonic_fill(np.where(small_hole, 0.0, num / np.maximum(den, 1e-6)).astype(np.float32), small_hole)
-    big = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.where(hole, big, values).astype(np.float32)

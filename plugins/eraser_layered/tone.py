@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from eraser_layered.harmonic import harmonic_fill
+from eraser_layered.harmonic import coarse_harmonic_fill
 from eraser_layered.surroundings import smoothness
 
 SIGMA = 2.0  # px: the local mean's blur (the grain above it stays the fill's)
@@ -35,7 +35,7 @@ def settle(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, level: float) 
     pad = int(3 * SIGMA) + 2
     box = (slice(max(ys.min() - pad, 0), ys.max() + pad + 1), slice(max(xs.min() - pad, 0), xs.max() + pad + 1))
     h = hole[box]
-    membrane = _membrane(image[box].astype(np.float32), h)
+    membrane = coarse_harmonic_fill(image[box].astype(np.float32), h, SIZE)
     out = fill[box].astype(np.float32)
     mean = cv2.GaussianBlur(out, (0, 0), SIGMA)
     drift = membrane - mean
@@ -45,20 +45,3 @@ def settle(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, level: float) 
     result = fill.copy()
     result[box][h] = np.clip(np.rint(out[h]), 0, 255).astype(np.uint8)
     return result
-
-
-def _membrane(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """The harmonic fill of ``values`` over ``hole``, solved at most ``SIZE``
-    px long (a coarse pixel is known where a quarter of it is)."""
-    height, width = hole.shape
-    if max(height, width) <= SIZE:
-        return harmonic_fill(values, hole)
-    scale = SIZE / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    known = (~hole).astype(np.float32)
-    num = cv2.resize(values * known[..., None], size, interpolation=cv2.INTER_AREA)
-    den = cv2.resize(known, size, interpolation=cv2.INTER_AREA)
-    small_hole = den < 0.25
-    small = harmonic_fill(np.where(small_hole[..., None], 0.0, num / np.maximum(den, 1e-6)[..., None]).astype(np.float32), small_hole)
-    big = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.where(hole[..., None], big, values).astype(np.float32)
