@@ -26,6 +26,8 @@ class PhotoFolder:
         for entry in sorted(self.root.iterdir()):
             if entry.suffix.lower() not in IMAGE_SUFFIXES or ".erased." in entry.name:
                 continue
+            if not _is_text(entry.name):
+                continue  # named in bytes that are not UTF-8: no name the page can show, send back or download as
             try:
                 real = entry.resolve(strict=True)
             except (OSError, RuntimeError):
@@ -45,3 +47,14 @@ class PhotoFolder:
         from eraser.io.save import default_output_path
 
         return default_output_path(self.photo(name))
+
+
+def _is_text(name: str) -> bool:
+    """False for a file name in bytes that are not UTF-8 (Python holds those
+    bytes as lone surrogates, which JSON cannot carry: one such file made the
+    whole folder's listing an internal error)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

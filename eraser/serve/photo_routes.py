@@ -373,4 +373,5 @@ def attachment(name: str) -> str:
     plain = "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in name)
     if plain == name:
         return f'attachment; filename="{plain}"'
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+    # a folder's file named in bytes that are not UTF-8 reaches here with surrogates: sent as those bytes
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='', errors='surrogateescape')}"
