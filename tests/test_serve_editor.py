@@ -70,6 +70,13 @@ def screen_of(page, x, y):
     return box["x"] + (x + 0.5) * box["width"] / w, box["y"] + (y + 0.5) * box["height"] / h
 
 
+
+def zoom_in_at(page, x, y, at_least):
+    """Wheel-zoom with the pointer on photo pixel (x, y) until the view's zoom is at least ``at_least``."""
+    page.mouse.move(*screen_of(page, x, y))
+    while float(page.evaluate("document.body.dataset.zoom")) < at_least:
+        page.mouse.wheel(0, -400)
+
 def state(page):
     return page.evaluate("""async () => (await fetch('/api/photos/' + document.body.dataset.photo,
         {headers: {'x-eraser-client': document.body.dataset.client}})).json()""")

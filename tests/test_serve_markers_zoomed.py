@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import folder, open_spoon, page, screen_of, server, settle  # noqa: F401
+from test_serve_editor import folder, open_spoon, page, screen_of, server, settle, zoom_in_at  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -23,9 +23,7 @@ def fill_at(shot, x, y):
 
 def test_markers_keep_their_colours_zoomed_in(page, tmp_path):  # noqa: F811
     open_spoon(page)
-    page.mouse.move(*screen_of(page, 365, 285))
-    while float(page.evaluate("document.body.dataset.zoom")) < 6:
-        page.mouse.wheel(0, -400)
+    zoom_in_at(page, 365, 285, 6)
     page.mouse.click(*screen_of(page, 365, 285))
     settle(page)
     page.mouse.click(*screen_of(page, 340, 270), button="right")

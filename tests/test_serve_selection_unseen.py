@@ -13,7 +13,7 @@ from PIL import Image
 
 from serve_helpers import SPOON, Server
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import new_page, open_spoon, screen_of, settle
+from test_serve_editor import new_page, open_spoon, screen_of, settle, zoom_in_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
@@ -44,9 +44,7 @@ def test_a_selection_reaching_far_outside_the_zoomed_view_is_said(browser, serve
         assert unseen(page) == ""
         page.keyboard.press("Control+z")
         settle(page)
-        page.mouse.move(*screen_of(page, 365, 285))
-        while float(page.evaluate("document.body.dataset.zoom")) < 12:
-            page.mouse.wheel(0, -400)
+        zoom_in_at(page, 365, 285, 12)
         page.mouse.click(*screen_of(page, 365, 285))
         settle(page)
         assert unseen(page) == "outside the view"
