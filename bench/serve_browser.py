@@ -63,9 +63,10 @@ def wait_for_body(page, condition: str, timeout_ms: int = 120_000) -> None:
     }})""")
 
 
-def cpu_seconds(root: int, skip: int = 0) -> float:
+def cpu_seconds(root: int, skip: int = 0, named: str = "") -> float:
     """User + system CPU seconds of process ``root`` and its descendants
-    (those under ``skip`` left out): the same count however busy the box."""
+    (those under ``skip`` left out; with ``named``, only processes of that
+    name): the same count however busy the box."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -80,8 +81,10 @@ def cpu_seconds(root: int, skip: int = 0) -> float:
         if pid == skip:
             continue
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            name, stat = Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)
+            fields = stat.split()
+            if not named or name == named:
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except OSError:
             pass
         todo += children.get(pid, [])
@@ -129,9 +132,9 @@ def main() -> None:
                 spots = [(0.61, 0.71), (0.64, 0.56), (0.2, 0.75), (0.5, 0.37), (0.83, 0.25)]
                 cpu: dict[str, float] = {}
                 for i in range(args.clicks):
-                    if i == 1:  # the re-clicks' CPU time: the server's, and the browser's (every process of it)
+                    if i == 1:  # the re-clicks' CPU time: the server's, and the browser's (every Chromium process)
                         cpu = {"server": cpu_seconds(server.process.pid),
-                               "browser": cpu_seconds(os.getpid(), skip=server.process.pid)}
+                               "browser": cpu_seconds(os.getpid(), skip=server.process.pid, named="chromium")}
                     fx, fy = spots[i % len(spots)]
                     drawn = int(page.evaluate("Number(document.body.dataset.overlays || 0)"))
                     page.evaluate("performance.clearResourceTimings()")
@@ -148,7 +151,7 @@ def main() -> None:
                 if cpu:
                     clicks = args.clicks - 1
                     result["server_cpu_ms_per_click"] = round(1000 * (cpu_seconds(server.process.pid) - cpu["server"]) / clicks, 1)
-                    browser_cpu = cpu_seconds(os.getpid(), skip=server.process.pid) - cpu["browser"]
+                    browser_cpu = cpu_seconds(os.getpid(), skip=server.process.pid, named="chromium") - cpu["browser"]
                     result["browser_cpu_ms_per_click"] = round(1000 * browser_cpu / clicks, 1)
                 rest = sorted(latencies[1:])
                 result["first_click_ms"] = round(latencies[0])
@@ -166,10 +169,12 @@ def main() -> None:
                     values = sorted(1000 * s[key] for s in stages[1:] if key in s)
                     result[f"stage_{key}_ms_p50"] = round(statistics.median(values))
                 # where the page's part went (resource timing of the mark's request), p50 in ms
-                for key in ("before_request", "waiting", "receiving", "after_response", "bytes"):
+                for key in ("before_request", "waiting", "receiving", "after_response"):
                     values = sorted(s[key] for s in spans[1:] if s)
                     if values:
                         result[f"page_{key}_ms_p50"] = round(statistics.median(values), 1)
+                        result[f"page_{key}_ms_p95"] = round(values[max(0, int(round(0.95 * len(values))) - 1)], 1)
+                result["page_answer_bytes_p50"] = statistics.median(s["bytes"] for s in spans[1:] if s) if any(spans[1:]) else None
                 version = int(page.evaluate("document.body.dataset.version"))
                 start = time.perf_counter()
                 page.keyboard.press("Enter")
