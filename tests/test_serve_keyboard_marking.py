@@ -1,0 +1,108 @@
+"""Marking with the keyboard alone, and a click made while a photo opens, in
+Debian's Chromium against `eraser serve` started for real. Found by a
+first-time tryout: without a mouse no object could be marked (the help said
+"a spot cannot be marked with keys yet"); and a click made while a photo was
+still opening was refused in a note that the opened photo's own notes
+replaced at once, so the click was lost without a word a person could read."""
+
+import pytest
+
+from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
+from test_serve_editor import erase_and_settle, folder, open_spoon, page, server, settle, state  # noqa: F401
+from test_serve_keyboard import FOCUSED, tab_to
+from test_serve_late_answers import hold
+
+pytestmark = pytest.mark.browser  # a real server clicked in Chromium
+
+SPOON_AT, KEEP_AT = (365, 285), (60, 60)  # a pixel of the spoon, one of the table far from it
+
+
+def crosshair(page):
+    at = page.evaluate("document.body.dataset.crosshair")
+    return tuple(int(v) for v in at.split(",")) if at else None
+
+
+def steer(page, target, presses=80):
+    """Arrow keys (Shift+arrows while far) until the crosshair is within one small step of `target`."""
+    for _ in range(presses):
+        x, y = crosshair(page)
+        zoom = float(page.evaluate("document.body.dataset.zoom"))
+        small = max(1, round(5 / zoom))
+        dx, dy = target[0] - x, target[1] - y
+        if abs(dx) < small and abs(dy) < small:
+            return (x, y)
+        key = ("ArrowRight" if dx > 0 else "ArrowLeft") if abs(dx) >= abs(dy) else ("ArrowDown" if dy > 0 else "ArrowUp")
+        big = max(abs(dx), abs(dy)) >= 10 * small
+        page.keyboard.press(f"Shift+{key}" if big else key)
+    raise AssertionError(f"the crosshair never reached {target}: at {crosshair(page)}")
+
+
+def test_a_person_without_a_mouse_marks_keeps_and_erases(page):  # noqa: F811
+    open_spoon(page)
+    page.mouse.move(0, 0)  # (the page is then played with keys only)
+    page.evaluate("document.activeElement.blur()")
+    # discoverable: the help names the keys
+    page.keyboard.press("?")
+    page.wait_for_selector("#help:not([hidden])")
+    assert "arrow keys" in page.inner_text("#help") and "K" in page.inner_text("#help")
+    page.keyboard.press("Escape")
+    # Tab reaches the photo: a crosshair shows at the centre of what is shown, the hint says the keys
+    tab_to(page, "stage")
+    assert crosshair(page) is not None
+    assert "A: mark" in page.inner_text("#hint")
+    # arrows move it; A marks the spoon there as a click would
+    at = steer(page, SPOON_AT)
+    page.keyboard.press("a")
+    page.wait_for_function("document.body.dataset.overlay === 'shown'")
+    settle(page)
+    # K: a spot that must stay (a - marker)
+    steer(page, KEEP_AT)
+    page.keyboard.press("k")
+    page.wait_for_function("document.querySelectorAll('#marks .minus:not(.pending)').length === 1")
+    settle(page)
+    marks = state(page)["marks"]
+    assert [m["kind"] for m in marks] == ["point", "exclude"]
+    assert marks[0]["point"] == list(at)
+    assert abs(marks[1]["point"][0] - KEEP_AT[0]) <= 5 and abs(marks[1]["point"][1] - KEEP_AT[1]) <= 5
+    assert page.evaluate(FOCUSED) == "stage"
+    # Enter still erases
+    erase_and_settle(page)
+    assert state(page)["unsaved"] is True
+
+
+def test_arrows_leave_a_focused_slider_alone_and_a_stray_a_marks_nothing(page):  # noqa: F811
+    open_spoon(page)
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("a")  # with the crosshair hidden: shown, nothing marked
+    page.wait_for_function("document.body.dataset.crosshair !== ''")
+    assert page.evaluate("document.body.dataset.markers") == "0" and state(page)["objects"] == 0
+    assert page.evaluate(FOCUSED) == "stage"
+    before = crosshair(page)
+    tab_to(page, "dilate")  # the crosshair goes with the photo's focus
+    assert crosshair(page) is None
+    dilate = page.eval_on_selector("#dilate", "e => e.value")
+    page.keyboard.press("ArrowRight")
+    assert page.eval_on_selector("#dilate", "e => e.value") != dilate  # the slider's own key
+    assert crosshair(page) is None
+    tab_to(page, "stage")
+    assert crosshair(page) == before  # back where it was
+    page.keyboard.press("ArrowRight")
+    assert crosshair(page)[0] > before[0]
+
+
+def test_a_click_while_a_photo_opens_is_said_after_it_shows(page):  # noqa: F811
+    open_spoon(page)
+    held = hold(page, "**/api/photos/open")
+    page.click("#photos img[data-name='tall.jpg']")  # its answer is held: the spoon is still drawn
+    page.wait_for_function("document.body.dataset.working === 'open'")
+    box = page.locator("#stage").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.getElementById('message').textContent.includes('not applied')")
+    assert "not applied" in page.inner_text("#busy-text")  # said on the photo, where the person looks
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_function("document.querySelector('#photos figure.current')?.dataset.name === 'tall.jpg'")
+    settle(page)
+    # the opened photo's notes did not wipe it: still said, nothing marked on either photo
+    assert "not applied" in page.inner_text("#message") and "do it again" in page.inner_text("#message")
+    assert page.evaluate("document.body.dataset.markers") == "0" and state(page)["objects"] == 0
