@@ -16,6 +16,7 @@ from eraser.serve.on_disk import disk_change, file_tag
 from eraser.serve.schemas import Problem, flag, parse_json
 from eraser.serve.sessions import Entry
 from eraser.serve.views import VIEW_MAX_SIDE, mask_png, overlay, photo_jpeg, photo_png, view_size
+from eraser.serve.wording import in_page_terms
 
 STATIC = Path(__file__).with_name("static")
 
@@ -47,6 +48,9 @@ def state(entry: Entry, **extra: Any) -> dict:
     """What the page knows about a photo: size, history, marks, settings."""
     s = entry.session
     width, height = s.size
+    for key in ("notices", "note"):  # the core's notes, written for the CLI, in the page's terms
+        if extra.get(key):
+            extra[key] = [in_page_terms(n) for n in extra[key]] if key == "notices" else in_page_terms(extra[key])
     return {"id": entry.id, "name": entry.name, "width": width, "height": height,
             "view": list(view_size(width, height)), "can_undo": s.can_undo, "can_redo": s.can_redo,
             "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),
@@ -131,7 +135,7 @@ def suggest_unavailable() -> Optional[str]:
     try:
         choose("auto")
     except EraserError as error:
-        return str(error)
+        return in_page_terms(str(error))
     return None
 
 
@@ -367,6 +371,8 @@ async def mask_upload(request: Request) -> Response:
         if picture.size != (width, height):
             raise Problem(400, f"the mask is {picture.width}x{picture.height}; the photo is {width}x{height}")
         mask = load_mask(picture, width, height) >= 0.5
+        if not mask.any():  # said in the page's terms, not as the core's empty selection
+            raise Problem(400, "the mask selects nothing: it is all black (white or opaque = remove)")
         return preview_state(entry, lambda: edits.use_mask(entry, mask))
 
     return JSONResponse(await work(entry, run))
