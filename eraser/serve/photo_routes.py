@@ -156,15 +156,21 @@ async def folder_thumb(request: Request) -> Response:
     if request.headers.get("if-none-match") == now:  # the browser's copy is this version: no decoding
         return Response(status_code=304, headers={"ETag": now, "Cache-Control": "no-cache"})
     tag, data = await run_in_threadpool(thumbs.get, path)
-    return Response(data, media_type="image/jpeg", headers={"ETag": tag, "Cache-Control": "no-cache"})
+    media = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(data, media_type=media, headers={"ETag": tag, "Cache-Control": "no-cache"})
 
 
 def folder_thumbnail(max_pixels: int):
-    """How a folder's photo becomes its thumbnail (kept by eraser.serve.thumbs)."""
+    """How a folder's photo becomes its thumbnail (kept by eraser.serve.thumbs): a
+    JPEG, or a PNG with its alpha for a photo with transparency (a JPEG of its
+    colours showed the transparent parts black; the page puts a checkerboard under it)."""
     def make(path: Path) -> bytes:
         from eraser.io import load_image
 
-        return photo_jpeg(load_image(path, max_pixels=max_pixels).rgb, 160)
+        loaded = load_image(path, max_pixels=max_pixels)
+        if loaded.alpha is not None:
+            return photo_png(loaded.rgb, loaded.alpha, 160)
+        return photo_jpeg(loaded.rgb, 160)
     return make
 
 
