@@ -6,6 +6,7 @@ import {fit, drawOverlay, setPhoto, showImage, view, zoomTo} from "./view.js";
 import {drawClosedCut, drawMarks, dropPending, setupPointer, tools} from "./marks.js";
 import {setupKeys} from "./keys.js";
 import {crosshairShown, setupCrosshair} from "./crosshair.js";
+import {setupStrip} from "./strip.js";
 import {endCompare, isComparing, setupCompare} from "./compare.js";
 import {findSuggestions, forgetSuggestions, suggestionAt} from "./suggest.js";
 
@@ -129,9 +130,10 @@ async function show(state, lead) {
   await showImage();
   await drawOverlay(state.overlay || null, state.view);
   drawMarks(state.marks);
+  addThumb(state.name, state.id);
   refresh();
   notices(state, lead);
-  addThumb(state.name, state.id);
+  showCurrentThumb();
 }
 
 // Photos picked one after another: only the last one picked is shown (one
@@ -467,6 +469,8 @@ function toggleHelp(open) {
   $("help-button").setAttribute("aria-expanded", String(show));
 }
 const newObject = () => { addNext = false; message("the next click starts a new object"); };
+
+const showCurrentThumb = setupStrip();
 
 // -- controls --------------------------------------------------------------------------------
 $("file").addEventListener("change", (event) => openFile(event.target.files[0]));
