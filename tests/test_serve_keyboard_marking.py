@@ -106,3 +106,20 @@ def test_a_click_while_a_photo_opens_is_said_after_it_shows(page):  # noqa: F811
     # the opened photo's notes did not wipe it: still said, nothing marked on either photo
     assert "not applied" in page.inner_text("#message") and "do it again" in page.inner_text("#message")
     assert page.evaluate("document.body.dataset.markers") == "0" and state(page)["objects"] == 0
+
+
+def test_plus_zooms_around_the_crosshair_and_its_steps_get_finer(page):  # noqa: F811
+    """A keyboard user's pointer is the crosshair: + zoomed around the stage's centre and lost it."""
+    open_spoon(page)
+    page.evaluate("document.activeElement.blur()")
+    tab_to(page, "stage")
+    steer(page, SPOON_AT)
+    centre = "(() => { const r = document.querySelector('#marks .crosshair circle').getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+    before, pixel = page.evaluate(centre), crosshair(page)
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    assert float(page.evaluate("document.body.dataset.zoom")) > 2
+    after = page.evaluate(centre)
+    assert crosshair(page) == pixel and abs(after[0] - before[0]) < 1.5 and abs(after[1] - before[1]) < 1.5
+    page.keyboard.press("ArrowRight")
+    assert crosshair(page) == (pixel[0] + max(1, round(5 / float(page.evaluate("document.body.dataset.zoom")))), pixel[1])

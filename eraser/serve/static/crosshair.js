@@ -11,6 +11,8 @@ const stage = document.getElementById("stage");
 let at = null, shown = false;  // [x, y]: its photo pixel, kept while hidden (Tab to a slider and back)
 
 export const crosshairShown = () => shown;
+// Where it is on the stage, for zooming with + and - around it (a keyboard user's pointer)
+export const crosshairOnStage = () => (shown ? [view.x + (at[0] + 0.5) * view.zoom, view.y + (at[1] + 0.5) * view.zoom] : []);
 
 // onShown(): called as it shows or hides (the page's hint says its keys while it is shown)
 export function setupCrosshair(onShown) {

@@ -5,7 +5,7 @@ import {call, clientId, enqueue, onBusy, post, queueLength, url} from "./api.js"
 import {fit, drawOverlay, setPhoto, showImage, view, zoomTo} from "./view.js";
 import {drawClosedCut, drawMarks, dropPending, setupPointer, tools} from "./marks.js";
 import {setupKeys} from "./keys.js";
-import {crosshairShown, setupCrosshair} from "./crosshair.js";
+import {crosshairOnStage, crosshairShown, setupCrosshair} from "./crosshair.js";
 import {setupStrip} from "./strip.js";
 import {endCompare, isComparing, setupCompare} from "./compare.js";
 import {findSuggestions, forgetSuggestions, suggestionAt} from "./suggest.js";
@@ -513,7 +513,9 @@ $("zoom-out").addEventListener("click", () => zoomTo(view.zoom / 1.5));
 setupKeys({crosshair: (dx, dy, big) => crosshair.move(dx, dy, big), markHere: (keep, add) => crosshair.mark(keep, add),
            erase, escape, undo: () => step("undo"), redo: () => step("redo"), suggest: () => suggest(), newObject,
            compareToggle: () => compare(!isComparing()), compareOff: () => compare(false), tool: setTool, keep: toggleKeep, brushSize,
-           zoomIn: () => zoomTo(view.zoom * 1.5), zoomOut: () => zoomTo(view.zoom / 1.5), fit, one: () => zoomTo(1),
+           // + and - zoom around the crosshair while it shows (else around the centre)
+           zoomIn: () => zoomTo(view.zoom * 1.5, ...crosshairOnStage()), zoomOut: () => zoomTo(view.zoom / 1.5, ...crosshairOnStage()),
+           fit, one: () => zoomTo(1, ...crosshairOnStage()),
            help: () => toggleHelp()});
 
 document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dragging"); });
