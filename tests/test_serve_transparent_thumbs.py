@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from serve_helpers import SPOON, Server
-from test_serve_browser import browser, wait_idle  # noqa: F401 - browser: the module's Chromium fixture
+from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
 from test_serve_compare import checkerboard_seen, transparent_photo
-from test_serve_editor import close_page, new_page
+from test_serve_editor import close_page, new_page, settle
 
 pytestmark = pytest.mark.browser  # a real server clicked in Chromium
 
@@ -52,8 +52,8 @@ def test_transparent_thumbnails_show_a_checkerboard(browser, server, folder, tmp
         assert shot.min() > 120 and (shot < 180).any() and (shot >= 180).any(), np.unique(shot)  # two greys, no black
         # the main view too, and the thumbnail of an uploaded copy (served from the photo's session)
         page.click("#photos img[data-name='cut-out.png']")
-        page.wait_for_selector("body.has-alpha")
-        wait_idle(page)
+        page.wait_for_selector("body.has-photo.has-alpha")
+        settle(page)  # drawn: the open is over (an image load is no request the busy count sees)
         checkerboard_seen(page, tmp_path, "view.png")
         upload = tmp_path / "another.png"
         shutil.copy(folder / "cut-out.png", upload)
