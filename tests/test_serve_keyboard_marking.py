@@ -8,7 +8,7 @@ replaced at once, so the click was lost without a word a person could read."""
 import pytest
 
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import erase_and_settle, folder, open_spoon, page, server, settle, state  # noqa: F401
+from test_serve_editor import erase_and_settle, folder, open_spoon, page, screen_of, server, settle, state  # noqa: F401
 from test_serve_keyboard import FOCUSED, tab_to
 from test_serve_late_answers import hold
 
@@ -123,3 +123,22 @@ def test_plus_zooms_around_the_crosshair_and_its_steps_get_finer(page):  # noqa:
     assert crosshair(page) == pixel and abs(after[0] - before[0]) < 1.5 and abs(after[1] - before[1]) < 1.5
     page.keyboard.press("ArrowRight")
     assert crosshair(page) == (pixel[0] + max(1, round(5 / float(page.evaluate("document.body.dataset.zoom")))), pixel[1])
+
+
+def test_a_click_queued_before_switching_photos_goes_to_its_photo(page):  # noqa: F811
+    """Two clicks on the spoon (the second queued behind the first), then another
+    photo: the queued click was dropped without a word; it belongs to the spoon."""
+    open_spoon(page)
+    held = hold(page, "**/api/photos/*/marks")
+    page.mouse.click(*screen_of(page, 365, 285))  # answered late
+    page.wait_for_function("document.body.dataset.working === 'segment'")
+    page.mouse.click(*screen_of(page, 100, 100))  # queued behind it
+    page.click("#photos img[data-name='tall.jpg']")
+    page.wait_for_function("document.querySelector('#photos figure.current')?.dataset.name === 'tall.jpg'"
+                           " && !document.body.dataset.working")
+    held[0].continue_()
+    page.wait_for_function("document.getElementById('message').textContent.includes('applied to spoon.jpg')")
+    settle(page)
+    assert page.evaluate("document.body.dataset.markers") == "0"  # nothing drawn on the tall photo
+    open_spoon(page)
+    assert page.evaluate("document.body.dataset.markers") == "2"  # both clicks are with the spoon

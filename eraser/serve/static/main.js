@@ -274,14 +274,19 @@ function change(path, body, pendingItem, text = "segmenting…") {
   const id = photo.id;
   if (queueLength() > 0) message("queued: applied after the current step");
   return enqueue(async () => {
-    if (!photo || photo.id !== id) { dropPending(pendingItem); return; }
-    setWorking("segment", text);
+    // Another photo shown since it was queued: it still goes to the photo it was made on
+    // and stays with it (said, not drawn here); it was dropped without a word.
+    const shown = photo && photo.id === id;
+    if (shown) setWorking("segment", text);
     try {
-      await marked(await post(`/api/photos/${id}/${path}`, body), body);
+      const state = await post(`/api/photos/${id}/${path}`, body);
+      await marked(state, body);
+      if (!shown) message(`applied to ${state.name}, where it was made (it is there when you come back)`);
     } catch (error) {
-      dropPending(pendingItem); report(error);
+      dropPending(pendingItem);
+      if (shown) report(error); else message(error.message, true);
     } finally {
-      if (!queueLength() || queueLength() === 1) setWorking(opening ? "open" : "", opening);
+      if (shown && (!queueLength() || queueLength() === 1)) setWorking(opening ? "open" : "", opening);
     }
   });
 }
