@@ -6,33 +6,19 @@ started for real. Found by a first-time tryout: the tab went on erasing the
 older pixels and saved them without a word."""
 
 import io
-import shutil
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from serve_helpers import SPOON, Server
+from serve_helpers import SPOON
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
-from test_serve_editor import close_page, erase_and_settle, new_page, open_spoon, screen_of, settle, state
+from test_serve_editor import (close_page, erase_and_settle, folder, new_page, open_spoon,  # noqa: F401 - folder, server:
+                               screen_of, server, settle, state)  # this module's own copies (it rewrites spoon.jpg)
 
 pytestmark = pytest.mark.browser  # a real server clicked in Chromium
 
 NOTE = "changed on disk after it was opened here"
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    root = tmp_path_factory.mktemp("shoot")
-    shutil.copy(SPOON, root / "spoon.jpg")
-    return root
-
-
-@pytest.fixture(scope="module")
-def server(folder):
-    s = Server(folder)
-    yield s
-    s.stop()
 
 
 def shown_pixels(page):

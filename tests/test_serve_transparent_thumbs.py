@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from serve_helpers import SPOON, Server
+from serve_helpers import SPOON
 from test_serve_browser import browser  # noqa: F401 - the module's Chromium fixture
 from test_serve_compare import checkerboard_seen, transparent_photo
-from test_serve_editor import close_page, new_page, settle
+from test_serve_editor import close_page, new_page, server, settle  # noqa: F401 - server: on this module's folder
 
 pytestmark = pytest.mark.browser  # a real server clicked in Chromium
 
@@ -25,13 +25,6 @@ def folder(tmp_path_factory):
     shutil.copy(SPOON, root / "spoon.jpg")
     transparent_photo(root / "cut-out.png")
     return root
-
-
-@pytest.fixture(scope="module")
-def server(folder):
-    s = Server(folder)
-    yield s
-    s.stop()
 
 
 def thumb_greys(page, name, tmp_path):
