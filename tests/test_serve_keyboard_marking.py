@@ -38,15 +38,22 @@ def steer(page, target, presses=80):
 
 
 def test_a_person_without_a_mouse_marks_keeps_and_erases(page):  # noqa: F811
-    open_spoon(page)
-    page.mouse.move(0, 0)  # (the page is then played with keys only)
     page.evaluate("document.activeElement.blur()")
+    tab_to(page, "spoon.jpg")
+    page.keyboard.press("Enter")  # the photo opened from its thumbnail
+    page.wait_for_function("document.querySelector('#photos figure.current')?.dataset.name === 'spoon.jpg'")
+    settle(page)
     # discoverable: the help names the keys
     page.keyboard.press("?")
     page.wait_for_selector("#help:not([hidden])")
     assert "arrow keys" in page.inner_text("#help") and "K" in page.inner_text("#help")
     page.keyboard.press("Escape")
-    # Tab reaches the photo: a crosshair shows at the centre of what is shown, the hint says the keys
+    # an arrow from the thumbnail goes to the photo: a crosshair at the centre of what is shown
+    page.keyboard.press("ArrowDown")
+    assert crosshair(page) is not None and page.evaluate(FOCUSED) == "stage"
+    # Tab reaches the photo too; the hint says the keys
+    tab_to(page, "zoom-out")
+    assert crosshair(page) is None
     tab_to(page, "stage")
     assert crosshair(page) is not None
     assert "A: mark" in page.inner_text("#hint")

@@ -41,10 +41,11 @@ export function setupKeys(actions) {
     if (command && key === "z") { event.preventDefault(); (event.shiftKey ? actions.redo : actions.undo)(); return; }
     if (command && key === "y") { event.preventDefault(); actions.redo(); return; }
     if (command || event.altKey) return;
-    // Arrows move the keyboard's crosshair when the photo (or nothing) is focused: a slider
-    // or the Fill list keeps its arrows. A marks under the crosshair, K keeps (crosshair.js).
+    // Arrows move the keyboard's crosshair (and focus the photo) unless a control that
+    // uses arrows has focus: a slider or the Fill list keeps them. From a thumbnail just
+    // opened with Enter, the arrows go to the photo. A marks under the crosshair, K keeps (crosshair.js).
     const arrow = ARROWS[key];
-    if (arrow && (target === document.body || target.id === "stage")) {
+    if (arrow && !["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName)) {
       event.preventDefault(); event.stopPropagation();
       actions.crosshair(arrow[0], arrow[1], event.shiftKey);
       return;
