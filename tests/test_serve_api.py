@@ -103,7 +103,7 @@ def test_refine_exclude_box_settings_clear(server):
     cleared = c.post(f"/api/photos/{pid}/clear").json()
     assert cleared["objects"] == 0 and cleared["overlay"] is None
     nothing = c.post(f"/api/photos/{pid}/erase")
-    assert nothing.status_code == 400 and "nothing to remove" in nothing.json()["error"]
+    assert nothing.status_code == 400 and "nothing is marked: click an object" in nothing.json()["error"]  # the page's terms
 
 
 @pytest.mark.parametrize("body, message", [

@@ -49,6 +49,8 @@ ROUTES = [
     ("/api/photos/mine", photos.mine, ["GET"]),
     ("/api/photos/{id}", photos.show_state, ["GET"]),
     ("/api/photos/{id}/close", photos.close, ["POST"]),
+    ("/api/photos/{id}/reload", photos.reload, ["POST"]),
+    ("/api/photos/{id}/disk", photos.disk, ["GET"]),
     ("/api/photos/{id}/image", photos.image, ["GET"]),
     ("/api/photos/{id}/download", photos.download, ["GET"]),
     ("/api/photos/{id}/save", photos.save, ["POST"]),

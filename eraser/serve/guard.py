@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 
 from eraser.errors import EraserError
 from eraser.serve.schemas import Problem
+from eraser.serve.wording import in_page_terms
 from eraser.serve.sessions import Gone
 
 TOKEN_COOKIE = "eraser_token"
@@ -88,7 +89,7 @@ def guarded(fn: Callable[[Request], Awaitable[Response]]) -> Callable[[Request],
         except Gone as exc:
             return error(410, str(exc))
         except EraserError as exc:
-            return error(400, str(exc).splitlines()[0] if str(exc) else "bad request")
+            return error(400, in_page_terms(str(exc).splitlines()[0]) if str(exc) else "bad request")
         except Exception as exc:  # noqa: BLE001 - a bug: reported, the server lives on
             return error(500, f"internal error, please report: {type(exc).__name__}: {str(exc)[:200]}")
         config = request.app.state.config

@@ -12,9 +12,11 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from eraser.serve import edits
 from eraser.serve.guard import client_id
+from eraser.serve.on_disk import disk_change, file_tag
 from eraser.serve.schemas import Problem, flag, parse_json
 from eraser.serve.sessions import Entry
 from eraser.serve.views import VIEW_MAX_SIDE, mask_png, overlay, photo_jpeg, photo_png, view_size
+from eraser.serve.wording import in_page_terms
 
 STATIC = Path(__file__).with_name("static")
 
@@ -46,13 +48,16 @@ def state(entry: Entry, **extra: Any) -> dict:
     """What the page knows about a photo: size, history, marks, settings."""
     s = entry.session
     width, height = s.size
+    for key in ("notices", "note"):  # the core's notes, written for the CLI, in the page's terms
+        if extra.get(key):
+            extra[key] = [in_page_terms(n) for n in extra[key]] if key == "notices" else in_page_terms(extra[key])
     return {"id": entry.id, "name": entry.name, "width": width, "height": height,
             "view": list(view_size(width, height)), "can_undo": s.can_undo, "can_redo": s.can_redo,
             "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),
             "can_bring_back": bool(entry.later), "command": command_ready(entry), "command_mask": command_mask(entry),
             "unsaved": entry.unsaved, "inpainter": s.inpainter, "segmenter": s.segmenter,
             "dilate": s.dilate, "feather": s.feather, "saveable": entry.path is not None,
-            "alpha": s.loaded.alpha is not None, **extra}
+            "alpha": s.loaded.alpha is not None, "disk": disk_change(entry.path, entry.disk_tag), **extra}
 
 
 def preview_state(entry: Entry, change: Callable[[], Any]) -> dict:
@@ -130,7 +135,7 @@ def suggest_unavailable() -> Optional[str]:
     try:
         choose("auto")
     except EraserError as error:
-        return str(error)
+        return in_page_terms(str(error))
     return None
 
 
@@ -151,26 +156,39 @@ async def folder_thumb(request: Request) -> Response:
     if request.headers.get("if-none-match") == now:  # the browser's copy is this version: no decoding
         return Response(status_code=304, headers={"ETag": now, "Cache-Control": "no-cache"})
     tag, data = await run_in_threadpool(thumbs.get, path)
-    return Response(data, media_type="image/jpeg", headers={"ETag": tag, "Cache-Control": "no-cache"})
+    media = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(data, media_type=media, headers={"ETag": tag, "Cache-Control": "no-cache"})
 
 
 def folder_thumbnail(max_pixels: int):
-    """How a folder's photo becomes its thumbnail (kept by eraser.serve.thumbs)."""
+    """How a folder's photo becomes its thumbnail (kept by eraser.serve.thumbs): a
+    JPEG, or a PNG with its alpha for a photo with transparency (a JPEG of its
+    colours showed the transparent parts black; the page puts a checkerboard under it)."""
     def make(path: Path) -> bytes:
         from eraser.io import load_image
 
-        return photo_jpeg(load_image(path, max_pixels=max_pixels).rgb, 160)
+        loaded = load_image(path, max_pixels=max_pixels)
+        if loaded.alpha is not None:
+            return photo_png(loaded.rgb, loaded.alpha, 160)
+        return photo_jpeg(loaded.rgb, 160)
     return make
 
 
 # -- opening and closing --------------------------------------------------------
-def _open(request: Request, client: str, source: Any, name: str, path: Optional[Path]) -> dict:
+def _open(request: Request, client: str, source: Any, name: str, path: Optional[Path],
+          replacing: Optional[Entry] = None) -> dict:
+    """A new session on ``source``; ``replacing``: the entry it takes the place of (a reload),
+    closed only once the file was read (a file that cannot be read leaves it as it was)."""
     from eraser.session import Session
 
     config, store = request.app.state.config, request.app.state.store
+    tag = file_tag(path)  # before reading: a file replaced while it is read is said as changed
     session = Session(source, max_pixels=config.max_pixels, history=config.history)
     session.view = view_size(*session.size)  # a mark answers with the preview at the view's size
+    if replacing is not None:
+        store.close(replacing.client, replacing.id)
     entry, dropped = store.add(client, name, session, path)
+    entry.disk_tag = tag
     notice = (f"closed {', '.join(dropped)} to make room (each tab keeps {store.capacity} photos; "
               "photos with unsaved erases are never closed)" if dropped else None)
     return state(entry, notices=entry.session.notices + ([notice] if notice else []))
@@ -209,6 +227,28 @@ async def open_from_folder(request: Request) -> Response:
     if kept is not None:
         return JSONResponse(await work(kept, preview_state, kept, lambda: None))
     return JSONResponse(await run_in_threadpool(_open, request, client, path, path.name, path))
+
+
+async def reload(request: Request) -> Response:
+    """A folder's photo read again from its file (it changed on disk): a fresh
+    session in place of this one. Its marks and erases go: with unsaved
+    erases only when the page says so (``discard``), as for close."""
+    folder = request.app.state.folder
+    entry = entry_of(request)
+    if folder is None or entry.path is None:
+        raise Problem(400, "only a photo of the served folder can be read again from its file; open it again")
+    discard = flag(await body(request), "discard")
+    if entry.unsaved and not discard:
+        raise Problem(409, f"{entry.name} has unsaved erases here: save or download them first, or reload with discard",
+                      unsaved=True)
+    path = folder.photo(entry.path.name)  # gone from the folder: a one-line refusal, nothing closed
+    return JSONResponse(await run_in_threadpool(_open, request, entry.client, path, path.name, path, entry))
+
+
+async def disk(request: Request) -> Response:
+    """Whether the photo's file changed since this tab read it (the page asks when it gets focus back)."""
+    entry = entry_of(request)
+    return JSONResponse({"disk": disk_change(entry.path, entry.disk_tag)})
 
 
 async def mine(request: Request) -> Response:
@@ -274,7 +314,12 @@ async def save(request: Request) -> Response:
     entry = entry_of(request)
     if folder is None or entry.path is None:
         raise Problem(400, "only photos of the served folder are saved beside it; use Download")
-    overwrite = flag(await body(request), "overwrite")
+    given = await body(request)
+    overwrite, stale = flag(given, "overwrite"), flag(given, "stale")
+    changed = disk_change(entry.path, entry.disk_tag)
+    if changed and not stale:  # the save is made from the pixels read before: asked, not assumed
+        raise Problem(409, f"{entry.name} {changed} on disk after it was opened here; the save would be made from "
+                      "the copy opened here, not the newer file", stale=changed)
     target = folder.output_for(entry.path.name)
     if target.exists() and not overwrite:
         raise Problem(409, f"{target.name} exists; save again to replace it", exists=target.name)
@@ -332,6 +377,8 @@ async def mask_upload(request: Request) -> Response:
         if picture.size != (width, height):
             raise Problem(400, f"the mask is {picture.width}x{picture.height}; the photo is {width}x{height}")
         mask = load_mask(picture, width, height) >= 0.5
+        if not mask.any():  # said in the page's terms, not as the core's empty selection
+            raise Problem(400, "the mask selects nothing: it is all black (white or opaque = remove)")
         return preview_state(entry, lambda: edits.use_mask(entry, mask))
 
     return JSONResponse(await work(entry, run))

@@ -65,6 +65,7 @@ class Entry:
     session: Session
     original: object  # the image as opened (read-only array), for compare
     path: Optional[Path] = None  # the photo in the served folder, if it came from there
+    disk_tag: Optional[str] = None  # the file's tag as read (eraser.serve.on_disk): a newer file is said
     objects: list = field(default_factory=list)  # MarkedObject, in the session's order
     exclude: list = field(default_factory=list)  # exclusion clicks
     # (objects, exclude, taken away) before each mark, masks packed: Ctrl-Z takes one back

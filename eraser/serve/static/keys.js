@@ -3,7 +3,9 @@
 // Fill list focused starts a new object; it does not pick another fill.
 import {tools} from "./marks.js";
 
-// actions: {erase, escape, undo, redo, suggest, newObject, compareToggle, compareOff, tool, keep, brushSize, zoomIn, zoomOut, fit, one, help}
+const ARROWS = {arrowleft: [-1, 0], arrowright: [1, 0], arrowup: [0, -1], arrowdown: [0, 1]};
+
+// actions: {crosshair(dx, dy, big), markHere(keep, add), erase, escape, undo, redo, suggest, newObject, compareToggle, compareOff, tool, keep, brushSize, zoomIn, zoomOut, fit, one, help}
 export function setupKeys(actions) {
   let compareHeld = false;  // C auto-repeated: a hold, so its release ends compare
   const table = {
@@ -39,6 +41,20 @@ export function setupKeys(actions) {
     if (command && key === "z") { event.preventDefault(); (event.shiftKey ? actions.redo : actions.undo)(); return; }
     if (command && key === "y") { event.preventDefault(); actions.redo(); return; }
     if (command || event.altKey) return;
+    // Arrows move the keyboard's crosshair (and focus the photo) unless a control that
+    // uses arrows has focus: a slider or the Fill list keeps them. From a thumbnail just
+    // opened with Enter, the arrows go to the photo. A marks under the crosshair, K keeps (crosshair.js).
+    const arrow = ARROWS[key];
+    if (arrow && !["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName)) {
+      event.preventDefault(); event.stopPropagation();
+      actions.crosshair(arrow[0], arrow[1], event.shiftKey);
+      return;
+    }
+    if (key === "a" || key === "k") {
+      event.preventDefault(); event.stopPropagation();
+      if (!event.repeat) actions.markHere(key === "k", event.shiftKey);
+      return;
+    }
     if (key === "c") {
       event.preventDefault();
       if (event.repeat) compareHeld = true; else { compareHeld = false; actions.compareToggle(); }

@@ -5,6 +5,8 @@ import {call, clientId, enqueue, onBusy, post, queueLength, url} from "./api.js"
 import {fit, drawOverlay, setPhoto, showImage, view, zoomTo} from "./view.js";
 import {drawClosedCut, drawMarks, dropPending, setupPointer, tools} from "./marks.js";
 import {setupKeys} from "./keys.js";
+import {crosshairOnStage, crosshairShown, setupCrosshair} from "./crosshair.js";
+import {setupStrip} from "./strip.js";
 import {endCompare, isComparing, setupCompare} from "./compare.js";
 import {findSuggestions, forgetSuggestions, suggestionAt} from "./suggest.js";
 
@@ -50,6 +52,7 @@ function refresh() {
   document.body.classList.toggle("has-photo", has);
   document.body.dataset.photo = has ? photo.id : "";
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
+  $("stage").tabIndex = has ? 0 : -1;  // the photo is in the Tab order: arrows move a crosshair there
   for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
   // no segmenter here can segment everything: greyed, the reason its tooltip (a press answered with an error before)
   if (info && info.suggest_unavailable) { $("suggest").disabled = true; $("suggest").title = `Suggest: ${info.suggest_unavailable}`; }
@@ -69,6 +72,7 @@ function refresh() {
   $("mask-download").download = erasedMask ? photo.command_mask : "";
   $("save").hidden = !(has && photo.saveable);
   $("save").disabled = !erased || erasing;
+  $("reload-photo").hidden = !(has && photo.disk === "changed");
   if (has) {
     $("dilate").value = photo.dilate; $("dilate-value").textContent = photo.dilate;
     $("feather").value = photo.feather; $("feather-value").textContent = photo.feather;
@@ -81,29 +85,61 @@ function refresh() {
 }
 
 function notices(state, lead) {
-  const fresh = (state.notices || []).filter((n) => n && !said.has(n));
+  const fresh = [...(state.notices || []), diskNote(state)].filter((n) => n && !said.has(n));
   for (const n of fresh) said.add(n);
   message([lead, ...fresh].filter(Boolean).join(" · "));
 }
+
+// The photo's file changed (or went) after this tab read it: said once, with Reload
+// beside the note while it stands (on-disk checks: eraser/serve/on_disk.py).
+function diskNote(state) {
+  if (!state.disk) return "";
+  return state.disk === "removed"
+    ? `${state.name} was removed from the folder after it was opened here: this tab goes on with the copy it read (Download keeps it)`
+    : `${state.name} changed on disk after it was opened here: erasing and Save use the copy read then; Reload reads the newer file`;
+}
+
+// The tab comes back (another tab, an external editor): ask whether the file changed meanwhile.
+const checkDisk = guard(async () => {
+  if (!photo || !photo.saveable || document.hidden || working) return;
+  const id = photo.id;
+  const {disk} = await call(`/api/photos/${id}/disk`);
+  if (!photo || photo.id !== id || disk === photo.disk) return;
+  photo.disk = disk; refresh();
+  const note = diskNote(photo);
+  if (note && !said.has(note)) { said.add(note); message(note); }
+});
+
+const reloadPhoto = guard(async () => {
+  if (!photo || working) return;
+  const {id, name} = photo;
+  if (photo.unsaved && !confirm(`Read ${name} again from its file? The erases made here are lost (Save or Download keeps them).`)) return;
+  await open(() => post(`/api/photos/${id}/reload`, {discard: true}), `reading ${name} again…`);
+  const thumb = document.querySelector(`#photos figure[data-name="${CSS.escape(name)}"] img`);
+  if (thumb) thumb.src = thumb.src.replace(/&v=\d+$/, "") + `&v=${Date.now()}`;  // its thumbnail: the new file's
+  if (photo && photo.name === name) message(`read ${name} again from its file`);
+});
 
 // -- opening and switching photos ---------------------------------------------------------
 async function show(state, lead) {
   const fresh = !photo || photo.id !== state.id;
   photo = state; addNext = false;
   sessionStorage.setItem("eraser-photo", state.id);
-  if (fresh) { forgetSuggestions(); setPhoto(state); closeMenu(); }
+  if (fresh) { forgetSuggestions(); setPhoto(state); closeMenu(); crosshair.reset(); }
   endCompare();
   await showImage();
   await drawOverlay(state.overlay || null, state.view);
   drawMarks(state.marks);
+  addThumb(state.name, state.id);
   refresh();
   notices(state, lead);
-  addThumb(state.name, state.id);
+  showCurrentThumb();
 }
 
 // Photos picked one after another: only the last one picked is shown (one
 // answering late must not take the page back).
 let picked = 0, opening = null;  // opening: the text shown while a photo opens (a mark's end keeps it)
+let missed = "";  // what was refused while the photo opened: said again once it shows
 async function open(request, text) {
   if (working === "erase") return message("wait: erasing (Esc cancels)");
   const ticket = ++picked;
@@ -111,7 +147,25 @@ async function open(request, text) {
   try {
     const state = await request();
     if (ticket === picked) await show(state); else addThumb(state.name, state.id);
-  } finally { if (ticket === picked) { opening = null; setWorking(""); } }
+  } finally {
+    if (ticket === picked) {
+      opening = null; setWorking("");
+      // a tryout: the refusal was said, then the opened photo's notes replaced it at once
+      if (missed) message([`your ${missed} while the photo opened was not applied: the photo is shown now, do it again`,
+                           $("message").textContent].filter(Boolean).join(" · "));
+      missed = "";
+    }
+  }
+}
+
+// A click, a stroke or Enter while a photo opens: the view has the next photo's
+// size before its pixels arrive (or still shows the last photo), so where it
+// landed means nothing. Refused, said on the photo at once and in the status line after.
+function refuseWhileOpening(what) {
+  missed = what;
+  $("busy-text").textContent = `${opening} (your ${what} was not applied)`;
+  document.body.dataset.missed = what;
+  return `wait: the photo is opening; your ${what} was not applied`;
 }
 
 const openFile = guard(async (file) => {
@@ -157,7 +211,7 @@ function canEdit() {
   if (!photo) return "open a photo first";
   if (working === "erase") return "wait: erasing (Esc cancels); your click was not applied";
   // the view already has the next photo's size while the old picture is still drawn
-  if (opening) return "wait: the photo is opening; your click was not applied";
+  if (opening) return refuseWhileOpening("mark");
   return "";
 }
 
@@ -220,14 +274,19 @@ function change(path, body, pendingItem, text = "segmenting…") {
   const id = photo.id;
   if (queueLength() > 0) message("queued: applied after the current step");
   return enqueue(async () => {
-    if (!photo || photo.id !== id) { dropPending(pendingItem); return; }
-    setWorking("segment", text);
+    // Another photo shown since it was queued: it still goes to the photo it was made on
+    // and stays with it (said, not drawn here); it was dropped without a word.
+    const shown = photo && photo.id === id;
+    if (shown) setWorking("segment", text);
     try {
-      await marked(await post(`/api/photos/${id}/${path}`, body), body);
+      const state = await post(`/api/photos/${id}/${path}`, body);
+      await marked(state, body);
+      if (!shown) message(`applied to ${state.name}, where it was made (it is there when you come back)`);
     } catch (error) {
-      dropPending(pendingItem); report(error);
+      dropPending(pendingItem);
+      if (shown) report(error); else message(error.message, true);
     } finally {
-      if (!queueLength() || queueLength() === 1) setWorking(opening ? "open" : "", opening);
+      if (shown && (!queueLength() || queueLength() === 1)) setWorking(opening ? "open" : "", opening);
     }
   });
 }
@@ -243,7 +302,7 @@ setupPointer({canEdit, mark, stroke, suggestionAt, takeSuggestion, addNext: () =
 let eraseWanted = false;
 const erase = () => {
   if (!photo || working === "erase" || eraseWanted) return;
-  if (opening) return message("wait: the photo is opening");
+  if (opening) return message(refuseWhileOpening("Enter (erase)"));
   eraseWanted = true;  // Enter twice: one erase
   const id = photo.id;
   enqueue(async () => {
@@ -322,12 +381,20 @@ function settingsChanged() {
 
 const compare = setupCompare(() => !!photo && working !== "erase", report);
 
+// Save asks before it replaces an earlier save, and before it saves from pixels
+// read before the photo's file changed on disk.
 const save = guard(async () => {
-  try {
-    photo = await post(`/api/photos/${photo.id}/save`, {});
-  } catch (error) {
-    if (error.status !== 409 || !confirm(`${error.data.exists} exists. Replace it?`)) throw error;
-    photo = await post(`/api/photos/${photo.id}/save`, {overwrite: true});
+  const id = photo.id, asked = {};
+  for (;;) {
+    try {
+      photo = await post(`/api/photos/${id}/save`, asked);
+      break;
+    } catch (error) {
+      if (error.status !== 409 || !(error.data.exists || error.data.stale)) throw error;
+      const question = error.data.stale ? `${error.message}. Save it anyway?` : `${error.data.exists} exists. Replace it?`;
+      if (!confirm(question)) throw error;
+      asked[error.data.stale ? "stale" : "overwrite"] = true;
+    }
   }
   refresh(); message(`saved ${photo.saved}`);
 });
@@ -381,12 +448,16 @@ function setTool(tool) {
   $("tool-mark").setAttribute("aria-pressed", String(tool === "mark"));
   $("tool-brush").setAttribute("aria-pressed", String(tool === "brush"));
   document.body.dataset.tool = tool;
-  $("hint").textContent = HINTS[tool];  // a tryout: Brush mode still read "Click: mark … drag: box"
+  showHint();
 }
 const HINTS = {
   mark: "Click: mark · Shift-click: add · right-click: keep · drag: box · wheel: zoom · ?: help",
   brush: "Drag: paint · right-drag or Keep: take away · [ ]: size · M: mark · ?: help",
+  keys: "Arrows: move + (Shift: big steps) · A: mark · K: keep · Enter: erase · ?: help",
 };
+// a tryout: Brush mode still read "Click: mark … drag: box"; with the crosshair shown, its keys
+function showHint() { $("hint").textContent = HINTS[crosshairShown() ? "keys" : tools.tool]; }
+const crosshair = setupCrosshair(showHint);
 function toggleKeep() {
   tools.keep = !tools.keep;
   $("keep-mode").setAttribute("aria-pressed", String(tools.keep));
@@ -404,6 +475,8 @@ function toggleHelp(open) {
 }
 const newObject = () => { addNext = false; message("the next click starts a new object"); };
 
+const showCurrentThumb = setupStrip();
+
 // -- controls --------------------------------------------------------------------------------
 $("file").addEventListener("change", (event) => openFile(event.target.files[0]));
 // The empty page's dashed box opens the picker too (on a phone it was a dead end to tap).
@@ -416,6 +489,9 @@ $("erase").addEventListener("click", erase);
 $("undo").addEventListener("click", () => step("undo"));
 $("redo").addEventListener("click", () => step("redo"));
 $("save").addEventListener("click", save);
+$("reload-photo").addEventListener("click", reloadPhoto);
+window.addEventListener("focus", checkDisk);
+document.addEventListener("visibilitychange", checkDisk);
 // Downloaded: nothing unsaved (the server marks the image kept as it serves it;
 // its next answer says the same). The dot and the question on leaving go now.
 $("download").addEventListener("click", () => {
@@ -439,9 +515,12 @@ $("zoom-one").addEventListener("click", () => zoomTo(1));
 $("zoom-in").addEventListener("click", () => zoomTo(view.zoom * 1.5));
 $("zoom-out").addEventListener("click", () => zoomTo(view.zoom / 1.5));
 
-setupKeys({erase, escape, undo: () => step("undo"), redo: () => step("redo"), suggest: () => suggest(), newObject,
+setupKeys({crosshair: (dx, dy, big) => crosshair.move(dx, dy, big), markHere: (keep, add) => crosshair.mark(keep, add),
+           erase, escape, undo: () => step("undo"), redo: () => step("redo"), suggest: () => suggest(), newObject,
            compareToggle: () => compare(!isComparing()), compareOff: () => compare(false), tool: setTool, keep: toggleKeep, brushSize,
-           zoomIn: () => zoomTo(view.zoom * 1.5), zoomOut: () => zoomTo(view.zoom / 1.5), fit, one: () => zoomTo(1),
+           // + and - zoom around the crosshair while it shows (else around the centre)
+           zoomIn: () => zoomTo(view.zoom * 1.5, ...crosshairOnStage()), zoomOut: () => zoomTo(view.zoom / 1.5, ...crosshairOnStage()),
+           fit, one: () => zoomTo(1, ...crosshairOnStage()),
            help: () => toggleHelp()});
 
 document.addEventListener("dragover", (event) => { event.preventDefault(); document.body.classList.add("dragging"); });

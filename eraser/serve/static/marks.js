@@ -74,6 +74,7 @@ function redraw() {
   for (const p of pending) p.draw();
   document.body.dataset.markers = String(marksLayer.querySelectorAll(".plus, .minus").length);
   if (cursor) drawCursor(cursor);
+  if (crosshair) drawCrosshair(crosshair);
 }
 onViewChange(redraw);
 
@@ -93,9 +94,40 @@ function drawCursor([x, y]) {
                 "stroke-dasharray": `${3 / view.zoom} ${3 / view.zoom}`});
 }
 
+// -- the keyboard's crosshair (crosshair.js moves it) ------------------------------------------
+let crosshair = null;  // [x, y] photo pixel, or null: hidden
+export function setCrosshair(pixel) {
+  crosshair = pixel;
+  document.body.dataset.crosshair = pixel ? pixel.join(",") : "";
+  redraw();
+}
+// Lines with a gap at the pixel, white on a dark line, sized in screen pixels (1/zoom).
+function drawCrosshair([x, y]) {
+  const px = 1 / view.zoom, cx = x + 0.5, cy = y + 0.5, gap = 4 * px, arm = 16 * px;
+  const d = [[-1, 0], [1, 0], [0, -1], [0, 1]].map(([dx, dy]) =>
+    `M${cx + dx * gap},${cy + dy * gap}L${cx + dx * (gap + arm)},${cy + dy * (gap + arm)}`).join("");
+  const g = el("g", {class: "crosshair"});
+  el("path", {d, class: "under", "stroke-width": 4 * px}, g);
+  el("path", {d, class: "over", "stroke-width": 1.5 * px}, g);
+  el("circle", {cx, cy, r: 1.2 * px, class: "over"}, g);
+}
+
+// A click made with the keyboard at `pixel`: the same mark a click there makes
+// (Keep mode makes it a spot to keep, as it does a click); refused with a note while one cannot be made.
+let handlers = null;
+export function markAt(pixel, keep, add) {
+  const note = handlers.canEdit();
+  if (note) { handlers.refused(note); return; }
+  keep = keep || tools.keep;
+  const item = addPending(() => marker(pixel[0] + 0.5, pixel[1] + 0.5, !keep, "pending"));
+  if (keep) handlers.mark({kind: "exclude", point: pixel}, item);
+  else handlers.mark({kind: "point", point: pixel, add: add || handlers.addNext()}, item);
+}
+
 // -- pointer input ---------------------------------------------------------------------------
 // handlers: {canEdit() -> note or "", mark(body, pendingItem), stroke(body, pendingItem), suggestionAt(event), takeSuggestion(i), refused(note)}
-export function setupPointer(handlers) {
+export function setupPointer(given) {
+  handlers = given;
   const touches = new Map();
   let gesture = null;
 
