@@ -16,7 +16,7 @@ from test_serve_browser import browser  # noqa: F401 - the module's Chromium fix
 from test_serve_editor import (close_page, erase_and_settle, folder, new_page, open_spoon,  # noqa: F401 - folder, server:
                                screen_of, server, settle, state)  # this module's own copies (it rewrites spoon.jpg)
 
-pytestmark = pytest.mark.browser  # a real server clicked in Chromium
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
 NOTE = "changed on disk after it was opened here"
 

@@ -12,7 +12,7 @@ from test_serve_editor import erase_and_settle, folder, open_spoon, page, screen
 from test_serve_keyboard import FOCUSED, tab_to
 from test_serve_late_answers import hold
 
-pytestmark = pytest.mark.browser  # a real server clicked in Chromium
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
 SPOON_AT, KEEP_AT = (365, 285), (60, 60)  # a pixel of the spoon, one of the table far from it
 

@@ -11,7 +11,7 @@ from serve_helpers import SPOON, Server
 from test_serve_browser import browser, wait_idle  # noqa: F401 - browser: the module's Chromium fixture
 from test_serve_editor import close_page, new_page
 
-pytestmark = pytest.mark.browser  # a real server clicked in Chromium
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
 NAMES = [f"p{i:02d}.jpg" for i in range(1, 13)]
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 1}

@@ -16,7 +16,7 @@ from test_serve_browser import browser  # noqa: F401 - the module's Chromium fix
 from test_serve_compare import checkerboard_seen, transparent_photo
 from test_serve_editor import close_page, new_page, server, settle  # noqa: F401 - server: on this module's folder
 
-pytestmark = pytest.mark.browser  # a real server clicked in Chromium
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # a real server clicked in Chromium
 
 
 @pytest.fixture(scope="module")

@@ -83,6 +83,7 @@ def test_suggest_unavailable_and_a_save_race_in_the_pages_terms(client, tmp_path
 
 
 @pytest.mark.browser
+@pytest.mark.slow  # Chromium: with the other browser modules, out of the quick loop
 def test_the_page_says_a_covered_keep_spot_in_its_own_terms(page):  # noqa: F811
     """Played as a person does: a click on the spoon, a right-click on it (keep this spot)."""
     open_spoon(page)
