@@ -46,8 +46,9 @@ What keeps it from the failures people see:
   sources matched the smooth upsampled start best), each pixel from the
   heaviest vote of the inherited field, grain whole (a mean of 49 was a
   haze); the mean on grain levels 3-3.4 (a lawn's speckle); a finest
-  level up to ``FINE`` px on grain (level 2 on) is searched and voted like
-  the others instead (copied, a suit's fabric was a pixelated mosaic);
+  level up to ``FINE`` px on grain (level 2 on) or in a hole at most
+  21 px deep is searched and voted like the others instead (copied, a
+  suit's fabric was a pixelated mosaic, a flag's stripe a blocky column);
 * **a reuse cost**: a source pixel copied by more than one target costs
   more (one patch repeated is a mosaic or a stamped name tag), a coherent
   copy nothing;
@@ -92,13 +93,16 @@ R = 3  # patch radius: 7 x 7 patches
 # smoothed the suit's mosaic but turned the constructed gravel scenes (2.2-2.5) into a smooth or
 # crackled ellipse; not taken.)
 COPY, MEAN_GRAIN = True, (3.0, 3.4)
-# From this grain level on, a finest level no longer than FINE (a small photo or crop) is searched
-# and takes the mean vote as the coarser ones do (ninth version, 2026-12-07): copied along the field
-# inherited at half size, each 2 x 2 block from its own source, the suit fabric (2.4) was a pixelated
-# orange mosaic; searched, it is smooth with its folds. Below it, on smoother surroundings, the same
-# cleaned the flag's stripes (1.3) but left a smooth dark blob in the README's coin (1.8) and a
-# blocky, mottled suit beside the helmet (1.3): they keep the copy.
+# From this grain level on, or where the hole is at most SEARCH_FINEST_DEPTH px deep there, a finest
+# level no longer than FINE (a small photo or crop) is searched and takes the mean vote as the coarser
+# ones do (ninth version, 2026-12-07). Copied along the field inherited at half size, each 2 x 2
+# block from its own source, the suit fabric (grain 2.4) was a pixelated orange mosaic and the flag
+# (1.3, a hole 18 px deep) a white column with a blocky red stripe; searched, the suit is smooth
+# with its folds and the stripes run on. In deeper holes on smoother surroundings the same left a
+# smooth dark blob in the README's coin (1.8, 32 px deep) and a blocky, mottled suit beside the
+# helmet (1.3): there every pixel is far from the border that anchors the field, and they keep the copy.
 SEARCH_FINEST = 2.0
+SEARCH_FINEST_DEPTH = 21.0  # px: three patch widths
 COARSE = 80  # px: the coarsest level's longer side is at most this
 COARSE_ITERS = 8  # EM iterations at the coarsest level
 COARSE_SWEEPS = 2  # PatchMatch sweeps per coarsest iteration
@@ -152,6 +156,11 @@ RARITY = 1.5  # which colours are rare: surroundings.rarity (1.0 until coherent 
 FINAL_VOTE_PERCENTILE, FINAL_GRAIN_VOTE_PERCENTILE = 25, 5
 _ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
 _GRID = [(dy, dx) for dy in (-3, -1, 1, 3) for dx in (-3, -1, 1, 3)]
+
+
+def _deepest(hole: np.ndarray) -> float:
+    """The largest distance of a hole pixel from the known ones, in px."""
+    return float(cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max())
 
 
 def _pyramid(img: np.ndarray, hole: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -328,8 +337,9 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         # The finest level only copies along the inherited field: searched
         # again, it chose the flattest sources (a smooth start matches them
         # best) and lost the coarse level's coherent copies; but one up to
-        # FINE on grain (SEARCH_FINEST) is searched and takes the mean vote.
-        lv = _Level(img, h, search=k == 0 or (max(h.shape) <= FINE and (k < len(levels) - 1 or level >= SEARCH_FINEST)))
+        # FINE on grain or in a thin hole (SEARCH_FINEST) is searched and
+        # takes the mean vote.
+        lv = _Level(img, h, search=k == 0 or (max(h.shape) <= FINE and (k < len(levels) - 1 or level >= SEARCH_FINEST or _deepest(h) <= SEARCH_FINEST_DEPTH)))
         if lv.sources.size == 0:
             return None
         lv.locality = LOCALITY * local_smooth
