@@ -45,7 +45,10 @@ What keeps it from the failures people see:
 * **a copy at the finest level**: no search there (the flattest
   sources matched the smooth upsampled start best), each pixel from the
   heaviest vote of the inherited field, grain whole (a mean of 49 was a
-  haze); the mean on grain levels 3-3.4 (a lawn's speckle);
+  haze); the mean on grain levels 3-3.4 (a lawn's speckle); a finest
+  level up to ``FINE`` px on grain (level 2 on) or in a hole at most
+  21 px deep is searched and voted like the others instead (copied, a
+  suit's fabric was a pixelated mosaic, a flag's stripe a blocky column);
 * **a reuse cost**: a source pixel copied by more than one target costs
   more (one patch repeated is a mosaic or a stamped name tag), a coherent
   copy nothing;
@@ -90,6 +93,16 @@ R = 3  # patch radius: 7 x 7 patches
 # smoothed the suit's mosaic but turned the constructed gravel scenes (2.2-2.5) into a smooth or
 # crackled ellipse; not taken.)
 COPY, MEAN_GRAIN = True, (3.0, 3.4)
+# From this grain level on, or where the hole is at most SEARCH_FINEST_DEPTH px deep there, a finest
+# level no longer than FINE (a small photo or crop) is searched and takes the mean vote as the coarser
+# ones do (ninth version, 2026-12-07). Copied along the field inherited at half size, each 2 x 2
+# block from its own source, the suit fabric (grain 2.4) was a pixelated orange mosaic and the flag
+# (1.3, a hole 18 px deep) a white column with a blocky red stripe; searched, the suit is smooth
+# with its folds and the stripes run on. In deeper holes on smoother surroundings the same left a
+# smooth dark blob in the README's coin (1.8, 32 px deep) and a blocky, mottled suit beside the
+# helmet (1.3): there every pixel is far from the border that anchors the field, and they keep the copy.
+SEARCH_FINEST = 2.0
+SEARCH_FINEST_DEPTH = 21.0  # px: three patch widths
 COARSE = 80  # px: the coarsest level's longer side is at most this
 COARSE_ITERS = 8  # EM iterations at the coarsest level
 COARSE_SWEEPS = 2  # PatchMatch sweeps per coarsest iteration
@@ -110,7 +123,9 @@ LOCALITY = 0.8
 # Grain levels over which the locality cost fades out: 1.3 (the helmet's
 # surroundings) to 2.0 (the coins' background is 1.8: at 0.53 a neighbour's
 # edge was copied again; the gravel beside a label is 2.5, where a strong
-# locality cost made the nearest source, the label's cut edge, go on 10 px)
+# locality cost made the nearest source, the label's cut edge, go on 10 px;
+# 1.6 took the wood table's column away but pasted a bright piece of a coin
+# into the README's coin, 2026-12-07)
 LOCALITY_GRAIN = (1.3, 2.0)
 # Grey levels of median fine residual around the hole: smooth, grain (2 and 6
 # before 2026-12-06 21:00: the lawn (3.2), the paper's text (3.5) and the suit
@@ -141,6 +156,11 @@ RARITY = 1.5  # which colours are rare: surroundings.rarity (1.0 until coherent 
 FINAL_VOTE_PERCENTILE, FINAL_GRAIN_VOTE_PERCENTILE = 25, 5
 _ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
 _GRID = [(dy, dx) for dy in (-3, -1, 1, 3) for dx in (-3, -1, 1, 3)]
+
+
+def _deepest(hole: np.ndarray) -> float:
+    """The largest distance of a hole pixel from the known ones, in px."""
+    return float(cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max())
 
 
 def _pyramid(img: np.ndarray, hole: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -316,14 +336,16 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         check()  # the page's Escape stops the fill between levels and iterations
         # The finest level only copies along the inherited field: searched
         # again, it chose the flattest sources (a smooth start matches them
-        # best) and lost the coarse level's coherent copies.
-        lv = _Level(img, h, search=k == 0 or (max(h.shape) <= FINE and k < len(levels) - 1))
+        # best) and lost the coarse level's coherent copies; but one up to
+        # FINE on grain or in a thin hole (SEARCH_FINEST) is searched and
+        # takes the mean vote.
+        lv = _Level(img, h, search=k == 0 or (max(h.shape) <= FINE and (k < len(levels) - 1 or level >= SEARCH_FINEST or _deepest(h) <= SEARCH_FINEST_DEPTH)))
         if lv.sources.size == 0:
             return None
         lv.locality = LOCALITY * local_smooth
         lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
         lv.vote_percentile = coarse_percentile
-        lv.copy = COPY and k == len(levels) - 1 and not MEAN_GRAIN[0] <= level < MEAN_GRAIN[1]
+        lv.copy = COPY and k == len(levels) - 1 and not lv.search and not MEAN_GRAIN[0] <= level < MEAN_GRAIN[1]
         if k == len(levels) - 1:
             final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
             lv.vote_percentile = min(lv.vote_percentile, final)
