@@ -320,8 +320,10 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 flows.forget(n - CONTEXT)  # frames before this window (after a run of frames without a mask)
                 with pipeline.timed(timings, "fill"):
                     first = next(i for i, (m, _) in enumerate(window) if m == n)
+                    at = {m: i for i, (m, _) in enumerate(window)}
+                    regained = {at[m]: at[k] for m, k in tracked.regained.items() if m in at and k in at}
                     filled = temporal.fill_window([f for _, f in window], holes, inpaint, [m for m, _ in window], flows,
-                                                  range(first, first + stop - n))
+                                                  range(first, first + stop - n), regained)
                     count()
                     flows.forget(stop - CONTEXT)
                 for (m, f), out in zip(window[first:first + stop - n], filled):
