@@ -200,6 +200,11 @@ class FlowTracker:
                 if candidate is None:
                     candidate = np.asarray(refit(frame, box_around(shape_binary, BOX_MARGIN)), np.float32)
                 agreement = iou(candidate >= 0.5, shape_binary)
+                if agreement >= AGREE_IOU and not turned and _off_colour(frame, candidate, fitted, key_colour):
+                    # the re-fit took a piece of what is beside it (a turning helmet: of the white
+                    # rocket) and its colour is off where the moved mask's is not: the moved mask
+                    # goes on (before, the track stopped there as drifted, its colour)
+                    agreement = 0.0
                 steady = agreement >= RESYNC_IOU or turned
                 if agreement >= AGREE_IOU:
                     fitted, disagreed = candidate, 0
@@ -322,3 +327,11 @@ def _still_there(shape: np.ndarray, shift: np.ndarray, look: Appearance, small_l
     moved = warp(shape, shift_map(shift, scale))
     small = resized(moved, small_lab.shape[:2]) >= 0.5
     return bool(small.any()) and look.palette_share(small_lab, small) >= OWN_COLOURS
+
+
+def _off_colour(frame: np.ndarray, candidate: np.ndarray, moved: np.ndarray, key_colour: np.ndarray) -> bool:
+    """Whether the re-fit's mean colour is further than COLOUR_JUMP from the
+    key frame's while the moved mask's is within it."""
+    far = [np.linalg.norm(mean_lab(frame, m >= 0.5) - key_colour) > COLOUR_JUMP if (m >= 0.5).any() else True
+           for m in (candidate, moved)]
+    return far[0] and not far[1]
