@@ -261,6 +261,12 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
     def refined_of(n: int):
         if n not in refined_cache:
             packed = tracked.masks.get(n)
+            if packed is not None and packed.empty and n in tracked.regained:
+                # the last frame the object was said hidden in before it was found again: a
+                # returning object is found late, part of it may show here; erased with the
+                # mask it was found with (the twin helmets' clip: a quarter of it on frame 21,
+                # left, and copied by the fill into 22-24 as a dark bulge)
+                packed = tracked.masks[tracked.regained[n]]
             refined_cache[n] = None if packed is None or packed.empty else refine(
                 packed.unpack().astype(np.float32), dilate + slack, feather)
         return refined_cache[n]
@@ -329,10 +335,8 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 flows.forget(n - context)  # frames before this window (after a run of frames without a mask)
                 with pipeline.timed(timings, "fill"):
                     first = next(i for i, (m, _) in enumerate(window) if m == n)
-                    at = {m: i for i, (m, _) in enumerate(window)}
-                    regained = {at[m]: at[k] for m, k in tracked.regained.items() if m in at and k in at}
                     filled = temporal.fill_window([f for _, f in window], holes, inpaint, [m for m, _ in window], flows,
-                                                  range(first, first + stop - n), regained)
+                                                  range(first, first + stop - n))
                     count()
                     flows.forget(stop - context)
                 for (m, f), out in zip(window[first:first + stop - n], filled):

@@ -58,15 +58,12 @@ def fill_window(
     numbers: Optional[Sequence[int]] = None,
     cache: Optional[FlowCache] = None,
     wanted: Optional[range] = None,
-    regained: Optional[dict[int, int]] = None,
 ) -> list[np.ndarray]:
     """The frames with every hole pixel filled (RGB uint8, the frames' shapes);
     pixels outside the holes are the frames' own. ``holes``: full-frame
     masks or :class:`Hole`. ``numbers`` (consecutive frame numbers) and
     ``cache`` let overlapping windows share flows; ``wanted``: the positions
-    to return [default: all]; ``regained``: a position without a hole -> the
-    neighbour's where the object was found again after it
-    (:func:`_unseen_neighbours`)."""
+    to return [default: all]."""
     wanted = range(len(frames)) if wanted is None else wanted
     numbers = list(range(len(frames))) if numbers is None else list(numbers)
     cache = FlowCache() if cache is None else cache
@@ -79,8 +76,6 @@ def fill_window(
     # the hole is not trusted as a source (the caller composites only the hole).
     widened = [cache.add(n, frame, hole) for n, frame, hole in zip(numbers, frames, holes)]
     light = _light(frames, widened, numbers, cache) if SEAMS else None
-    if regained:
-        widened = _unseen_neighbours(widened, numbers, cache, regained)
     done = _passes(frames, widened, numbers, cache, wanted, light, inpaint, look_for_key=True)
     if done.key is not None:
         key, source = done.key, done.key_sources
@@ -222,41 +217,6 @@ def _pass(holes: Sequence[Hole], order, motion_to_previous, shape) -> Iterator[t
         index = np.full(holes[i].mask.shape, -1, np.int32)
         index[holes[i].mask] = np.arange(xs.size)
         previous = (i, holes[i], index, state)
-
-
-def _unseen_neighbours(holes: list[Hole], numbers: Sequence[int], cache: FlowCache,
-                       regained: dict[int, int]) -> list[Hole]:
-    """The last frame the tracker said the object hidden before finding it
-    again takes the hole of the frame it was found on (moved by the
-    background's motion) as its own: not erased, only not trusted as a
-    source. The tracker finds a returning object late (its look must show
-    and the segmenter agree), so part of it may already show there,
-    unerased. Before, the next frames took that part as background: on the
-    twin helmets' clip a quarter of the small helmet showed on the frame
-    before the tracker found it again, and it was copied into the next
-    frames' holes as a dark bulge on the bigger helmet's edge. (Where the
-    object goes behind something the tracker loses it as it goes: the
-    frame after is trusted; excluded, its background was lost to the
-    frames before it.)"""
-    out = list(holes)
-    for i, k in regained.items():
-        if 0 <= i < len(holes) and 0 <= k < len(holes) and holes[i].empty and not holes[k].empty:
-            motion = cache.pair(numbers[i])[1] if k > i else cache.pair(numbers[k])[0]
-            out[i] = _moved(holes[k], motion)
-    return out
-
-
-def _moved(hole: Hole, motion) -> Hole:
-    """The hole's pixels carried by ``motion`` (closed by a pixel: a zoom spreads them)."""
-    height, width = hole.shape
-    xs, ys = hole.pixels()
-    mx, my = motion.apply(xs, ys)
-    ix, iy = np.clip(np.rint(mx), 0, width - 1).astype(np.int64), np.clip(np.rint(my), 0, height - 1).astype(np.int64)
-    x0, y0 = max(0, int(ix.min()) - 1), max(0, int(iy.min()) - 1)
-    x1, y1 = min(width, int(ix.max()) + 2), min(height, int(iy.max()) + 2)
-    crop = np.zeros((y1 - y0, x1 - x0), np.uint8)
-    crop[iy - y0, ix - x0] = 1
-    return Hole(y0, x0, cv2.dilate(crop, np.ones((3, 3), np.uint8)) > 0, hole.shape)
 
 
 def _light(frames, holes, numbers, cache: FlowCache) -> np.ndarray:

@@ -69,13 +69,14 @@ class Track:
     tracker: str
     hidden: list[int] = field(default_factory=list)  # frames in which the tracker said the object is hidden
     # the last hidden frame before the object was found again (in the tracking's
-    # order) -> the frame it was found on: part of it may already show there
+    # order) -> the frame it was found on: part of it may already show there,
+    # and it is erased with that frame's mask
     regained: dict[int, int] = field(default_factory=dict)
 
     def notes(self) -> list[str]:
         """Where the object was hidden (as runs of frames) and where tracking stopped."""
         runs: list[list[int]] = []
-        for n in sorted(self.hidden):
+        for n in sorted(set(self.hidden) - set(self.regained)):  # those are erased (eraser.video.erase)
             if runs and n == runs[-1][1] + 1:
                 runs[-1][1] = n
             else:
