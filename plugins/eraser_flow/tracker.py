@@ -95,7 +95,15 @@ class FlowTracker:
         previous_gray: Optional[np.ndarray] = None
         key_colour: Optional[np.ndarray] = None
         look: Optional[Appearance] = None
+        leaving = None  # its last motion, once under GONE_SHARE of it is left at the frame's border
         for frame in frames:
+            if leaving is not None:  # the rest of it carried out of the view by its motion
+                shape = warp(shape, leaving)
+                if not (shape >= 0.5).any():
+                    yield TrackLost("the object left the view")
+                    return
+                yield shape
+                continue
             gray, small, scale = self._small(frame)
             if previous_gray is None:  # the key frame: its mask is the one given
                 previous_gray = gray
@@ -161,8 +169,14 @@ class FlowTracker:
             shape = warp(shape, motion)
             shape_binary = shape >= 0.5
             if shape_binary.sum() < GONE_SHARE * key_area:
-                yield TrackLost("the object left the view" + (" while hidden" if state == "hidden" else ""))
-                return
+                if state == "hidden" or not _at_border(shape_binary):
+                    yield TrackLost("the object left the view" + (" while hidden" if state == "hidden" else ""))
+                    return
+                # leaving the view: too little of it is left to measure, but it shows (before, it
+                # was left on the last frames, and the fill copied it into the frames before)
+                leaving = motion
+                yield shape
+                continue
             step += 1
             if out_of_sight:
                 hidden_for += 1
@@ -234,6 +248,10 @@ class FlowTracker:
                 yield TrackLost("the object is lost")
                 return
             if not came_back and max(area / before, before / area) > AREA_JUMP:
+                if area < before and _at_border(shape_binary):  # the frame's edge cuts it: leaving the view
+                    leaving = motion
+                    yield shape
+                    continue
                 yield TrackLost("the track drifted (its area jumped)")
                 return
             if np.linalg.norm(mean_lab(frame, binary) - key_colour) > COLOUR_JUMP:
@@ -335,3 +353,8 @@ def _off_colour(frame: np.ndarray, candidate: np.ndarray, moved: np.ndarray, key
     far = [np.linalg.norm(mean_lab(frame, m >= 0.5) - key_colour) > COLOUR_JUMP if (m >= 0.5).any() else True
            for m in (candidate, moved)]
     return far[0] and not far[1]
+
+
+def _at_border(binary: np.ndarray) -> bool:
+    """Whether the mask touches the frame's edge."""
+    return bool(binary[0].any() or binary[-1].any() or binary[:, 0].any() or binary[:, -1].any())
