@@ -3,7 +3,8 @@ as bench/video.py's temporal run on a long generated 1080p clip, its peak
 RSS reported for each minute of video.
 
     nice -n 10 .venv/bin/python -m bench.video_memory [--seconds 120] [--size 1920x1080] [--crossing 4] [--every 60]
-        [--object 0.05] [--folder DIR]
+        [--object 0.05] [--folder DIR] [--hole-budget MB]
+    .venv/bin/python -m bench.video_memory --leave DIR FRAMES WxH CROSSING SHARE   (a clip only)
 
 The clip: the camera and the helmet cross the scene in ``--crossing``
 seconds and come back, again and again (``--object``: the helmet's share of
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -52,29 +54,71 @@ def make_clip(folder: Path, frames: int, size: tuple[int, int], crossing: int, s
     """At least ``frames`` frames (whole periods) of the scene crossed in
     ``crossing`` frames and back: one period (2 x (crossing - 1) frames)
     encoded, its packets repeated."""
-    import av
 
     from eraser.testing.clips import scene, stream, write_clip
 
     period = 2 * (crossing - 1)
     one = folder / "period.mp4"
     write_clip(one, stream(period, size, bounce=crossing, **_scene_args(size, share)), fps=FPS, lossless=False, audio=False)
-    with av.open(str(one)) as source, av.open(str(folder / "clip.mp4"), "w") as out:
-        video = source.streams.video[0]
-        stream_out = out.add_stream_from_template(video)
-        packets = [p for p in source.demux(video) if p.size]
-        step = round(1 / (FPS * video.time_base))  # one frame in the stream's time base
-        copies = -(-frames // period)
-        for copy in range(copies):
-            shift = copy * period * step
-            for p in packets:
-                q = av.Packet(bytes(p))
-                q.pts, q.dts, q.is_keyframe = p.pts + shift, p.dts + shift, p.is_keyframe
-                q.time_base, q.stream = video.time_base, stream_out
-                out.mux(q)
-    one.unlink()
+    _repeated(folder / "clip.mp4", [one], frames, period)
     first = scene(1, size, **_scene_args(size, share))  # frame 0's object: where the path starts
     np.savez_compressed(folder / "truth.npz", masks=np.array(first.masks[:1]))
+
+
+def _repeated(path: Path, parts: list[Path], frames: int, period: int) -> None:
+    """``path``: the first part's packets, then the next one's, ..., the last
+    part repeated up to at least ``frames`` frames (each part ``period``
+    frames), timestamps shifted; the parts are deleted."""
+    import av
+
+    sources = [av.open(str(part)) for part in parts]
+    try:
+        video = sources[0].streams.video[0]
+        # the same encoder settings at the same size: the same parameter sets, so the packets join
+        assert all(bytes(s.streams.video[0].codec_context.extradata) == bytes(video.codec_context.extradata)
+                   for s in sources)
+        packets = [[p for p in s.demux(s.streams.video[0]) if p.size] for s in sources]
+        with av.open(str(path), "w") as out:
+            stream_out = out.add_stream_from_template(video)
+            step = round(1 / (FPS * video.time_base))  # one frame in the stream's time base
+            for copy in range(-(-frames // period)):
+                shift = copy * period * step
+                for p in packets[min(copy, len(packets) - 1)]:
+                    q = av.Packet(bytes(p))
+                    q.pts, q.dts, q.is_keyframe = p.pts + shift, p.dts + shift, p.is_keyframe
+                    q.time_base, q.stream = video.time_base, stream_out
+                    out.mux(q)
+    finally:
+        for s in sources:
+            s.close()
+    for part in parts:
+        part.unlink()
+
+
+def make_leaving_clip(folder: Path, frames: int, size: tuple[int, int], crossing: int, share: float = 0.05) -> None:
+    """At least ``frames`` frames: the helmet crosses the scene in
+    ``crossing`` frames and leaves the view on the right while the camera
+    turns back; then the camera pans back and forth over the photo without
+    it (one period, 2 x (crossing - 1) frames, encoded and repeated). The
+    tracker stops where the helmet leaves; the rest is decoded and encoded
+    only: the object on screen for part of a long clip."""
+    import itertools
+
+
+    from eraser.testing.clips import scene, stream, write_clip
+
+    period = 2 * (crossing - 1)
+    args = _scene_args(size, share)
+    away = dict(args, path=((3.0, 0.5), (3.0, 0.5)))  # the helmet far outside the frame: the background alone
+    leaving = dict(args, path=(args["path"][0], (1.3, 0.45)))
+    first = itertools.chain(itertools.islice(stream(period, size, bounce=crossing, **leaving), crossing),
+                            itertools.islice(stream(period, size, bounce=crossing, **away), crossing, None))
+    parts = [folder / "part1.mp4", folder / "part2.mp4"]
+    write_clip(parts[0], first, fps=FPS, lossless=False, audio=False)
+    write_clip(parts[1], stream(period, size, bounce=crossing, **away), fps=FPS, lossless=False, audio=False)
+    _repeated(folder / "clip.mp4", parts, frames, period)
+    start = scene(1, size, **args)  # frame 0's object: where the path starts
+    np.savez_compressed(folder / "truth.npz", masks=np.array(start.masks[:1]))
 
 
 def _status() -> dict:
@@ -92,9 +136,13 @@ def _reset_peak() -> None:
         f.write("5")  # the peak RSS (VmHWM) starts again from the current RSS
 
 
-def run(folder: Path, every: int) -> None:
+def run(folder: Path, every: int, hole_budget: Optional[float] = None) -> None:
     """In the child: erase the clip, print one JSON line of per-minute peaks."""
     import eraser
+    from eraser.video import erase
+
+    if hole_budget is not None:  # 0: no cut (the window as it was before round 9)
+        erase.HOLE_BUDGET = hole_budget * 2**20 if hole_budget > 0 else float("inf")
 
     masks = np.load(folder / "truth.npz")["masks"]
     ys, xs = np.nonzero(masks[0])
@@ -138,14 +186,20 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=60, help="seconds of video per peak reported")
     parser.add_argument("--object", type=float, default=0.05, help="the helmet's share of the frame's area")
     parser.add_argument("--folder", type=Path)
+    parser.add_argument("--hole-budget", type=float, help="eraser.video.erase.HOLE_BUDGET in MB (0: no cut)")
     parser.add_argument("--make", nargs=5, metavar=("FOLDER", "FRAMES", "SIZE", "CROSSING", "SHARE"), help=argparse.SUPPRESS)
+    parser.add_argument("--leave", nargs=5, metavar=("FOLDER", "FRAMES", "SIZE", "CROSSING", "SHARE"),
+                        help="make a clip where the helmet crosses once and leaves the view (make_leaving_clip)")
     parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
         size = tuple(int(v) for v in args.make[2].split("x"))
         return make_clip(Path(args.make[0]), int(args.make[1]), size, int(args.make[3]), float(args.make[4]))
+    if args.leave:
+        size = tuple(int(v) for v in args.leave[2].split("x"))
+        return make_leaving_clip(Path(args.leave[0]), int(args.leave[1]), size, int(args.leave[3]), float(args.leave[4]))
     if args.run:
-        return run(args.run, args.every)
+        return run(args.run, args.every, args.hole_budget)
     folder = args.folder or Path(tempfile.mkdtemp(prefix="eraser-video-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
     print(machine_line(), f"load {os.getloadavg()[0]:.1f} at the start", flush=True)
@@ -154,7 +208,9 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "bench.video_memory", "--make", str(folder), str(frames), args.size,
                     str(round(args.crossing * FPS)), str(args.object)], check=True, cwd=ROOT)
     print(f"clip of {frames} frames made in {time.perf_counter() - t:.0f} s", flush=True)
-    done = subprocess.run([sys.executable, "-m", "bench.video_memory", "--run", str(folder), "--every", str(args.every)],
+    budget = [] if args.hole_budget is None else ["--hole-budget", str(args.hole_budget)]
+    done = subprocess.run([sys.executable, "-m", "bench.video_memory", "--run", str(folder), "--every", str(args.every)]
+                          + budget,
                           stdout=subprocess.PIPE, text=True, check=True, cwd=ROOT)
     row = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"{row['frames']} frames ({row['erased']} erased): wall {row['wall']:.0f} s, CPU {row['cpu']:.0f} s, "

@@ -66,3 +66,16 @@ def test_an_object_turning_too_fast_stops_as_drifted_not_hidden(tmp_path):
     assert len(found.stops) == 1 and "drifted" in found.stops[0] and "turned" in found.stops[0], found.stops
     stop = int(re.search(r"frame (\d+)", found.stops[0])[1])
     assert stop <= 16 and all(stop - 3 <= i < stop for i in found.hidden), (stop, found.hidden)
+
+
+def test_a_slowly_turning_object_beside_a_white_thing_is_followed(tmp_path):
+    """3 degrees a frame: a re-fit takes a piece of the white rocket beside
+    the helmet (IoU 0.71 on frame 26), its mean colour moves more than 40
+    from the key frame's, and the track used to stop there ("drifted (its
+    colour changed)", frame 27). Such a re-fit is now passed over where the
+    moved mask's colour is still the object's."""
+    found, ious = tracked(tmp_path, "slow", spin=3.0)
+    assert not found.stops and not found.hidden, (found.stops, found.hidden)
+    assert len(ious) == 48
+    # measured: mean 0.92, min 0.70 (frames 26-29: the piece taken on 26 carried until a re-fit matched again)
+    assert ious.mean() >= 0.88 and ious.min() >= 0.6, np.round(ious, 2)

@@ -38,6 +38,14 @@ from eraser.video.writer import Writer, muxer_for
 # CONTEXT decoded frames and their flows at the working size.
 WINDOW = 30
 CONTEXT = 30
+# Where the holes are big, both shrink alike so that what the window holds
+# for its holes stays under this many bytes: each hole pixel of each frame
+# held costs HOLE_BYTES (its refined mask, hole and feathered keep: 5; the
+# passes' sources: at most 9.7, tests/test_video_memory.py). A hole over the
+# whole 1080p frame held 2.7 GB for them at 90 frames.
+HOLE_BUDGET = 512 * 2**20
+HOLE_BYTES = 15
+LEAST_SPAN = 4  # frames filled at once, and on each side, at the least
 FILLS = ("temporal", "frames")
 TRACK_SLACK = 0.005  # share of the frame's longer side added to --dilate on every frame (6 px at 720p)
 
@@ -243,15 +251,22 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
         return result.image
 
     refined_cache: dict[int, Any] = {}
+    window_size, context = window_span(tracked, dilate + slack_of(info) + round(3 * feather) + 1)
     # A tracked mask misses the object's edge by a few pixels here and there
     # (up to 7 px at 720p on the bench's clip); within the feathered ring the
     # original shows through, so those edges stayed as faint marks. Every
     # frame's selection is widened by this much more than --dilate says.
-    slack = max(2, round(TRACK_SLACK * max(info.width, info.height)))
+    slack = slack_of(info)
 
     def refined_of(n: int):
         if n not in refined_cache:
             packed = tracked.masks.get(n)
+            if packed is not None and packed.empty and n in tracked.regained:
+                # the last frame the object was said hidden in before it was found again: a
+                # returning object is found late, part of it may show here; erased with the
+                # mask it was found with (the twin helmets' clip: a quarter of it on frame 21,
+                # left, and copied by the fill into 22-24 as a dark bulge)
+                packed = tracked.masks[tracked.regained[n]]
             refined_cache[n] = None if packed is None or packed.empty else refine(
                 packed.unpack().astype(np.float32), dilate + slack, feather)
         return refined_cache[n]
@@ -290,7 +305,7 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 mask_writer.write(np.repeat(removal[..., None], 3, axis=2), info.pts[n])
             if compare_writer is not None:
                 compare_writer.write(_side_by_side(original, out, compare_writer), info.pts[n])
-        refined_cache.pop(n - CONTEXT - 1, None)
+        refined_cache.pop(n - context - 1, None)
         written += 1
         tick("erase", 1, total)
 
@@ -310,23 +325,23 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 emit(n, original, filled)
             else:
                 stop = n
-                while stop < total and stop < n + WINDOW and refined_of(stop) is not None:
+                while stop < total and stop < n + window_size and refined_of(stop) is not None:
                     stop += 1
-                need = min(total, stop + CONTEXT)
+                need = min(total, stop + context)
                 if buffer[-1][0] < need - 1 and not final:
                     return
-                window = [(m, f) for m, f, _ in buffer if n - CONTEXT <= m < need]
+                window = [(m, f) for m, f, _ in buffer if n - context <= m < need]
                 holes = [_hole(refined_of(m), f.shape[:2]) for m, f in window]
-                flows.forget(n - CONTEXT)  # frames before this window (after a run of frames without a mask)
+                flows.forget(n - context)  # frames before this window (after a run of frames without a mask)
                 with pipeline.timed(timings, "fill"):
                     first = next(i for i, (m, _) in enumerate(window) if m == n)
                     filled = temporal.fill_window([f for _, f in window], holes, inpaint, [m for m, _ in window], flows,
                                                   range(first, first + stop - n))
                     count()
-                    flows.forget(stop - CONTEXT)
+                    flows.forget(stop - context)
                 for (m, f), out in zip(window[first:first + stop - n], filled):
                     emit(m, f, out)
-            while buffer and buffer[0][0] < written - CONTEXT:
+            while buffer and buffer[0][0] < written - context:
                 buffer.popleft()
 
     decode_start = time.perf_counter()
@@ -343,6 +358,33 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
     timings["decode"] = timings.get("decode", 0.0) + decoding
     used = spec_used[0] if spec_used else chosen[0].name
     return {"erased": erased, "inpainter": used, "held": held}
+
+
+def slack_of(info: Clip) -> int:
+    return max(2, round(TRACK_SLACK * max(info.width, info.height)))
+
+
+def window_span(tracked: Track, margin: int) -> tuple[int, int]:
+    """Frames filled at once and frames on each side as sources: WINDOW and
+    CONTEXT, or fewer alike where the largest hole (its tracked mask's box
+    widened by ``margin`` and the fill's own widening) would make the
+    window's hole bytes pass HOLE_BUDGET. Memory then stays bounded
+    whatever the hole; a hole that never leaves the frames held is filled
+    by the image inpainter in more windows (it is, at 90 frames, too)."""
+    largest = 0
+    for packed in tracked.masks.values():
+        if packed.empty:
+            continue
+        height, width = packed.shape
+        reach = margin + max(2, round(motion.SAFETY * max(height, width)))
+        x0, y0, x1, y1 = packed.box
+        area = (min(width, x1 + reach) - max(0, x0 - reach)) * (min(height, y1 + reach) - max(0, y0 - reach))
+        largest = max(largest, area)
+    cost = HOLE_BYTES * largest * (WINDOW + 2 * CONTEXT)
+    if cost <= HOLE_BUDGET:
+        return WINDOW, CONTEXT
+    share = HOLE_BUDGET / cost
+    return max(LEAST_SPAN, int(WINDOW * share)), max(LEAST_SPAN, int(CONTEXT * share))
 
 
 def _hole(refined, shape: tuple[int, int]) -> Hole:

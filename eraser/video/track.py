@@ -68,11 +68,15 @@ class Track:
     stops: list[str]
     tracker: str
     hidden: list[int] = field(default_factory=list)  # frames in which the tracker said the object is hidden
+    # the last hidden frame before the object was found again (in the tracking's
+    # order) -> the frame it was found on: part of it may already show there,
+    # and it is erased with that frame's mask
+    regained: dict[int, int] = field(default_factory=dict)
 
     def notes(self) -> list[str]:
         """Where the object was hidden (as runs of frames) and where tracking stopped."""
         runs: list[list[int]] = []
-        for n in sorted(self.hidden):
+        for n in sorted(set(self.hidden) - set(self.regained)):  # those are erased (eraser.video.erase)
             if runs and n == runs[-1][1] + 1:
                 runs[-1][1] = n
             else:
@@ -126,6 +130,7 @@ def track(
     masks = {key: PackedMask.pack(key_mask)}
     stops: list[str] = []
     hidden: list[int] = []
+    regained: dict[int, int] = {}
     tick = progress or (lambda n: None)
     tick(1)
     forward = (f for _, f in frames(clip, key, last + 1))
@@ -135,6 +140,7 @@ def track(
         if not len(numbers):
             continue
         steps = _run(spec, backend, source, key_mask, refit)
+        unseen = None  # the last frame the object was hidden in
         for number in numbers:
             step = next(steps, None)
             if step is None:
@@ -145,10 +151,13 @@ def track(
             if isinstance(step, Hidden):
                 hidden.append(number)
                 masks[number] = PackedMask.pack(np.zeros(key_mask.shape, bool))
+                unseen = number
             else:
                 masks[number] = PackedMask.pack(_checked(step, key_mask.shape, spec))
+                if unseen is not None:
+                    regained[unseen], unseen = number, None
             tick(1)
-    return Track(masks, stops, spec.name, hidden)
+    return Track(masks, stops, spec.name, hidden, regained)
 
 
 def _run(spec, backend, source: Iterator[np.ndarray], mask: np.ndarray, refit) -> Iterator:

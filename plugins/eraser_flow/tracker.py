@@ -95,7 +95,15 @@ class FlowTracker:
         previous_gray: Optional[np.ndarray] = None
         key_colour: Optional[np.ndarray] = None
         look: Optional[Appearance] = None
+        leaving = None  # its last motion, once under GONE_SHARE of it is left at the frame's border
         for frame in frames:
+            if leaving is not None:  # the rest of it carried out of the view by its motion
+                shape = warp(shape, leaving)
+                if not (shape >= 0.5).any():
+                    yield TrackLost("the object left the view")
+                    return
+                yield shape
+                continue
             gray, small, scale = self._small(frame)
             if previous_gray is None:  # the key frame: its mask is the one given
                 previous_gray = gray
@@ -161,8 +169,14 @@ class FlowTracker:
             shape = warp(shape, motion)
             shape_binary = shape >= 0.5
             if shape_binary.sum() < GONE_SHARE * key_area:
-                yield TrackLost("the object left the view" + (" while hidden" if state == "hidden" else ""))
-                return
+                if state == "hidden" or not _at_border(shape_binary):
+                    yield TrackLost("the object left the view" + (" while hidden" if state == "hidden" else ""))
+                    return
+                # leaving the view: too little of it is left to measure, but it shows (before, it
+                # was left on the last frames, and the fill copied it into the frames before)
+                leaving = motion
+                yield shape
+                continue
             step += 1
             if out_of_sight:
                 hidden_for += 1
@@ -200,6 +214,11 @@ class FlowTracker:
                 if candidate is None:
                     candidate = np.asarray(refit(frame, box_around(shape_binary, BOX_MARGIN)), np.float32)
                 agreement = iou(candidate >= 0.5, shape_binary)
+                if agreement >= AGREE_IOU and not turned and _off_colour(frame, candidate, fitted, key_colour):
+                    # the re-fit took a piece of what is beside it (a turning helmet: of the white
+                    # rocket) and its colour is off where the moved mask's is not: the moved mask
+                    # goes on (before, the track stopped there as drifted, its colour)
+                    agreement = 0.0
                 steady = agreement >= RESYNC_IOU or turned
                 if agreement >= AGREE_IOU:
                     fitted, disagreed = candidate, 0
@@ -229,6 +248,10 @@ class FlowTracker:
                 yield TrackLost("the object is lost")
                 return
             if not came_back and max(area / before, before / area) > AREA_JUMP:
+                if area < before and _at_border(shape_binary):  # the frame's edge cuts it: leaving the view
+                    leaving = motion
+                    yield shape
+                    continue
                 yield TrackLost("the track drifted (its area jumped)")
                 return
             if np.linalg.norm(mean_lab(frame, binary) - key_colour) > COLOUR_JUMP:
@@ -322,3 +345,16 @@ def _still_there(shape: np.ndarray, shift: np.ndarray, look: Appearance, small_l
     moved = warp(shape, shift_map(shift, scale))
     small = resized(moved, small_lab.shape[:2]) >= 0.5
     return bool(small.any()) and look.palette_share(small_lab, small) >= OWN_COLOURS
+
+
+def _off_colour(frame: np.ndarray, candidate: np.ndarray, moved: np.ndarray, key_colour: np.ndarray) -> bool:
+    """Whether the re-fit's mean colour is further than COLOUR_JUMP from the
+    key frame's while the moved mask's is within it."""
+    far = [np.linalg.norm(mean_lab(frame, m >= 0.5) - key_colour) > COLOUR_JUMP if (m >= 0.5).any() else True
+           for m in (candidate, moved)]
+    return far[0] and not far[1]
+
+
+def _at_border(binary: np.ndarray) -> bool:
+    """Whether the mask touches the frame's edge."""
+    return bool(binary[0].any() or binary[-1].any() or binary[:, 0].any() or binary[:, -1].any())
