@@ -16,7 +16,7 @@ from typing import Iterator, Optional, Sequence
 
 import numpy as np
 
-from eraser import regions
+from eraser import regions, transparency
 from eraser.cancel import check
 from eraser.composite import composite
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
@@ -69,30 +69,34 @@ def erase(
     working_size: Optional[int] = None,
     timings: Optional[dict[str, float]] = None,
     chosen: Optional[Sequence] = None,
+    alpha: Optional[np.ndarray] = None,
 ) -> Erasure:
     """Fill the refined hole and composite. ``chosen``: what :func:`inpainters`
     returned for ``inpainter``, if the caller asked already; ``working_size``
-    overrides the backend's."""
+    overrides the backend's; ``alpha``, the photo's, keeps the colours hidden
+    under its transparent pixels out of the fill (:mod:`eraser.transparency`)."""
     if refined.empty:
         raise EraserError("the selection is empty: the mask selects no pixels")
     timings = {} if timings is None else timings
     with timed(timings, "plan"):
         planned = regions.plan(refined)
     chosen = list(chosen) if chosen is not None else inpainters(inpainter)
+    source = transparency.hidden_colours_filled(image, alpha)
     spec, out, notices = first_that_works(chosen, inpainter != "auto",
-                                          lambda s: _erase_with(s, image, planned, working_size, timings),
+                                          lambda s: _erase_with(s, image, source, planned, working_size, timings),
                                           "no inpainter could fill the hole")
     return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
 
 
-def _erase_with(spec, image, planned: list[regions.Region], working_size, timings) -> np.ndarray:
+def _erase_with(spec, image, source, planned: list[regions.Region], working_size, timings) -> np.ndarray:
+    """``source``: what the fill reads (``image`` but where colours are hidden); the rest of ``image`` is kept."""
     backend = build(spec)
     size = working_size or spec.working_size
     out = image.copy()
     for region in planned:
         check()  # the page's Escape: stop before each region (inpainters check within theirs)
         with timed(timings, "inpaint"):
-            fill = fill_region(backend, spec, image, region, size)
+            fill = fill_region(backend, spec, source, region, size)
         check()
         target = region.target
         with timed(timings, "composite"):

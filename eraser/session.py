@@ -365,7 +365,8 @@ class Session:
         history stay as they were."""
         preview = self.preview()
         with cancellable(wanted):
-            result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings))
+            result = pipeline.erase(self._image, preview.refined, self.inpainter, timings=dict(preview.timings),
+                                    alpha=self.loaded.alpha)
         if wanted is not None and not wanted():
             raise Cancelled("the erase was cancelled; the photo is as before")
         result.selection, result.segmenters = preview.selection, preview.segmenters
