@@ -145,7 +145,7 @@ def test_busy_erase_refuses_clicks_counts_enter_once_and_escape_cancels(browser,
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 
 
-def test_on_a_phone_a_tap_on_the_busy_pill_cancels_the_erase(browser, url):  # noqa: F811
+def test_on_a_phone_a_tap_on_the_busy_pill_cancels_the_erase(browser, url, tmp_path):  # noqa: F811
     """A phone has no Esc: the tryout tapped "erasing… (Esc cancels)" and
     nothing happened while every button was greyed. The pill is a tap target
     of at least 40 px that says "tap to cancel" and cancels as Esc does."""
@@ -160,6 +160,7 @@ def test_on_a_phone_a_tap_on_the_busy_pill_cancels_the_erase(browser, url):  # n
     text = pill.inner_text()
     assert "tap to cancel" in text and "Esc" not in text, text
     box = pill.bounding_box()
+    page.screenshot(path=str(tmp_path / "phone-erasing.png"))  # to look at
     assert box["height"] >= 40 and box["width"] >= 40, box
     page.touchscreen.tap(*_centre(box))
     page.wait_for_function("document.getElementById('message').textContent.includes('cancelled')")

@@ -73,3 +73,12 @@ def test_undo_after_esc_says_the_marks_came_back_and_nothing_left_is_said(page):
     wait_said(page, "cleared the marks again", 0)
     page.keyboard.press("Control+Shift+z")
     wait_said(page, "nothing to redo", 0)
+
+
+def test_enter_with_nothing_marked_says_so(page):  # noqa: F811
+    """The hint says Enter erases; on a photo with no marks the old page said nothing at all."""
+    open_spoon(page)
+    page.locator("#stage").focus()
+    page.keyboard.press("Enter")
+    wait_said(page, "nothing is marked: click an object", 0)
+    assert page.locator("#undo").is_disabled()  # and nothing was erased

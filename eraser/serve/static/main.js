@@ -322,7 +322,9 @@ const erase = () => {
   const id = photo.id;
   enqueue(async () => {
     try {
-      if (!photo || photo.id !== id || !photo.objects) return;
+      if (!photo || photo.id !== id) return;
+      // a tryout pressed Enter (as the hint says) on a photo with no marks and saw nothing happen
+      if (!photo.objects) return message(`nothing is marked: ${matchMedia("(pointer: coarse)").matches ? "tap" : "click"} an object`);
       setWorking("erase", `erasing… (${howToCancel()})`);
       const state = await post(`/api/photos/${id}/erase`);
       if (elsewhere(state)) return message(`erased ${state.name}`);
