@@ -69,7 +69,8 @@ function refresh() {
   document.body.dataset.photo = has ? photo.id : "";
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
   $("stage").tabIndex = has ? 0 : -1;  // the photo is in the Tab order: arrows move a crosshair there
-  for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
+  for (const id of ["suggest", "new-object", "clear", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
+  $("compare").disabled = !canCompare() || erasing;
   // no segmenter here can segment everything: greyed, the reason its tooltip (a press answered with an error before)
   if (info && info.suggest_unavailable) { $("suggest").disabled = true; $("suggest").title = `Suggest: ${info.suggest_unavailable}`; }
   $("copy-command").disabled = !(has && photo.command) || erasing;  // one erase of the opened photo: one command
@@ -404,7 +405,10 @@ function settingsChanged() {
   }, 150);
 }
 
-const compare = setupCompare(() => !!photo && working !== "erase", report);
+// Compare shows the photo as opened, without marks: with nothing erased and
+// nothing marked that is the image shown (a tryout saw it look active and do nothing).
+function canCompare() { return !!photo && (photo.can_undo || photo.objects > 0 || photo.marks.length > 0); }
+const compare = setupCompare(() => canCompare() && working !== "erase", report);
 
 // Save asks before it replaces an earlier save, and before it saves from pixels
 // read before the photo's file changed on disk.
