@@ -88,10 +88,11 @@ def url(register_plugin):
     thread.join(10)
 
 
-def _spoon_marked(browser, url, inpainter):  # noqa: F811
-    """The spoon open with ``inpainter`` chosen and clicked once, the overlay
-    shown; the page, its script errors, and photo pixel -> screen point."""
-    page = browser.new_page(viewport={"width": 1200, "height": 800})
+def _spoon_marked(browser, url, inpainter, **page_options):  # noqa: F811
+    """The spoon open with ``inpainter`` chosen and clicked (tapped on a touch
+    page) once, the overlay shown; the page, its script errors, and photo
+    pixel -> screen point."""
+    page = browser.new_page(**({"viewport": {"width": 1200, "height": 800}} | page_options))
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url)
@@ -100,9 +101,13 @@ def _spoon_marked(browser, url, inpainter):  # noqa: F811
     page.wait_for_selector("body.has-photo")
     page.wait_for_function("document.body.dataset.busy === '0' && !document.body.dataset.working")
     page.select_option("#inpainter", inpainter)
+    # the choice reaches the server 150 ms later (debounced): an Enter before it erased with the default fill
+    page.wait_for_function("""(wanted) => fetch(`/api/photos/${sessionStorage.getItem('eraser-photo')}`,
+        {headers: {'x-eraser-client': sessionStorage.getItem('eraser-client')}}).then(r => r.json()).then(s => s.inpainter === wanted)""",
+                           arg=inpainter)
     box = page.locator("#overlay").bounding_box()
     at = lambda x, y: (box["x"] + (x + 0.5) * box["width"] / 600, box["y"] + (y + 0.5) * box["height"] / 400)  # noqa: E731
-    page.mouse.click(*at(365, 285))
+    (page.touchscreen.tap if page_options.get("has_touch") else page.mouse.click)(*at(365, 285))
     page.wait_for_function("document.body.dataset.overlay === 'shown' && document.body.dataset.busy === '0' && !document.body.dataset.working")
     return page, errors, at
 
@@ -135,6 +140,54 @@ def test_busy_erase_refuses_clicks_counts_enter_once_and_escape_cancels(browser,
     assert Held.calls == 2 and page.evaluate("document.body.dataset.overlay") == "none"
     page.close()
     assert errors == []
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+
+def test_on_a_phone_a_tap_on_the_busy_pill_cancels_the_erase(browser, url, tmp_path):  # noqa: F811
+    """A phone has no Esc: the tryout tapped "erasing… (Esc cancels)" and
+    nothing happened while every button was greyed. The pill is a tap target
+    of at least 40 px that says "tap to cancel" and cancels as Esc does."""
+    page, errors, _ = _spoon_marked(browser, url, "steps", **PHONE)
+    version = page.evaluate("document.body.dataset.version")
+    Steps.calls = Steps.steps = 0
+    Steps.started.clear(), Steps.stopped.clear(), Steps.finish.clear()
+    page.touchscreen.tap(*_centre(page.locator("#erase").bounding_box()))
+    assert Steps.started.wait(60)
+    page.wait_for_function("document.body.dataset.working === 'erase'")
+    pill = page.locator("#busy")
+    text = pill.inner_text()
+    assert "tap to cancel" in text and "Esc" not in text, text
+    box = pill.bounding_box()
+    page.screenshot(path=str(tmp_path / "phone-erasing.png"))  # to look at
+    assert box["height"] >= 40 and box["width"] >= 40, box
+    page.touchscreen.tap(*_centre(box))
+    page.wait_for_function("document.getElementById('message').textContent.includes('cancelled')")
+    assert Steps.stopped.is_set() and not Steps.finish.is_set()  # stopped by the tap, not by the test
+    page.wait_for_function("!document.body.dataset.working")
+    assert page.evaluate("document.body.dataset.version") == version  # the photo as before
+    assert page.locator("#erase").is_enabled() and page.locator("#marks .plus").count() == 1  # marks kept
+    page.close()
+    assert errors == []
+
+
+def test_with_a_mouse_the_busy_pill_says_esc_and_a_click_on_it_cancels_too(browser, url):  # noqa: F811
+    page, errors, _ = _spoon_marked(browser, url, "steps")
+    Steps.started.clear(), Steps.stopped.clear(), Steps.finish.clear()
+    page.keyboard.press("Enter")
+    assert Steps.started.wait(60)
+    page.wait_for_function("document.body.dataset.working === 'erase'")
+    assert "Esc cancels" in page.inner_text("#busy")
+    page.locator("#busy").click()
+    page.wait_for_function("document.getElementById('message').textContent.includes('cancelled')")
+    assert Steps.stopped.is_set() and not Steps.finish.is_set()
+    page.close()
+    assert errors == []
+
+
+def _centre(box):
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
 def test_escape_stops_the_fill_on_the_server_and_keeps_the_photo(browser, url):  # noqa: F811

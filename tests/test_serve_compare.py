@@ -135,6 +135,9 @@ def test_transparent_parts_show_on_a_checkerboard_in_the_view_and_in_compare(pag
     checkerboard_seen(page, tmp_path, "view.png")
     assert page.evaluate("document.body.classList.contains('has-alpha')")
     page.screenshot(path=str(tmp_path / "page.png"))
+    assert page.locator("#compare").is_disabled()  # nothing erased or marked: nothing to compare
+    click_photo(page, 50, 100)
+    wait_idle(page)
     v = version(page)
     page.click("#compare")
     shown_after(page, v)

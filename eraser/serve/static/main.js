@@ -13,6 +13,16 @@ import {findSuggestions, forgetSuggestions, suggestionAt} from "./suggest.js";
 const $ = (id) => document.getElementById(id);
 let info = null, photo = null, working = "", addNext = false;
 const said = new Set();  // notes already shown: each is said once
+// A missing model is one fact however it is worded: the start's "for better
+// masks: segmenter 'mobile-sam' is not available…" and the first click's
+// "using segmenter 'point' because 'mobile-sam' is not available…" (a tryout
+// read the same advice twice); the "Segmenter: point" badge carries it after.
+const noteKey = (note) => { const model = /'([^']+)' is not available/.exec(note); return model ? `unavailable: ${model[1]}` : note; };
+function firstTime(note) {
+  if (!note || said.has(noteKey(note))) return false;
+  said.add(noteKey(note));
+  return true;
+}
 const unsaved = new Map();  // photo name -> has unsaved erases (this tab's photos)
 
 // The status line has one fixed height; a note longer than it ends in "…":
@@ -31,11 +41,17 @@ function report(error) {
 const guard = (fn) => async (...args) => { try { return await fn(...args); } catch (error) { report(error); } };
 
 // -- busy state ------------------------------------------------------------------------
+// A phone has no Esc key: there the busy pill itself is the way to cancel (a
+// tryout tapped "Esc cancels" and nothing happened), and it says so.
+const howToCancel = () => matchMedia("(pointer: coarse)").matches ? "tap to cancel" : "Esc cancels";
 function setWorking(what, text) {
   working = what;
   document.body.dataset.working = what;
   $("busy").hidden = !what;
   $("busy-text").textContent = text || "";
+  const cancellable = what === "erase";  // the pill is a button only while there is something to cancel
+  if (cancellable) { $("busy").setAttribute("role", "button"); $("busy").title = "cancel the erase"; }
+  else { $("busy").removeAttribute("role"); $("busy").removeAttribute("title"); }
   refresh();
 }
 onBusy(() => refresh());
@@ -53,7 +69,8 @@ function refresh() {
   document.body.dataset.photo = has ? photo.id : "";
   document.body.dataset.w = has ? photo.width : ""; document.body.dataset.h = has ? photo.height : "";
   $("stage").tabIndex = has ? 0 : -1;  // the photo is in the Tab order: arrows move a crosshair there
-  for (const id of ["suggest", "new-object", "clear", "compare", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
+  for (const id of ["suggest", "new-object", "clear", "dilate", "feather", "inpainter"]) $(id).disabled = !has || erasing;
+  $("compare").disabled = !canCompare() || erasing;
   // no segmenter here can segment everything: greyed, the reason its tooltip (a press answered with an error before)
   if (info && info.suggest_unavailable) { $("suggest").disabled = true; $("suggest").title = `Suggest: ${info.suggest_unavailable}`; }
   $("copy-command").disabled = !(has && photo.command) || erasing;  // one erase of the opened photo: one command
@@ -85,8 +102,7 @@ function refresh() {
 }
 
 function notices(state, lead) {
-  const fresh = [...(state.notices || []), diskNote(state)].filter((n) => n && !said.has(n));
-  for (const n of fresh) said.add(n);
+  const fresh = [...(state.notices || []), diskNote(state)].filter(firstTime);
   message([lead, ...fresh].filter(Boolean).join(" · "));
 }
 
@@ -107,7 +123,7 @@ const checkDisk = guard(async () => {
   if (!photo || photo.id !== id || disk === photo.disk) return;
   photo.disk = disk; refresh();
   const note = diskNote(photo);
-  if (note && !said.has(note)) { said.add(note); message(note); }
+  if (firstTime(note)) message(note);
 });
 
 const reloadPhoto = guard(async () => {
@@ -141,7 +157,7 @@ async function show(state, lead) {
 let picked = 0, opening = null;  // opening: the text shown while a photo opens (a mark's end keeps it)
 let missed = "";  // what was refused while the photo opened: said again once it shows
 async function open(request, text) {
-  if (working === "erase") return message("wait: erasing (Esc cancels)");
+  if (working === "erase") return message(`wait: erasing (${howToCancel()})`);
   const ticket = ++picked;
   opening = text; setWorking("open", text);
   try {
@@ -209,7 +225,7 @@ function addThumb(name, id, folder = false) {
 // -- marking --------------------------------------------------------------------------------
 function canEdit() {
   if (!photo) return "open a photo first";
-  if (working === "erase") return "wait: erasing (Esc cancels); your click was not applied";
+  if (working === "erase") return `wait: erasing (${howToCancel()}); your click was not applied`;
   // the view already has the next photo's size while the old picture is still drawn
   if (opening) return refuseWhileOpening("mark");
   return "";
@@ -307,8 +323,10 @@ const erase = () => {
   const id = photo.id;
   enqueue(async () => {
     try {
-      if (!photo || photo.id !== id || !photo.objects) return;
-      setWorking("erase", "erasing… (Esc cancels)");
+      if (!photo || photo.id !== id) return;
+      // a tryout pressed Enter (as the hint says) on a photo with no marks and saw nothing happen
+      if (!photo.objects) return message(`nothing is marked: ${matchMedia("(pointer: coarse)").matches ? "tap" : "click"} an object`);
+      setWorking("erase", `erasing… (${howToCancel()})`);
       const state = await post(`/api/photos/${id}/erase`);
       if (elsewhere(state)) return message(`erased ${state.name}`);
       photo = state; forgetSuggestions(); endCompare();
@@ -329,23 +347,30 @@ const cancelErase = guard(async () => {
   await post(`/api/photos/${photo.id}/cancel`);
   return true;
 });
+$("busy").addEventListener("click", () => { if (working === "erase") cancelErase(); });
 
 function step(which) {
   if (!photo || working === "erase") return;
   const id = photo.id;
   enqueue(guard(async () => {
     if (!photo || photo.id !== id) return;
+    // A step back over a clear brings every mark back at once: said as that
+    // (a tryout's Esc cleared three marks and Ctrl-Z said "took back the last mark").
+    const before = photo.marks.length;
     if (which === "undo" && photo.can_take_back) {
       await marked(await post(`/api/photos/${id}/marks/back`));
-      message("took back the last mark");
+      const back = photo.marks.length - before;
+      message(back > 0 ? `brought back the ${back} mark${back > 1 ? "s" : ""} ${clearedBy === "Esc" ? "Esc cleared" : "cleared"}`
+                       : "took back the last mark");
       return;
     }
     if (which === "redo" && photo.can_bring_back) {  // marks taken back come back before an erase is redone
       await marked(await post(`/api/photos/${id}/marks/forward`));
-      message("brought back the mark");
+      message(photo.marks.length < before ? "cleared the marks again" : "brought back the mark");
       return;
     }
-    if (!(which === "undo" ? photo.can_undo : photo.can_redo)) return;
+    // nothing left: said, not the last step's words again (they read as if it had happened once more)
+    if (!(which === "undo" ? photo.can_undo : photo.can_redo)) return message(`nothing to ${which}`);
     const state = await post(`/api/photos/${id}/${which}`);
     if (elsewhere(state)) return;
     photo = state; forgetSuggestions(); endCompare();
@@ -355,7 +380,8 @@ function step(which) {
   }));
 }
 
-const clear = () => photo && change("clear", {}, null, "clearing…").then(() => message("marks cleared"));
+let clearedBy = "";  // "Esc" or "Clear": what cleared the marks last, for the undo's words
+const clear = (by = "Clear") => photo && change("clear", {}, null, "clearing…").then(() => { clearedBy = by; message("marks cleared"); });
 
 async function escape() {
   if (working === "erase") { await cancelErase(); return; }
@@ -364,7 +390,7 @@ async function escape() {
   if ($("more").open) { $("more").open = false; return; }
   if ($("message").classList.contains("open")) { $("message").classList.remove("open"); return; }
   forgetSuggestions();
-  if (photo && photo.objects + photo.marks.length > 0) clear();
+  if (photo && photo.objects + photo.marks.length > 0) clear("Esc");
 }
 
 let settingsTimer = null;
@@ -379,7 +405,10 @@ function settingsChanged() {
   }, 150);
 }
 
-const compare = setupCompare(() => !!photo && working !== "erase", report);
+// Compare shows the photo as opened, without marks: with nothing erased and
+// nothing marked that is the image shown (a tryout saw it look active and do nothing).
+function canCompare() { return !!photo && (photo.can_undo || photo.objects > 0 || photo.marks.length > 0); }
+const compare = setupCompare(() => canCompare() && working !== "erase", report);
 
 // Save asks before it replaces an earlier save, and before it saves from pixels
 // read before the photo's file changed on disk.
@@ -484,7 +513,7 @@ $("drop-hint").addEventListener("click", () => $("file").click());
 pressWithKeys($("open"), () => $("file").click());
 $("suggest").addEventListener("click", () => suggest());
 $("new-object").addEventListener("click", newObject);
-$("clear").addEventListener("click", clear);
+$("clear").addEventListener("click", () => clear());
 $("erase").addEventListener("click", erase);
 $("undo").addEventListener("click", () => step("undo"));
 $("redo").addEventListener("click", () => step("redo"));
@@ -541,7 +570,7 @@ guard(async () => {
   for (const name of ["auto", ...info.inpainters]) $("inpainter").add(new Option(name, name));
   $("segmenter-info").textContent = `Segmenter: ${info.segmenter || "none"}`;
   $("segmenter-info").title = info.hint || "";
-  if (info.hint && !said.has(info.hint)) { said.add(info.hint); message(info.hint); }
+  if (firstTime(info.hint)) message(info.hint);
   if (info.folder) {
     const {photos} = await call("/api/folder");
     for (const name of photos) addThumb(name, null, true);
