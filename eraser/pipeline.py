@@ -9,6 +9,7 @@ session (:mod:`eraser.session`) keeps the state between clicks.
 
 from __future__ import annotations
 
+import functools
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,11 +82,25 @@ def erase(
     with timed(timings, "plan"):
         planned = regions.plan(refined)
     chosen = list(chosen) if chosen is not None else inpainters(inpainter)
-    source = transparency.hidden_colours_filled(image, alpha)
+    source = _without_hidden_colours(image, alpha, planned)
     spec, out, notices = first_that_works(chosen, inpainter != "auto",
                                           lambda s: _erase_with(s, image, source, planned, working_size, timings),
                                           "no inpainter could fill the hole")
     return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
+
+
+def _without_hidden_colours(image: np.ndarray, alpha: Optional[np.ndarray], planned: list[regions.Region]) -> np.ndarray:
+    """``image`` as the fill reads it: alpha-0 pixels coloured from the visible ones, only
+    within the rectangle the regions' crops span (a 12 MP photo half transparent: 2.3 CPU-s whole)."""
+    if alpha is None or not planned:
+        return image
+    crops = functools.reduce(lambda a, b: a.union(b), (r.outer for r in planned)).slices
+    span = transparency.hidden_colours_filled(image[crops], alpha[crops])
+    if np.shares_memory(span, image):  # nothing hidden there
+        return image
+    source = image.copy()
+    source[crops] = span
+    return source
 
 
 def _erase_with(spec, image, source, planned: list[regions.Region], working_size, timings) -> np.ndarray:
