@@ -8,6 +8,7 @@ and symlinks that escape are all refused the same way.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from eraser.errors import EraserError
@@ -23,7 +24,7 @@ class PhotoFolder:
 
     def photos(self) -> list[str]:
         names = []
-        for entry in sorted(self.root.iterdir()):
+        for entry in sorted(self.root.iterdir(), key=lambda e: _as_people_sort(e.name)):
             if entry.suffix.lower() not in IMAGE_SUFFIXES or ".erased." in entry.name:
                 continue
             if not _is_text(entry.name):
@@ -58,3 +59,10 @@ def _is_text(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _as_people_sort(name: str) -> tuple:
+    """A file manager's order: case left aside and numbers by value (IMG_2 before IMG_10, Katze after
+    astronaut); the name itself breaks ties, so the order is the same on every call."""
+    parts = re.split(r"(\d+)", name.casefold())
+    return tuple((1, int(p), "") if p.isdigit() else (0, 0, p) for p in parts), name
