@@ -72,3 +72,25 @@ def test_a_selection_hidden_under_its_marker_is_said(browser, server):  # noqa: 
         assert page.errors == []
     finally:
         page.context.close()
+
+
+def test_with_several_objects_the_note_says_it_spans_them_all(browser, server):  # noqa: F811
+    """Tryout 9: at 1600 % a small spot just marked was said to reach '13.4 % of the photo', the
+    share of every object marked; the note now says it counts them all."""
+    page = new_page(browser, server)
+    try:
+        open_spoon(page)
+        page.mouse.click(*screen_of(page, 365, 285))  # the spoon
+        settle(page)
+        page.mouse.click(*screen_of(page, 80, 330))  # outside it: a second object (the table)
+        settle(page)
+        zoom_in_at(page, 80, 330, 12)
+        page.keyboard.down("Shift")  # one more click on the second object, zoomed in
+        page.mouse.click(*screen_of(page, 80, 330))
+        page.keyboard.up("Shift")
+        settle(page)
+        assert unseen(page) == "outside the view"
+        assert "the 2 objects marked reach" in page.inner_text("#message")
+        assert page.errors == []
+    finally:
+        page.context.close()

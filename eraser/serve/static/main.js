@@ -276,7 +276,9 @@ function selectionUnseen(state) {
   const inside = Math.max(0, Math.min(x1, stage.width) - Math.max(x0, 0)) * Math.max(0, Math.min(y1, stage.height) - Math.max(y0, 0));
   const percent = (100 * state.share).toFixed(state.share < 0.01 ? 2 : 1);
   if (inside < 0.5 * (x1 - x0) * (y1 - y0)) {
-    return `outside the view: the selection reaches far beyond what is shown (${percent} % of the photo); press 0 to see all of it before erasing`;
+    // with several objects marked the box spans them all: say so, or a small spot just marked reads as 13 % (tryout 9 F14)
+    const what = state.objects > 1 ? `the ${state.objects} objects marked reach` : "the selection reaches";
+    return `outside the view: ${what} far beyond what is shown (${percent} % of the photo); press 0 to see all of it before erasing`;
   }
   const onScreen = state.share * view.width * view.height * view.zoom * view.zoom;
   if (onScreen < SMALL_ON_SCREEN * Math.max(state.objects, 1)) {
