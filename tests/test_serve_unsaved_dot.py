@@ -79,3 +79,20 @@ def test_download_takes_the_dot_and_the_question_on_leaving_away(browser, server
         page.wait_for_function("document.getElementById('redo').disabled === false")
     finally:
         assert close_page(page) == []
+
+
+def test_a_screen_reader_hears_unsaved_only_where_the_dot_shows(browser, server):  # noqa: F811
+    """Tryout 9: a screen reader heard '•' before every thumbnail's name, unsaved or not."""
+    page = new_page(browser, server)
+    try:
+        open_spoon(page, LONG)
+        figure = page.locator(f"#photos figure[data-name='{LONG}']")
+        assert "•" not in figure.aria_snapshot() and "unsaved" not in figure.aria_snapshot()
+        page.mouse.click(*screen_of(page, 365, 285))
+        settle(page)
+        page.keyboard.press("Enter")
+        page.wait_for_selector(f"#photos figure.unsaved[data-name='{LONG}']")
+        spoken = figure.aria_snapshot()
+        assert "unsaved: " + LONG in spoken and "•" not in spoken, spoken
+    finally:
+        assert close_page(page) == []
