@@ -58,21 +58,23 @@ def test_undo_after_esc_says_the_marks_came_back_and_nothing_left_is_said(page):
     page.keyboard.press("Control+z")
     wait_said(page, "brought back the 3 marks Esc cleared", 3)  # the old page: "took back the last mark"
     for left in (2, 1, 0):
-        page.keyboard.press("Control+z")
-        page.wait_for_function(f"{MARKS} === {left}")
-        settle(page)
-        assert said(page) == "took back the last mark"
+        _press_then(page, "Control+z", left, "took back the last mark")
     page.keyboard.press("Control+z")
     wait_said(page, "nothing to undo", 0)
     for n in (1, 2, 3):
-        page.keyboard.press("Control+Shift+z")
-        page.wait_for_function(f"{MARKS} === {n}")
-        settle(page)
-        assert said(page) == "brought back the mark"
+        _press_then(page, "Control+Shift+z", n, "brought back the mark")
     page.keyboard.press("Control+Shift+z")
     wait_said(page, "cleared the marks again", 0)
     page.keyboard.press("Control+Shift+z")
     wait_said(page, "nothing to redo", 0)
+
+
+def _press_then(page, keys, marks, words):
+    """Press ``keys``; then ``marks`` marks are on the photo and the status line says ``words``."""
+    page.keyboard.press(keys)
+    page.wait_for_function(f"{MARKS} === {marks}")
+    settle(page)
+    assert said(page) == words
 
 
 def test_enter_with_nothing_marked_says_so(page):  # noqa: F811
