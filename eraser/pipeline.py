@@ -82,20 +82,22 @@ def erase(
     with timed(timings, "plan"):
         planned = regions.plan(refined)
     chosen = list(chosen) if chosen is not None else inpainters(inpainter)
-    source = _without_hidden_colours(image, alpha, planned)
+    source = _without_hidden_colours(image, alpha, refined, planned)
     spec, out, notices = first_that_works(chosen, inpainter != "auto",
                                           lambda s: _erase_with(s, image, source, planned, working_size, timings),
                                           "no inpainter could fill the hole")
     return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
 
 
-def _without_hidden_colours(image: np.ndarray, alpha: Optional[np.ndarray], planned: list[regions.Region]) -> np.ndarray:
-    """``image`` as the fill reads it: alpha-0 pixels coloured from the visible ones, only
-    within the rectangle the regions' crops span (a 12 MP photo half transparent: 2.3 CPU-s whole)."""
-    if alpha is None or not planned:
+def _without_hidden_colours(image: np.ndarray, alpha: Optional[np.ndarray], refined: RefinedMask,
+                            planned: list[regions.Region]) -> np.ndarray:
+    """``image`` as the fill reads it: alpha-0 pixels coloured from the visible ones around the
+    hole, only within the rectangle the regions' crops span (a 12 MP photo half transparent:
+    2.3 CPU-s whole)."""
+    if alpha is None or not (alpha == 0).any():
         return image
     crops = functools.reduce(lambda a, b: a.union(b), (r.outer for r in planned)).slices
-    span = transparency.hidden_colours_filled(image[crops], alpha[crops])
+    span = transparency.hidden_colours_filled(image[crops], alpha[crops], refined.hole[crops])
     if np.shares_memory(span, image):  # nothing hidden there
         return image
     source = image.copy()

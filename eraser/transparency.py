@@ -18,15 +18,20 @@ import cv2
 import numpy as np
 
 
-def hidden_colours_filled(rgb: np.ndarray, alpha: Optional[np.ndarray]) -> np.ndarray:
-    """``rgb`` with its alpha-0 pixels coloured from the visible ones; ``rgb``
-    itself when nothing is hidden (no alpha, none transparent, or all)."""
+def hidden_colours_filled(rgb: np.ndarray, alpha: Optional[np.ndarray],
+                          hole: Optional[np.ndarray] = None) -> np.ndarray:
+    """``rgb`` with its alpha-0 pixels coloured from the visible ones outside
+    ``hole`` (the object being erased lends no colour: spread into a
+    transparent band beside it, the fill would copy it back into its own
+    hole); ``rgb`` itself when nothing is hidden or nothing can lend."""
     if alpha is None:
         return rgb
     hidden = alpha == 0
-    if not hidden.any() or hidden.all():
-        return rgb
     weight = alpha.astype(np.float32) / 255.0
+    if hole is not None:
+        weight[hole] = 0
+    if not hidden.any() or not weight.any():
+        return rgb
     spread = _pulled(rgb.astype(np.float32) * weight[..., None], weight)
     out = rgb.copy()
     out[hidden] = np.clip(np.rint(spread[hidden]), 0, 255).astype(np.uint8)

@@ -62,3 +62,18 @@ def test_hidden_pixels_take_the_colours_around_them():
     assert hidden_colours_filled(rgb, None) is rgb
     assert hidden_colours_filled(rgb, np.zeros_like(alpha)) is rgb  # nothing visible: nothing to learn from
     assert hidden_colours_filled(rgb, np.full_like(alpha, 255)) is rgb
+
+
+def test_the_object_being_erased_lends_no_colour_to_what_is_hidden():
+    """A white object beside a transparent band on a dark photo: the band takes the dark
+    surroundings' colour, not the object's (the fill would copy that back into the hole)."""
+    rgb = np.full((40, 60, 3), 30, np.uint8)
+    rgb[:, 20:30] = 250  # the object, touching the band
+    rgb[:, 30:] = (255, 0, 255)  # hidden
+    alpha = np.full((40, 60), 255, np.uint8)
+    alpha[:, 30:] = 0
+    hole = np.zeros((40, 60), bool)
+    hole[:, 18:32] = True
+    out = hidden_colours_filled(rgb, alpha, hole)
+    assert (np.abs(out[:, 30:].astype(int) - 30) <= 1).all()
+    assert hidden_colours_filled(rgb, alpha, np.ones_like(hole)) is rgb  # nothing left to lend
