@@ -48,9 +48,11 @@ def state(entry: Entry, **extra: Any) -> dict:
     """What the page knows about a photo: size, history, marks, settings."""
     s = entry.session
     width, height = s.size
-    for key in ("notices", "note"):  # the core's notes, written for the CLI, in the page's terms
-        if extra.get(key):
-            extra[key] = [in_page_terms(n) for n in extra[key]] if key == "notices" else in_page_terms(extra[key])
+    # the core's notes, written for the CLI, in the page's terms
+    if extra.get("notices"):
+        extra["notices"] = [in_page_terms(n) for n in extra["notices"]]
+    if extra.get("note"):
+        extra["note"] = in_page_terms(extra["note"])
     return {"id": entry.id, "name": entry.name, "width": width, "height": height,
             "view": list(view_size(width, height)), "can_undo": s.can_undo, "can_redo": s.can_redo,
             "objects": len(s.objects), "marks": edits.for_page(entry), "can_take_back": bool(entry.earlier),

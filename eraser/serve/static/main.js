@@ -43,7 +43,8 @@ const guard = (fn) => async (...args) => { try { return await fn(...args); } cat
 // -- busy state ------------------------------------------------------------------------
 // A phone has no Esc key: there the busy pill itself is the way to cancel (a
 // tryout tapped "Esc cancels" and nothing happened), and it says so.
-const howToCancel = () => matchMedia("(pointer: coarse)").matches ? "tap to cancel" : "Esc cancels";
+const onTouch = () => matchMedia("(pointer: coarse)").matches;
+const howToCancel = () => onTouch() ? "tap to cancel" : "Esc cancels";
 function setWorking(what, text) {
   working = what;
   document.body.dataset.working = what;
@@ -327,7 +328,7 @@ const erase = () => {
     try {
       if (!photo || photo.id !== id) return;
       // a tryout pressed Enter (as the hint says) on a photo with no marks and saw nothing happen
-      if (!photo.objects) return message(`nothing is marked: ${matchMedia("(pointer: coarse)").matches ? "tap" : "click"} an object`);
+      if (!photo.objects) return message(`nothing is marked: ${onTouch() ? "tap" : "click"} an object`);
       setWorking("erase", `erasing… (${howToCancel()})`);
       const state = await post(`/api/photos/${id}/erase`);
       if (elsewhere(state)) return message(`erased ${state.name}`);
