@@ -251,12 +251,12 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
         return result.image
 
     refined_cache: dict[int, Any] = {}
-    window_size, context = window_span(tracked, dilate + slack_of(info) + round(3 * feather) + 1)
     # A tracked mask misses the object's edge by a few pixels here and there
     # (up to 7 px at 720p on the bench's clip); within the feathered ring the
     # original shows through, so those edges stayed as faint marks. Every
     # frame's selection is widened by this much more than --dilate says.
     slack = slack_of(info)
+    window_size, context = window_span(tracked, dilate + slack + round(3 * feather) + 1)
 
     def refined_of(n: int):
         if n not in refined_cache:
