@@ -25,6 +25,9 @@ def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
     # A source of rare colours (a label beside the hole) also votes less: the
     # sharp votes of the last level otherwise carry a label's cut edge on.
     weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
+    if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
+        _copy(lv, cur, source, weight)
+        return
     acc = np.zeros((lv.holes.size, 3), np.float32)
     den = np.zeros(lv.holes.size, np.float32)
     for dy, dx in _ALL:
@@ -32,16 +35,24 @@ def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
         centre = lv.holes - o
         w = np.take(weight, centre)
         value = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
-        if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
-            np.copyto(acc, value, where=(w > den)[:, None])
-            np.maximum(den, w, out=den)
-            continue
         acc += w[:, None] * value
         den += w
-    if lv.copy:
-        den = (den > 0).astype(np.float32)
     got = den > 0
     cur[lv.holes[got]] = acc[got] / den[got, None]
+    _repad(lv, cur)
+
+
+def _copy(lv, cur: np.ndarray, source: np.ndarray, weight: np.ndarray) -> None:
+    """Each hole pixel from the first of its heaviest votes (a weight above
+    0), in place: one gather of the winners' values, not one per offset."""
+    offsets = np.array([dy * lv.width + dx for dy, dx in _ALL])
+    centre = lv.holes - offsets[:, None]
+    votes = np.take(weight, centre)
+    first = np.argmax(votes, axis=0)  # the first of equal weights, as a loop over offsets with '>' keeps
+    column = np.arange(lv.holes.size)
+    got = votes[first, column] > 0
+    o, centre = offsets[first[got]], centre[first[got], column[got]]
+    cur[lv.holes[got]] = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
     _repad(lv, cur)
 
 
