@@ -99,5 +99,5 @@ def _compare(lv, prepared: dict, s: np.ndarray) -> np.ndarray:
         else:
             d = np.einsum("ij,ij->i", buf, buf) / index.shape[1]
     d = d.astype(np.float32, copy=False)
-    d[~lv.valid[s]] = np.inf
+    np.copyto(d, np.inf, where=~np.take(lv.valid, s))
     return d
