@@ -75,6 +75,8 @@ synthesis").
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -211,8 +213,7 @@ class _Level:
         self.conf = CONFIDENCE ** -depth[ty, tx]
         hy, hx = np.nonzero(hole)
         self.holes = (hy + R) * self.width + (hx + R)
-        # Per-pixel confidence (1 on known pixels), for the first searches.
-        self.pixel_conf = np.pad(CONFIDENCE ** -depth, R, mode="reflect").ravel().astype(np.float32)
+        self.depth = depth  # for pixel_conf
         # A typical distance between two of the photo's patches near the hole:
         # the scale of the reuse cost (the photo's own, so a fill that turns
         # smooth cannot shrink it).
@@ -244,6 +245,13 @@ class _Level:
             self.cur_features = None
             ty, tx = self.targets // self.width, self.targets % self.width
             self.box = (slice(ty.min() - R, ty.max() + R + 1), slice(tx.min() - R, tx.max() + R + 1))
+
+    @functools.cached_property
+    def pixel_conf(self) -> np.ndarray:
+        """Per-pixel confidence (1 on known pixels), for the first searches
+        (only the coarsest level's: made when first asked for, a hundredth of
+        a 12 MP fill at the finest level)."""
+        return np.pad(CONFIDENCE ** -self.depth, R, mode="reflect").ravel().astype(np.float32)
 
     def clip(self, flat: np.ndarray) -> np.ndarray:
         """Positions moved into the frame (R px in from the padded edge)."""
