@@ -87,10 +87,16 @@ def _mean4(x: np.ndarray) -> np.ndarray:
 
 def _smooth(x: np.ndarray, b: np.ndarray, hole: np.ndarray, sweeps: int) -> None:
     red = (np.indices(hole.shape).sum(axis=0) % 2 == 0)
-    colours = (hole & red, hole & ~red)  # once, not per sweep
+    # Each colour's pixels as flat indices, found once (boolean masks per
+    # sweep were most of a small solve's time); x is C-contiguous (every caller's is).
+    colours = (np.flatnonzero(hole & red), np.flatnonzero(hole & ~red))
+    flat = x.reshape(hole.size, -1)
+    assert np.shares_memory(flat, x)
     for _ in range(sweeps):
         for colour in colours:
-            x[colour] = (_mean4(x) + b)[colour]
+            new = _mean4(x)
+            new += b
+            flat[colour] = np.take(new.reshape(hole.size, -1), colour, axis=0)
 
 
 def _halve(values: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
