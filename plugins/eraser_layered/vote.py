@@ -46,12 +46,12 @@ def _copy(lv, cur: np.ndarray, source: np.ndarray, weight: np.ndarray) -> None:
     """Each hole pixel from the first of its heaviest votes (a weight above
     0), in place: one gather of the winners' values, not one per offset."""
     offsets = np.array([dy * lv.width + dx for dy, dx in _ALL])
-    centre = lv.holes - offsets[:, None]
+    centre = lv.holes[:, None] - offsets  # a row per hole pixel: argmax along contiguous rows
     votes = np.take(weight, centre)
-    first = np.argmax(votes, axis=0)  # the first of equal weights, as a loop over offsets with '>' keeps
-    column = np.arange(lv.holes.size)
-    got = votes[first, column] > 0
-    o, centre = offsets[first[got]], centre[first[got], column[got]]
+    first = np.argmax(votes, axis=1)  # the first of equal weights, as a loop over offsets with '>' keeps
+    row = np.arange(lv.holes.size)
+    got = votes[row, first] > 0
+    o, centre = offsets[first[got]], centre[row[got], first[got]]
     cur[lv.holes[got]] = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
     _repad(lv, cur)
 
