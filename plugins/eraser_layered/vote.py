@@ -9,6 +9,7 @@ import numpy as np
 
 R = 3  # patch radius, as synthesis.py's
 RARE_VOTE = 3.0  # a vote from a source of only rare colours weighs exp(-this)
+CHUNK = 65_536  # hole pixels per pass of the copy vote
 _ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
 
 
@@ -46,13 +47,15 @@ def _copy(lv, cur: np.ndarray, source: np.ndarray, weight: np.ndarray) -> None:
     """Each hole pixel from the first of its heaviest votes (a weight above
     0), in place: one gather of the winners' values, not one per offset."""
     offsets = np.array([dy * lv.width + dx for dy, dx in _ALL])
-    centre = lv.holes[:, None] - offsets  # a row per hole pixel: argmax along contiguous rows
-    votes = np.take(weight, centre)
-    first = np.argmax(votes, axis=1)  # the first of equal weights, as a loop over offsets with '>' keeps
-    row = np.arange(lv.holes.size)
-    got = votes[row, first] > 0
-    o, centre = offsets[first[got]], centre[row[got], first[got]]
-    cur[lv.holes[got]] = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
+    for start in range(0, lv.holes.size, CHUNK):  # (49 votes a pixel: chunks bound the memory)
+        holes = lv.holes[start : start + CHUNK]
+        centre = holes[:, None] - offsets  # a row per hole pixel: argmax along contiguous rows
+        votes = np.take(weight, centre)
+        first = np.argmax(votes, axis=1)  # the first of equal weights, as a loop over offsets with '>' keeps
+        row = np.arange(holes.size)
+        got = votes[row, first] > 0
+        picked = centre[row[got], first[got]]
+        cur[holes[got]] = np.take(lv.src, np.take(source, picked) + offsets[first[got]], axis=0, mode="clip")
     _repad(lv, cur)
 
 
