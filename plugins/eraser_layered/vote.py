@@ -15,16 +15,15 @@ _ALL = [(dy, dx) for dy in range(-R, R + 1) for dx in range(-R, R + 1)]
 def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
     """Hole pixels become the weighted mean of what the overlapping patches'
     matches say they are (in place)."""
-    ok = np.isfinite(dist)
-    if not ok.any():
+    if not np.isfinite(dist).any():
         return
-    scale = float(np.percentile(dist[ok], lv.vote_percentile)) + 1.0
-    source = np.zeros(lv.src.shape[0], np.int64)
-    weight = np.zeros(lv.src.shape[0], np.float32)
-    source[lv.targets] = nnf
-    # A source of rare colours (a label beside the hole) also votes less: the
-    # sharp votes of the last level otherwise carry a label's cut edge on.
-    weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
+    source, weight = _weights(lv, nnf, dist)
+    if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
+        best, den = heaviest(lv, source, weight)
+        got = den > 0
+        cur[lv.holes[got]] = lv.src[best[got]]
+        _repad(lv, cur)
+        return
     acc = np.zeros((lv.holes.size, 3), np.float32)
     den = np.zeros(lv.holes.size, np.float32)
     for dy, dx in _ALL:
@@ -32,17 +31,41 @@ def _vote(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
         centre = lv.holes - o
         w = np.take(weight, centre)
         value = np.take(lv.src, np.take(source, centre) + o, axis=0, mode="clip")
-        if lv.copy:  # the heaviest vote alone: a copy, its grain whole, not a mean of 49
-            np.copyto(acc, value, where=(w > den)[:, None])
-            np.maximum(den, w, out=den)
-            continue
         acc += w[:, None] * value
         den += w
-    if lv.copy:
-        den = (den > 0).astype(np.float32)
     got = den > 0
     cur[lv.holes[got]] = acc[got] / den[got, None]
     _repad(lv, cur)
+
+
+def heaviest(lv, source: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per hole pixel (``lv.holes``), the padded position its heaviest vote
+    copies it from (itself where no patch votes) and that vote's weight (0
+    there); ``source`` and ``weight`` as :func:`_weights` gives them."""
+    best = lv.holes.copy()
+    den = np.zeros(lv.holes.size, np.float32)
+    for dy, dx in _ALL:
+        o = dy * lv.width + dx
+        centre = lv.holes - o
+        w = np.take(weight, centre)
+        win = w > den
+        best[win] = np.take(source, centre[win]) + o
+        den[win] = w[win]
+    return best, den
+
+
+def _weights(lv, nnf: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per padded position, the source its patch copies and its vote's weight
+    (0 where no target patch is centred there)."""
+    ok = np.isfinite(dist)
+    scale = float(np.percentile(dist[ok], lv.vote_percentile)) + 1.0 if ok.any() else 1.0
+    source = np.zeros(lv.src.shape[0], np.int64)
+    weight = np.zeros(lv.src.shape[0], np.float32)
+    source[lv.targets] = nnf
+    # A source of rare colours (a label beside the hole) also votes less: the
+    # sharp votes of the last level otherwise carry a label's cut edge on.
+    weight[lv.targets] = np.where(ok, np.exp(-dist / scale - RARE_VOTE * lv.rare[nnf]) * lv.conf, 0.0)
+    return source, weight
 
 
 def _repad(lv, cur: np.ndarray) -> None:
