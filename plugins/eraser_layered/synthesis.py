@@ -52,6 +52,11 @@ What keeps it from the failures people see:
 * **a reuse cost**: a source pixel copied by more than one target costs
   more (one patch repeated is a mosaic or a stamped name tag), a coherent
   copy nothing;
+* **a meld** on a finest level up to ``FINE`` px: the fill rebuilt from
+  the steps between its pixels, those across a seam between two copied
+  pieces cut down to the steps their sources take there (``meld.py``; the
+  README coin's darker, stair-stepped block and the paper's rectangular
+  pieces of another tone were such seams);
 * **the border's tone**: the fill is shifted to meet the photo's local
   mean along the border (``border.py``).
 
@@ -83,6 +88,7 @@ import numpy as np
 from eraser.cancel import check
 from eraser_layered.border import match_border
 from eraser_layered.harmonic import harmonic_fill
+from eraser_layered.meld import meld
 from eraser_layered.patch_distance import FULL_DISTANCE, _basis, _distance, _prepare, _project, _compare
 from eraser_layered.surroundings import grain_energy, grain_level, rarity, smoothness
 from eraser_layered.tone import settle
@@ -404,5 +410,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             _vote(lv, cur, nnf, dist)
         prev, pnnf = lv, nnf
         last = cur.reshape(lv.h + 2 * R, lv.width, 3)[R:-R, R:-R]
+    if max(prev.h, prev.w) <= FINE:  # seams and tone steps between the copied pieces spread out (meld.py)
+        meld(prev, cur, pnnf, dist)
     out = cur.reshape(prev.h + 2 * R, prev.width, 3)[R:-R, R:-R]
     return settle(image, match_border(image, out, hole), hole, level)

@@ -192,6 +192,20 @@ def test_unavailable_without_xphoto_and_auto_passes_it_over(monkeypatch):
     assert any("'layered' is not available" in n for n in result.notices), result.notices
 
 
+@cache
+def _coin_fill():
+    """The README's coin sample, its refined hole and the layered fill
+    (computed once: two tests judge it; read-only)."""
+    root = Path(__file__).resolve().parents[3]
+    image = cv2.cvtColor(cv2.imread(str(root / "samples" / "coins_coin" / "photo.png")), cv2.COLOR_BGR2RGB)
+    mask = cv2.imread(str(root / "samples" / "coins_coin" / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
+    refined = refine(mask.astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)
+    out = pipeline.erase(image, refined, inpainter="layered").image
+    for array in (image, refined.hole, out):
+        array.flags.writeable = False
+    return image, refined.hole, out
+
+
 def test_an_object_among_others_gets_the_backgrounds_grain_not_theirs():
     """Erasing one coin among many: the grain laid in the hole is about the
     plain background's (a robust estimate around the hole), not the energy of
@@ -202,12 +216,7 @@ def test_an_object_among_others_gets_the_backgrounds_grain_not_theirs():
     into the hole: 9.7, an expected failure); the random-phase grain of the
     previous release gave 3.5, and capped by the mean energy instead, a dark
     blotch at 8.3."""
-    root = Path(__file__).resolve().parents[3]
-    image = cv2.cvtColor(cv2.imread(str(root / "samples" / "coins_coin" / "photo.png")), cv2.COLOR_BGR2RGB)
-    mask = cv2.imread(str(root / "samples" / "coins_coin" / "mask.png"), cv2.IMREAD_GRAYSCALE) > 127
-    refined = refine(mask.astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)
-    hole = refined.hole
-    out = pipeline.erase(image, refined, inpainter="layered").image
+    image, hole, out = _coin_fill()
 
     def band(img):
         gray = qm._gray(img).astype(np.float32)
@@ -257,3 +266,26 @@ def test_a_small_fill_is_no_mosaic_of_2px_blocks(name):
     out = pipeline.erase(scene["image"], refined, inpainter="layered").image
     assert _two_pixel_mosaic(scene["truth"], refined.hole) < 1.1
     assert _two_pixel_mosaic(out, refined.hole) < 1.15
+
+
+def _strongest_tone_step(img: np.ndarray, hole: np.ndarray) -> float:
+    """The strongest tone step in the hole's core (99th percentile of the
+    gradient of the grey image blurred at 2 px, which the grain does not
+    survive) over the median one in a ring around the hole."""
+    gray = cv2.GaussianBlur(qm._gray(img).astype(np.float32), (0, 0), 2.0)
+    size = np.hypot(cv2.Sobel(gray, cv2.CV_32F, 1, 0), cv2.Sobel(gray, cv2.CV_32F, 0, 1))
+    h = hole.astype(np.uint8)
+    core = cv2.erode(h, np.ones((9, 9), np.uint8)) > 0
+    ring = (cv2.dilate(h, np.ones((41, 41), np.uint8)) > 0) & (cv2.dilate(h, np.ones((9, 9), np.uint8)) == 0)
+    return float(np.percentile(size[core], 99) / np.median(size[ring]))
+
+
+def test_the_coins_background_has_no_darker_block_with_straight_edges():
+    """The README's coin: copied piece by piece, the fill had a darker,
+    stair-stepped block in the middle of the plain background (judge 9 and
+    10: "a visible mosaic with straight edges"); rebuilt from the pieces'
+    steps (meld.py) the tone steps between them spread out. Measured: 4.9
+    before the meld, 2.2 with it (the background's own texture inside the
+    hole stays: the test above)."""
+    _, hole, out = _coin_fill()
+    assert _strongest_tone_step(out, hole) < 3.5
