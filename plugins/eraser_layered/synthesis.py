@@ -40,7 +40,8 @@ What keeps it from the failures people see:
   coarsens towards the camera; copied from the far part, the removed
   tripod was a smooth band; matched to a blurred start, ruled text was a
   blank patch);
-* **votes by grain** below the finest level: sharp on strong grain,
+* **votes by grain** below the finest level: sharp on strong grain and on
+  faint stones (grain a few px across, not blades: ``grain_size``),
   averaged where the surroundings are smooth;
 * **a copy at the finest level**: no search there (the flattest
   sources matched the smooth upsampled start best), each pixel from the
@@ -90,7 +91,7 @@ from eraser_layered.border import match_border
 from eraser_layered.harmonic import harmonic_fill
 from eraser_layered.meld import meld
 from eraser_layered.patch_distance import FULL_DISTANCE, _basis, _distance, _prepare, _project, _compare
-from eraser_layered.surroundings import grain_energy, grain_level, rarity, smoothness
+from eraser_layered.surroundings import grain_energy, grain_level, grain_size, rarity, smoothness
 from eraser_layered.tone import settle
 from eraser_layered.vote import _repad, _vote
 
@@ -144,6 +145,20 @@ GRAIN_SMOOTH, GRAIN_FULL = 1.0, 3.0
 # on brick and a lawn (3.1 both: sharp coarse votes broke the mortar lines,
 # averaged ones blurred them)
 COARSE_VOTES = ((1.5, 75.0), (3.0, 25.0), (6.0, 5.0))
+# ... but sharp (STONE_VOTE) on faint stones: grain levels STONE_GRAIN whose
+# grain is blobs a few px across (surroundings.grain_size within STONE_SIZE:
+# (size, weight) interpolated). There a 51st-percentile coarse vote was a mean
+# of stones that the finer levels matched with small fragments: the
+# constructed gravel's hole had soft, chopped stones (band-pass contrast 0.90
+# and 0.92 of the surroundings', the photo's 1.07) in both blind looks of
+# 2026-12-07, PatchMatch's crisp ones. Sharp on all of 2.2-2.8 (05479c8) it
+# won those rows but lost the grass rows (2.6, size 0.52: finer, denser
+# blades); the finest level keeps its own vote (sharp there too, a
+# label-blended pixel came through as a dark speck in the crowded bright
+# gravel). The suit fabric (2.4, size 1.4: folds, not stones) is left out.
+STONE_GRAIN = ((1.9, 0.0), (2.0, 1.0), (2.8, 1.0), (2.9, 0.0))
+STONE_SIZE = ((0.62, 0.0), (0.68, 1.0), (1.0, 1.0), (1.1, 0.0))
+STONE_VOTE = 5.0
 MIN_SOURCES = 4 * (2 * R + 1) ** 2  # whole known patches a level needs to be searched
 CONFIDENCE = 1.3  # a pixel d px deep in the hole votes with weight CONFIDENCE ** -d (Wexler's alpha)
 # Cost of a source per e-fold its fine energy lies off the hole's expected
@@ -357,6 +372,9 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     local_smooth = smoothness(level, *LOCALITY_GRAIN)
     grain_smooth = smoothness(level, *GRAIN_MATCH_GRAIN)
     coarse_percentile = float(np.interp(level, *zip(*COARSE_VOTES)))
+    stones = float(np.interp(level, *zip(*STONE_GRAIN)))  # faint stones: sharp coarse votes
+    if stones:
+        stones *= float(np.interp(grain_size(image, hole), *zip(*STONE_SIZE)))
     prev = pnnf = last = None
     for k, (img, h) in enumerate(levels):
         check()  # the page's Escape stops the fill between levels and iterations
@@ -370,11 +388,11 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
             return None
         lv.locality = LOCALITY * local_smooth
         lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
-        lv.vote_percentile = coarse_percentile
+        lv.vote_percentile = coarse_percentile + (min(coarse_percentile, STONE_VOTE) - coarse_percentile) * stones
         lv.copy = COPY and k == len(levels) - 1 and not lv.search and not MEAN_GRAIN[0] <= level < MEAN_GRAIN[1]
         if k == len(levels) - 1:
             final = FINAL_GRAIN_VOTE_PERCENTILE + (FINAL_VOTE_PERCENTILE - FINAL_GRAIN_VOTE_PERCENTILE) * min(1.0, 2.0 * smooth)
-            lv.vote_percentile = min(lv.vote_percentile, final)
+            lv.vote_percentile = min(coarse_percentile, final)
         cur = lv.src.copy()
         if prev is None:
             start = harmonic_fill(img, h)
