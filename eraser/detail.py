@@ -54,21 +54,22 @@ def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, target:
     holes = _box_sums(hole_in_target, tile, pad=half)
     rng = np.random.default_rng(seed)
     weight = _window(tile)
-    weight3 = weight[..., None]
+    weight3, weight2 = weight[..., None], weight * weight
     acc = np.zeros((target.height + 2 * tile, target.width + 2 * tile, 3), np.float32)
     norm = np.zeros(acc.shape[:2], np.float32)
-    for ty in range(rows[0] - half, rows[-1] + 1, half):
-        for tx in range(cols[0] - half, cols[-1] + 1, half):
-            ay, ax = ty + half, tx + half  # acc is offset by half a tile
-            if holes[ay, ax] == 0:
-                continue  # no hole pixel under this tile
-            # Prefer sources near this tile: the nearest of a few random ones.
-            picks = rng.integers(0, ys.size, 8)
-            gy, gx = ty + target.y0 - src.y0, tx + target.x0 - src.x0
-            best = picks[np.argmin((ys[picks] - gy) ** 2 + (xs[picks] - gx) ** 2)]
-            sy, sx = ys[best], xs[best]
-            acc[ay : ay + tile, ax : ax + tile] += residual[sy : sy + tile, sx : sx + tile] * weight3
-            norm[ay : ay + tile, ax : ax + tile] += weight * weight
+    # The tiles with a hole pixel, row by row, and their sources, drawn at once (the same
+    # draws as one per tile): the nearest of a few random ones, to prefer sources near it.
+    ty = np.arange(rows[0] - half, rows[-1] + 1, half)
+    tx = np.arange(cols[0] - half, cols[-1] + 1, half)
+    a, b = np.nonzero(holes[ty[:, None] + half, tx + half])
+    ty, tx = ty[a], tx[b]
+    picks = rng.integers(0, ys.size, (ty.size, 8))
+    near = (ys[picks] - (ty + target.y0 - src.y0)[:, None]) ** 2 + (xs[picks] - (tx + target.x0 - src.x0)[:, None]) ** 2
+    best = picks[np.arange(ty.size), np.argmin(near, axis=1)]
+    for ay, ax, sy, sx in zip((ty + half).tolist(), (tx + half).tolist(), ys[best].tolist(), xs[best].tolist()):
+        # acc is offset by half a tile
+        acc[ay : ay + tile, ax : ax + tile] += residual[sy : sy + tile, sx : sx + tile] * weight3
+        norm[ay : ay + tile, ax : ax + tile] += weight2
     detail = acc[half : half + target.height, half : half + target.width][hole_in_target]
     root = np.sqrt(norm[half : half + target.height, half : half + target.width][hole_in_target])
     values = fill[hole_in_target].astype(np.float32) + detail / np.maximum(root, 1e-3)[:, None]

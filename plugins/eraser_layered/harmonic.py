@@ -87,22 +87,38 @@ def _mean4(x: np.ndarray) -> np.ndarray:
 
 def _smooth(x: np.ndarray, b: np.ndarray, hole: np.ndarray, sweeps: int) -> None:
     red = (np.indices(hole.shape).sum(axis=0) % 2 == 0)
+    # Each colour's pixels as flat indices, found once (boolean masks per
+    # sweep were most of a small solve's time); x is C-contiguous (every caller's is).
+    colours = (np.flatnonzero(hole & red), np.flatnonzero(hole & ~red))
+    flat = x.reshape(hole.size, -1)
+    assert np.shares_memory(flat, x)
     for _ in range(sweeps):
-        for colour in (hole & red, hole & ~red):
-            x[colour] = (_mean4(x) + b)[colour]
+        for colour in colours:
+            new = _mean4(x)
+            new += b
+            flat[colour] = np.take(new.reshape(hole.size, -1), colour, axis=0)
 
 
 def _halve(values: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted 2x2 sums of ``values`` and of ``weight`` (odd sizes: the last
     row/column is a block of its own)."""
-    height, width = weight.shape
-    pad = ((0, height % 2), (0, width % 2)) + ((0, 0),) * (values.ndim - 2)
-    v = np.pad(values * (weight[..., None] if values.ndim == 3 else weight), pad)
-    w = np.pad(weight, pad[:2])
+    v = _even(values * (weight[..., None] if values.ndim == 3 else weight))
+    w = _even(weight)
     shape = (v.shape[0] // 2, 2, v.shape[1] // 2, 2) + v.shape[2:]
     num = v.reshape(shape).sum(axis=(1, 3))
     den = w.reshape(shape[:4]).sum(axis=(1, 3))
     return num, den
+
+
+def _even(a: np.ndarray) -> np.ndarray:
+    """``a`` with a zero row and column appended where its height or width
+    is odd (np.pad's, without its overhead: most of a small solve's time)."""
+    height, width = a.shape[:2]
+    if height % 2 == 0 and width % 2 == 0:
+        return a
+    out = np.zeros((height + height % 2, width + width % 2) + a.shape[2:], a.dtype)
+    out[:height, :width] = a
+    return out
 
 
 def _double(coarse: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

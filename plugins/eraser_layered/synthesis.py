@@ -83,6 +83,8 @@ synthesis").
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -242,8 +244,7 @@ class _Level:
         self.conf = CONFIDENCE ** -depth[ty, tx]
         hy, hx = np.nonzero(hole)
         self.holes = (hy + R) * self.width + (hx + R)
-        # Per-pixel confidence (1 on known pixels), for the first searches.
-        self.pixel_conf = np.pad(CONFIDENCE ** -depth, R, mode="reflect").ravel().astype(np.float32)
+        self.depth = depth  # for pixel_conf
         # A typical distance between two of the photo's patches near the hole:
         # the scale of the reuse cost (the photo's own, so a fill that turns
         # smooth cannot shrink it).
@@ -276,11 +277,21 @@ class _Level:
             ty, tx = self.targets // self.width, self.targets % self.width
             self.box = (slice(ty.min() - R, ty.max() + R + 1), slice(tx.min() - R, tx.max() + R + 1))
 
+    @functools.cached_property
+    def pixel_conf(self) -> np.ndarray:
+        """Per-pixel confidence (1 on known pixels), for the first searches
+        (only the coarsest level's: made when first asked for, a hundredth of
+        a 12 MP fill at the finest level)."""
+        return np.pad(CONFIDENCE ** -self.depth, R, mode="reflect").ravel().astype(np.float32)
+
     def clip(self, flat: np.ndarray) -> np.ndarray:
         """Positions moved into the frame (R px in from the padded edge)."""
-        y = np.clip(flat // self.width, R, self.h + R - 1)
-        x = np.clip(flat % self.width, R, self.w + R - 1)
-        return y * self.width + x
+        y, x = np.divmod(flat, self.width)
+        np.clip(y, R, self.h + R - 1, out=y)
+        np.clip(x, R, self.w + R - 1, out=x)
+        y *= self.width
+        y += x
+        return y
 
 
 def _usage(lv: _Level, nnf: np.ndarray, dist: np.ndarray) -> np.ndarray:
@@ -315,13 +326,22 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
     prepared = _prepare(lv, cur, t, weighted)
 
     def tryout(cand):
+        # (np.take and masked copies, not fancy indexing: the same sums,
+        # 5-10 % less time in a sweep)
         cand = lv.clip(cand)
         d = _compare(lv, prepared, cand)
-        c = d + (usage[cand] if usage is not None else 0.0) + local[cand]
+        c = d + np.take(usage, cand) if usage is not None else d + 0.0
+        c += np.take(local, cand)
         if grain:
-            c += grain * np.abs(lv.energy[cand] - expected)
+            e = np.take(lv.energy, cand)
+            e -= expected
+            np.abs(e, out=e)
+            e *= grain
+            c += e
         win = c < cost
-        cost[win], best[win], dist_new[win] = c[win], cand[win], d[win]
+        np.copyto(cost, c, where=win)
+        np.copyto(best, cand, where=win)
+        np.copyto(dist_new, d, where=win)
 
     dist_new = dist[pick].copy()
     field = np.full(lv.src.shape[0], -1, np.int64)
