@@ -28,7 +28,9 @@ What keeps it from the failures people see:
   the suit across the crop);
 * **a locality cost** on smooth surroundings: a source costs more the
   farther it lies from the hole (without it the pale top of the backdrop
-  was copied into the helmet's hole as a grey block);
+  was copied into the helmet's hole as a grey block); lifted, with the
+  reuse cost, where one surface of blobs or streaks lies all around (the
+  wood table: there it made a grainless, darker column);
 * **a rarity cost**: a source patch mostly of colours rare around the hole
   (under half a percent of the surroundings in a coarse colour histogram:
   a label, a name tag, a badge) costs more, and its votes weigh less; a
@@ -91,7 +93,7 @@ from eraser_layered.border import match_border
 from eraser_layered.harmonic import harmonic_fill
 from eraser_layered.meld import meld
 from eraser_layered.patch_distance import FULL_DISTANCE, _basis, _distance, _prepare, _project, _compare
-from eraser_layered.surroundings import grain_energy, grain_level, grain_size, rarity, smoothness
+from eraser_layered.surroundings import colour_spread, grain_energy, grain_level, grain_size, rarity, smoothness
 from eraser_layered.tone import settle
 from eraser_layered.vote import _repad, _vote
 
@@ -136,6 +138,14 @@ LOCALITY = 0.8
 # 1.6 took the wood table's column away but pasted a bright piece of a coin
 # into the README's coin, 2026-12-07)
 LOCALITY_GRAIN = (1.3, 2.0)
+# Colour spread around the hole (``colour_spread``) over which the locality
+# cost comes back on grain of blobs and streaks (``STONE_SIZE``): one
+# surface all around, the pasted wood table (10.9), loses it: there the
+# nearest sources were one plain streak and the hole's core became a
+# grainless, darker column (both judges of 2026-12-07). Several regions at
+# the hole, the README's cup and spoon (57, 66: saucer, table, cup), keep
+# it: without it a wedge of the table ran through the saucer.
+UNIFORM_SPREAD = (20.0, 30.0)
 # Grey levels of median fine residual around the hole: smooth, grain (2 and 6
 # before 2026-12-06 21:00: the lawn (3.2), the paper's text (3.5) and the suit
 # fabric (2.4) counted as half smooth and came out as flat blobs in blind looks)
@@ -294,7 +304,7 @@ def _usage(lv: _Level, nnf: np.ndarray, dist: np.ndarray) -> np.ndarray:
     the hazy, low-contrast blotch of issue 24's blind looks.)"""
     count = np.bincount(nnf, minlength=lv.src.shape[0]).astype(np.float32).reshape(-1, lv.width)
     count = cv2.boxFilter(count, -1, (2 * R + 1, 2 * R + 1), normalize=False).ravel()
-    return REUSE * lv.typical * np.maximum(count / (2 * R + 1) ** 2 - 1.0, 0.0)
+    return lv.reuse * lv.typical * np.maximum(count / (2 * R + 1) ** 2 - 1.0, 0.0)
 
 
 def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=None) -> None:
@@ -304,7 +314,7 @@ def _search(lv: _Level, cur, nnf, dist, rng, radius: int, weighted: bool, pick=N
     ``dist`` (one entry per target) are updated in place."""
     pick = np.arange(lv.targets.size) if pick is None else pick
     t = lv.targets[pick]
-    usage = _usage(lv, nnf, dist) if REUSE else None
+    usage = _usage(lv, nnf, dist) if lv.reuse else None
     local = lv.locality * lv.typical * lv.away + RARITY * lv.typical * lv.rare
     grain = lv.grain_match * lv.typical if lv.energy is not None else 0.0
     expected = lv.expected_energy[t] if grain else None
@@ -370,6 +380,12 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     level = grain_level(image, hole)
     smooth = smoothness(level, GRAIN_SMOOTH, GRAIN_FULL)
     local_smooth = smoothness(level, *LOCALITY_GRAIN)
+    lifted = 0.0
+    if local_smooth:
+        uniform = smoothness(colour_spread(image, hole), *UNIFORM_SPREAD)
+        if uniform:
+            lifted = uniform * float(np.interp(grain_size(image, hole), *zip(*STONE_SIZE)))
+            local_smooth *= 1.0 - lifted
     grain_smooth = smoothness(level, *GRAIN_MATCH_GRAIN)
     coarse_percentile = float(np.interp(level, *zip(*COARSE_VOTES)))
     stones = float(np.interp(level, *zip(*STONE_GRAIN)))  # faint stones: sharp coarse votes
@@ -387,6 +403,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         if lv.sources.size == 0:
             return None
         lv.locality = LOCALITY * local_smooth
+        lv.reuse = REUSE * (1.0 - lifted)
         lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
         lv.vote_percentile = coarse_percentile + (min(coarse_percentile, STONE_VOTE) - coarse_percentile) * stones
         lv.copy = COPY and k == len(levels) - 1 and not lv.search and not MEAN_GRAIN[0] <= level < MEAN_GRAIN[1]

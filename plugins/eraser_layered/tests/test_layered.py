@@ -329,3 +329,48 @@ def test_stones_are_told_from_blades(surface):
             hole = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER).hole
             sizes[texture] = grain_size(scene["image"], hole)
         assert sizes["gravel"] > 0.68 and sizes["grass"] < 0.62, sizes
+
+
+def _grain_and_tone(image, hole):
+    """The hole core's high-pass (luma minus a 2 px blur: the wood's grain)
+    spread over the ring's, and the core's mean luma minus the ring's."""
+    gray = qm._gray(image).astype(np.float32)
+    fine = gray - cv2.GaussianBlur(gray, (0, 0), 2.0)
+    core = cv2.erode(hole.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((25, 25), np.uint8)) > 0) & ~hole
+    return float(fine[core].std() / fine[ring].std()), float(gray[core].mean() - gray[ring].mean())
+
+
+def test_the_wood_grain_runs_through_the_hole():
+    """The pasted wood table (rocket removed): both judges of 2026-12-07 saw
+    "a darker, grainless band along the rocket's path" where PatchMatch's
+    grain continued. The locality cost (and the reuse cost) kept the fill
+    on a few plain near sources; on one surface all around (colour_spread,
+    UNIFORM_SPREAD) they are lifted. Measured (grain ratio, core minus ring
+    tone): the photo 1.03, -1.4; before 0.47, -3.0; now 0.76, -1.3;
+    PatchMatch 0.88, -1.3."""
+    scene = _pasted("wood table")
+    refined = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER)
+    out = pipeline.erase(scene["image"], refined, inpainter="layered").image
+    grain, tone = _grain_and_tone(out, refined.hole)
+    truth_grain, truth_tone = _grain_and_tone(scene["truth"], refined.hole)
+    assert truth_grain > 0.9
+    assert grain > 0.65, grain
+    assert abs(tone - truth_tone) < 0.8, (tone, truth_tone)
+
+
+def test_one_surface_is_told_from_several_regions():
+    """What lifts the locality cost on the wood and keeps it on the README's
+    cup and spoon (the same kind of grain: a wedge of the table ran through
+    the saucer without it): how far the colours around the hole spread."""
+    from bench.segmentation_iou import load_sample
+    from eraser_layered.surroundings import colour_spread
+    from eraser_layered.synthesis import UNIFORM_SPREAD
+
+    scene = _pasted("wood table")
+    hole = refine(scene["selection"], DEFAULT_DILATE, DEFAULT_FEATHER).hole
+    assert colour_spread(scene["image"], hole) < UNIFORM_SPREAD[0]
+    for name in ("coffee_cup", "coffee_spoon"):
+        image, selection, _ = load_sample(Path(__file__).resolve().parents[3] / "samples" / name)
+        hole = refine(selection.astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER).hole
+        assert colour_spread(image, hole) > UNIFORM_SPREAD[1], name
