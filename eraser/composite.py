@@ -6,6 +6,7 @@ everything outside the hole stays bit-identical to the input.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 
@@ -15,7 +16,7 @@ def composite(original: np.ndarray, fill: np.ndarray, keep: np.ndarray) -> np.nd
     out = original.copy()
     # Where keep is 0 the blend is the fill exactly: copied, not computed
     # (most of a large hole; only the feathered band needs the arithmetic).
-    np.copyto(out, fill, where=(keep == 0.0)[..., None])
+    out = cv2.copyTo(fill, (keep == 0.0).view(np.uint8), out)
     changed = (keep > 0.0) & (keep < 1.0)
     k = keep[changed][:, None]
     blended = original[changed].astype(np.float32) * k + fill[changed].astype(np.float32) * (1.0 - k)

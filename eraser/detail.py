@@ -77,13 +77,11 @@ def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, target:
     # per pixel; boolean gathers and scatters were most of this step's time).
     root = np.sqrt(norm[half : half + target.height, half : half + target.width])
     np.maximum(root, np.float32(1e-3), out=root)
-    values = fill.astype(np.float32)
-    values += acc[half : half + target.height, half : half + target.width] / root[..., None]
+    values = acc[half : half + target.height, half : half + target.width] / root[..., None]
+    values += fill  # (the fill plus its detail: addition is exact either way round)
     np.rint(values, out=values)
     np.clip(values, 0, 255, out=values)
-    out = fill.copy()
-    np.copyto(out, values.astype(np.uint8), where=hole_in_target[..., None])
-    return out
+    return cv2.copyTo(values.astype(np.uint8), hole_in_target.view(np.uint8), fill.copy())
 
 
 def _counts(hole: np.ndarray, ty: np.ndarray, tx: np.ndarray, tile: int) -> np.ndarray:
