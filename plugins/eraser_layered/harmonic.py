@@ -48,7 +48,7 @@ def harmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
     box = (slice(max(ys.min() - 1, 0), ys.max() + 2), slice(max(xs.min() - 1, 0), xs.max() + 2))
     x = np.ascontiguousarray(out[box])
     h = np.ascontiguousarray(hole[box])
-    x[h] = _start(x, h)[h]
+    x = _start(x, h)  # (equal to x off the hole)
     zero = np.zeros_like(x)
     grid = _Grid(h)  # the levels' holes and colours, found once for all cycles
     for _ in range(CYCLES):
@@ -89,23 +89,23 @@ def _mean4(x: np.ndarray) -> np.ndarray:
 
 
 def _colours(hole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The hole's red and black pixels (a checkerboard) as flat indices
-    (boolean masks per sweep were most of a small solve's time)."""
+    """The hole's red and black pixels (a checkerboard) as uint8 masks."""
+    hole = np.asarray(hole, bool)
     red = (np.indices(hole.shape).sum(axis=0) % 2 == 0)
-    return np.flatnonzero(hole & red), np.flatnonzero(hole & ~red)
+    return (hole & red).view(np.uint8), (hole & ~red).view(np.uint8)
 
 
 def _smooth(x: np.ndarray, b: np.ndarray, colours: tuple[np.ndarray, np.ndarray], sweeps: int) -> None:
-    """Red-black Gauss-Seidel sweeps over ``colours`` (:func:`_colours`);
-    x is C-contiguous (every caller's is)."""
-    size = x.shape[0] * x.shape[1]
-    flat = x.reshape(size, -1)
-    assert np.shares_memory(flat, x)
+    """Red-black Gauss-Seidel sweeps over ``colours`` (:func:`_colours`), in
+    place: each colour's pixels copied by cv2.copyTo (gathered and scattered
+    by numpy, they were most of a small solve's time); x is C-contiguous
+    (every caller's is)."""
     for _ in range(sweeps):
         for colour in colours:
             new = _mean4(x)
             new += b
-            flat[colour] = np.take(new.reshape(size, -1), colour, axis=0)
+            kept = cv2.copyTo(new, colour, x)
+            assert kept is x
 
 
 class _Grid:
@@ -120,6 +120,7 @@ class _Grid:
             self.system = _small_system(hole)
             return
         self.colours = _colours(hole)
+        self.mask = np.asarray(hole, bool).view(np.uint8)
         covered, self.real = _halve(hole.astype(np.float32), np.ones(hole.shape, np.float32))
         # Coarse unknowns only where all four fine pixels are: a coarse cell that
         # reaches the border would push a correction across it (V-cycles diverged).
@@ -173,9 +174,8 @@ def _start(x: np.ndarray, hole: np.ndarray) -> np.ndarray:
     num, den = _halve(x, (~hole).astype(np.float32))
     coarse_hole = den == 0
     coarse = (num / np.maximum(den, 1)[..., None] if x.ndim == 3 else num / np.maximum(den, 1)).astype(np.float32)
-    coarse[coarse_hole] = _start(coarse, coarse_hole)[coarse_hole]
-    guess = x.copy()
-    guess[hole] = _double(coarse, hole.shape)[hole]
+    coarse = _start(coarse, coarse_hole)  # (equal to coarse off its hole)
+    guess = cv2.copyTo(_double(coarse, hole.shape), hole.view(np.uint8), x.copy())  # x, its hole from the coarse guess
     _smooth(guess, np.zeros_like(x), _colours(hole), SWEEPS)
     return guess
 
@@ -188,7 +188,7 @@ def _cycle(x: np.ndarray, b: np.ndarray, hole: np.ndarray, grid: Optional[_Grid]
         _solve_small(x, b, hole, grid.system)
         return
     _smooth(x, b, grid.colours, SWEEPS)
-    residual = np.where(hole[..., None] if x.ndim == 3 else hole, b - (x - _mean4(x)), 0).astype(np.float32)
+    residual = cv2.copyTo(b - (x - _mean4(x)), grid.mask, np.zeros_like(x))  # 0 off the hole
     # The coarse correction: the same operator on a grid twice as coarse is 4x
     # stronger for the same function, so the restricted residual is scaled by 4.
     num = _sums(residual)
@@ -196,9 +196,9 @@ def _cycle(x: np.ndarray, b: np.ndarray, hole: np.ndarray, grid: Optional[_Grid]
     coarse_b = (4 * num / den[..., None] if x.ndim == 3 else 4 * num / den).astype(np.float32)
     coarse_hole = grid.coarse_hole
     correction = np.zeros_like(coarse_b)
-    _cycle(correction, np.where(coarse_hole[..., None] if x.ndim == 3 else coarse_hole, coarse_b, 0).astype(np.float32),
-           coarse_hole, grid.coarse)
-    x[hole] += _double(correction, hole.shape)[hole]
+    _cycle(correction, cv2.copyTo(coarse_b, coarse_hole.view(np.uint8), np.zeros_like(coarse_b)), coarse_hole, grid.coarse)
+    kept = cv2.add(x, _double(correction, hole.shape), dst=x, mask=grid.mask)  # x[hole] += ..., in place
+    assert kept is x
     _smooth(x, b, grid.colours, SWEEPS)
 
 
