@@ -77,7 +77,8 @@ def restore_detail(crop: np.ndarray, fill: np.ndarray, hole: np.ndarray, target:
     # per pixel; boolean gathers and scatters were most of this step's time).
     root = np.sqrt(norm[half : half + target.height, half : half + target.width])
     np.maximum(root, np.float32(1e-3), out=root)
-    values = acc[half : half + target.height, half : half + target.width] / root[..., None]
+    values = acc[half : half + target.height, half : half + target.width]  # in place: acc's pages are mapped already
+    values /= root[..., None]
     values += fill  # (the fill plus its detail: addition is exact either way round)
     np.rint(values, out=values)
     np.clip(values, 0, 255, out=values)
