@@ -15,6 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from eraser_layered.channels import largest
 from eraser_layered.harmonic import spread
 
 SIGMA = 3.0  # px: the local means' blur
@@ -43,26 +44,31 @@ def _matched(image: np.ndarray, fill: np.ndarray, hole: np.ndarray) -> np.ndarra
     inside = hole.astype(np.float32)
     img, out = image.astype(np.float32), fill.astype(np.float32)
     blur = lambda a: cv2.GaussianBlur(a, (0, 0), SIGMA)  # noqa: E731
-    outer = blur(img * known[..., None]) / np.maximum(blur(known), 1e-4)[..., None]
-    inner = blur(out * inside[..., None]) / np.maximum(blur(inside), 1e-4)[..., None]
     ring = cv2.dilate(hole.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     border = ~hole & ring  # known pixels touching the hole: the shift's frame
     if not border.any():
-        return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-    mismatch = outer - inner
-    median = np.median(mismatch[border], axis=0)
+        return fill.copy()
+    # The two sides' local means, divided out only on the frame, where they are read.
+    mean = lambda a, w: blur(a * w[..., None])[border] / np.maximum(blur(w)[border], 1e-4)[:, None]  # noqa: E731
+    mismatch = mean(img, known) - mean(out, inside)
+    median = np.median(mismatch, axis=0)
+    result = fill.copy()
     if cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max() < DRIFT_DEPTH:
-        out[hole] += median  # too thin for a drift of tone across it: the median alone
-        return np.clip(np.rint(out), 0, 255).astype(np.uint8)
-    departure = mismatch - median
-    size = np.abs(departure).max(axis=-1, keepdims=True)
-    keep = np.clip(2.0 - size / GATE, 0.0, 1.0)
+        result[hole] = _rounded(out[hole] + median)  # too thin for a drift of tone across it: the median alone
+        return result
+    departure = mismatch - median  # only the frame's pixels take it
+    keep = np.clip(2.0 - largest(np.abs(departure)) / GATE, 0.0, 1.0)
     frame = np.broadcast_to(median, img.shape).astype(np.float32).copy()
-    frame[border] += (keep * departure)[border]
+    frame[border] += keep * departure
     box = _box(hole)
-    shift = spread(frame[box], border[box], hole[box])
-    out[box][hole[box]] += shift[hole[box]]
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    h = hole[box]
+    shift = spread(frame[box], border[box], h)
+    result[box][h] = _rounded(out[box][h] + shift[h])
+    return result
+
+
+def _rounded(values: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
 
 
 def _box(hole: np.ndarray, margin: int = 1) -> tuple[slice, slice]:

@@ -18,6 +18,8 @@ against an exact sparse solve (``tests/test_harmonic.py``).
 
 from __future__ import annotations
 
+from typing import Optional
+
 import cv2
 import numpy as np
 
@@ -46,11 +48,12 @@ def harmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
     box = (slice(max(ys.min() - 1, 0), ys.max() + 2), slice(max(xs.min() - 1, 0), xs.max() + 2))
     x = np.ascontiguousarray(out[box])
     h = np.ascontiguousarray(hole[box])
-    x[h] = _start(x, h)[h]
+    x = _start(x, h)  # (equal to x off the hole)
     zero = np.zeros_like(x)
+    grid = _Grid(h)  # the levels' holes and colours, found once for all cycles
     for _ in range(CYCLES):
         check()  # the page's Escape stops the fill between cycles
-        _cycle(x, zero, h)
+        _cycle(x, zero, h, grid)
     out[box] = x
     return out
 
@@ -85,29 +88,62 @@ def _mean4(x: np.ndarray) -> np.ndarray:
     return cv2.filter2D(x, -1, _CROSS, borderType=cv2.BORDER_REPLICATE).reshape(x.shape)
 
 
-def _smooth(x: np.ndarray, b: np.ndarray, hole: np.ndarray, sweeps: int) -> None:
+def _colours(hole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The hole's red and black pixels (a checkerboard) as uint8 masks."""
+    hole = np.asarray(hole, bool)
     red = (np.indices(hole.shape).sum(axis=0) % 2 == 0)
-    # Each colour's pixels as flat indices, found once (boolean masks per
-    # sweep were most of a small solve's time); x is C-contiguous (every caller's is).
-    colours = (np.flatnonzero(hole & red), np.flatnonzero(hole & ~red))
-    flat = x.reshape(hole.size, -1)
-    assert np.shares_memory(flat, x)
+    return (hole & red).view(np.uint8), (hole & ~red).view(np.uint8)
+
+
+def _smooth(x: np.ndarray, b: np.ndarray, colours: tuple[np.ndarray, np.ndarray], sweeps: int) -> None:
+    """Red-black Gauss-Seidel sweeps over ``colours`` (:func:`_colours`), in
+    place: each colour's pixels copied by cv2.copyTo (gathered and scattered
+    by numpy, they were most of a small solve's time); x is C-contiguous
+    (every caller's is)."""
     for _ in range(sweeps):
         for colour in colours:
             new = _mean4(x)
             new += b
-            flat[colour] = np.take(new.reshape(hole.size, -1), colour, axis=0)
+            kept = cv2.copyTo(new, colour, x)
+            assert kept is x
+
+
+class _Grid:
+    """One V-cycle level's hole and what the cycles need of it, found once
+    per solve (every cycle found them again: a fifth of a small solve's time):
+    its colours, the coarser level's hole and pixel counts, or, for a few
+    hole pixels, the direct solve's system."""
+
+    def __init__(self, hole: np.ndarray):
+        self.small = hole.sum() <= SMALL
+        if self.small:
+            self.system = _small_system(hole)
+            return
+        self.colours = _colours(hole)
+        self.mask = np.asarray(hole, bool).view(np.uint8)
+        covered, self.real = _halve(hole.astype(np.float32), np.ones(hole.shape, np.float32))
+        # Coarse unknowns only where all four fine pixels are: a coarse cell that
+        # reaches the border would push a correction across it (V-cycles diverged).
+        self.coarse_hole = (covered == self.real) & (self.real > 0)
+        self._coarse = None
+
+    @property
+    def coarse(self) -> "_Grid":
+        if self._coarse is None:
+            self._coarse = _Grid(self.coarse_hole)
+        return self._coarse
 
 
 def _halve(values: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weighted 2x2 sums of ``values`` and of ``weight`` (odd sizes: the last
     row/column is a block of its own)."""
-    v = _even(values * (weight[..., None] if values.ndim == 3 else weight))
-    w = _even(weight)
-    shape = (v.shape[0] // 2, 2, v.shape[1] // 2, 2) + v.shape[2:]
-    num = v.reshape(shape).sum(axis=(1, 3))
-    den = w.reshape(shape[:4]).sum(axis=(1, 3))
-    return num, den
+    return _sums(values * (weight[..., None] if values.ndim == 3 else weight)), _sums(weight)
+
+
+def _sums(values: np.ndarray) -> np.ndarray:
+    """2x2 sums of ``values`` (odd sizes: the last row/column is a block of its own)."""
+    v = _even(values)
+    return v.reshape((v.shape[0] // 2, 2, v.shape[1] // 2, 2) + v.shape[2:]).sum(axis=(1, 3))
 
 
 def _even(a: np.ndarray) -> np.ndarray:
@@ -138,52 +174,64 @@ def _start(x: np.ndarray, hole: np.ndarray) -> np.ndarray:
     num, den = _halve(x, (~hole).astype(np.float32))
     coarse_hole = den == 0
     coarse = (num / np.maximum(den, 1)[..., None] if x.ndim == 3 else num / np.maximum(den, 1)).astype(np.float32)
-    coarse[coarse_hole] = _start(coarse, coarse_hole)[coarse_hole]
-    guess = x.copy()
-    guess[hole] = _double(coarse, hole.shape)[hole]
-    _smooth(guess, np.zeros_like(x), hole, SWEEPS)
+    coarse = _start(coarse, coarse_hole)  # (equal to coarse off its hole)
+    guess = cv2.copyTo(_double(coarse, hole.shape), hole.view(np.uint8), x.copy())  # x, its hole from the coarse guess
+    _smooth(guess, np.zeros_like(x), _colours(hole), SWEEPS)
     return guess
 
 
-def _cycle(x: np.ndarray, b: np.ndarray, hole: np.ndarray) -> None:
-    """One multigrid V-cycle on ``A x = b`` over ``hole``, in place."""
-    if hole.sum() <= SMALL:
-        _solve_small(x, b, hole)
+def _cycle(x: np.ndarray, b: np.ndarray, hole: np.ndarray, grid: Optional[_Grid] = None) -> None:
+    """One multigrid V-cycle on ``A x = b`` over ``hole``, in place;
+    ``grid``: ``_Grid(hole)``, when several cycles run on the same hole."""
+    grid = _Grid(hole) if grid is None else grid
+    if grid.small:
+        _solve_small(x, b, hole, grid.system)
         return
-    _smooth(x, b, hole, SWEEPS)
-    residual = np.where(hole[..., None] if x.ndim == 3 else hole, b - (x - _mean4(x)), 0).astype(np.float32)
+    _smooth(x, b, grid.colours, SWEEPS)
+    residual = cv2.copyTo(b - (x - _mean4(x)), grid.mask, np.zeros_like(x))  # 0 off the hole
     # The coarse correction: the same operator on a grid twice as coarse is 4x
     # stronger for the same function, so the restricted residual is scaled by 4.
-    num, den = _halve(residual, np.ones(hole.shape, np.float32))
+    num = _sums(residual)
+    den = grid.real
     coarse_b = (4 * num / den[..., None] if x.ndim == 3 else 4 * num / den).astype(np.float32)
-    # Coarse unknowns only where all four fine pixels are: a coarse cell that
-    # reaches the border would push a correction across it (V-cycles diverged).
-    covered, real = _halve(hole.astype(np.float32), np.ones(hole.shape, np.float32))
-    coarse_hole = (covered == real) & (real > 0)
+    coarse_hole = grid.coarse_hole
     correction = np.zeros_like(coarse_b)
-    _cycle(correction, np.where(coarse_hole[..., None] if x.ndim == 3 else coarse_hole, coarse_b, 0).astype(np.float32), coarse_hole)
-    x[hole] += _double(correction, hole.shape)[hole]
-    _smooth(x, b, hole, SWEEPS)
+    _cycle(correction, cv2.copyTo(coarse_b, coarse_hole.view(np.uint8), np.zeros_like(coarse_b)), coarse_hole, grid.coarse)
+    kept = cv2.add(x, _double(correction, hole.shape), dst=x, mask=grid.mask)  # x[hole] += ..., in place
+    assert kept is x
+    _smooth(x, b, grid.colours, SWEEPS)
 
 
-def _solve_small(x: np.ndarray, b: np.ndarray, hole: np.ndarray) -> None:
-    """``A x = b`` on a few hole pixels, directly, in place. Least squares: a
-    hole with no known neighbour at all (a correction level with no border)
-    has no unique answer, and takes the smallest one."""
+def _small_system(hole: np.ndarray):
+    """The matrix of ``A`` on a few hole pixels, and per neighbour direction
+    the rows whose neighbour is known and where that neighbour lies."""
     ys, xs = np.nonzero(hole)
-    if ys.size == 0:
-        return
     height, width = hole.shape
     index = -np.ones(hole.shape, int)
     index[ys, xs] = np.arange(ys.size)
-    channels = x.reshape(height, width, -1)
     matrix = np.eye(ys.size)  # x_i, less a quarter of each neighbour (itself at the frame's edge)
-    rhs = b.reshape(height, width, -1)[ys, xs].astype(np.float64)
+    known = []
     for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
         ny, nx = np.clip(ys + dy, 0, height - 1), np.clip(xs + dx, 0, width - 1)
         inside = hole[ny, nx]
         np.add.at(matrix, (np.arange(ys.size)[inside], index[ny[inside], nx[inside]]), -0.25)
-        rhs[~inside] += 0.25 * channels[ny[~inside], nx[~inside]]
+        known.append((~inside, ny[~inside], nx[~inside]))
+    return ys, xs, matrix, known
+
+
+def _solve_small(x: np.ndarray, b: np.ndarray, hole: np.ndarray, system=None) -> None:
+    """``A x = b`` on a few hole pixels, directly, in place. Least squares: a
+    hole with no known neighbour at all (a correction level with no border)
+    has no unique answer, and takes the smallest one. ``system``:
+    ``_small_system(hole)``, when found before."""
+    ys, xs, matrix, known = _small_system(hole) if system is None else system
+    if ys.size == 0:
+        return
+    height, width = hole.shape
+    channels = x.reshape(height, width, -1)
+    rhs = b.reshape(height, width, -1)[ys, xs].astype(np.float64)
+    for rows, ny, nx in known:
+        rhs[rows] += 0.25 * channels[ny, nx]
     solved = np.linalg.lstsq(matrix, rhs, rcond=None)[0].astype(np.float32)
     channels[ys, xs] = solved
 

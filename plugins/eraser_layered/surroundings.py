@@ -88,13 +88,15 @@ def rarity(img: np.ndarray, hole: np.ndarray, reach: float, width: int) -> tuple
         size = (hole.shape[0] + 2 * R) * width
         return np.zeros(size, np.float32), np.zeros(size, bool), np.zeros(hole.shape, bool)
     share = np.bincount(code[ring], minlength=RARE_BINS**3).astype(np.float32) / np.count_nonzero(ring)
-    pixels = np.clip(2.0 - share[code] / RARE_SHARE, 0.0, 1.0).astype(np.float32)
+    # Per colour bin first, then looked up per pixel (the same values; the
+    # arithmetic per pixel was a fifth of this function's time).
+    pixels = np.clip(2.0 - share / RARE_SHARE, 0.0, 1.0).astype(np.float32)[code]
     rare = cv2.boxFilter(pixels, -1, (2 * R + 1, 2 * R + 1))
     # A patch that touches a distinct colour at all is no source: copied
     # beside a label's cut edge, it carried the label on as a stub (the
     # crowded scenes in the blind looks of issue 24).
     distinct = (share < RARE_SHARE) & ~_near(share >= COMMON_SHARE)
-    touch = cv2.boxFilter(distinct[code].astype(np.float32), -1, (2 * R + 1, 2 * R + 1)) > RARE_TOUCH
+    touch = cv2.boxFilter(distinct.astype(np.float32)[code], -1, (2 * R + 1, 2 * R + 1)) > RARE_TOUCH
     touch |= rare > RARE_FORBID  # and one mostly of rare colours (a badge's pale ring)
     touch = np.pad(touch, R).ravel()
     # Only mostly rare patches count: a label is a solid block of its colour,

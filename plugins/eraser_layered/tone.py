@@ -16,6 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from eraser_layered.channels import largest
 from eraser_layered.harmonic import coarse_harmonic_fill
 from eraser_layered.surroundings import smoothness
 
@@ -38,10 +39,12 @@ def settle(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, level: float) 
     membrane = coarse_harmonic_fill(image[box].astype(np.float32), h, SIZE)
     out = fill[box].astype(np.float32)
     mean = cv2.GaussianBlur(out, (0, 0), SIGMA)
-    drift = membrane - mean
-    size = np.abs(drift).max(axis=-1, keepdims=True)
-    keep = weight * np.clip(2.0 - size / GATE, 0.0, 1.0)
-    out[h] += (keep * drift)[h]
+    # Only at the hole's pixels (the box's rest was most of this step's time).
+    values = out[h]
+    drift = membrane[h] - mean[h]
+    keep = weight * np.clip(2.0 - largest(np.abs(drift)) / GATE, 0.0, 1.0)
+    values += keep * drift
     result = fill.copy()
-    result[box][h] = np.clip(np.rint(out[h]), 0, 255).astype(np.uint8)
+    result[box][h] = np.clip(np.rint(values), 0, 255).astype(np.uint8)
     return result
+
