@@ -30,7 +30,9 @@ What keeps it from the failures people see:
   farther it lies from the hole (without it the pale top of the backdrop
   was copied into the helmet's hole as a grey block); lifted, with the
   reuse cost, where one surface of blobs or streaks lies all around (the
-  wood table: there it made a grainless, darker column);
+  wood table: there it made a grainless, darker column) both lifted where the
+  pyramid stops because the hole's pieces would merge (a watermark's: there
+  they copied the suit's orange over the flag);
 * **a rarity cost**: a source patch mostly of colours rare around the hole
   (under half a percent of the surroundings in a coarse colour histogram:
   a label, a name tag, a badge) costs more, and its votes weigh less; a
@@ -196,7 +198,9 @@ def _deepest(hole: np.ndarray) -> float:
     return float(cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max())
 
 
-def _pyramid(img: np.ndarray, hole: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+def _pyramid(img: np.ndarray, hole: np.ndarray) -> tuple[list[tuple[np.ndarray, np.ndarray]], bool]:
+    """The levels, coarsest first, and whether they stop where the hole's
+    scattered pieces would merge (before the coarsest reaches ``COARSE``)."""
     levels = [(img, hole)]
     while max(levels[-1][1].shape) > COARSE and min(levels[-1][1].shape) > 4 * (2 * R + 1):
         im, h = levels[-1]
@@ -206,9 +210,9 @@ def _pyramid(img: np.ndarray, hole: np.ndarray) -> list[tuple[np.ndarray, np.nda
         small_hole = cv2.resize(h.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0
         whole = cv2.erode((~small_hole).astype(np.uint8), np.ones((2 * R + 1, 2 * R + 1), np.uint8), borderValue=0)
         if np.count_nonzero(whole) < MIN_SOURCES:  # scattered holes merge: too few whole patches to copy
-            break
+            return levels[::-1], True
         levels.append((small, small_hole))
-    return levels[::-1]
+    return levels[::-1], False
 
 
 class _Level:
@@ -376,7 +380,7 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
     """The filled image (uint8), or None when the crop has no patch to copy from."""
     rng = np.random.default_rng(seed)
     hole = np.asarray(hole, bool)
-    levels = _pyramid(image.astype(np.float32), hole)
+    levels, merged = _pyramid(image.astype(np.float32), hole)
     level = grain_level(image, hole)
     smooth = smoothness(level, GRAIN_SMOOTH, GRAIN_FULL)
     local_smooth = smoothness(level, *LOCALITY_GRAIN)
@@ -402,8 +406,14 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
         lv = _Level(img, h, search=k == 0 or (max(h.shape) <= FINE and (k < len(levels) - 1 or level >= SEARCH_FINEST or _deepest(h) <= SEARCH_FINEST_DEPTH)))
         if lv.sources.size == 0:
             return None
-        lv.locality = LOCALITY * local_smooth
-        lv.reuse = REUSE * (1.0 - lifted)
+        # Neither cost where the pieces merged (a watermark's glyphs spread
+        # over the frame): there every known patch lies next to the hole, so
+        # the distance from it says nothing of which source belongs to which
+        # target, and the targets outnumber the sources, so no fill can keep
+        # from reusing them; with the costs, the suit's orange was copied
+        # over the flag beside the helmet's watermark (docs/quality.md).
+        lv.locality = 0.0 if merged else LOCALITY * local_smooth
+        lv.reuse = 0.0 if merged else REUSE * (1.0 - lifted)
         lv.grain_match = GRAIN_MATCH[1] + (GRAIN_MATCH[0] - GRAIN_MATCH[1]) * grain_smooth
         lv.vote_percentile = coarse_percentile + (min(coarse_percentile, STONE_VOTE) - coarse_percentile) * stones
         lv.copy = COPY and k == len(levels) - 1 and not lv.search and not MEAN_GRAIN[0] <= level < MEAN_GRAIN[1]
@@ -431,7 +441,9 @@ def synthesise(image: np.ndarray, hole: np.ndarray, seed: int = 0) -> np.ndarray
                 nnf[lost] = lv.sources[rng.integers(0, lv.sources.size, int(lost.sum()))]
                 dist[lost] = _distance(lv, cur, lv.targets[lost], nnf[lost])
                 if not lv.search:  # no sweep follows: find them a match here (random ones were a grey block)
-                    for _ in range(2):
+                    # (once where the pieces merged: without the reuse cost the watermark's field
+                    # loses 4.5x as many sources here; a second sweep changed its fill by eye not at all)
+                    for _ in range(1 if merged else 2):
                         _search(lv, cur, nnf, dist, rng, max(h.shape) // 4, False, np.flatnonzero(lost))
             # The coarse answer, voted with the inherited field at this size: sharp.
             _vote(lv, cur, nnf, dist)
