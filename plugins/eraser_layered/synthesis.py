@@ -30,9 +30,9 @@ What keeps it from the failures people see:
   farther it lies from the hole (without it the pale top of the backdrop
   was copied into the helmet's hole as a grey block); lifted, with the
   reuse cost, where one surface of blobs or streaks lies all around (the
-  wood table: there it made a grainless, darker column) both lifted where the
-  pyramid stops because the hole's pieces would merge (a watermark's: there
-  they copied the suit's orange over the flag);
+  wood table: there it made a grainless, darker column), and both dropped
+  where the pyramid stops because the hole's pieces would merge (a
+  watermark's glyphs: there they copied the suit's orange over the flag);
 * **a rarity cost**: a source patch mostly of colours rare around the hole
   (under half a percent of the surroundings in a coarse colour histogram:
   a label, a name tag, a badge) costs more, and its votes weigh less; a
