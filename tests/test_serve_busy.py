@@ -172,11 +172,20 @@ def test_on_a_phone_a_tap_on_the_busy_pill_cancels_the_erase(browser, url, tmp_p
     assert errors == []
 
 
+def _page_said(page) -> str:
+    """What a person would see when an erase did not start: the status line and the page's state."""
+    return page.evaluate("""() => JSON.stringify({message: document.getElementById('message').textContent,
+        busy: document.getElementById('busy').textContent, data: {...document.body.dataset},
+        erase_disabled: document.getElementById('erase').disabled, focus: document.activeElement.id || document.activeElement.tagName})""")
+
+
 def test_with_a_mouse_the_busy_pill_says_esc_and_a_click_on_it_cancels_too(browser, url):  # noqa: F811
     page, errors, _ = _spoon_marked(browser, url, "steps")
     Steps.started.clear(), Steps.stopped.clear(), Steps.finish.clear()
+    # as a person would: Enter once the Erase button is there to press (CI once saw no erase start in 60 s)
+    page.wait_for_function("!document.getElementById('erase').disabled")
     page.keyboard.press("Enter")
-    assert Steps.started.wait(60)
+    assert Steps.started.wait(60), _page_said(page)
     page.wait_for_function("document.body.dataset.working === 'erase'")
     assert "Esc cancels" in page.inner_text("#busy")
     page.locator("#busy").click()
