@@ -49,13 +49,20 @@ def harmonic_fill(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
     x = np.ascontiguousarray(out[box])
     h = np.ascontiguousarray(hole[box])
     x = _start(x, h)  # (equal to x off the hole)
-    zero = np.zeros_like(x)
-    grid = _Grid(h)  # the levels' holes and colours, found once for all cycles
-    for _ in range(CYCLES):
-        check()  # the page's Escape stops the fill between cycles
-        _cycle(x, zero, h, grid)
+    solve(x, np.zeros_like(x), h)
     out[box] = x
     return out
+
+
+def solve(x: np.ndarray, b: np.ndarray, hole: np.ndarray) -> None:
+    """``A x = b`` over ``hole`` (``A x``: x less the mean of its 4
+    neighbours; the known pixels of ``x`` fixed), in place from ``x``'s
+    values there: ``CYCLES`` V-cycles. ``x`` and ``b`` float32, H x W or
+    H x W x C."""
+    grid = _Grid(hole)  # the levels' holes and colours, found once for all cycles
+    for _ in range(CYCLES):
+        check()  # the page's Escape stops the fill between cycles
+        _cycle(x, b, hole, grid)
 
 
 # The equation on hole pixels is A x = b with A x = x - mean of the 4
@@ -98,14 +105,12 @@ def _colours(hole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _smooth(x: np.ndarray, b: np.ndarray, colours: tuple[np.ndarray, np.ndarray], sweeps: int) -> None:
     """Red-black Gauss-Seidel sweeps over ``colours`` (:func:`_colours`), in
     place: each colour's pixels copied by cv2.copyTo (gathered and scattered
-    by numpy, they were most of a small solve's time); x is C-contiguous
-    (every caller's is)."""
+    by numpy, they were most of a small solve's time)."""
     for _ in range(sweeps):
         for colour in colours:
             new = _mean4(x)
             new += b
-            kept = cv2.copyTo(new, colour, x)
-            assert kept is x
+            _into(x, cv2.copyTo(new, colour, x))
 
 
 class _Grid:
@@ -132,6 +137,13 @@ class _Grid:
         if self._coarse is None:
             self._coarse = _Grid(self.coarse_hole)
         return self._coarse
+
+
+def _into(x: np.ndarray, result: np.ndarray) -> None:
+    """``x`` holds ``result``: cv2 writes into a C-contiguous ``dst`` in
+    place and hands it back; anything else it answers with a new array."""
+    if result is not x:
+        x[...] = result
 
 
 def _halve(values: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -197,8 +209,7 @@ def _cycle(x: np.ndarray, b: np.ndarray, hole: np.ndarray, grid: Optional[_Grid]
     coarse_hole = grid.coarse_hole
     correction = np.zeros_like(coarse_b)
     _cycle(correction, cv2.copyTo(coarse_b, coarse_hole.view(np.uint8), np.zeros_like(coarse_b)), coarse_hole, grid.coarse)
-    kept = cv2.add(x, _double(correction, hole.shape), dst=x, mask=grid.mask)  # x[hole] += ..., in place
-    assert kept is x
+    _into(x, cv2.add(x, _double(correction, hole.shape), dst=x, mask=grid.mask))  # x[hole] += ...
     _smooth(x, b, grid.colours, SWEEPS)
 
 

@@ -14,8 +14,8 @@ of the steps the two pixels' sources take there (plus a little of the
 photo's typical step): a tone step between two copies flattens, an edge
 either copy brings stays. The hole then solves Poisson's equation with
 those steps (the known pixels fixed), by the harmonic fill's multigrid
-V-cycles with the steps as right-hand side: a tone step is spread over the
-whole piece, not only its edge.
+V-cycles (``harmonic.solve``) with the steps as right-hand side: a tone
+step is spread over the whole piece, not only its edge.
 
 Only on a finest level of at most ``synthesis.FINE`` px (the cost: the
 watermark's 38 pieces, at 287 x 768, took 0.25 s, a third of the fill).
@@ -34,7 +34,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from eraser_layered.harmonic import CYCLES, _cycle
+from eraser_layered.harmonic import solve
 from eraser_layered.vote import R, _weights, heaviest
 
 # A step of the fill larger than its sources' by more than SLACK times the
@@ -87,7 +87,6 @@ def meld(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray) -> None:
         box = (slice(max(top - 1, 0), top + height + 1), slice(max(left - 1, 0), left + width + 1))
         mine = labels[box] == piece
         x = fill[box].copy()
-        for _ in range(CYCLES):
-            _cycle(x, np.where(mine[..., None], guide[box] / 4.0, 0.0).astype(np.float32), mine)
+        solve(x, np.where(mine[..., None], guide[box] / 4.0, 0.0).astype(np.float32), mine)
         fill[box] = np.where(mine[..., None], x, fill[box])
     padded[R:-R, R:-R] = fill

@@ -22,11 +22,14 @@ MEMBRANE = 96  # px: the expected grain energy is solved at most this long
 RARE_SOLID = 0.3  # share of a patch's pixels of rare colours below which it costs nothing
 
 
+def _ring(hole: np.ndarray) -> np.ndarray:
+    """The known pixels within 16 px of the hole."""
+    return (cv2.dilate(hole.astype(np.uint8), np.ones((33, 33), np.uint8)) > 0) & ~hole
+
+
 def _luma_and_ring(image: np.ndarray, hole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The luma (float32) and the known pixels within 16 px of the hole."""
-    gray = image.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
-    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((33, 33), np.uint8)) > 0) & ~hole
-    return gray, ring
+    """The luma (float32) and :func:`_ring`."""
+    return image.astype(np.float32) @ np.float32([0.299, 0.587, 0.114]), _ring(hole)
 
 
 def grain_level(image: np.ndarray, hole: np.ndarray) -> float:
@@ -60,7 +63,7 @@ def colour_spread(image: np.ndarray, hole: np.ndarray) -> float:
     One surface all around (the pasted wood table: 9) is low; several
     regions meeting at the hole (the README's cup and spoon on their saucer
     and table: 50-70, the helmet 76) are high."""
-    _, ring = _luma_and_ring(image, hole)
+    ring = _ring(hole)
     if not ring.any():
         return 0.0
     blurred = cv2.GaussianBlur(image.astype(np.float32), (0, 0), 2.0)

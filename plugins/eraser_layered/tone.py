@@ -47,4 +47,3 @@ def settle(image: np.ndarray, fill: np.ndarray, hole: np.ndarray, level: float) 
     result = fill.copy()
     result[box][h] = np.clip(np.rint(values), 0, 255).astype(np.uint8)
     return result
-
