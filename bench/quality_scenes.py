@@ -129,17 +129,18 @@ OBJECTS = ("rocket_falcon9", "coffee_cup", "coins_coin", "camera_tripod", "astro
 # other crops of the same photos) than BACKGROUNDS, and the same cut-outs in
 # another order, so that no photo meets the object it met in the tuned set
 # and no object lands on its own photo (tests/test_quality_scenes.py checks both).
+# Names short: a sheet's row title shows 30 characters, the object's name included.
 HOLDOUT_BACKGROUNDS = {
     "cat fur": ("chelsea", (0, 300, 0, 300)),
     "garage shelves": ("stereo_motorcycle", (0, 280, 330, 741)),
     "deep field": ("hubble_deep_field", (100, 500, 100, 500)),
-    "moon surface": ("moon", None),
+    "moon": ("moon", None),
     "printed page": ("page", None),
-    "stained tissue": ("immunohistochemistry", None),
-    "wood and saucer rim": ("coffee", (0, 400, 0, 170)),
+    "tissue": ("immunohistochemistry", None),
+    "saucer rim": ("coffee", (0, 400, 0, 170)),
     "lattice towers": ("rocket", (150, 427, 0, 300)),
     "clock on a wall": ("clock", None),
-    "coins on black": ("coins", (150, 303, 0, 250)),
+    "old coins": ("coins", (150, 303, 0, 250)),
     "garage floor": ("stereo_motorcycle", (300, 500, 300, 741)),
 }
 HOLDOUT_OBJECTS = ("camera_tripod", "coffee_cup", "coins_coin", "astronaut_helmet", "coffee_spoon", "rocket_falcon9")

@@ -46,6 +46,7 @@ def held_out():
 def test_held_out_scenes_build(held_out):
     assert 9 <= len(held_out) <= 12
     assert len({s["name"] for s in held_out}) == len(held_out)
+    assert max(len(s["name"]) for s in held_out) <= 30  # fill_sheets' row title: 30 characters
     for scene in held_out:
         image, truth, sel = scene["image"], scene["truth"], scene["selection"]
         assert image.dtype == truth.dtype == np.uint8, scene["name"]
