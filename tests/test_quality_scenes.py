@@ -92,3 +92,27 @@ def test_the_tuned_set_is_unchanged_by_the_held_out_one(held_out):
     tuned = qs.pasted_scenes(ROOT)
     assert [s["name"].split(" / ")[0] for s in tuned] == list(qs.BACKGROUNDS)
     assert not {s["name"] for s in tuned} & {s["name"] for s in held_out}
+
+
+@pytest.mark.slow  # 11 erasures and their scores: about 6 s
+def test_fill_sheets_writes_the_held_out_sheet_under_its_own_names(tmp_path):
+    import json
+
+    from bench import fill_sheets
+
+    assert fill_sheets.main(["--pasted", "--held-out", "--inpainters", "telea", "--cell", "64", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"holdout_{n}" for n in ("blind.jpg", "key.json", "scores.json", "scores.md")]
+    key = json.loads((tmp_path / "holdout_key.json").read_text())
+    objects = qs.HOLDOUT_OBJECTS
+    assert list(key) == [f"{n} / {objects[i % len(objects)]}" for i, n in enumerate(qs.HOLDOUT_BACKGROUNDS)]
+    sheet = cv2.imread(str(tmp_path / "holdout_blind.jpg"))
+    assert sheet.shape[0] == len(key) * (64 + 18)  # one row per scene, under its title strip
+
+
+def test_held_out_without_pasted_is_a_usage_error(capsys):
+    from bench import fill_sheets
+
+    with pytest.raises(SystemExit) as exit_:
+        fill_sheets.main(["--held-out"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith("--held-out goes with --pasted")
