@@ -21,6 +21,11 @@ each row's fills in a shuffled order under letters only, the key in
 ``DIR/pasted_key.json`` (seeded: ``--seed``), the scores in
 ``DIR/pasted_scores.json`` and a table in ``DIR/pasted_scores.md``. Look at
 ``pasted_blind.jpg`` and write down a preference per row before opening the key.
+
+``--pasted --held-out`` does the same on the held-out scenes
+(``quality_scenes.HOLDOUT_BACKGROUNDS``: other photos, the cut-outs in another
+order) and names its files ``holdout_*`` instead of ``pasted_*``. The held-out
+set is judged once per round, never tuned on.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ def _row(image, selection, names, size, label, letters: bool = False) -> np.ndar
     return np.hstack(cells)
 
 
-def _pasted(names, out: Path, size: int, seed: int, params) -> None:
+def _pasted(names, out: Path, size: int, seed: int, params, held_out: bool = False) -> None:
     import json
     import time
 
@@ -64,7 +69,8 @@ def _pasted(names, out: Path, size: int, seed: int, params) -> None:
     rng = np.random.default_rng(seed)
     rows, key, scores = [], {}, []
     totals = {n: 0.0 for n in names}
-    for scene in quality_scenes.pasted_scenes(ROOT):
+    prefix = "holdout" if held_out else "pasted"
+    for scene in quality_scenes.pasted_scenes(ROOT, held_out):
         refined = refine(scene["selection"].astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)
         hole = refined.hole
         order = [names[i] for i in rng.permutation(len(names))]
@@ -81,22 +87,22 @@ def _pasted(names, out: Path, size: int, seed: int, params) -> None:
             cells.append(titled_cell(result, crop, size, chr(65 + i)))
         cells.append(titled_cell(scene["truth"], crop, size, "truth"))
         rows.append(np.hstack(cells))
-    cv2.imwrite(str(out / "pasted_blind.jpg"), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR), params)
-    (out / "pasted_key.json").write_text(json.dumps(key, indent=1) + "\n")
-    (out / "pasted_scores.json").write_text(json.dumps({"scores": scores, "seconds": totals}, indent=1) + "\n")
+    cv2.imwrite(str(out / f"{prefix}_blind.jpg"), cv2.cvtColor(np.vstack(rows), cv2.COLOR_RGB2BGR), params)
+    (out / f"{prefix}_key.json").write_text(json.dumps(key, indent=1) + "\n")
+    (out / f"{prefix}_scores.json").write_text(json.dumps({"scores": scores, "seconds": totals}, indent=1) + "\n")
     metrics = ["psnr_hole", "ssim_hole", "coherence", "edges", "blockiness", "copied", "seam"]
     lines = ["| backend | " + " | ".join(metrics) + " | seconds |", "|---" * (len(metrics) + 2) + "|"]
     for name in names + ["truth"]:
         mine = [r for r in scores if r["backend"] == name]
         if name == "truth":  # the photo's own blockiness and coherence under the same holes
             mine = [qm.score(sc["truth"], sc["truth"], refine(sc["selection"].astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER).hole)
-                    for sc in quality_scenes.pasted_scenes(ROOT)]
+                    for sc in quality_scenes.pasted_scenes(ROOT, held_out)]
         cols = []
         for m in metrics:
             vals = [r[m] for r in mine if r[m] is not None]
             cols.append(f"{np.mean(vals):.3f}" if vals else "-")
         lines.append(f"| {name} | " + " | ".join(cols) + f" | {totals.get(name, 0.0):.2f} |")
-    (out / "pasted_scores.md").write_text("\n".join(lines) + "\n")
+    (out / f"{prefix}_scores.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
@@ -107,14 +113,17 @@ def main(argv=None) -> int:
     ap.add_argument("--cell", type=int, default=256)
     ap.add_argument("--quality", type=int, default=88, help="JPEG quality of the sheets")
     ap.add_argument("--pasted", action="store_true", help="blind, scored sheet of pasted objects on real backgrounds")
+    ap.add_argument("--held-out", action="store_true", help="with --pasted: the held-out scenes (judged once per round, never tuned on)")
     ap.add_argument("--seed", type=int, default=2412, help="the shuffle of the blind sheet")
     ap.add_argument("--blind", action="store_true", help="samples and scenes too under shuffled letters (key: samples_key.json)")
     args = ap.parse_args(argv)
+    if args.held_out and not args.pasted:
+        ap.error("--held-out goes with --pasted")
     names = args.inpainters or [n for n, s in registry.backends("inpainter").items() if s.unavailable_reason() is None]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.pasted:
-        _pasted(names, out, args.cell, args.seed, [cv2.IMWRITE_JPEG_QUALITY, args.quality])
+        _pasted(names, out, args.cell, args.seed, [cv2.IMWRITE_JPEG_QUALITY, args.quality], args.held_out)
         return 0
     rng, key = np.random.default_rng(args.seed), {}
 

@@ -124,6 +124,26 @@ BACKGROUNDS = {
 }
 # Cut-outs: the project's samples' objects (photo x hand-drawn mask).
 OBJECTS = ("rocket_falcon9", "coffee_cup", "coins_coin", "camera_tripod", "astronaut_helmet", "coffee_spoon")
+
+# The held-out set: judged once per round, never tuned on. Other photos (or
+# other crops of the same photos) than BACKGROUNDS, and the same cut-outs in
+# another order, so that no photo meets the object it met in the tuned set
+# and no object lands on its own photo (tests/test_quality_scenes.py checks both).
+# Names short: a sheet's row title shows 30 characters, the object's name included.
+HOLDOUT_BACKGROUNDS = {
+    "cat fur": ("chelsea", (0, 300, 0, 300)),
+    "garage shelves": ("stereo_motorcycle", (0, 280, 330, 741)),
+    "deep field": ("hubble_deep_field", (100, 500, 100, 500)),
+    "moon": ("moon", None),
+    "printed page": ("page", None),
+    "tissue": ("immunohistochemistry", None),
+    "saucer rim": ("coffee", (0, 400, 0, 170)),
+    "lattice towers": ("rocket", (150, 427, 0, 300)),
+    "clock on a wall": ("clock", None),
+    "old coins": ("coins", (150, 303, 0, 250)),
+    "garage floor": ("stereo_motorcycle", (300, 500, 300, 741)),
+}
+HOLDOUT_OBJECTS = ("camera_tripod", "coffee_cup", "coins_coin", "astronaut_helmet", "coffee_spoon", "rocket_falcon9")
 PASTED_SIZE = 256  # px, the longer side of every background
 OBJECT_SHARE = 0.12  # the object's area as a share of the background's
 
@@ -132,6 +152,8 @@ def _background(source: str, crop) -> np.ndarray:
     import skimage.data
 
     img = getattr(skimage.data, source)()
+    if isinstance(img, tuple):  # stereo_motorcycle: (left, right, disparity); the left photo
+        img = img[0]
     if img.ndim == 2:
         img = np.dstack([img] * 3)
     if crop is not None:
@@ -151,17 +173,21 @@ def _cutout(sample: str, root) -> tuple[np.ndarray, np.ndarray]:
     return img[box], mask[box]
 
 
-def pasted_scenes(root) -> list[dict]:
+def pasted_scenes(root, held_out: bool = False) -> list[dict]:
     """Real objects pasted onto real backgrounds; the background is the truth.
 
     Each background takes one of the samples' cut-outs in turn, scaled to
     ``OBJECT_SHARE`` of its area and placed a little off centre (seeded by
     the scene's name); the selection is the object's own outline (soft by
-    1 px), which the pipeline widens and feathers as ``eraser remove`` does."""
+    1 px), which the pipeline widens and feathers as ``eraser remove`` does.
+
+    ``held_out``: ``HOLDOUT_BACKGROUNDS`` with ``HOLDOUT_OBJECTS`` instead,
+    made the same way; judged once per round, never tuned on."""
+    backgrounds, objects = (HOLDOUT_BACKGROUNDS, HOLDOUT_OBJECTS) if held_out else (BACKGROUNDS, OBJECTS)
     made = []
-    for i, (name, (source, crop)) in enumerate(BACKGROUNDS.items()):
+    for i, (name, (source, crop)) in enumerate(backgrounds.items()):
         truth = _background(source, crop)
-        obj, mask = _cutout(OBJECTS[i % len(OBJECTS)], root)
+        obj, mask = _cutout(objects[i % len(objects)], root)
         height, width = truth.shape[:2]
         k = min(np.sqrt(OBJECT_SHARE * height * width / mask.sum()), 0.8 * height / mask.shape[0], 0.8 * width / mask.shape[1])
         size = (max(4, round(mask.shape[1] * k)), max(4, round(mask.shape[0] * k)))
@@ -176,5 +202,5 @@ def pasted_scenes(root) -> list[dict]:
         a = selection[..., None]
         placed[y0 : y0 + size[1], x0 : x0 + size[0]] = obj
         image = np.rint(truth * (1 - a) + placed * a).clip(0, 255).astype(np.uint8)
-        made.append({"name": f"{name} / {OBJECTS[i % len(OBJECTS)]}", "image": image, "truth": truth, "selection": selection})
+        made.append({"name": f"{name} / {objects[i % len(objects)]}", "image": image, "truth": truth, "selection": selection})
     return made

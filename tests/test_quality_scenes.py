@@ -1,0 +1,118 @@
+"""bench/quality_scenes.py's held-out pasted scenes: they build, and they stay
+held out (no photo region or object pairing shared with the tuned set)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+pytest.importorskip("skimage")
+
+from bench import quality_scenes as qs  # noqa: E402  (after the skip: it needs scikit-image)
+from bench.common import ROOT  # noqa: E402
+
+
+def _source_shape(source: str) -> tuple[int, int]:
+    import skimage.data
+
+    img = getattr(skimage.data, source)()
+    return (img[0] if isinstance(img, tuple) else img).shape[:2]
+
+
+def _box(source: str, crop) -> tuple[int, int, int, int]:
+    """The crop as (row0, row1, col0, col1) in the source photo; None is the whole photo."""
+    if crop is not None:
+        return crop
+    h, w = _source_shape(source)
+    return (0, h, 0, w)
+
+
+def _overlap(a, b) -> int:
+    rows = min(a[1], b[1]) - max(a[0], b[0])
+    cols = min(a[3], b[3]) - max(a[2], b[2])
+    return max(0, rows) * max(0, cols)
+
+
+def _photo_of(sample: str) -> str:
+    return sample.split("_")[0]  # samples/<photo>_<object>: the scikit-image photo the cut-out comes from
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return qs.pasted_scenes(ROOT, held_out=True)
+
+
+def test_held_out_scenes_build(held_out):
+    assert 9 <= len(held_out) <= 12
+    assert len({s["name"] for s in held_out}) == len(held_out)
+    assert max(len(s["name"]) for s in held_out) <= 30  # fill_sheets' row title: 30 characters
+    for scene in held_out:
+        image, truth, sel = scene["image"], scene["truth"], scene["selection"]
+        assert image.dtype == truth.dtype == np.uint8, scene["name"]
+        assert image.shape == truth.shape and image.ndim == 3 and image.shape[2] == 3, scene["name"]
+        assert max(image.shape[:2]) == qs.PASTED_SIZE, scene["name"]
+        assert sel.shape == image.shape[:2] and sel.min() >= 0 and sel.max() <= 1 + 1e-5, scene["name"]  # INTER_AREA rounding
+        share = float(np.mean(sel > 0.5))
+        assert 0.01 < share <= qs.OBJECT_SHARE * 1.1, (scene["name"], share)
+        # The object is pasted inside its selection and nowhere else.
+        assert np.array_equal(image[sel == 0], truth[sel == 0]), scene["name"]
+        assert np.abs(image.astype(int) - truth)[sel > 0.9].mean() > 10, scene["name"]
+        # The truth is a photo, not a flat fill: the fills have something to continue.
+        assert cv2.cvtColor(truth, cv2.COLOR_RGB2GRAY).std() > 5, scene["name"]
+
+
+def test_held_out_shares_no_photo_region_with_the_tuned_set():
+    tuned = [_box(src, crop) + (src,) for src, crop in qs.BACKGROUNDS.values()]
+    held = [(name, src, _box(src, crop)) for name, (src, crop) in qs.HOLDOUT_BACKGROUNDS.items()]
+    for name, src, box in held:
+        for *other, other_src in tuned:
+            assert other_src != src or _overlap(box, other) == 0, (name, other)
+        for other_name, other_src, other_box in held:
+            assert other_name == name or other_src != src or _overlap(box, other_box) == 0, (name, other_name)
+        # Nor the region of a README sample's own object (those rows are tuned on too).
+        for folder in (ROOT / "samples").iterdir():
+            if folder.is_dir() and _photo_of(folder.name) == src:
+                mask = cv2.imread(str(folder / "mask.png"), cv2.IMREAD_GRAYSCALE) >= 128
+                assert not mask[box[0] : box[1], box[2] : box[3]].any(), (name, folder.name)
+
+
+def test_held_out_objects_meet_new_backgrounds(held_out):
+    assert sorted(qs.HOLDOUT_OBJECTS) == sorted(qs.OBJECTS) and qs.HOLDOUT_OBJECTS != qs.OBJECTS
+    met = {}  # photo -> the cut-outs it met in the tuned set
+    for i, (src, _crop) in enumerate(qs.BACKGROUNDS.values()):
+        met.setdefault(src, set()).add(qs.OBJECTS[i % len(qs.OBJECTS)])
+    for scene, (src, _crop) in zip(held_out, qs.HOLDOUT_BACKGROUNDS.values()):
+        obj = scene["name"].split(" / ")[1]
+        assert obj not in met.get(src, set()), scene["name"]
+        assert _photo_of(obj) != src, scene["name"]  # no cut-out back on its own photo
+
+
+def test_the_tuned_set_is_unchanged_by_the_held_out_one(held_out):
+    tuned = qs.pasted_scenes(ROOT)
+    assert [s["name"].split(" / ")[0] for s in tuned] == list(qs.BACKGROUNDS)
+    assert not {s["name"] for s in tuned} & {s["name"] for s in held_out}
+
+
+@pytest.mark.slow  # 11 erasures and their scores: about 6 s
+def test_fill_sheets_writes_the_held_out_sheet_under_its_own_names(tmp_path):
+    import json
+
+    from bench import fill_sheets
+
+    assert fill_sheets.main(["--pasted", "--held-out", "--inpainters", "telea", "--cell", "64", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"holdout_{n}" for n in ("blind.jpg", "key.json", "scores.json", "scores.md")]
+    key = json.loads((tmp_path / "holdout_key.json").read_text())
+    objects = qs.HOLDOUT_OBJECTS
+    assert list(key) == [f"{n} / {objects[i % len(objects)]}" for i, n in enumerate(qs.HOLDOUT_BACKGROUNDS)]
+    sheet = cv2.imread(str(tmp_path / "holdout_blind.jpg"))
+    assert sheet.shape[0] == len(key) * (64 + 18)  # one row per scene, under its title strip
+
+
+def test_held_out_without_pasted_is_a_usage_error(capsys):
+    from bench import fill_sheets
+
+    with pytest.raises(SystemExit) as exit_:
+        fill_sheets.main(["--held-out"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith("--held-out goes with --pasted")
