@@ -60,7 +60,12 @@ _STEPS = ((0, 1), (1, 0), (0, -1), (-1, 0))
 def meld(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray, smooth: float = 1.0) -> None:
     """``cur``'s hole pixels rebuilt from their steps, cut down across seams
     (in place); ``smooth``: how smooth the surroundings are (1 smooth, 0
-    grain), how much the pixels beside a kept edge are softened."""
+    grain), how much the pixels beside a kept edge are softened. Steps over
+    ``EDGE`` are kept only on a searched level (``lv.search``): there the
+    layout is the level's own; copied along a coarser field, a large step
+    between two pieces was as often a mismatch (the README spoon's shadow
+    on the saucer became a dark wedge with a hard edge)."""
+    edge_min = EDGE if lv.search else np.inf
     if lv.holes.size == 0:
         return
     pos, _ = heaviest(lv, *_weights(lv, nnf, dist))
@@ -93,7 +98,7 @@ def meld(lv, cur: np.ndarray, nnf: np.ndarray, dist: np.ndarray, smooth: float =
         coherent = (hole[ps] & hole[qs] & (source[qs] - source[ps] == dy * lv.width + dx))[..., None]
         seam = np.sign(own) * np.minimum(np.abs(own), np.maximum(np.abs(step[d][ps]), np.abs(back[qs])) + slack)
         keep = coherent | ~hole[qs][..., None]
-        kept_edge = (np.abs(own).max(axis=-1) > EDGE) & ~keep[..., 0]
+        kept_edge = (np.abs(own).max(axis=-1) > edge_min) & ~keep[..., 0]
         edge[ps] |= kept_edge
         edge[qs] |= kept_edge
         keep |= kept_edge[..., None]
