@@ -61,7 +61,12 @@ What keeps it from the failures people see:
   the steps between its pixels, those across a seam between two copied
   pieces cut down to the steps their sources take there (``meld.py``; the
   README coin's darker, stair-stepped block and the paper's rectangular
-  pieces of another tone were such seams);
+  pieces of another tone were such seams), but for steps large enough to
+  be an edge between two surfaces (cut down, a flag's stripes were
+  integrated into a smear);
+* **a start deep enough**: the pyramid stops before a level where the hole
+  would be under ``COARSE_DEPTH`` px deep (a rocket's thin hole, seen at
+  54 px, was a line the sky filled: a blob between the gantry towers);
 * **the border's tone**: the fill is shifted to meet the photo's local
   mean along the border (``border.py``).
 
