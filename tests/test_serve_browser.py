@@ -110,7 +110,12 @@ def shot(page, tmp_path, name, readme_name):
 
 
 def wait_idle(page):
-    page.wait_for_function("document.body.dataset.busy === '0'")
+    """No request in flight and nothing at work: the page has drawn what the last
+    answer said. No request alone is not enough: a mark's answer is in while its
+    overlay PNG still decodes (data-overlay already "shown", the canvas still
+    empty, the page still "segmenting"; seen with a probe at the moment both
+    held), so a pixel read or a button's state checked then was timing luck."""
+    page.wait_for_function("document.body.dataset.busy === '0' && !document.body.dataset.working")
 
 
 def test_open_click_erase_undo_redo_download(page, server, tmp_path):

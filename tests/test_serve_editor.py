@@ -82,8 +82,7 @@ def state(page):
         {headers: {'x-eraser-client': document.body.dataset.client}})).json()""")
 
 
-def settle(page):
-    page.wait_for_function("document.body.dataset.busy === '0' && !document.body.dataset.working")
+settle = wait_idle  # no request in flight and nothing at work (the editor's tests say "settle")
 
 
 def erase_and_settle(page):

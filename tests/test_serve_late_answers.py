@@ -56,6 +56,30 @@ def test_a_mark_answered_after_switching_photos_stays_with_its_photo(browser, se
     assert close_page(page) == []
 
 
+def test_ctrl_z_queued_behind_a_mark_leaves_the_page_idle(browser, server):  # noqa: F811
+    """A click, then Ctrl-Z before its answer: the undo waits for the mark and
+    takes it back, and then nothing is at work. "segmenting…" ended only with
+    a mark that was last in the queue: with the undo last, the pill spun and
+    `working` stayed set for good (seen on screen; a test that waits for an
+    idle page then waits forever). The mark's answer is held until Ctrl-Z is
+    queued behind it, so the order is certain."""
+    page = new_page(browser, server)
+    open_spoon(page)
+    held = hold(page, "**/api/photos/*/marks")
+    page.mouse.click(*screen_of(page, 365, 285))
+    page.wait_for_function("document.body.dataset.working === 'segment'")  # asked; the answer is held
+    page.keyboard.press("Control+z")
+    for _ in range(1000):  # the held route reaches the test a moment after the page sent the mark
+        if held:
+            break
+        page.wait_for_timeout(10)
+    held[0].continue_()
+    settle(page)
+    assert page.is_hidden("#busy") and "took back the last mark" in page.inner_text("#message")
+    assert page.evaluate("[document.body.dataset.markers, document.body.dataset.overlay]") == ["0", "none"]
+    assert close_page(page) == []
+
+
 def test_of_two_photos_picked_quickly_the_last_one_is_shown(browser, server):  # noqa: F811
     page = new_page(browser, server)
     open_spoon(page)

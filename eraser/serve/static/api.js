@@ -79,10 +79,12 @@ export const url = (path) => `${path}${path.includes("?") ? "&" : "?"}client=${c
 // One queue for the changes to photos: each waits for the one before.
 let chain = Promise.resolve();
 let queued = 0;
+const drained = [];
+export function onQueueDrained(fn) { drained.push(fn); }
 export function enqueue(fn) {
   queued += 1;
   const run = chain.then(fn);
-  chain = run.catch(() => {}).finally(() => { queued -= 1; });
+  chain = run.catch(() => {}).finally(() => { queued -= 1; if (!queued) for (const f of drained) f(); });
   return run;
 }
 export const queueLength = () => queued;

@@ -1,7 +1,7 @@
 // eraser's page: the wiring between the toolbar, the photo and the server.
 // The server keeps each photo's session (marks, result, history) per tab; the
 // page keeps only what it shows, so switching photos or reloading loses nothing.
-import {call, clientId, enqueue, onBusy, post, queueLength, url} from "./api.js";
+import {call, clientId, enqueue, onBusy, onQueueDrained, post, queueLength, url} from "./api.js";
 import {fit, drawOverlay, setPhoto, showImage, view, zoomTo} from "./view.js";
 import {drawClosedCut, drawMarks, dropPending, setupPointer, tools} from "./marks.js";
 import {setupKeys} from "./keys.js";
@@ -304,11 +304,13 @@ function change(path, body, pendingItem, text = "segmenting…") {
     } catch (error) {
       dropPending(pendingItem);
       if (shown) report(error); else message(error.message, true);
-    } finally {
-      if (shown && (!queueLength() || queueLength() === 1)) setWorking(opening ? "open" : "", opening);
     }
   });
 }
+// "segmenting…" (a mark, a stroke, a setting) ends when the queue is empty, whatever ran
+// last: it ended only with the last change, so a click then Ctrl-Z before its answer
+// (the undo queued behind it) left the pill spinning and `working` set for good.
+onQueueDrained(() => { if (working === "segment") setWorking(opening ? "open" : "", opening); });
 
 const mark = (body, pendingItem) => { if (body.kind === "point") addNext = false; return change("marks", body, pendingItem); };
 const stroke = (body, pendingItem) => change("strokes", body, pendingItem, "painting…");
