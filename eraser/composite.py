@@ -41,10 +41,14 @@ TILE = 48
 _EPS = 1e-4
 
 
-def composite(original: np.ndarray, fill: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def composite(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, seen: np.ndarray | None = None) -> np.ndarray:
     """Blend ``fill`` into ``original`` by ``keep``; only the pixels with
-    ``0 < keep < 1`` are blended (their local means come from the box around
-    them), so a small hole in a large crop costs little."""
+    ``0 < keep < 1`` are blended (their local means come from the tile around
+    them), so a small hole in a large crop costs little. ``seen``: what the
+    original's low band reads where it differs from ``original`` (colours
+    hidden under a transparent photo's alpha-0 pixels, replaced), by default
+    ``original``."""
+    seen = original if seen is None else seen
     out = original.copy()
     # Where keep is 0 the blend is the fill exactly: copied, not computed
     # (most of a large hole; only the feathered band needs the arithmetic).
@@ -67,16 +71,18 @@ def composite(original: np.ndarray, fill: np.ndarray, keep: np.ndarray) -> np.nd
         where = np.zeros(keep[around].shape, bool)
         inner = (slice(y0 - around[0].start, tile[0].stop - around[0].start), slice(x0 - around[1].start, tile[1].stop - around[1].start))
         where[inner] = changed[tile]
-        blended = two_band(original[around], fill[around], keep[around], where)
+        blended = two_band(original[around], fill[around], keep[around], where, seen[around])
         out[around][where] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
     return out
 
 
-def composite_part(image: np.ndarray, rect: Rect, fill: np.ndarray, keep: np.ndarray) -> np.ndarray:
+def composite_part(image: np.ndarray, rect: Rect, fill: np.ndarray, keep: np.ndarray,
+                   seen: np.ndarray | None = None) -> np.ndarray:
     """:func:`composite` of one refined part (``fill`` and ``keep`` cover ``rect``
     of the full-frame ``image``), reading the photo around ``rect`` too: a part
     cut tight round its hole (a mask used as given) still has the original's
-    surroundings for its low band. Returns the ``rect``-sized result."""
+    surroundings for its low band. ``seen``: full frame, as in :func:`composite`.
+    Returns the ``rect``-sized result."""
     height, width = image.shape[:2]
     around = rect.grow(reach(), width, height)
     inner = rect.relative_to(around).slices
@@ -84,18 +90,21 @@ def composite_part(image: np.ndarray, rect: Rect, fill: np.ndarray, keep: np.nda
     wide_keep[inner] = keep
     wide_fill = image[around.slices].copy()  # never read: keep is 1 outside rect
     wide_fill[inner] = fill
-    return composite(image[around.slices], wide_fill, wide_keep)[inner]
+    return composite(image[around.slices], wide_fill, wide_keep, None if seen is None else seen[around.slices])[inner]
 
 
-def two_band(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, where: np.ndarray) -> np.ndarray:
+def two_band(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, where: np.ndarray,
+             seen: np.ndarray | None = None) -> np.ndarray:
     """float32 blend of two images (H, W[, C]) by ``keep`` (H, W) at the pixels
     ``where`` is true (in row-major order, as ``image[where]``): low bands by
-    ``keep``, detail by a steep step of ``keep``."""
+    ``keep``, detail by a steep step of ``keep``. ``seen``: what the
+    original's low band reads (default ``original``)."""
+    seen = original if seen is None else seen
     k = keep.astype(np.float32)
     trusted = _blur(k)
     # Each low band: a Gaussian mean weighted by where that image is trusted
     # (normalised convolution); blur(1 - k) is 1 - blur(k).
-    sum_a = _blur(original * _channels(k, original))[where]
+    sum_a = _blur(seen * _channels(k, seen))[where]
     sum_b = _blur(fill * _channels(1.0 - k, fill))[where]
     weight_a = _channels(trusted[where], sum_a)
     weight_b = 1.0 - weight_a

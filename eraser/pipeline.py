@@ -119,7 +119,7 @@ def _erase_with(spec, image, source, planned: list[regions.Region], working_size
         with timed(timings, "composite"):
             for part in region.parts:
                 rel = part.rect.relative_to(target)
-                out[part.rect.slices] = composite_part(image, part.rect, fill[rel.slices], part.keep)
+                out[part.rect.slices] = composite_part(image, part.rect, fill[rel.slices], part.keep, source)
     return out
 
 
