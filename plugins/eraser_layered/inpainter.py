@@ -37,7 +37,8 @@ class LayeredInpainter:
         # per part, not np.maximum.at's per-part maximum: half this step's time).
         deep = np.zeros(count, bool)
         deep[labels[cv2.distanceTransform(hole.view(np.uint8), cv2.DIST_L2, 3) > THIN]] = True
-        thick = hole & deep[labels]
+        # (one object, or only thick parts: the hole itself, without a lookup per pixel)
+        thick = hole if deep[1:].all() else hole & deep[labels]
         out = image.copy()
         if thick.any():
             filled = patches(image, thick, seed=self.seed)
