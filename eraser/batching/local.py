@@ -8,7 +8,6 @@ handing out photos and waits for those in flight, so every output is whole.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -18,15 +17,8 @@ from eraser.batching.jobs import Job
 from eraser.batching.work import Options, Record, process
 
 
-def _start_worker(workers: int) -> None:
-    """Ignore Ctrl-C (the parent handles it), and share the cores: each of
-    ``workers`` processes gets its share of OpenCV's threads (its default, a
-    thread per core in every worker, sets more threads than cores to work,
-    and a filter split over two threads waits for the slower one)."""
+def _quiet_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import cv2
-
-    cv2.setNumThreads(max(1, min(cv2.getNumThreads(), (os.cpu_count() or 1) // workers)))
 
 
 STOPS = (KeyboardInterrupt, SystemExit)  # Ctrl-C, or the CLI's signal handler (eraser.cli.signals)
@@ -50,7 +42,7 @@ def run_local(jobs: list[Job], options: Options, workers: int, done: Callable[[R
     # to inherit. Elsewhere (macOS) fork is unsafe: spawn.
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     pending: Iterable[Job] = iter(jobs)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(workers,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_quiet_worker) as pool:
         running = set()
         stopped = None
         try:
