@@ -18,6 +18,9 @@ from eraser.batching.work import Options, Record, process
 
 
 def _quiet_worker() -> None:
+    # Only the signal here: no OpenCV call. cv2.setNumThreads in a forked
+    # worker whose parent had used OpenCV's thread pool never returned (it
+    # destroys the pool's condition variables, copied mid-state by the fork).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
