@@ -84,7 +84,11 @@ export function onQueueDrained(fn) { drained.push(fn); }
 export function enqueue(fn) {
   queued += 1;
   const run = chain.then(fn);
-  chain = run.catch(() => {}).finally(() => { queued -= 1; if (!queued) for (const f of drained) f(); });
+  // A drained callback that throws must not reject the chain (the next change would never run).
+  chain = run.catch(() => {}).finally(() => {
+    queued -= 1;
+    if (!queued) for (const f of drained) { try { f(); } catch (err) { console.error(err); } }
+  });
   return run;
 }
 export const queueLength = () => queued;
