@@ -121,16 +121,7 @@ def _compare(lv, prepared: dict, s: np.ndarray) -> np.ndarray:
         else:
             d = np.einsum("ij,ij->i", buf, buf)
             d /= index.shape[1]
-    # (in place, and the invalid positions looked up as such: the same values
-    # without three temporary arrays per candidate)
-    np.copyto(d, np.inf, where=np.take(_invalid(lv), s))
+    # (in place, and the invalid positions looked up as such, ``lv.invalid``:
+    # the same values without three temporary arrays per candidate)
+    np.copyto(d, np.inf, where=np.take(lv.invalid, s))
     return d
-
-
-def _invalid(lv) -> np.ndarray:
-    """``~lv.valid``, made once per set of sources (the level narrows its
-    sources after its first distances, and makes ``lv.sources`` anew then)."""
-    cached = getattr(lv, "_invalid", None)
-    if cached is None or cached[0] is not lv.sources:
-        cached = lv._invalid = (lv.sources, ~lv.valid)
-    return cached[1]

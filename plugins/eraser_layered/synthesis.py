@@ -256,8 +256,7 @@ class _Level:
         valid = whole & inside & near
         if np.count_nonzero(valid) < MIN_SOURCES:  # too few near: the whole crop
             valid = whole & inside
-        self.valid = valid.ravel()
-        self.sources = np.flatnonzero(self.valid)
+        self.use_sources(valid.ravel())
         # Targets: patches that overlap the hole (centres within R of it).
         near_hole = cv2.dilate(hole.astype(np.uint8), np.ones((2 * R + 1, 2 * R + 1), np.uint8)) > 0
         ty, tx = np.nonzero(near_hole)
@@ -282,8 +281,7 @@ class _Level:
         deep = search and float(depth.max()) > R
         self.energy, self.expected_energy = grain_energy(img, hole, rare_pixels) if deep else (None, None)
         if np.count_nonzero(self.valid & ~touch) >= MIN_SOURCES:  # a patch touching a label is no source
-            self.valid &= ~touch
-            self.sources = np.flatnonzero(self.valid)
+            self.use_sources(self.valid & ~touch)
         self.samples = np.array([dy * self.width + dx for dy, dx in _ALL])
         self.sparse = np.array([dy * self.width + dx for dy, dx in _GRID])
         if not search:  # distances only weigh the votes here: every other pixel is enough, at a third of the cost
@@ -297,6 +295,14 @@ class _Level:
             self.cur_features = None
             ty, tx = self.targets // self.width, self.targets % self.width
             self.box = (slice(ty.min() - R, ty.max() + R + 1), slice(tx.min() - R, tx.max() + R + 1))
+
+    def use_sources(self, valid: np.ndarray) -> None:
+        """The positions whose patches may be copied (flat, bool), kept with
+        their indices and their negation (``patch_distance`` marks the others
+        infinitely far on every candidate): all three changed together."""
+        self.valid = valid
+        self.invalid = ~valid
+        self.sources = np.flatnonzero(valid)
 
     @functools.cached_property
     def pixel_conf(self) -> np.ndarray:

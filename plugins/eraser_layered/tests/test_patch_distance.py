@@ -90,11 +90,12 @@ def test_distances_are_mean_squared_differences_and_infinite_off_the_sources(fea
     assert ok.any() and (~ok).any()
     assert np.allclose(d[ok], want[ok], rtol=1e-3)
     assert np.all(np.isinf(d[~ok]))
-    # Narrowed sources (a new lv.sources, as _Level makes when it drops the patches touching a
-    # label): the next distances follow them.
+    # Narrowed sources (as _Level narrows them when it drops the patches touching a label):
+    # the next distances follow them.
     drop = lv.sources[: lv.sources.size // 2]
-    lv.valid[drop] = False
-    lv.sources = np.flatnonzero(lv.valid)
+    narrowed = lv.valid.copy()
+    narrowed[drop] = False
+    lv.use_sources(narrowed)
     d2 = _distance(lv, cur, t, s)
     assert np.isin(s, drop).any() and np.all(np.isinf(d2[np.isin(s, drop)]))
     assert np.array_equal(d2[lv.valid[s]], d[lv.valid[s]])
