@@ -19,7 +19,7 @@ import numpy as np
 
 from eraser import regions, transparency
 from eraser.cancel import check
-from eraser.composite import composite
+from eraser.composite import composite_part
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
 from eraser.fallback import build, choices, first_that_works
@@ -119,7 +119,7 @@ def _erase_with(spec, image, source, planned: list[regions.Region], working_size
         with timed(timings, "composite"):
             for part in region.parts:
                 rel = part.rect.relative_to(target)
-                out[part.rect.slices] = composite(image[part.rect.slices], fill[rel.slices], part.keep)
+                out[part.rect.slices] = composite_part(image, part.rect, fill[rel.slices], part.keep, source)
     return out
 
 
