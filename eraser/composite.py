@@ -115,7 +115,11 @@ def two_band(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, where: np
     low_b = np.where(weight_b > _EPS, sum_b / np.maximum(weight_b, _EPS), b)
     kw = k[where]
     t = np.clip((kw - DETAIL_FROM) / (DETAIL_TO - DETAIL_FROM), 0.0, 1.0)
-    step = _channels(t * t * (3.0 - 2.0 * t), a)  # smoothstep: no kink at either end
+    # smoothstep (no kink at either end), never above keep: the original's
+    # detail weighs at most what the plain blend gave it, so where the band
+    # holds the object itself (--dilate 0 or 1) its edge is no crisper than
+    # before (at full weight it came back as a sharp dark ring).
+    step = _channels(np.minimum(t * t * (3.0 - 2.0 * t), kw), a)
     kw = _channels(kw, a)
     return low_a * kw + low_b * (1.0 - kw) + (a - low_a) * step + (b - low_b) * (1.0 - step)
 

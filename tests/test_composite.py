@@ -52,8 +52,9 @@ def _local_contrast(image: np.ndarray, where: np.ndarray) -> float:
 
 def test_feathered_band_keeps_the_texture_contrast():
     """Two textures that do not line up (two noise fields): the band just inside
-    the hole's border keeps the contrast of the ring just outside it (a plain
-    average of the two drops it to about 0.75: a soft ring round the hole)."""
+    the hole's border keeps most of the contrast of the ring just outside it (a
+    plain average of the two drops it to about 0.78: a soft ring round the hole;
+    0.90 here, the outermost pixel still half the original's, see below)."""
     original = _texture(2, (120, 120, 3))
     fill = _texture(3, (120, 120, 3))
     selection = np.zeros((120, 120), np.float32)
@@ -64,7 +65,7 @@ def test_feathered_band_keeps_the_texture_contrast():
     outside = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5)
     band = hole & (inside <= 6)
     ring = ~hole & (outside <= 6)
-    assert _local_contrast(out, band) / _local_contrast(out, ring) > 0.9
+    assert _local_contrast(out, band) / _local_contrast(out, ring) > 0.86
 
 
 def test_tiles_blend_as_the_whole_image_would(monkeypatch):
@@ -76,3 +77,20 @@ def test_tiles_blend_as_the_whole_image_would(monkeypatch):
     tiled = composite(original, fill, keep)
     monkeypatch.setattr("eraser.composite.TILE", 1000)
     assert np.array_equal(tiled, composite(original, fill, keep))
+
+
+@pytest.mark.parametrize("dilate", [0, 1, 3])
+def test_a_tight_holes_band_leaves_no_crisper_ghost_than_a_plain_blend(dilate):
+    """With little or no widening the band holds the removed object's own edge:
+    its detail must not come back stronger than the plain blend left it (at full
+    weight a black disc on white left a sharp dark ring: darkest pixel 29
+    against the plain blend's 111)."""
+    selection = np.zeros((80, 80), np.float32)
+    cv2.circle(selection, (40, 40), 15, 1.0, -1)
+    original = np.where(selection[..., None] > 0, 0, 255).astype(np.uint8).repeat(3, axis=2)
+    fill = np.full_like(original, 255)
+    _, keep = refine_crop(selection, dilate, 5.0)
+    out = composite(original, fill, keep)
+    plain = np.rint(original * keep[..., None] + fill * (1.0 - keep[..., None]))
+    assert out.min() >= plain.min() - 1
+    assert (255.0 - out).sum() <= (255.0 - plain).sum()
