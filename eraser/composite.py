@@ -35,19 +35,25 @@ LOW_BAND_SIGMA = 3.0
 # about 0.08 per px inward at feather 5).
 DETAIL_FROM = 0.30
 DETAIL_TO = 0.50
+# keep falls to DETAIL_FROM about 0.52 feather px inside the hole's border
+# (a Gaussian edge): a widening narrower than that (plus a pixel) leaves the
+# removed object's own edge inside the switch.
+SWITCH_DEPTH = 0.6
 # The band is computed in tiles of this side (px).
 TILE = 48
 # Tiny weights: a local mean with (almost) nothing trusted nearby.
 _EPS = 1e-4
 
 
-def composite(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, seen: np.ndarray | None = None) -> np.ndarray:
+def composite(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, seen: np.ndarray | None = None,
+              capped: bool = False) -> np.ndarray:
     """Blend ``fill`` into ``original`` by ``keep``; only the pixels with
     ``0 < keep < 1`` are blended (their local means come from the tile around
     them), so a small hole in a large crop costs little. ``seen``: what the
     original's low band reads where it differs from ``original`` (colours
     hidden under a transparent photo's alpha-0 pixels, replaced), by default
-    ``original``."""
+    ``original``. ``capped``: the original's detail weighs at most ``keep``
+    (see :func:`object_in_switch`)."""
     seen = original if seen is None else seen
     out = original.copy()
     # Where keep is 0 the blend is the fill exactly: copied, not computed
@@ -71,13 +77,22 @@ def composite(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, seen: np
         where = np.zeros(keep[around].shape, bool)
         inner = (slice(y0 - around[0].start, tile[0].stop - around[0].start), slice(x0 - around[1].start, tile[1].stop - around[1].start))
         where[inner] = changed[tile]
-        blended = two_band(original[around], fill[around], keep[around], where, seen[around])
+        blended = two_band(original[around], fill[around], keep[around], where, seen[around], capped)
         out[around][where] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
     return out
 
 
+def object_in_switch(dilate: float, feather: float) -> bool:
+    """Whether the detail's switch reaches the removed object itself (little
+    or no widening, or a wide feather): then :func:`composite` caps the
+    original's detail at ``keep`` (``capped``). Not for a mask used as given
+    (no feather: its soft edge is the removal mask a ``segment`` wrote, the
+    default widening already in it)."""
+    return feather > 0 and dilate <= SWITCH_DEPTH * feather + 1.0
+
+
 def composite_part(image: np.ndarray, rect: Rect, fill: np.ndarray, keep: np.ndarray,
-                   seen: np.ndarray | None = None) -> np.ndarray:
+                   seen: np.ndarray | None = None, capped: bool = False) -> np.ndarray:
     """:func:`composite` of one refined part (``fill`` and ``keep`` cover ``rect``
     of the full-frame ``image``), reading the photo around ``rect`` too: a part
     cut tight round its hole (a mask used as given) still has the original's
@@ -90,11 +105,11 @@ def composite_part(image: np.ndarray, rect: Rect, fill: np.ndarray, keep: np.nda
     wide_keep[inner] = keep
     wide_fill = image[around.slices].copy()  # never read: keep is 1 outside rect
     wide_fill[inner] = fill
-    return composite(image[around.slices], wide_fill, wide_keep, None if seen is None else seen[around.slices])[inner]
+    return composite(image[around.slices], wide_fill, wide_keep, None if seen is None else seen[around.slices], capped)[inner]
 
 
 def two_band(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, where: np.ndarray,
-             seen: np.ndarray | None = None) -> np.ndarray:
+             seen: np.ndarray | None = None, capped: bool = False) -> np.ndarray:
     """float32 blend of two images (H, W[, C]) by ``keep`` (H, W) at the pixels
     ``where`` is true (in row-major order, as ``image[where]``): low bands by
     ``keep``, detail by a steep step of ``keep``. ``seen``: what the
@@ -115,11 +130,13 @@ def two_band(original: np.ndarray, fill: np.ndarray, keep: np.ndarray, where: np
     low_b = np.where(weight_b > _EPS, sum_b / np.maximum(weight_b, _EPS), b)
     kw = k[where]
     t = np.clip((kw - DETAIL_FROM) / (DETAIL_TO - DETAIL_FROM), 0.0, 1.0)
-    # smoothstep (no kink at either end), never above keep: the original's
-    # detail weighs at most what the plain blend gave it, so where the band
-    # holds the object itself (--dilate 0 or 1) its edge is no crisper than
-    # before (at full weight it came back as a sharp dark ring).
-    step = _channels(np.minimum(t * t * (3.0 - 2.0 * t), kw), a)
+    step = t * t * (3.0 - 2.0 * t)  # smoothstep: no kink at either end
+    if capped:
+        # The switch holds the removed object's own edge (little widening):
+        # its detail at full weight came back as a sharp dark ring; at most
+        # keep, it is no crisper than a plain blend left it.
+        step = np.minimum(step, kw)
+    step = _channels(step, a)
     kw = _channels(kw, a)
     return low_a * kw + low_b * (1.0 - kw) + (a - low_a) * step + (b - low_b) * (1.0 - step)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from eraser import regions, transparency
 from eraser.cancel import check
-from eraser.composite import composite_part
+from eraser.composite import composite_part, object_in_switch
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
 from eraser.fallback import build, choices, first_that_works
@@ -83,8 +83,9 @@ def erase(
         planned = regions.plan(refined)
     chosen = list(chosen) if chosen is not None else inpainters(inpainter)
     source = _without_hidden_colours(image, alpha, refined, planned)
+    capped = object_in_switch(refined.dilate, refined.feather)
     spec, out, notices = first_that_works(chosen, inpainter != "auto",
-                                          lambda s: _erase_with(s, image, source, planned, working_size, timings),
+                                          lambda s: _erase_with(s, image, source, planned, working_size, timings, capped),
                                           "no inpainter could fill the hole")
     return Erasure(out, refined, inpainter=spec.name, notices=notices, timings=timings)
 
@@ -105,8 +106,9 @@ def _without_hidden_colours(image: np.ndarray, alpha: Optional[np.ndarray], refi
     return source
 
 
-def _erase_with(spec, image, source, planned: list[regions.Region], working_size, timings) -> np.ndarray:
-    """``source``: what the fill reads (``image`` but where colours are hidden); the rest of ``image`` is kept."""
+def _erase_with(spec, image, source, planned: list[regions.Region], working_size, timings, capped: bool) -> np.ndarray:
+    """``source``: what the fill reads (``image`` but where colours are hidden); the rest of ``image`` is kept.
+    ``capped``: the composite's detail switch reaches the object (``composite.object_in_switch``)."""
     backend = build(spec)
     size = working_size or spec.working_size
     out = image.copy()
@@ -119,7 +121,7 @@ def _erase_with(spec, image, source, planned: list[regions.Region], working_size
         with timed(timings, "composite"):
             for part in region.parts:
                 rel = part.rect.relative_to(target)
-                out[part.rect.slices] = composite_part(image, part.rect, fill[rel.slices], part.keep, source)
+                out[part.rect.slices] = composite_part(image, part.rect, fill[rel.slices], part.keep, source, capped)
     return out
 
 

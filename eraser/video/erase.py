@@ -22,7 +22,7 @@ import numpy as np
 
 from eraser import arguments as arg
 from eraser import pipeline
-from eraser.composite import composite_part
+from eraser.composite import composite_part, object_in_switch
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.errors import EraserError
 from eraser.refine import refine
@@ -293,7 +293,7 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
                 out = original.copy()
                 for part in refined.parts:
                     r = part.rect.slices
-                    out[r] = composite_part(original, part.rect, filled[r], part.keep)
+                    out[r] = composite_part(original, part.rect, filled[r], part.keep, capped=object_in_switch(refined.dilate, refined.feather))
                     box = _union(box, (part.rect.x0, part.rect.y0, part.rect.x1, part.rect.y1))
                 erased += 1
             else:
