@@ -1,6 +1,9 @@
 """Stage composite: exact where the original is kept, the fill's where it is not,
 a soft transition in tone and no averaged texture between."""
 
+import subprocess
+import sys
+
 import cv2
 import numpy as np
 import pytest
@@ -94,3 +97,24 @@ def test_a_tight_holes_band_leaves_no_crisper_ghost_than_a_plain_blend(dilate):
     plain = np.rint(original * keep[..., None] + fill * (1.0 - keep[..., None]))
     assert out.min() >= plain.min() - 1
     assert (255.0 - out).sum() <= (255.0 - plain).sum()
+
+
+def test_a_fresh_process_with_one_opencv_thread_composites_the_same_bytes(tmp_path):
+    """A batch worker is another process, maybe with other OpenCV threads: the
+    same inputs must give the same pixels (a clip erased by `eraser batch` and
+    by `eraser video` is compared frame for frame)."""
+    original = _texture(6, (130, 150, 3))
+    fill = _texture(7, (130, 150, 3))
+    selection = np.zeros((130, 150), np.float32)
+    cv2.ellipse(selection, (70, 60), (45, 30), 35, 0, 360, 1.0, -1)
+    _, keep = refine_crop(selection, 2, 5.0)
+    for name, array in (("original", original), ("fill", fill), ("keep", keep)):
+        np.save(tmp_path / f"{name}.npy", array)
+    for capped in (False, True):
+        here = composite(original, fill, keep, capped=capped)
+        script = ("import sys, cv2, numpy as np; cv2.setNumThreads(1); from eraser.composite import composite; "
+                  "a, b, k = (np.load(sys.argv[1] + f'/{n}.npy') for n in ('original', 'fill', 'keep')); "
+                  "sys.stdout.buffer.write(composite(a, b, k, capped=sys.argv[2] == '1').tobytes())")
+        there = subprocess.run([sys.executable, "-c", script, str(tmp_path), str(int(capped))], capture_output=True,
+                               check=True).stdout
+        assert there == here.tobytes()
