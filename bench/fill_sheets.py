@@ -24,8 +24,10 @@ each row's fills in a shuffled order under letters only, the key in
 
 ``--pasted --held-out`` does the same on the held-out scenes
 (``quality_scenes.HOLDOUT_BACKGROUNDS``: other photos, the cut-outs in another
-order) and names its files ``holdout_*`` instead of ``pasted_*``. The held-out
-set is judged once per round, never tuned on.
+order) and names its files ``holdout_*`` instead of ``pasted_*``; ``--pasted
+--held-out 2`` on the second held-out set (``HOLDOUT2_BACKGROUNDS``: crops
+that overlap neither earlier set, the cut-outs in a third order), files
+``holdout2_*``. A held-out set is judged once per round, never tuned on.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def _row(image, selection, names, size, label, letters: bool = False) -> np.ndar
     return np.hstack(cells)
 
 
-def _pasted(names, out: Path, size: int, seed: int, params, held_out: bool = False) -> None:
+def _pasted(names, out: Path, size: int, seed: int, params, held_out: int = 0) -> None:
     import json
     import time
 
@@ -69,7 +71,7 @@ def _pasted(names, out: Path, size: int, seed: int, params, held_out: bool = Fal
     rng = np.random.default_rng(seed)
     rows, key, scores = [], {}, []
     totals = {n: 0.0 for n in names}
-    prefix = "holdout" if held_out else "pasted"
+    prefix = "pasted" if not held_out else "holdout" if held_out == 1 else f"holdout{held_out}"
     for scene in quality_scenes.pasted_scenes(ROOT, held_out):
         refined = refine(scene["selection"].astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)
         hole = refined.hole
@@ -113,7 +115,8 @@ def main(argv=None) -> int:
     ap.add_argument("--cell", type=int, default=256)
     ap.add_argument("--quality", type=int, default=88, help="JPEG quality of the sheets")
     ap.add_argument("--pasted", action="store_true", help="blind, scored sheet of pasted objects on real backgrounds")
-    ap.add_argument("--held-out", action="store_true", help="with --pasted: the held-out scenes (judged once per round, never tuned on)")
+    ap.add_argument("--held-out", nargs="?", type=int, const=1, default=0, choices=sorted(set(quality_scenes.PASTED_SETS) - {0}),
+                    help="with --pasted: a held-out set of scenes, the first unless named (judged once per round, never tuned on)")
     ap.add_argument("--seed", type=int, default=2412, help="the shuffle of the blind sheet")
     ap.add_argument("--blind", action="store_true", help="samples and scenes too under shuffled letters (key: samples_key.json)")
     args = ap.parse_args(argv)

@@ -147,6 +147,33 @@ HOLDOUT_OBJECTS = ("camera_tripod", "coffee_cup", "coins_coin", "astronaut_helme
 PASTED_SIZE = 256  # px, the longer side of every background
 OBJECT_SHARE = 0.12  # the object's area as a share of the background's
 
+# The second held-out set, for when the first has been looked at: the same
+# rule, on crops that overlap no crop above (nor a sample's object), with the
+# cut-outs in a third order so that no photo meets a cut-out it met before.
+# Mostly structure a fill must continue (vessels, a rim, lattice, planks,
+# rows of coins, lights), two smooth ones (a sky, a microscope's grain); the
+# third value is the object's share of the area, varied so the holes are too.
+HOLDOUT2_BACKGROUNDS = {
+    "table and saucer": ("coffee", (160, 400, 420, 600), 0.12),
+    "dusk tower": ("rocket", (0, 150, 0, 300), 0.15),
+    "shuttle model": ("astronaut", (0, 260, 330, 512), 0.10),
+    "coin rows": ("coins", (0, 150, 0, 240), 0.05),
+    "pad lights": ("rocket", (300, 427, 340, 640), 0.08),
+    "dark coat": ("camera", (250, 512, 0, 220), 0.08),
+    "retina vessels": ("retina", (300, 600, 300, 600), 0.15),
+    "hair on sky": ("camera", (0, 150, 160, 420), 0.12),
+    "cell grain": ("cell", (0, 260, 0, 320), 0.18),
+    "fundus notch": ("retina", (40, 340, 1010, 1310), 0.10),
+    "garage wall": ("stereo_motorcycle", (0, 140, 0, 300), 0.06),
+}
+HOLDOUT2_OBJECTS = ("coins_coin", "astronaut_helmet", "coffee_spoon", "rocket_falcon9", "camera_tripod", "coffee_cup")
+# Each set: its backgrounds and cut-outs; 0 is the tuned one, then the held-out ones in order.
+PASTED_SETS = {
+    0: (BACKGROUNDS, OBJECTS),
+    1: (HOLDOUT_BACKGROUNDS, HOLDOUT_OBJECTS),
+    2: (HOLDOUT2_BACKGROUNDS, HOLDOUT2_OBJECTS),
+}
+
 
 def _background(source: str, crop) -> np.ndarray:
     import skimage.data
@@ -173,23 +200,26 @@ def _cutout(sample: str, root) -> tuple[np.ndarray, np.ndarray]:
     return img[box], mask[box]
 
 
-def pasted_scenes(root, held_out: bool = False) -> list[dict]:
+def pasted_scenes(root, held_out: int = 0) -> list[dict]:
     """Real objects pasted onto real backgrounds; the background is the truth.
 
     Each background takes one of the samples' cut-outs in turn, scaled to
-    ``OBJECT_SHARE`` of its area and placed a little off centre (seeded by
-    the scene's name); the selection is the object's own outline (soft by
-    1 px), which the pipeline widens and feathers as ``eraser remove`` does.
+    ``OBJECT_SHARE`` of its area (or the share its entry names) and placed
+    a little off centre (seeded by the scene's name); the selection is the
+    object's own outline (soft by 1 px), which the pipeline widens and
+    feathers as ``eraser remove`` does.
 
-    ``held_out``: ``HOLDOUT_BACKGROUNDS`` with ``HOLDOUT_OBJECTS`` instead,
-    made the same way; judged once per round, never tuned on."""
-    backgrounds, objects = (HOLDOUT_BACKGROUNDS, HOLDOUT_OBJECTS) if held_out else (BACKGROUNDS, OBJECTS)
+    ``held_out``: which set of ``PASTED_SETS`` (0, the tuned one; 1,
+    ``HOLDOUT_BACKGROUNDS``; 2, ``HOLDOUT2_BACKGROUNDS``; ``True`` is 1),
+    made the same way; a held-out set is judged once per round, never tuned on."""
+    backgrounds, objects = PASTED_SETS[int(held_out)]
     made = []
-    for i, (name, (source, crop)) in enumerate(backgrounds.items()):
+    for i, (name, entry) in enumerate(backgrounds.items()):
+        source, crop, share = (*entry, OBJECT_SHARE)[:3]
         truth = _background(source, crop)
         obj, mask = _cutout(objects[i % len(objects)], root)
         height, width = truth.shape[:2]
-        k = min(np.sqrt(OBJECT_SHARE * height * width / mask.sum()), 0.8 * height / mask.shape[0], 0.8 * width / mask.shape[1])
+        k = min(np.sqrt(share * height * width / mask.sum()), 0.8 * height / mask.shape[0], 0.8 * width / mask.shape[1])
         size = (max(4, round(mask.shape[1] * k)), max(4, round(mask.shape[0] * k)))
         obj = cv2.resize(obj, size, interpolation=cv2.INTER_AREA)
         alpha = cv2.resize(mask.astype(np.float32), size, interpolation=cv2.INTER_AREA)
