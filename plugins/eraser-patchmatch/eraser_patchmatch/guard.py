@@ -18,8 +18,8 @@ ones. Two things are excluded from the sources:
   px) from the hole; the texture to continue lies beside the hole
   (the pasted gravel's copied share fell from 0.24 to 0.16).
 
-An exclusion that would leave fewer than ``MIN_SOURCE_SHARE`` of the crop's
-known pixels as sources is dropped.
+An exclusion that would leave fewer known pixels than the hole has (and
+than ``MIN_SOURCES``) to copy from is dropped.
 
 (Tried and dropped: coarse patches, by mean colour, contrast and gradient,
 far from every coarse patch of a ring around the hole. On the pasted lawn
@@ -41,7 +41,7 @@ REACH_MIN = 24  # px
 # a piece of the suit's badge be copied again beside the removed cup
 SOLID = 9
 WIDEN = 2  # px the distinct blocks are widened by (a cut edge's blended pixels)
-MIN_SOURCE_SHARE = 0.15  # of the known pixels: fewer sources and an exclusion is dropped
+MIN_SOURCES = 4 * (2 * R + 1) ** 2  # px: fewer (or fewer than the hole's) and an exclusion is dropped
 
 
 def depth_of(hole: np.ndarray) -> float:
@@ -75,12 +75,12 @@ def excluded(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """The known pixels PatchMatch may not copy from (bool, like ``hole``)."""
     hole = np.asarray(hole, bool)
     known = ~hole
-    total = np.count_nonzero(known)
     out = np.zeros_like(hole)
-    if total == 0 or not hole.any():
+    if not known.any() or not hole.any():
         return out
+    enough = max(MIN_SOURCES, np.count_nonzero(hole))
     for exclusion in (far_pixels(hole), distinct_colours(image, hole)):
         trial = out | exclusion
-        if np.count_nonzero(known & ~trial) >= MIN_SOURCE_SHARE * total:
+        if np.count_nonzero(known & ~trial) >= enough:
             out = trial
     return out
