@@ -81,3 +81,31 @@ def test_empty_mask_returns_the_image_and_all_hole_a_flat_grey():
     assert np.array_equal(out, image)
     out = fill("guarded", image, np.ones(image.shape[:2], bool))
     assert (out == 128).all()
+
+
+def test_only_the_hole_changes_and_the_object_is_gone(check_scene_erased):
+    """The core's pipeline test (tests/test_pipeline.py), with ``guarded``."""
+    check_scene_erased("guarded")
+
+
+@pytest.mark.slow  # two fills of a 512 px photo through the pipeline: about 5 s
+def test_readme_helmet_gets_no_second_name_tag():
+    """The README's first command (the helmet's hand-made mask here):
+    PatchMatch pastes a second blue name tag below the first, ``guarded``
+    continues the suit."""
+    from pathlib import Path
+
+    from bench.segmentation_iou import load_sample  # the repository root is on sys.path: conftest.py
+    from eraser import pipeline
+    from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
+    from eraser.refine import refine
+
+    image, selection = load_sample(Path(__file__).resolve().parents[3] / "samples" / "astronaut_helmet")[:2]
+    refined = refine(selection.astype(np.float32), DEFAULT_DILATE, DEFAULT_FEATHER)
+
+    def blue(name: str) -> int:  # hole pixels bluer than red: the tag's (the suit is orange, the backdrop black)
+        out = pipeline.erase(image, refined, inpainter=name).image.astype(int)
+        return int(np.count_nonzero((out[..., 2] > out[..., 0] + 20) & refined.hole))
+
+    assert blue("patchmatch") > 300  # measured 900
+    assert blue("guarded") < 50  # measured 0
