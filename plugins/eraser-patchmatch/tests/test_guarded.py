@@ -75,6 +75,22 @@ def test_guard_excludes_the_tag_and_far_pixels_not_the_grain_or_a_thin_line():
     assert far[100, 0] and far[100, 399] and far[100, 155] and not far[100, 165]
 
 
+def test_a_stroke_beside_the_tag_keeps_the_tag_as_a_source():
+    """A scratch beside (or across) a tag should carry the tag on: no colour
+    is guarded around a hole too thin to take a pasted object, only far
+    pixels are excluded; the same tag beside a thick hole is guarded."""
+    image, thick = tagged()
+    stroke = np.zeros_like(thick)
+    stroke[82:86, 20:140] = True  # 4 px wide, just below the tag
+    near = ~guard.far_pixels(stroke)
+    tag = np.zeros_like(thick)
+    tag[40:80, 36:65] = True
+    assert np.count_nonzero(near & tag) > 600
+    # (colours guarded around it as around objects: 458 of them excluded)
+    assert not (guard.excluded(image, stroke) & near & tag).any()
+    assert (guard.excluded(image, thick) & tag).any()
+
+
 def test_empty_mask_returns_the_image_and_all_hole_a_flat_grey():
     image, _ = tagged()
     out = fill("guarded", image, np.zeros(image.shape[:2], bool))
