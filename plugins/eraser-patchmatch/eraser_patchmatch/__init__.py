@@ -14,6 +14,12 @@ def _build():
     return PatchMatchInpainter()
 
 
+def _build_guarded():
+    from eraser_patchmatch.guarded import GuardedInpainter
+
+    return GuardedInpainter()
+
+
 @hookimpl
 def register_inpainters(register):
     register(
@@ -21,5 +27,12 @@ def register_inpainters(register):
         _build,
         description="PatchMatch texture synthesis (pypatchmatch): keeps texture in large holes",
         priority=20,
+        working_size=768,
+    )
+    register(
+        "guarded",
+        _build_guarded,
+        description="PatchMatch with a guard: distinct objects beside the hole (a tag, a coin) are never copied",
+        priority=1,
         working_size=768,
     )
