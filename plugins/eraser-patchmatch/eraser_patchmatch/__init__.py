@@ -33,6 +33,8 @@ def register_inpainters(register):
         "guarded",
         _build_guarded,
         description="PatchMatch with a guard: distinct objects beside the hole (a tag, a coin) are never copied",
-        priority=1,
+        # above `layered` (30): judged blind on unseen photos, above it on 11 of 11 rows
+        # (docs/quality.md); the default wherever this distribution is installed
+        priority=40,
         working_size=768,
     )

@@ -1,6 +1,6 @@
 """Before/after snapshots of every sample with the point segmenter and
-PatchMatch, through the CLI (the pictures at the top of the README), compared
-with snapshots/<sample>/point-patchmatch.png beside this file under the core
+PatchMatch and `guarded`, through the CLI (`guarded`'s are the pictures at the
+top of the README), compared with snapshots/<sample>/point-<inpainter>.png beside this file under the core
 snapshots' tolerance, inside the refined mask and outside it (see
 tests/test_snapshots.py).
 
@@ -26,8 +26,9 @@ SAMPLES = HERE.parents[2] / "samples"
 NAMES = sorted(p.name for p in SAMPLES.iterdir() if (p / "prompts.json").exists())
 
 
+@pytest.mark.parametrize("inpainter", ["patchmatch", "guarded"])
 @pytest.mark.parametrize("name", NAMES)
-def test_sample_snapshot(edit_sample, image_snapshot, name):
-    result, photo, removal = edit_sample(name, "patchmatch")
-    path = HERE / "snapshots" / name / "point-patchmatch.png"
+def test_sample_snapshot(edit_sample, image_snapshot, name, inpainter):
+    result, photo, removal = edit_sample(name, inpainter)
+    path = HERE / "snapshots" / name / f"point-{inpainter}.png"
     image_snapshot.check(result, path, TOLERANCE, before=photo, mask=removal)

@@ -6,6 +6,7 @@ wrong fill (a smear, a copy, a seam, a changed pixel outside the hole).
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from eraser import pipeline
+from eraser import pipeline, registry
 from eraser.defaults import DEFAULT_DILATE, DEFAULT_FEATHER
 from eraser.refine import refine
 from eraser_layered.inpainter import LayeredInpainter
@@ -183,6 +184,12 @@ def test_unavailable_without_xphoto_and_auto_passes_it_over(monkeypatch):
     monkeypatch.delattr(cv2, "xphoto")
     reason = eraser_layered._available()
     assert reason is not None and "opencv-contrib-python-headless" in reason
+    # `auto` meets `layered` only where nothing better is installed: backends
+    # ranked above it (eraser-patchmatch's `guarded`) are off for this test
+    table = registry._registry().backends["inpainter"]
+    for name, spec in list(table.items()):
+        if spec.priority > table["layered"].priority:
+            monkeypatch.setitem(table, name, dataclasses.replace(spec, available=lambda: "off in this test"))
     image = np.full((64, 64, 3), 100, np.uint8)
     hole = np.zeros((64, 64), np.float32)
     hole[20:40, 20:40] = 1
