@@ -47,6 +47,13 @@ def test_unavailable_with_a_reason_and_a_named_one_is_one_line(broken_library, n
         registry.choose("inpainter", name)
 
 
+def test_pypatchmatch_that_cannot_be_imported_is_a_reason_too(monkeypatch):
+    for module in ("patchmatch", "patchmatch.patch_match"):
+        monkeypatch.setitem(sys.modules, module, None)  # import raises ImportError
+    reason = registry.backends("inpainter")["guarded"].unavailable_reason()
+    assert reason is not None and reason.startswith("pypatchmatch cannot be imported (ModuleNotFoundError")
+
+
 def test_auto_fills_with_layered_and_says_why(broken_library):
     image = np.random.default_rng(0).integers(0, 256, (60, 80, 3), dtype=np.uint8)
     hole = np.zeros((60, 80), np.float32)
