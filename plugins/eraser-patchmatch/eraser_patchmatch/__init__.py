@@ -8,6 +8,12 @@ rest of the crop. Backed by the ``pypatchmatch`` package.
 from eraser.hookspecs import hookimpl
 
 
+def _available():
+    from eraser_patchmatch.library import problem
+
+    return problem()
+
+
 def _build():
     from eraser_patchmatch.inpainter import PatchMatchInpainter
 
@@ -28,6 +34,7 @@ def register_inpainters(register):
         description="PatchMatch texture synthesis (pypatchmatch): keeps texture in large holes",
         priority=20,
         working_size=768,
+        available=_available,
     )
     register(
         "guarded",
@@ -37,4 +44,5 @@ def register_inpainters(register):
         # (docs/quality.md); the default wherever this distribution is installed
         priority=40,
         working_size=768,
+        available=_available,
     )

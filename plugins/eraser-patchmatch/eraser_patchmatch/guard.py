@@ -14,6 +14,8 @@ ones. Two things are excluded from the sources:
   its cut edge is no source either. Thin ones are kept: without the
   opening, the pink blend along a flag's stripes counted, the stripes
   beside the hole were no source, and the hole became a navy smear.
+  Straight lines the hole cuts end on (a piece ``LINE`` times longer than
+  thick: a cable, a rail, a lane marking) are kept, to be continued across it.
   Only within reach of the hole's thick parts (where a disc ``2 * THIN + 1``
   px across fits: objects): a stroke or a scratch crossing a tag should
   carry the tag on, and is too thin to take a pasted one (guarded around
@@ -47,6 +49,10 @@ REACH_MIN = 24  # px
 # a piece of the suit's badge be copied again beside the removed cup
 SOLID = 9
 WIDEN = 2  # px the distinct blocks are widened by (a cut edge's blended pixels)
+# a distinct block this many times longer (its box's diagonal) than thick is a
+# line (a cable, a rail, a lane marking): continued, not excluded. A tag is
+# under 2; a 3-8 px line's patches (the line widened by the patch radius) over 10
+LINE = 5
 MIN_SOURCES = 4 * (2 * R + 1) ** 2  # px: fewer (or fewer than the hole's) and an exclusion is dropped
 
 
@@ -67,8 +73,38 @@ def distinct_colours(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
     # rarity's positions are patch centres, padded by R
     touch = touch.reshape(height + 2 * R, width + 2 * R)[R:-R, R:-R].astype(np.uint8)
     solid = cv2.morphologyEx(touch, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (SOLID, SOLID)))
-    widened = cv2.dilate(solid, np.ones((2 * WIDEN + 1, 2 * WIDEN + 1), np.uint8)) > 0
+    # judged on the touching patches before the opening, which leaves a line's in short pieces
+    blocks = (solid > 0) & ~lines(touch * ~hole, hole)  # a line the hole cuts: a piece each side
+    widened = cv2.dilate(blocks.astype(np.uint8), np.ones((2 * WIDEN + 1, 2 * WIDEN + 1), np.uint8)) > 0
     return widened & ~hole
+
+
+def lines(mask: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The pieces of ``mask`` (uint8, 1 = in) that are straight lines the hole
+    cuts: their tightest rectangle at least ``LINE`` times longer than the
+    piece is thick and at most twice as wide (a ring or a frame is as wide as
+    long), meeting the hole end on (a strap running beside it, or one that
+    stops short of it, is no line to continue: kept out)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    half = cv2.distanceTransform(mask, cv2.DIST_L2, 3)  # to the nearest pixel out: half a piece's thickness
+    thick = np.zeros(count, np.float32)
+    np.maximum.at(thick, labels.ravel(), 2 * half.ravel())
+    # within a patch of the hole
+    border = cv2.dilate(hole.astype(np.uint8), np.ones((2 * R + 1, 2 * R + 1), np.uint8)) > 0
+    border &= ~hole
+    line = np.zeros(count, bool)
+    # its box's diagonal first: cheap, and most pieces (specks, blocks) end there
+    for piece in np.flatnonzero(np.hypot(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= LINE * thick):
+        if piece == 0:  # the background
+            continue
+        x, y, w, h = stats[piece, :4]
+        box = (slice(y, y + h), slice(x, x + w))
+        inside = labels[box] == piece
+        _, sides, _ = cv2.minAreaRect(cv2.findNonZero(inside.astype(np.uint8)))
+        meets = cv2.findNonZero((inside & border[box]).astype(np.uint8))  # where it meets the hole: across it, not along
+        line[piece] = (max(sides) >= LINE * thick[piece] and min(sides) <= 2 * thick[piece] and meets is not None
+                       and np.hypot(*np.ptp(meets.reshape(-1, 2), axis=0)) <= 2 * thick[piece])
+    return line[labels]
 
 
 def thick_parts(hole: np.ndarray) -> np.ndarray:
