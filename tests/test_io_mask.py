@@ -140,3 +140,34 @@ def test_bad_mask_files_give_one_line(tmp_path: Path) -> None:
         with pytest.raises(EraserError) as error:
             load_mask(tmp_path / name, W, H)
         assert name in single_line(error)
+
+
+@pytest.mark.parametrize("form", ["array", "array 3", "png L", "png P", "png RGBA alpha"])
+def test_a_label_mask_of_zeros_and_ones_removes_its_ones(tmp_path, form):
+    """A 0/1 uint8 mask (numpy's ``astype(np.uint8)`` of a boolean mask, saved
+    as it is) selects its ones fully, not at 1/255: read as grey it erased
+    nothing and said nothing."""
+    labels = np.zeros((H, W), np.uint8)
+    labels[5:20, 10:30] = 1
+    if form == "array":
+        source = labels
+    elif form == "array 3":
+        source = np.dstack([labels] * 3)
+    elif form == "png RGBA alpha":
+        rgba = np.zeros((H, W, 4), np.uint8)
+        rgba[:, :, 3] = labels
+        source = tmp_path / "m.png"
+        Image.fromarray(rgba, "RGBA").save(source)
+    else:
+        source = tmp_path / "m.png"
+        image = Image.fromarray(labels, "L")
+        (image.convert("P") if form == "png P" else image).save(source)
+    mask = load_mask(source, W, H)
+    assert np.array_equal(mask, labels.astype(np.float32))
+
+
+def test_a_grey_mask_that_reaches_two_is_still_grey():
+    """Only a mask of 0 and 1 is a label mask; one of 0, 1 and 2 keeps its grey levels."""
+    values = np.zeros((H, W), np.uint8)
+    values[0, :3] = [0, 1, 2]
+    assert np.allclose(load_mask(values, W, H)[0, :3], [0, 1 / 255, 2 / 255])

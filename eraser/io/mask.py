@@ -105,7 +105,14 @@ def _from_loaded(loaded: load.LoadedImage) -> np.ndarray:
 
 
 def _to_float(values: np.ndarray) -> np.ndarray:
-    """uint8 -> float32 in [0, 1] in one pass (the same numbers as ``astype / 255``)."""
+    """uint8 -> float32 in [0, 1] in one pass (the same numbers as ``astype / 255``).
+
+    A label mask, 0 and 1 only (what ``mask.astype(np.uint8)`` writes), means
+    keep and remove: read as grey levels it would blend in 1/255 of the fill,
+    an invisible change with no hint why.
+    """
+    if values.size and values.max() == 1:
+        return values.astype(np.float32)
     return np.divide(values, np.float32(255), dtype=np.float32)
 
 
