@@ -349,6 +349,9 @@ const erase = () => {
 const cancelErase = guard(async () => {
   if (!photo || working !== "erase") return false;
   message("cancelling…");
+  // the pill too: a fill in one library call (the default guarded's PatchMatch) ends only when it
+  // returns, seconds on 12 MP, and a pill still saying "Esc cancels" made Esc look ignored
+  $("busy-text").textContent = "cancelling…";
   await post(`/api/photos/${photo.id}/cancel`);
   return true;
 });
