@@ -291,9 +291,10 @@ def _fill_and_encode(info: Clip, tracked: Track, writer: Writer, mask_writer, co
         with pipeline.timed(timings, "composite"):
             if refined is not None and filled is not None:
                 out = original.copy()
+                capped = object_in_switch(refined.dilate, refined.feather)
                 for part in refined.parts:
                     r = part.rect.slices
-                    out[r] = composite_part(original, part.rect, filled[r], part.keep, capped=object_in_switch(refined.dilate, refined.feather))
+                    out[r] = composite_part(original, part.rect, filled[r], part.keep, capped=capped)
                     box = _union(box, (part.rect.x0, part.rect.y0, part.rect.x1, part.rect.y1))
                 erased += 1
             else:

@@ -66,10 +66,11 @@ def reach_of(hole: np.ndarray) -> float:
     return max(REACH_MIN, REACH * depth_of(hole))
 
 
-def distinct_colours(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """Known pixels in solid blocks of colours distinct around the hole (bool, like ``hole``)."""
+def distinct_colours(image: np.ndarray, hole: np.ndarray, reach: float) -> np.ndarray:
+    """Known pixels in solid blocks of colours distinct around the hole (bool,
+    like ``hole``), judged against the surroundings within ``reach`` px."""
     height, width = hole.shape
-    _, touch, _ = rarity(image.astype(np.float32), hole, reach_of(hole), width + 2 * R)
+    _, touch, _ = rarity(image.astype(np.float32), hole, reach, width + 2 * R)
     # rarity's positions are patch centres, padded by R
     touch = touch.reshape(height + 2 * R, width + 2 * R)[R:-R, R:-R].astype(np.uint8)
     solid = cv2.morphologyEx(touch, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (SOLID, SOLID)))
@@ -115,10 +116,10 @@ def thick_parts(hole: np.ndarray) -> np.ndarray:
     return cv2.morphologyEx(hole.astype(np.uint8), cv2.MORPH_OPEN, disc) > 0
 
 
-def far_pixels(hole: np.ndarray) -> np.ndarray:
-    """Known pixels farther than :func:`reach_of` from the hole."""
+def far_pixels(hole: np.ndarray, reach: float | None = None) -> np.ndarray:
+    """Known pixels farther than ``reach`` (by default :func:`reach_of`) from the hole."""
     away = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 3)
-    return away > reach_of(hole)
+    return away > (reach_of(hole) if reach is None else reach)
 
 
 def excluded(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
@@ -130,10 +131,11 @@ def excluded(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
         return out
     enough = max(MIN_SOURCES, np.count_nonzero(hole))
     thick = thick_parts(hole)
+    reach = reach_of(hole)  # the hole's depth: one distance transform, used twice
     # A stroke crossing a tag should continue it, and is too thin to take a
     # pasted one: distinct colours are excluded near the thick parts only.
-    distinct = distinct_colours(image, hole) & ~far_pixels(thick) if thick.any() else out
-    for exclusion in (far_pixels(hole), distinct):
+    distinct = distinct_colours(image, hole, reach) & ~far_pixels(thick) if thick.any() else out
+    for exclusion in (far_pixels(hole, reach), distinct):
         trial = out | exclusion
         if np.count_nonzero(known & ~trial) >= enough:
             out = trial
